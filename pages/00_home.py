@@ -1,0 +1,36 @@
+"""Home: what the course covers, the lessons with their objectives, where the student stands."""
+
+import streamlit as st
+
+from core import models
+from core.i18n import t
+from core.lessons import load_lessons
+from ui import frame
+from ui import lesson as lesson_ui
+
+lang = frame.language()
+overview = lesson_ui.lesson("home", lang)
+
+lesson_ui.header(overview)
+lesson_ui.sections(overview, *overview.section_ids)
+
+st.header(t("home.lessons", lang))
+# Each lesson file names its page by number: lessons/<lang>/NN-topic.md <-> pages/NN_topic.py
+for les in [lesson for lesson in load_lessons(lang) if lesson.id != "home"]:
+    with st.container(border=True):
+        st.subheader(f"{les.order}. {les.title}")
+        if les.summary:
+            st.markdown(les.summary)
+        lesson_ui.objectives(les, t("home.objectives", lang))
+        st.page_link(
+            f"pages/{les.path.stem.replace('-', '_', 1)}.py",
+            label=t("home.open", lang, title=les.title),
+            icon="➡️",
+        )
+
+st.header(t("home.progress", lang))
+st.info(t("home.progress_pending", lang), icon="📈")
+
+st.header(t("home.models", lang))
+for spec in models.OFFLINE_DEFAULTS:
+    st.markdown(f"- **{spec.name}** ({t(f'models.role.{spec.role}', lang)}) — `pip install {spec.package}` — {spec.licence}")

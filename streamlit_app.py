@@ -1,0 +1,19 @@
+"""GPT Lab router: page config, the shared sidebar (language, projector mode, models), navigation."""
+
+import streamlit as st
+
+from core.i18n import t
+from ui import frame
+from ui.models import sidebar_model_status
+
+st.set_page_config(page_title="GPT Lab", page_icon="🧪", layout="wide")
+
+lang = frame.sidebar_controls()
+
+pages = [
+    st.Page("pages/00_home.py", title=t("nav.home", lang), icon="🏠", url_path="home", default=True),
+    st.Page("pages/01_tokenization.py", title=t("nav.tokenization", lang), icon="🔤", url_path="tokenization"),
+]
+navigation = st.navigation({t("nav.section.course", lang): pages})
+sidebar_model_status(lang)
+navigation.run()

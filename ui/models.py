@@ -1,0 +1,133 @@
+"""Cached model loaders (once per server) and the sidebar's model status."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from core import models
+from core.i18n import t
+
+
+@st.cache_resource(show_spinner=False)
+def gpt2_tokenizer():
+    return models.load_gpt2_tokenizer()
+
+
+@st.cache_resource(show_spinner=False)
+def minilm_tokenizer():
+    return models.load_minilm_tokenizer()
+
+
+@st.cache_resource(show_spinner=False)
+def gemma_tokenizer():
+    """Raises DecoderNotPrepared until the preparation has written the tokenizer (not cached then)."""
+    return models.load_decoder_tokenizer()
+
+
+@st.cache_resource(show_spinner=False)
+def preparation_job() -> models.DecoderPreparationJob:
+    return models.DecoderPreparationJob()
+
+
+def auto_prepare_enabled() -> bool:
+    return os.environ.get("GPTLAB_AUTO_PREPARE", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def ensure_preparation_started() -> models.DecoderPreparationJob:
+    job = preparation_job()
+    if auto_prepare_enabled() and job.state.status == "idle":
+        job.start()
+    return job
+
+
+def _step_line(state: models.PreparationState, lang: str) -> str:
+    p = state.progress
+    if p is None:
+        return t("models.step.waiting", lang)
+    if p.step_key == "done":
+        return t("models.step.done", lang)
+    step = models.PREPARATION_STEPS[p.step_index]
+    return t(
+        "models.step_progress",
+        lang,
+        index=p.step_index + 1,
+        count=len(models.PREPARATION_STEPS),
+        step=t(f"models.step.{step.key}", lang),
+        elapsed=int(time.time() - p.started_at),
+        typical=step.typical_seconds,
+    )
+
+
+def sidebar_model_status(lang: str) -> None:
+    """Which models are ready and which are being prepared, updating itself while work runs."""
+    job = ensure_preparation_started()
+    running = job.state.status == "running"
+
+    @st.fragment(run_every=1.0 if running else None)
+    def status() -> None:
+        state = job.state
+        st.markdown(f"**{t('sidebar.models', lang)}**")
+        st.markdown(f"- {models.GPT2_TOKENIZER.name}: ✅ {t('models.ready', lang)}")
+        st.markdown(f"- {models.MINILM_ENCODER.name}: ✅ {t('models.ready', lang)}")
+        label = {
+            "done": f"✅ {t('models.ready', lang)}",
+            "running": f"⏳ {t('models.preparing', lang)}",
+            "idle": f"⏸️ {t('models.not_prepared', lang)}",
+            "cancelled": f"⏹️ {t('models.cancelled', lang)}",
+            "failed": f"⚠️ {t('models.failed', lang)}",
+        }[state.status]
+        st.markdown(f"- {models.GEMMA_DECODER.name}: {label}")
+        if state.status == "running":
+            st.progress(state.progress.fraction if state.progress else 0.0, text=_step_line(state, lang))
+            st.caption(t("models.first_time", lang))
+            if st.button(t("models.cancel_button", lang), key="app.prepare_cancel"):
+                job.cancel()
+        elif state.status in {"idle", "cancelled", "failed"}:
+            if state.error:
+                st.caption(t("models.error_detail", lang, error=state.error[:300]))
+            st.caption(t("models.first_time", lang))
+            key = "models.retry" if state.status == "failed" else "models.prepare_button"
+            if st.button(t(key, lang), key="app.prepare_start"):
+                job.start()
+                st.rerun()
+        if running and state.status != "running":
+            st.rerun()  # finished (or stopped): let every page see the new state
+
+    with st.sidebar:
+        status()
+
+
+@st.cache_resource(show_spinner=False)
+def hub_tokenizer(spec_key: str):
+    spec = next(s for s in models.OPTIONAL_HUB_MODELS if s.key == spec_key)
+    return models.load_hub_tokenizer(spec)
+
+
+def lab_tokenizers(lang: str) -> dict[str, object]:
+    """The three offline tokenizers by display label; Gemma's only once prepared.
+
+    While Gemma's tokenizer is being prepared the page says so and reruns by itself when it lands.
+    """
+    tokenizers: dict[str, object] = {
+        t("tok.label.gpt2", lang): gpt2_tokenizer(),
+        t("tok.label.bert", lang): minilm_tokenizer(),
+    }
+    if models.decoder_tokenizer_ready():
+        tokenizers[t("tok.label.gemma", lang)] = gemma_tokenizer()
+        return tokenizers
+    job = ensure_preparation_started()
+    if job.state.status == "running":
+
+        @st.fragment(run_every=2.0)
+        def wait_for_gemma() -> None:
+            if models.decoder_tokenizer_ready():
+                st.rerun()
+            st.info(t("tok.gemma_wait", lang), icon="⏳")
+
+        wait_for_gemma()
+    else:
+        st.warning(t("tok.gemma_unavailable", lang))
+    return tokenizers
