@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 LANGUAGES = ("pt-BR", "en")
@@ -238,16 +239,17 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
 
 
+_LOCALE = re.compile(r"^(?P<language>[a-z]{2,3})(?:-[a-z0-9]{2,8})*$")
+
+
 def normalize_language(value: str | None) -> str | None:
     """'pt', 'pt-br', 'pt_BR', 'en-US' -> a supported language, or None when unsupported."""
-    if not value:
+    if not value or len(value) > 35:
         return None
-    v = value.strip().replace("_", "-").lower()
-    if v.startswith("pt"):
-        return "pt-BR"
-    if v.startswith("en"):
-        return "en"
-    return None
+    match = _LOCALE.match(value.strip().replace("_", "-").lower())
+    if match is None:
+        return None
+    return {"pt": "pt-BR", "en": "en"}.get(match["language"])
 
 
 def t(key: str, language: str, **values: object) -> str:

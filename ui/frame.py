@@ -9,6 +9,10 @@ import streamlit as st
 
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, normalize_language, t
 
+# The settings live in plain session keys; the widgets ("app.lang", "app.projector") write into
+# them. Widget state is dropped when a widget is not rendered in a run; these keys never are.
+LANGUAGE_STATE = "app.language"
+PROJECTOR_STATE = "app.projector_on"
 LANG_KEY = "app.lang"
 PROJECTOR_KEY = "app.projector"
 _URL_WARNINGS_KEY = "app.url_warnings"
@@ -41,20 +45,25 @@ def _initial_projector() -> bool:
 
 def language() -> str:
     """The user's language; valid after `sidebar_controls()` ran in the router."""
-    return st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return st.session_state.get(LANGUAGE_STATE, DEFAULT_LANGUAGE)
 
 
 def projector_mode() -> bool:
-    return bool(st.session_state.get(PROJECTOR_KEY, False))
+    return bool(st.session_state.get(PROJECTOR_STATE, False))
+
+
+def _copy_widget(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
 
 
 def sidebar_controls() -> str:
     """Language switch and projector toggle, kept in the URL (?lang=en&projector=1)."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = _initial_language()
-    if PROJECTOR_KEY not in st.session_state:
-        st.session_state[PROJECTOR_KEY] = _initial_projector()
-    lang = st.session_state[LANG_KEY]
+    if LANGUAGE_STATE not in st.session_state:
+        st.session_state[LANGUAGE_STATE] = _initial_language()
+    if PROJECTOR_STATE not in st.session_state:
+        st.session_state[PROJECTOR_STATE] = _initial_projector()
+    st.session_state[LANG_KEY] = st.session_state[LANGUAGE_STATE]
+    st.session_state[PROJECTOR_KEY] = st.session_state[PROJECTOR_STATE]
     with st.sidebar:
         st.radio(
             f"{t('sidebar.language', 'pt-BR')} / {t('sidebar.language', 'en')}",
@@ -62,9 +71,17 @@ def sidebar_controls() -> str:
             format_func=LANGUAGE_NAMES.__getitem__,
             key=LANG_KEY,
             horizontal=True,
+            on_change=_copy_widget,
+            args=(LANG_KEY, LANGUAGE_STATE),
         )
-        lang = st.session_state[LANG_KEY]
-        st.toggle(t("sidebar.projector", lang), key=PROJECTOR_KEY, help=t("sidebar.projector_help", lang))
+        lang = language()
+        st.toggle(
+            t("sidebar.projector", lang),
+            key=PROJECTOR_KEY,
+            help=t("sidebar.projector_help", lang),
+            on_change=_copy_widget,
+            args=(PROJECTOR_KEY, PROJECTOR_STATE),
+        )
     st.query_params["lang"] = lang
     if projector_mode():
         st.query_params["projector"] = "1"
