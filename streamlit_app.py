@@ -6,13 +6,13 @@ from core.i18n import t
 from ui import frame
 from ui.models import sidebar_model_status
 
-st.set_page_config(page_title="GPT Lab", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="GPT Lab", page_icon=":material/science:", layout="wide")
 
 lang = frame.sidebar_controls()
 
 pages = [
-    st.Page("pages/00_home.py", title=t("nav.home", lang), icon="🏠", url_path="home", default=True),
-    st.Page("pages/01_tokenization.py", title=t("nav.tokenization", lang), icon="🔤", url_path="tokenization"),
+    st.Page("app_pages/00_home.py", title=t("nav.home", lang), icon=":material/home:", url_path="home", default=True),
+    st.Page("app_pages/01_tokenization.py", title=t("nav.tokenization", lang), icon=":material/abc:", url_path="tokenization"),
 ]
 navigation = st.navigation({t("nav.section.course", lang): pages})
 sidebar_model_status(lang)

@@ -22,7 +22,12 @@ def token_inflation_chart(
         alt.Chart(data, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar()
         .encode(
-            x=alt.X("tokenizer:N", title=x_title, axis=alt.Axis(labelAngle=0, labelFontSize=font, titleFontSize=font)),
+            x=alt.X(
+                "tokenizer:N",
+                title=x_title,
+                sort=None,  # the order the lab lists the tokenizers in
+                axis=alt.Axis(labelAngle=0, labelFontSize=font, titleFontSize=font, labelLimit=400),
+            ),
             xOffset=alt.XOffset("language:N", sort=languages),
             y=alt.Y("tokens:Q", title=y_title, axis=alt.Axis(labelFontSize=font, titleFontSize=font)),
             color=alt.Color(

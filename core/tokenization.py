@@ -76,7 +76,8 @@ class Token:
     piece: str  # the vocabulary entry: 'Ġworld', '##ao', '▁ação', '[CLS]'
     start: int  # character span in the input text; (0, 0) for added special tokens
     end: int
-    special: bool
+    special: bool  # a special token of the vocabulary ([CLS], [UNK], <bos>, ...)
+    added: bool  # inserted by the tokenizer itself, not produced from the text
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,13 @@ class Tokenization:
         return len(self.tokens)
 
     @property
+    def n_added(self) -> int:
+        return sum(t.added for t in self.tokens)
+
+    @property
     def n_content_tokens(self) -> int:
-        return sum(not t.special for t in self.tokens)
+        """Tokens that come from the text (the typed or [UNK] specials included)."""
+        return self.n_tokens - self.n_added
 
     @property
     def chars_per_token(self) -> float:
@@ -123,7 +129,7 @@ def tokenize(tokenizer, text: str, add_special_tokens: bool = True) -> Tokenizat
     special_ids = set(tokenizer.all_special_ids)
     added_special = _added_special_positions(tokenizer, len(ids), add_special_tokens)
     tokens = tuple(
-        Token(i, token_id, piece, start, end, i in added_special or token_id in special_ids)
+        Token(i, token_id, piece, start, end, i in added_special or token_id in special_ids, i in added_special)
         for i, (token_id, piece, (start, end)) in enumerate(zip(ids, pieces, encoding["offset_mapping"]))
     )
     decoded = tokenizer.decode(

@@ -123,7 +123,10 @@ a { color: #7fd3ff !important; }
 
 
 def _inject_style(projector: bool) -> None:
-    st.html(_BASE_CSS + (_PROJECTOR_CSS if projector else ""))
+    # Our own constant CSS, never user text. A style-only st.html goes to the event container,
+    # which does not reach the page in this Streamlit version; st.markdown does.
+    with st.sidebar:
+        st.markdown(_BASE_CSS + (_PROJECTOR_CSS if projector else ""), unsafe_allow_html=True)
 
 
 def chip_colours() -> tuple[str, ...]:

@@ -70,14 +70,14 @@ def sidebar_model_status(lang: str) -> None:
     def status() -> None:
         state = job.state
         st.markdown(f"**{t('sidebar.models', lang)}**")
-        st.markdown(f"- {models.GPT2_TOKENIZER.name}: ✅ {t('models.ready', lang)}")
-        st.markdown(f"- {models.MINILM_ENCODER.name}: ✅ {t('models.ready', lang)}")
+        st.markdown(f"- {models.GPT2_TOKENIZER.name}: :material/check_circle: {t('models.ready', lang)}")
+        st.markdown(f"- {models.MINILM_ENCODER.name}: :material/check_circle: {t('models.ready', lang)}")
         label = {
-            "done": f"✅ {t('models.ready', lang)}",
-            "running": f"⏳ {t('models.preparing', lang)}",
-            "idle": f"⏸️ {t('models.not_prepared', lang)}",
-            "cancelled": f"⏹️ {t('models.cancelled', lang)}",
-            "failed": f"⚠️ {t('models.failed', lang)}",
+            "done": f":material/check_circle: {t('models.ready', lang)}",
+            "running": f":material/hourglass_top: {t('models.preparing', lang)}",
+            "idle": f":material/pause_circle: {t('models.not_prepared', lang)}",
+            "cancelled": f":material/stop_circle: {t('models.cancelled', lang)}",
+            "failed": f":material/error: {t('models.failed', lang)}",
         }[state.status]
         st.markdown(f"- {models.GEMMA_DECODER.name}: {label}")
         if state.status == "running":
@@ -125,7 +125,7 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
         def wait_for_gemma() -> None:
             if models.decoder_tokenizer_ready():
                 st.rerun()
-            st.info(t("tok.gemma_wait", lang), icon="⏳")
+            st.info(t("tok.gemma_wait", lang), icon=":material/hourglass_top:")
 
         wait_for_gemma()
     else:

@@ -19,7 +19,7 @@ def test_every_string_exists_in_both_languages_with_the_same_placeholders(key):
 
 def test_every_literal_key_used_in_the_code_exists():
     used = set()
-    for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "streamlit_app.py"]:
+    for path in [*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "streamlit_app.py"]:
         used |= set(re.findall(r"\bt\(\s*\"([a-z0-9_.]+)\"", path.read_text(encoding="utf-8")))
     assert used, "the scan found no t(...) calls: the pattern is broken"
     missing = sorted(k for k in used if k not in STRINGS)

@@ -44,13 +44,13 @@ def test_every_lesson_but_home_has_a_page_and_references():
     for lesson in load_lessons("en"):
         if lesson.id == "home":
             continue
-        page = ROOT / "pages" / (lesson.path.stem.replace("-", "_", 1) + ".py")
+        page = ROOT / "app_pages" / (lesson.path.stem.replace("-", "_", 1) + ".py")
         assert page.exists(), f"lesson {lesson.id} has no page {page.name}"
         assert "references" in lesson.section_ids
 
 
 def test_every_section_a_page_renders_exists_in_both_languages():
-    for page in (ROOT / "pages").glob("[0-9][0-9]_*.py"):
+    for page in (ROOT / "app_pages").glob("[0-9][0-9]_*.py"):
         source = page.read_text(encoding="utf-8")
         lesson_ids = re.findall(r'lesson_ui\.lesson\("([a-z0-9-]+)"', source)
         requested = set(re.findall(r'"([a-z0-9]+(?:-[a-z0-9]+)*)"', " ".join(

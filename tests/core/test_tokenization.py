@@ -47,8 +47,8 @@ def test_gpt2_round_trip_is_exact_for_any_text(gpt2_tokenizer, text):
 def test_bert_uncased_loses_case_and_accents_and_adds_cls_sep(bert_tokenizer):
     result = tk.tokenize(bert_tokenizer, "Ação Rápida")
     assert result.tokens[0].piece == "[CLS]" and result.tokens[-1].piece == "[SEP]"
-    assert result.tokens[0].special and result.tokens[-1].special
-    assert result.n_tokens - result.n_content_tokens == 2
+    assert result.tokens[0].added and result.tokens[-1].added
+    assert result.n_added == 2 and result.n_content_tokens == result.n_tokens - 2
     assert result.decoded == "acao rapida"
     assert not result.round_trip_exact
     assert any(t.piece.startswith("##") for t in result.tokens)
@@ -57,13 +57,17 @@ def test_bert_uncased_loses_case_and_accents_and_adds_cls_sep(bert_tokenizer):
 def test_bert_marks_unknown_tokens(bert_tokenizer):
     result = tk.tokenize(bert_tokenizer, "bom dia 😀")
     assert result.unknown_count == 1
+    unk = next(t for t in result.tokens if t.piece == "[UNK]")
+    assert unk.special and not unk.added  # it stands for the emoji: it came from the text
+    assert result.n_added == 2
 
 
 def test_user_typed_special_text_is_not_counted_as_added(bert_tokenizer):
     result = tk.tokenize(bert_tokenizer, "[CLS] oi")
     # the tokenizer recognises the typed [CLS] as the special token, but it was not *added*
     assert [t.piece for t in result.tokens][:2] == ["[CLS]", "[CLS]"]
-    assert result.n_tokens - result.n_content_tokens == 3  # 2 added + the typed one is special too
+    assert result.tokens[1].special and not result.tokens[1].added
+    assert result.n_added == 2
 
 
 def test_special_tokens_tables(gpt2_tokenizer, bert_tokenizer):
@@ -133,7 +137,7 @@ def test_inflation_counts_and_chart(gpt2_tokenizer, bert_tokenizer):
 def test_gemma_sentencepiece_tokenizer(gemma_tokenizer):
     assert len(gemma_tokenizer) == 262_144
     result = tk.tokenize(gemma_tokenizer, "Olá, ação!")
-    assert result.tokens[0].piece == "<bos>" and result.tokens[0].special
+    assert result.tokens[0].piece == "<bos>" and result.tokens[0].added and result.n_added == 1
     assert result.round_trip_exact
     assert any(t.piece.startswith("▁") for t in tk.tokenize(gemma_tokenizer, "uma frase").tokens)
     assert tk.tokens_added_around(gemma_tokenizer) == (("<bos>",), ())

@@ -77,7 +77,7 @@ def test_sidebar_shows_model_status():
     assert "GPT-2" in sidebar and "MiniLM" in sidebar and "Gemma 3 270M" in sidebar
 
 
-TOKENIZATION = "pages/01_tokenization.py"
+TOKENIZATION = "app_pages/01_tokenization.py"
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])

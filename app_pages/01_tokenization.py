@@ -68,7 +68,7 @@ if extra is not None:
             st.warning(t("models.hub_failed", lang, name=spec.hub_id, error=type(exc).__name__))
 
 if check.problem == "empty":
-    st.info(t("tok.empty", lang), icon="✍️")
+    st.info(t("tok.empty", lang), icon=":material/edit:")
 else:
     if check.problem == "whitespace":
         st.info(t("tok.whitespace", lang))
@@ -83,12 +83,13 @@ else:
                 a, b, c = st.columns(3)
                 a.metric(t("tok.tokens", lang), f"{result.n_content_tokens:,}")
                 b.metric(t("tok.chars_per_token", lang), f"{result.chars_per_token:.2f}")
-                c.metric(t("tok.special_added", lang), result.n_tokens - result.n_content_tokens)
+                c.metric(t("tok.special_added", lang), result.n_added)
                 st.html(token_chips(result.tokens, check.text, frame.chip_colours(), CHIP_LIMIT))
                 if result.n_tokens > CHIP_LIMIT:
                     st.caption(t("tok.showing_first", lang, shown=CHIP_LIMIT, total=f"{result.n_tokens:,}"))
                 exact = t("tok.round_trip_exact", lang) if result.round_trip_exact else t("tok.round_trip_lossy", lang)
-                st.markdown(f"**{t('tok.round_trip', lang)}** — {'✅' if result.round_trip_exact else '⚠️'} {exact}")
+                icon = ":material/check_circle:" if result.round_trip_exact else ":material/warning:"
+                st.markdown(f"**{t('tok.round_trip', lang)}** — {icon} {exact}")
                 st.code(result.decoded[:2000] or " ", language=None, wrap_lines=True)
                 if result.unknown_count:
                     st.warning(t("tok.unknown", lang, count=result.unknown_count))
@@ -113,7 +114,7 @@ st.subheader(t("tok.bytes.header", lang))
 st.session_state.setdefault("tokenization.bytes_text", t("tok.bytes.default", lang))
 byte_text = tk.check_text(st.text_input(t("tok.bytes.input", lang), key="tokenization.bytes_text"), 2_000)
 if byte_text.problem == "empty":
-    st.info(t("tok.empty", lang), icon="✍️")
+    st.info(t("tok.empty", lang), icon=":material/edit:")
 else:
     with frame.contained(lang):
         view = tk.byte_level_view(ui_models.gpt2_tokenizer(), byte_text.text)

@@ -1,0 +1,187 @@
+"""Start the real server, open every page in headless Chromium, look for exceptions, save screenshots.
+
+Screenshots land in tests/browser/screenshots/ (git-ignored): look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "tests" / "browser" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium for the browser tests (.ci/run does)")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server():
+    port = _free_port()
+    env = {**os.environ, "GPTLAB_AUTO_PREPARE": "0", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not become healthy:\n" + (proc.stdout.read() if proc.stdout else ""))
+    return proc, url
+
+
+def stop_server(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(prepared_decoder):
+    proc, url = start_server()
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
+
+
+def wait_ready(pg, timeout=60_000) -> None:
+    pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    # the script has finished when the app says it is not running
+    pg.wait_for_function(
+        """() => { const a = document.querySelector('[data-testid="stApp"]');
+                   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
+        timeout=timeout,
+    )
+    pg.wait_for_timeout(600)  # let charts and HTML settle before the screenshot
+
+
+def check_page(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # Streamlit scrolls an inner container, so grow the viewport to the content for a full picture.
+    height = pg.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+    )
+    width = pg.viewport_size["width"]
+    pg.set_viewport_size({"width": width, "height": min(int(height) + 40, 16_000)})
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    pg.set_viewport_size({"width": width, "height": 1000})
+    exceptions = pg.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
+
+
+PAGES = [("home", ""), ("tokenization", "tokenization")]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+@pytest.mark.parametrize("name, path", PAGES)
+def test_every_page_renders_without_exception(server, page, name, path, lang):
+    page.goto(f"{server}/{path}?lang={lang}")
+    wait_ready(page)
+    check_page(page, f"{name}-{lang}")
+    assert page.locator("h1").count() >= 1
+
+
+def test_projector_mode(server, page):
+    page.goto(f"{server}/tokenization?lang=pt-BR&projector=1")
+    wait_ready(page)
+    check_page(page, "tokenization-projector")
+    size = page.evaluate("() => getComputedStyle(document.querySelector('html')).fontSize")
+    assert float(size.rstrip("px")) >= 20
+
+
+def test_language_switch_by_click_keeps_the_sidebar_and_the_url(server, page):
+    page.goto(f"{server}/?lang=pt-BR")
+    wait_ready(page)
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_function("() => location.search.includes('lang=en')", timeout=20_000)
+    wait_ready(page)
+    assert page.get_by_text("Lessons", exact=True).count() >= 1
+    assert page.get_by_text("Language", exact=False).count() >= 1  # sidebar still there
+    # navigating keeps the language
+    page.get_by_role("link", name="Tokenization").first.click()
+    wait_ready(page)
+    page.wait_for_function("() => location.pathname.endsWith('/tokenization')", timeout=20_000)
+    assert "lang=en" in page.url
+    check_page(page, "language-switch")
+
+
+def test_markup_typed_by_the_user_renders_as_text(server, page):
+    page.goto(f"{server}/tokenization?lang=en")
+    wait_ready(page)
+    box = page.locator("textarea").first
+    box.fill("</script><script>alert(1)</script><img src=x onerror=alert(2)>")
+    box.press("Control+Enter")
+    wait_ready(page)
+    page.wait_for_timeout(1000)
+    check_page(page, "tokenization-markup")
+    assert page.locator(".gl-chips img").count() == 0
+    assert page.locator(".gl-chip", has_text="script").count() >= 1
+
+
+def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(prepared_decoder, page):
+    """Regression: with a folder named pages/, Streamlit ran the page alone, without the router."""
+    proc, url = start_server()
+    try:
+        page.goto(f"{url}/tokenization?lang=en&projector=1")
+        wait_ready(page)
+        assert page.get_by_text("Projector mode", exact=True).count() == 1  # the router's sidebar, in English
+        assert page.locator('[data-testid="stSidebar"]').get_by_text("Tokenization", exact=True).count() >= 1
+        check_page(page, "deep-link-first-request")
+    finally:
+        stop_server(proc)
