@@ -368,12 +368,19 @@ class DecoderPreparationSteps:
 
 
 def load_decoder_tokenizer():
-    """Gemma 3's SentencePiece tokenizer (262,144 tokens) from the prepared cache."""
-    from transformers import AutoTokenizer
+    """Gemma 3's SentencePiece tokenizer (262,144 tokens) from the prepared cache.
+
+    Built straight from tokenizer.json (parsed in Rust): AutoTokenizer also parses the 33 MB file
+    in Python and deep-copies the result, 4.4 s instead of 1.5 s, for the same tokenizer.
+    """
+    from transformers import GemmaTokenizer
 
     if not decoder_tokenizer_ready():
         raise DecoderNotPrepared()
-    tok = AutoTokenizer.from_pretrained(str(decoder_tokenizer_dir()))
+    folder = decoder_tokenizer_dir()
+    config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    specials = {k: config[k] for k in ("bos_token", "eos_token", "unk_token", "pad_token", "mask_token") if k in config}
+    tok = GemmaTokenizer(tokenizer_file=str(folder / "tokenizer.json"), name_or_path=str(folder), **specials)
     tok.model_max_length = GEMMA3_270M_CONTEXT_WINDOW
     return tok
 

@@ -149,3 +149,18 @@ def test_gemma_sentencepiece_tokenizer(gemma_tokenizer):
 def test_gemma_spends_fewer_tokens_on_portuguese_than_gpt2(gemma_tokenizer, gpt2_tokenizer):
     rows = tk.inflation_rows({"gemma": gemma_tokenizer, "gpt2": gpt2_tokenizer}, tk.PARALLEL_SENTENCES)
     assert tk.inflation_ratio(rows, "gemma") < tk.inflation_ratio(rows, "gpt2")
+
+
+@pytest.mark.real_models
+def test_our_fast_gemma_loader_equals_autotokenizer(gemma_tokenizer, prepared_decoder):
+    from transformers import AutoTokenizer
+
+    from core import models
+
+    reference = AutoTokenizer.from_pretrained(str(models.decoder_tokenizer_dir()))
+    assert gemma_tokenizer.all_special_tokens == reference.all_special_tokens
+    for text in [*tk.EXAMPLE_TEXTS.values(), "  dois  espaços\n\nlinhas", "<start_of_turn>user\noi<end_of_turn>"]:
+        ours = gemma_tokenizer(text, return_offsets_mapping=True)
+        theirs = reference(text, return_offsets_mapping=True)
+        assert ours["input_ids"] == theirs["input_ids"] and ours["offset_mapping"] == theirs["offset_mapping"]
+        assert gemma_tokenizer.decode(ours["input_ids"]) == reference.decode(theirs["input_ids"])
