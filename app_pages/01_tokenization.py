@@ -48,24 +48,22 @@ if check.truncated:
     st.warning(t("tok.truncated", lang, length=f"{check.original_length:,}", max=f"{tk.MAX_INPUT_CHARS:,}"))
 
 tokenizers = ui_models.lab_tokenizers(lang)
-extra_options = [None] + [spec.key for spec in models.OPTIONAL_HUB_MODELS]
+hub = [models.hub_availability(spec) for spec in models.OPTIONAL_HUB_MODELS]
+offered = [h.spec for h in hub if h.available]
 extra = st.selectbox(
     t("tok.extra", lang),
-    extra_options,
-    format_func=lambda key: t("tok.extra_none", lang)
-    if key is None
-    else next(f"{s.name} ({s.hub_id})" for s in models.OPTIONAL_HUB_MODELS if s.key == key),
+    [None, *offered],
+    format_func=lambda spec: t("tok.extra_none", lang) if spec is None else f"{spec.name} ({spec.hub_id})",
     key="tokenization.extra",
 )
+missing = [h.spec.hub_id for h in hub if not h.available]
+if missing:
+    st.caption(t("models.hub_unavailable", lang, name=", ".join(missing)))
 if extra is not None:
-    spec = next(s for s in models.OPTIONAL_HUB_MODELS if s.key == extra)
-    if not models.hub_availability(spec).available:
-        st.info(t("models.hub_unavailable", lang, name=spec.hub_id))
-    else:
-        try:
-            tokenizers[spec.name] = ui_models.hub_tokenizer(spec.key)
-        except Exception as exc:  # offline with downloads allowed, corrupt cache, ...
-            st.warning(t("models.hub_failed", lang, name=spec.hub_id, error=type(exc).__name__))
+    try:
+        tokenizers[extra.name] = ui_models.hub_tokenizer(extra.key)
+    except Exception as exc:  # downloads allowed but no network, corrupt cache, ...
+        st.warning(t("models.hub_failed", lang, name=extra.hub_id, error=type(exc).__name__))
 
 if check.problem == "empty":
     st.info(t("tok.empty", lang), icon=":material/edit:")

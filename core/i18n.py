@@ -67,12 +67,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "models.role.encoder": ("codificador", "encoder"),
     "models.role.tokenizer": ("tokenizador", "tokenizer"),
     "models.hub_unavailable": (
-        "{name} não está no cache local do Hugging Face e os downloads não estão permitidos "
-        "(defina GPTLAB_ALLOW_DOWNLOADS=1 numa máquina com internet). O laboratório segue com os "
-        "modelos offline.",
-        "{name} is not in the local Hugging Face cache and downloads are not allowed "
-        "(set GPTLAB_ALLOW_DOWNLOADS=1 on a machine with internet). The lab carries on with the "
-        "offline models.",
+        "Indisponíveis offline (não estão no cache local do Hugging Face e os downloads não estão "
+        "permitidos; defina GPTLAB_ALLOW_DOWNLOADS=1 numa máquina com internet): {name}.",
+        "Unavailable offline (not in the local Hugging Face cache, and downloads are not allowed; "
+        "set GPTLAB_ALLOW_DOWNLOADS=1 on a machine with internet): {name}.",
     ),
     "models.hub_failed": (
         "Não consegui carregar {name}: {error}",

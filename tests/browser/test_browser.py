@@ -185,3 +185,17 @@ def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(prepare
         check_page(page, "deep-link-first-request")
     finally:
         stop_server(proc)
+
+
+@pytest.mark.parametrize("locale, heading", [("pt-BR", "Lições"), ("en-GB", "Lessons"), ("fr-FR", "Lições")])
+def test_language_defaults_to_the_browsers_locale(server, browser, locale, heading):
+    context = browser.new_context(locale=locale)
+    try:
+        pg = context.new_page()
+        pg.goto(f"{server}/")
+        wait_ready(pg)
+        assert pg.get_by_role("heading", name=heading).count() >= 1
+        expected = "en" if locale.startswith("en") else "pt-BR"
+        pg.wait_for_function(f"() => location.search.includes('lang={expected}')", timeout=10_000)
+    finally:
+        context.close()

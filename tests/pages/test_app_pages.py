@@ -130,13 +130,32 @@ def test_example_pills_fill_the_text_box():
     assert not at.exception
 
 
-def test_optional_hub_tokenizer_not_cached_gives_a_clear_message(tmp_path, monkeypatch):
+def test_optional_hub_tokenizers_are_offered_only_when_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.delenv("GPTLAB_ALLOW_DOWNLOADS", raising=False)
+    at = run_app("en", TOKENIZATION)
+    assert at.selectbox(key="tokenization.extra").options == ["none"]
+    assert any("Unavailable offline" in c.value and "bert-base-uncased" in c.value for c in at.caption)
+
+
+def test_a_cached_hub_tokenizer_joins_the_comparison(tmp_path, monkeypatch):
+    from core import models
+
+    snapshot = tmp_path / "models--gpt2" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (tmp_path / "models--gpt2" / "refs").mkdir()
+    (tmp_path / "models--gpt2" / "refs" / "main").write_text("abc123")
+    models.load_gpt2_tokenizer().save_pretrained(str(snapshot))
+    (snapshot / "config.json").write_text('{"model_type": "gpt2"}')
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
     at = run_app("en", TOKENIZATION)
-    at.selectbox(key="tokenization.extra").set_value("hub:bert-base-uncased").run()
+    box = at.selectbox(key="tokenization.extra")
+    assert "GPT-2 small (124M) (gpt2)" in box.options
+    box.set_value(next(s for s in models.OPTIONAL_HUB_MODELS if s.hub_id == "gpt2")).run()
     assert not at.exception
-    assert any("bert-base-uncased is not in the local Hugging Face cache" in i.value for i in at.info)
+    assert "GPT-2 small (124M)" in [s.value for s in at.subheader]
 
 
 @pytest.mark.real_models
