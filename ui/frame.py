@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Iterator
 
 import streamlit as st
@@ -88,14 +89,16 @@ def sidebar_controls() -> str:
     elif "projector" in st.query_params:
         del st.query_params["projector"]
     for name, value in st.session_state.pop(_URL_WARNINGS_KEY, []):
-        st.toast(t("sidebar.bad_url_value", lang, name=name, value=str(value)[:40]))
+        # URL text is attacker-controlled and a toast renders Markdown: show it as inline code.
+        shown = "`" + str(value)[:40].replace("`", "'").replace("\n", " ") + "`"
+        st.toast(t("sidebar.bad_url_value", lang, name=name, value=shown))
     _inject_style(projector_mode())
     return lang
 
 
 # Okabe-Ito based palette: distinguishable with the common colour-vision deficiencies.
 CHIP_COLOURS = ("#D6E9F8", "#FCE6C0", "#C9EDE1", "#F4D9E8", "#FFF6BF", "#E2E2E2")
-PROJECTOR_CHIP_COLOURS = ("#FFFFFF", "#FFE08A", "#A9E3FF", "#FFFFFF", "#FFE08A", "#A9E3FF")
+PROJECTOR_CHIP_COLOURS = ("#FFFFFF", "#FFD966", "#9FD8FF", "#FFFFFF", "#FFD966", "#9FD8FF")
 
 _BASE_CSS = """
 <style>
@@ -108,16 +111,28 @@ _BASE_CSS = """
 </style>
 """
 
+# High contrast the robust way: pure black on pure white, larger and heavier type. Streamlit's
+# widgets (inputs, data grids, charts) are drawn for a light theme; a forced dark theme breaks them.
 _PROJECTOR_CSS = """
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px !important; }
-[data-testid="stAppViewContainer"], [data-testid="stHeader"] { background: #000 !important; }
-[data-testid="stAppViewContainer"] * { color: #fff; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem !important; line-height: 1.6; }
-h1 { font-size: 2.6rem !important; } h2 { font-size: 2.1rem !important; } h3 { font-size: 1.7rem !important; }
-.gl-chip { color: #000 !important; border: 2px solid #fff; font-size: 1.15em; }
-.gl-note { color: #ddd !important; }
-a { color: #7fd3ff !important; }
+html { font-size: 22px !important; }
+[data-testid="stAppViewContainer"], [data-testid="stSidebar"], [data-testid="stHeader"] { background: #fff !important; }
+[data-testid="stAppViewContainer"] p, [data-testid="stAppViewContainer"] li,
+[data-testid="stAppViewContainer"] td, [data-testid="stAppViewContainer"] th,
+[data-testid="stAppViewContainer"] label, [data-testid="stAppViewContainer"] h1,
+[data-testid="stAppViewContainer"] h2, [data-testid="stAppViewContainer"] h3,
+[data-testid="stSidebar"] p, [data-testid="stSidebar"] span, [data-testid="stSidebar"] li {
+  color: #000 !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.2rem !important; line-height: 1.6; }
+[data-testid="stMarkdownContainer"] strong { font-weight: 800; }
+[data-testid^="stCaption"], [data-testid^="stCaption"] p { color: #111 !important; font-size: 1rem !important; }
+h1 { font-size: 2.5rem !important; } h2 { font-size: 2rem !important; } h3 { font-size: 1.6rem !important; }
+[data-testid="stMarkdownContainer"] code { color: #000 !important; background: #e8e8e8 !important; font-weight: 600; }
+table, th, td { border-color: #000 !important; }
+a { color: #0040a0 !important; text-decoration: underline; }
+.gl-chip { border: 2px solid #000; font-size: 1.2em; color: #000 !important; }
+.gl-chip.gl-special { border-width: 3px; }
+.gl-note { color: #111 !important; }
 </style>
 """
 
@@ -139,4 +154,5 @@ def contained(lang: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - the page must survive any widget's failure
+        logging.getLogger("gptlab").exception("a widget failed")  # the traceback goes to the server log
         st.error(t("errors.unexpected", lang, error=type(exc).__name__))

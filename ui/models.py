@@ -70,8 +70,9 @@ def sidebar_model_status(lang: str) -> None:
     def status() -> None:
         state = job.state
         st.markdown(f"**{t('sidebar.models', lang)}**")
-        st.markdown(f"- {models.GPT2_TOKENIZER.name}: :material/check_circle: {t('models.ready', lang)}")
-        st.markdown(f"- {models.MINILM_ENCODER.name}: :material/check_circle: {t('models.ready', lang)}")
+        ready = f":material/check_circle: {t('models.ready', lang)}"
+        for spec in (models.GPT2_TOKENIZER, models.MINILM_ENCODER):
+            st.markdown(f"- **{spec.name}**, {t(f'models.desc.{spec.key}', lang)}: {ready}")
         label = {
             "done": f":material/check_circle: {t('models.ready', lang)}",
             "running": f":material/hourglass_top: {t('models.preparing', lang)}",
@@ -79,12 +80,16 @@ def sidebar_model_status(lang: str) -> None:
             "cancelled": f":material/stop_circle: {t('models.cancelled', lang)}",
             "failed": f":material/error: {t('models.failed', lang)}",
         }[state.status]
-        st.markdown(f"- {models.GEMMA_DECODER.name}: {label}")
+        spec = models.GEMMA_DECODER
+        st.markdown(f"- **{spec.name}**, {t(f'models.desc.{spec.key}', lang)}: {label}")
         if state.status == "running":
             st.progress(state.progress.fraction if state.progress else 0.0, text=_step_line(state, lang))
             st.caption(t("models.first_time", lang))
-            if st.button(t("models.cancel_button", lang), key="app.prepare_cancel"):
+            if state.stopping:
+                st.caption(f":material/hourglass_bottom: {t('models.stopping', lang)}")
+            elif st.button(t("models.cancel_button", lang), key="app.prepare_cancel", help=t("models.cancel_help", lang)):
                 job.cancel()
+                st.rerun()
         elif state.status in {"idle", "cancelled", "failed"}:
             if state.error:
                 st.caption(t("models.error_detail", lang, error=state.error[:300]))
@@ -104,6 +109,9 @@ def sidebar_model_status(lang: str) -> None:
 def hub_tokenizer(spec_key: str):
     spec = next(s for s in models.OPTIONAL_HUB_MODELS if s.key == spec_key)
     return models.load_hub_tokenizer(spec)
+
+
+HUB_FAILED_KEY = "tokenization.hub_failed"  # hub ids that failed to load in this session
 
 
 def lab_tokenizers(lang: str) -> dict[str, object]:

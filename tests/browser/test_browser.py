@@ -40,12 +40,15 @@ def _free_port() -> int:
 
 def start_server():
     port = _free_port()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # a file, not a pipe: nobody reads a pipe while tests run, and a full pipe blocks the server
+    log = open(SHOTS / f"server-{port}.log", "w")
     env = {**os.environ, "GPTLAB_AUTO_PREPARE": "0", "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -58,7 +61,7 @@ def start_server():
             time.sleep(0.2)
     else:
         proc.kill()
-        raise RuntimeError("streamlit did not become healthy:\n" + (proc.stdout.read() if proc.stdout else ""))
+        raise RuntimeError("streamlit did not become healthy:\n" + Path(log.name).read_text())
     return proc, url
 
 
@@ -106,7 +109,22 @@ def wait_ready(pg, timeout=60_000) -> None:
                    return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
         timeout=timeout,
     )
-    pg.wait_for_timeout(600)  # let charts and HTML settle before the screenshot
+    settle(pg)
+
+
+def settle(pg, timeout_ms: int = 20_000) -> None:
+    """Wait until no element is still a loading skeleton and the page height stops changing."""
+    pg.wait_for_function(
+        """() => !document.querySelector('[data-testid="stSkeleton"], [class*="Skeleton"]')""",
+        timeout=timeout_ms,
+    )
+    last = -1
+    for _ in range(40):
+        height = pg.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+        if height == last:
+            return
+        last = height
+        pg.wait_for_timeout(250)
 
 
 def check_page(pg, name: str) -> None:
@@ -117,7 +135,7 @@ def check_page(pg, name: str) -> None:
     )
     width = pg.viewport_size["width"]
     pg.set_viewport_size({"width": width, "height": min(int(height) + 40, 16_000)})
-    pg.wait_for_timeout(500)
+    settle(pg)
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     pg.set_viewport_size({"width": width, "height": 1000})
     exceptions = pg.locator('[data-testid="stException"]')

@@ -20,7 +20,7 @@ def test_every_string_exists_in_both_languages_with_the_same_placeholders(key):
 def test_every_literal_key_used_in_the_code_exists():
     used = set()
     for path in [*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "streamlit_app.py"]:
-        used |= set(re.findall(r"\bt\(\s*\"([a-z0-9_.]+)\"", path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"\bt\(\s*[\"']([a-z0-9_.-]+)[\"']", path.read_text(encoding="utf-8")))
     assert used, "the scan found no t(...) calls: the pattern is broken"
     missing = sorted(k for k in used if k not in STRINGS)
     assert not missing, f"keys used but not defined: {missing}"
@@ -35,6 +35,7 @@ def test_dynamic_key_families_are_complete():
         assert f"models.step.{step.key}" in STRINGS
     for spec in models.OFFLINE_DEFAULTS:
         assert f"models.role.{spec.role}" in STRINGS
+        assert f"models.desc.{spec.key}" in STRINGS and f"models.licence.{spec.key}" in STRINGS
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,13 @@ def test_dynamic_key_families_are_complete():
 )
 def test_normalize_language(raw, expected):
     assert normalize_language(raw) == expected
+
+
+def test_numbers_follow_the_language():
+    from core.i18n import fmt_float, fmt_int
+
+    assert fmt_int(100_000, "pt-BR") == "100.000" and fmt_int(100_000, "en") == "100,000"
+    assert fmt_float(1234.5, "pt-BR") == "1.234,50" and fmt_float(1234.5, "en") == "1,234.50"
 
 
 def test_t_formats_and_picks_the_language():

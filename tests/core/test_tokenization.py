@@ -92,11 +92,19 @@ def test_check_text(text, problem, truncated):
     assert len(check.text) <= tk.MAX_INPUT_CHARS
 
 
-def test_hard_inputs_tokenize_without_error(gpt2_tokenizer, bert_tokenizer):
-    for text in [*tk.EXAMPLE_TEXTS.values(), "\x00\x01\x1b[31m", "\ud7ff\ufeff", "a" * 20_000, " " * 50]:
-        for tok in (gpt2_tokenizer, bert_tokenizer):
-            result = tk.tokenize(tok, text)
-            assert result.n_tokens >= 0 and result.chars_per_token >= 0
+HARD_TEXTS = [*tk.EXAMPLE_TEXTS.values(), "\x00\x01\x1b[31m", "\ud7ff\ufeff", "a" * 20_000, " " * 50, "e\u0301\u0301"]
+
+
+@pytest.mark.parametrize("text", HARD_TEXTS, ids=range(len(HARD_TEXTS)))
+def test_hard_inputs_keep_their_invariants(gpt2_tokenizer, bert_tokenizer, text):
+    gpt2 = tk.tokenize(gpt2_tokenizer, text)
+    assert gpt2.decoded == text  # byte-level BPE loses nothing, whatever the characters
+    assert gpt2.n_added == 0 and gpt2.n_content_tokens >= 1
+    bert = tk.tokenize(bert_tokenizer, text)
+    assert [t.piece for t in bert.tokens if t.added] == ["[CLS]", "[SEP]"]
+    for result in (gpt2, bert):
+        assert [t.position for t in result.tokens] == list(range(result.n_tokens))
+        assert all(0 <= t.start <= t.end <= len(text) for t in result.tokens)
 
 
 def test_visible_reveals_invisible_characters():
@@ -104,16 +112,29 @@ def test_visible_reveals_invisible_characters():
     assert tk.visible("x\u200by") == "x⟨U+200B⟩y"
     assert tk.visible("\x07") == "⟨U+0007⟩"
     assert tk.visible("ação") == "ação"
+    assert tk.visible("\u0301") == "◌\u0301"  # a lone combining mark gets a dotted circle
+    assert tk.visible("e\u0301") == "e\u0301"  # but stays on its letter
 
 
-def test_chips_escape_markup(gpt2_tokenizer):
-    text = "</span><script>alert(1)</script>\" onmouseover=\"x"
+def test_chips_escape_markup_in_pieces_and_in_hover_titles():
+    text = '"><script>alert(1)</script>'
+    tokens = (
+        tk.Token(0, 7, "<script>", 0, len(text), special=False, added=False),
+        tk.Token(1, 8, '"onmouseover="alert(2)', 0, len(text), special=True, added=False),
+    )
+    html = token_chips(tokens, text, ("#fff",), limit=10)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'onmouseover="' not in html and "&quot;onmouseover=&quot;" in html
+    assert 'title="id 7 · &quot;&gt;&lt;script&gt;' in html  # the span, escaped inside the attribute
+    assert html.count('<span class="gl-chip') == 2 and "gl-special" in html
+
+
+def test_chips_escape_real_tokens_of_markup(gpt2_tokenizer):
+    text = "</span><script>alert(1)</script>"
     result = tk.tokenize(gpt2_tokenizer, text)
     html = token_chips(result.tokens, text, ("#fff",), limit=500)
     assert "<script>" not in html and "</span><script" not in html
-    assert "&lt;script&gt;" in html or "&lt;" in html
     assert html.count('<span class="gl-chip') == result.n_tokens
-    assert 'onmouseover="x' not in html
 
 
 def test_chips_respect_the_limit(gpt2_tokenizer):
