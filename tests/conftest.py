@@ -51,3 +51,32 @@ def gemma_tokenizer(prepared_decoder):
     from core import models
 
     return models.load_decoder_tokenizer()
+
+
+@pytest.fixture
+def empty_hub_cache(tmp_path, monkeypatch) -> Path:
+    """Point huggingface_hub at an empty cache, downloads not allowed."""
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    monkeypatch.setenv("HF_HUB_CACHE", str(hub))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(hub))
+    monkeypatch.delenv("GPTLAB_ALLOW_DOWNLOADS", raising=False)
+    return hub
+
+
+@pytest.fixture
+def hub_cache_with_gpt2(empty_hub_cache) -> Path:
+    """A local Hub cache holding `gpt2`'s tokenizer, laid out as huggingface_hub lays it out.
+
+    Returns the snapshot folder. Built from the offline GPT-2 vocabulary: the same files.
+    """
+    from core import models
+
+    repo = empty_hub_cache / "models--gpt2"
+    snapshot = repo / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc123")
+    models.load_gpt2_tokenizer().save_pretrained(str(snapshot))
+    (snapshot / "config.json").write_text('{"model_type": "gpt2"}')
+    return snapshot

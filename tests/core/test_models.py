@@ -241,10 +241,7 @@ def test_the_real_copy_step_on_a_tiny_random_gemma(tmp_path):
         torch.testing.assert_close(loaded.state_dict()[name], tensor.to(torch.bfloat16).float(), msg=name)
 
 
-def test_hub_models_are_unavailable_when_not_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.delenv("GPTLAB_ALLOW_DOWNLOADS", raising=False)
+def test_hub_models_are_unavailable_when_not_cached(empty_hub_cache, monkeypatch):
     spec = models.OPTIONAL_HUB_MODELS[0]
     availability = models.hub_availability(spec)  # a local lookup only: HF_HUB_OFFLINE is set
     assert not availability.available
@@ -254,20 +251,11 @@ def test_hub_models_are_unavailable_when_not_cached(tmp_path, monkeypatch):
     assert models.hub_availability(spec).downloadable
 
 
-def test_hub_model_found_in_the_local_cache(tmp_path, monkeypatch):
-    """A cached snapshot (laid out as huggingface_hub does) is found and loads with no network."""
-    hub = tmp_path / "hub"
-    snapshot = hub / "models--gpt2" / "snapshots" / "abc123"
-    snapshot.mkdir(parents=True)
-    (hub / "models--gpt2" / "refs").mkdir()
-    (hub / "models--gpt2" / "refs" / "main").write_text("abc123")
-    models.load_gpt2_tokenizer().save_pretrained(str(snapshot))
-    (snapshot / "config.json").write_text('{"model_type": "gpt2"}')
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(hub))
-    monkeypatch.setenv("HF_HUB_CACHE", str(hub))
+def test_hub_model_found_in_the_local_cache(hub_cache_with_gpt2):
+    """A cached snapshot is found and loads with no network."""
     spec = next(s for s in models.OPTIONAL_HUB_MODELS if s.hub_id == "gpt2")
     availability = models.hub_availability(spec)
-    assert availability.local_path == str(snapshot)
+    assert availability.local_path == str(hub_cache_with_gpt2)
     tok = models.load_hub_tokenizer(spec)
     assert tok("Hello world")["input_ids"] == [15496, 995]
 

@@ -152,26 +152,15 @@ def test_example_pills_fill_the_text_box():
     assert not at.exception
 
 
-def test_optional_hub_tokenizers_are_offered_only_when_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
-    monkeypatch.delenv("GPTLAB_ALLOW_DOWNLOADS", raising=False)
+def test_optional_hub_tokenizers_are_offered_only_when_cached(empty_hub_cache):
     at = run_app("en", TOKENIZATION)
     assert at.selectbox(key="tokenization.extra").options == ["none"]
     assert any("Unavailable offline" in c.value and "bert-base-uncased" in c.value for c in at.caption)
 
 
-def test_a_cached_hub_tokenizer_joins_the_comparison(tmp_path, monkeypatch):
+def test_a_cached_hub_tokenizer_joins_the_comparison(hub_cache_with_gpt2):
     from core import models
 
-    snapshot = tmp_path / "models--gpt2" / "snapshots" / "abc123"
-    snapshot.mkdir(parents=True)
-    (tmp_path / "models--gpt2" / "refs").mkdir()
-    (tmp_path / "models--gpt2" / "refs" / "main").write_text("abc123")
-    models.load_gpt2_tokenizer().save_pretrained(str(snapshot))
-    (snapshot / "config.json").write_text('{"model_type": "gpt2"}')
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path))
     at = run_app("en", TOKENIZATION)
     box = at.selectbox(key="tokenization.extra")
     assert "gpt2" in box.options
