@@ -55,14 +55,16 @@ tokenizers = ui_models.lab_tokenizers(lang)
 # Optional Hub tokenizers: offered only when cached locally (or downloads are allowed).
 failed: set[str] = st.session_state.setdefault(ui_models.HUB_FAILED_KEY, set())
 hub = [models.hub_availability(spec) for spec in models.OPTIONAL_HUB_MODELS]
-offered = [h.spec for h in hub if h.available and h.spec.hub_id not in failed]
-extra = st.selectbox(
+offered = {h.spec.hub_id: h.spec for h in hub if h.available and h.spec.hub_id not in failed}
+NO_EXTRA = ""  # a real option: None would show Streamlit's untranslated "Choose an option"
+extra_id = st.selectbox(
     t("tok.extra", lang),
-    [None, *offered],
-    format_func=lambda spec: t("tok.extra_none", lang) if spec is None else spec.hub_id,
+    [NO_EXTRA, *offered],
+    format_func=lambda hub_id: hub_id or t("tok.extra_none", lang),
     key="tokenization.extra",
     persist_state="session",
 )
+extra = offered.get(extra_id)
 missing = [h.spec.hub_id for h in hub if not h.available]
 if missing:
     st.caption(t("models.hub_unavailable", lang, name=", ".join(missing)))

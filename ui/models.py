@@ -66,7 +66,7 @@ def sidebar_model_status(lang: str) -> None:
     job = ensure_preparation_started()
     running = job.state.status == "running"
 
-    @st.fragment(run_every=1.0 if running else None)
+    @st.fragment(run_every=2.0 if running else None)
     def status() -> None:
         state = job.state
         st.markdown(f"**{t('sidebar.models', lang)}**")
@@ -129,7 +129,7 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
     job = ensure_preparation_started()
     if job.state.status == "running":
 
-        @st.fragment(run_every=2.0)
+        @st.fragment(run_every=3.0)
         def wait_for_gemma() -> None:
             if models.decoder_tokenizer_ready():
                 st.rerun()

@@ -38,12 +38,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server():
+def start_server(**extra_env: str):
     port = _free_port()
     SHOTS.mkdir(parents=True, exist_ok=True)
     # a file, not a pipe: nobody reads a pipe while tests run, and a full pipe blocks the server
     log = open(SHOTS / f"server-{port}.log", "w")
-    env = {**os.environ, "GPTLAB_AUTO_PREPARE": "0", "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "GPTLAB_AUTO_PREPARE": "0", "HF_HUB_OFFLINE": "1", **extra_env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -217,3 +217,26 @@ def test_language_defaults_to_the_browsers_locale(server, browser, locale, headi
         pg.wait_for_function(f"() => location.search.includes('lang={expected}')", timeout=10_000)
     finally:
         context.close()
+
+
+def test_first_start_on_a_fresh_machine_prepares_gemma_while_the_page_is_open(page, tmp_path):
+    """The real first run: empty cache, automatic preparation, a student watching the page.
+
+    Regressions: the preparation thread died on a lazy-import race with the page's thread, and
+    Streamlit's forced gc after every fragment refresh starved it for minutes.
+    """
+    proc, url = start_server(GPTLAB_CACHE_DIR=str(tmp_path / "cache"), GPTLAB_AUTO_PREPARE="1")
+    try:
+        page.goto(f"{url}/tokenization?lang=en")
+        wait_ready(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_text("preparing", exact=False).count() >= 1
+        assert page.get_by_text("Gemma's tokenizer is being prepared", exact=False).count() == 1
+        check_page(page, "first-start-preparing")
+        # Gemma's column arrives by itself (no click, no reload) once its tokenizer is written
+        page.get_by_role("heading", name="Gemma 3 · SentencePiece").wait_for(timeout=600_000)
+        sidebar.get_by_text("ready", exact=False).nth(2).wait_for(timeout=600_000)
+        assert sidebar.get_by_text("failed", exact=False).count() == 0
+        check_page(page, "first-start-done")
+    finally:
+        stop_server(proc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -280,3 +281,35 @@ def test_the_real_decoder_loads_from_the_cache_and_predicts(prepared_decoder):
     assert len(out.attentions) == 18 and out.attentions[0].shape[1] == 4  # 4 query heads
     # a real pretrained model, not random weights: it knows its geography
     assert tok.decode(out.logits[0, -1].argmax()).strip() == "Paris"
+
+
+def test_every_transformers_import_in_core_goes_through_the_lock():
+    """Regression: a lazy transformers import racing another thread failed with ImportError."""
+    root = Path(__file__).resolve().parents[2]
+    for path in (root / "core").glob("*.py"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        offenders = [
+            (i, line) for i, line in enumerate(lines, 1)
+            if re.search(r"^\s*(from transformers\b|import transformers\b)", line)
+            and not (path.name == "models.py" and "        import transformers" == line)
+        ]
+        assert not offenders, f"{path.name}: import transformers through models._hf: {offenders}"
+
+
+def test_concurrent_first_loads_in_a_fresh_process():
+    code = (
+        "import sys, threading; sys.path.insert(0, sys.argv[1]); from core import models\n"
+        "errors = []\n"
+        "def run(f):\n"
+        "    try: f()\n"
+        "    except Exception as e: errors.append(repr(e))\n"
+        "jobs = [models.load_gpt2_tokenizer, models.load_minilm_tokenizer,\n"
+        "        lambda: models._hf('AutoModelForCausalLM', 'GemmaTokenizer'), lambda: models._hf('AutoTokenizer')]\n"
+        "threads = [threading.Thread(target=run, args=(j,)) for j in jobs]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).resolve().parents[2])],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
