@@ -185,3 +185,16 @@ def test_our_fast_gemma_loader_equals_autotokenizer(gemma_tokenizer, prepared_de
         theirs = reference(text, return_offsets_mapping=True)
         assert ours["input_ids"] == theirs["input_ids"] and ours["offset_mapping"] == theirs["offset_mapping"]
         assert gemma_tokenizer.decode(ours["input_ids"]) == reference.decode(theirs["input_ids"])
+
+
+def test_one_shared_tokenizer_serves_many_threads(gpt2_tokenizer, bert_tokenizer):
+    """st.cache_resource hands one tokenizer to every user: concurrent calls must not interfere.
+    (The lab never changes truncation or padding, the settings whose mutation is not thread-safe.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"frase número {i}: ação {'😀' * (i % 3)}" for i in range(64)]
+    expected = [(tk.tokenize(gpt2_tokenizer, x).input_ids, tk.tokenize(bert_tokenizer, x).input_ids) for x in texts]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda x: (tk.tokenize(gpt2_tokenizer, x).input_ids,
+                                       tk.tokenize(bert_tokenizer, x).input_ids), texts))
+    assert got == expected
