@@ -154,3 +154,60 @@ def gpt2_small_parameter_count() -> int:
     with torch.device("meta"):  # shapes only: no 500 MB of random numbers
         model = GPT2LMHeadModel(GPT2Config())
     return sum(p.numel() for p in model.parameters())  # the tied LM head is counted once
+
+
+def token_labels(tokens: tuple[str, ...]) -> list[str]:
+    """'3 ▁gato': position first, so repeated tokens stay distinct and axes keep their order."""
+    from core.tokenization import visible
+
+    return [f"{i} {visible(tok)}" for i, tok in enumerate(tokens)]
+
+
+@dataclass(frozen=True)
+class RowSummary:
+    token: str  # the query token (the row)
+    top: tuple[tuple[str, float], ...]  # the keys it attends to most, with their weights
+
+
+def top_attended(weights: np.ndarray, tokens: tuple[str, ...], k: int = 3) -> tuple[RowSummary, ...]:
+    """The text alternative of a (T, T) heatmap: for each row, its k most-attended tokens."""
+    labels = token_labels(tokens)
+    rows = []
+    for i, row in enumerate(weights):
+        order = np.argsort(-row, kind="stable")[:k]
+        rows.append(RowSummary(labels[i], tuple((labels[j], float(row[j])) for j in order if row[j] > 0)))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class ParameterGroup:
+    name: str  # e.g. "wte (token embeddings)"
+    shape: str  # e.g. "50257 x 768"
+    count: int
+
+
+def gpt2_small_parameter_breakdown() -> tuple[ParameterGroup, ...]:
+    """GPT-2 small's parameters grouped as the lesson explains them; they add up to the total."""
+    from core.models import _hf
+
+    GPT2Config, GPT2LMHeadModel = _hf("GPT2Config", "GPT2LMHeadModel")
+    with torch.device("meta"):
+        model = GPT2LMHeadModel(GPT2Config())
+    named = dict(model.named_parameters())  # the tied lm_head.weight is not listed again
+    groups: dict[str, list[tuple[str, torch.Tensor]]] = {}
+    for name, p in named.items():
+        if name.startswith("transformer.h.0."):
+            key = "h.0." + name.removeprefix("transformer.h.0.")
+        elif name.startswith("transformer.h."):
+            continue  # blocks 1-11 have the same shapes as block 0; counted below
+        else:
+            key = name.removeprefix("transformer.")
+        groups.setdefault(key, []).append((name, p))
+    out = []
+    for key, params in groups.items():
+        count = sum(p.numel() for _, p in params)
+        out.append(ParameterGroup(key, " x ".join(str(d) for d in params[0][1].shape), count))
+    per_block = sum(g.count for g in out if g.name.startswith("h.0."))
+    n_layer = model.config.n_layer
+    out.append(ParameterGroup(f"h.1 … h.{n_layer - 1}", f"{n_layer - 1} x {per_block:,}", per_block * (n_layer - 1)))
+    return tuple(out)

@@ -28,6 +28,18 @@ def gemma_tokenizer():
 
 
 @st.cache_resource(show_spinner=False)
+def decoder_fp32():
+    """Gemma 3 270M in float32 for the attention lab: rows sum to 1 to the last digit.
+    Shared by every user: read-only (no hooks, no training); see core.attention."""
+    return models.load_decoder(dtype="float32")
+
+
+@st.cache_resource(show_spinner=False)
+def minilm_encoder():
+    return models.load_minilm_encoder()
+
+
+@st.cache_resource(show_spinner=False)
 def preparation_job() -> models.DecoderPreparationJob:
     return models.DecoderPreparationJob()
 

@@ -143,7 +143,7 @@ def check_page(pg, name: str) -> None:
     assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
 
 
-PAGES = [("home", ""), ("tokenization", "tokenization")]
+PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention")]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -240,3 +240,38 @@ def test_first_start_on_a_fresh_machine_prepares_gemma_while_the_page_is_open(pa
         check_page(page, "first-start-done")
     finally:
         stop_server(proc)
+
+
+def test_bertviz_renders_on_the_attention_page_with_the_network_off(server, browser):
+    """Only the app's own server is reachable: every other request is aborted, as in a classroom."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    blocked: list[str] = []
+
+    def only_localhost(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_localhost)
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    try:
+        pg.goto(f"{server}/attention?lang=en")
+        wait_ready(pg)
+        box = pg.locator('input[type="text"]').first
+        box.fill("</script><script>alert(1)</script> o gato")
+        box.press("Enter")
+        wait_ready(pg)
+        frame = pg.frame_locator('iframe[title="st.iframe"], iframe').last
+        frame.locator("svg text").first.wait_for(timeout=30_000)
+        texts = frame.locator("svg text").all_text_contents()
+        # BERT's WordPiece splits the markup into pieces; each must show literally, as text
+        assert "script" in texts and "<" in texts and "/" in texts, texts[:20]
+        check_page(pg, "attention-bertviz-offline")
+        assert not dialogs
+    finally:
+        context.close()

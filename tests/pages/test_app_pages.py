@@ -177,3 +177,53 @@ def test_tokenization_page_on_all_three_real_tokenizers(prepared_decoder, lang):
     assert any(fmt_int(262_144, lang) in c.value for c in at.caption)
     at.text_area(key="tokenization.text").set_value(BAD_INPUTS["markup"]).run()
     assert not at.exception and not at.error
+
+
+ATTENTION = "app_pages/02_attention.py"
+
+
+def test_attention_page_without_the_decoder_still_teaches_bert_and_gpt2(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("en", ATTENTION)
+    assert not at.error, [e.value for e in at.error]
+    assert t("att.needs_decoder", "en") in [w.value for w in at.warning]
+    assert t("att.bert.header", "en") in [s.value for s in at.subheader]
+    assert any("124,439,808" in m.value for m in at.markdown)
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_attention_page_on_the_real_models(prepared_decoder, lang):
+    at = run_app(lang, ATTENTION)
+    assert not at.error, [e.value for e in at.error]
+    check = next(m.value for m in at.markdown if "output_attentions" in m.value)
+    assert "= 0.0e+00" in check  # recomputed weights equal the model's own, shown to the student
+    subheaders = [s.value for s in at.subheader]
+    for key in ("att.maps.header", "att.bert.header", "att.gpt2.header", "att.gemma.header", "att.bertviz.header"):
+        assert t(key, lang) in subheaders
+    shares = [m.value for m in at.metric]
+    assert len(shares) == 2 and shares[1] in ("0.0 %", "0,0 %") and shares[0] not in ("0.0 %", "0,0 %")
+
+
+@pytest.mark.real_models
+def test_attention_unmask_toggle_shows_the_leak(prepared_decoder):
+    at = run_app("en", ATTENTION)
+    at.toggle(key="attention.unmask").set_value(True).run()
+    assert not at.exception and not at.error
+    assert any("would put on average" in w.value for w in at.warning)
+
+
+@pytest.mark.real_models
+def test_attention_layers_and_bad_input(prepared_decoder):
+    at = run_app("en", ATTENTION)
+    at.slider(key="attention.layer").set_value(17).run()  # a global layer
+    assert any(t("att.layer_kind.full", "en") in c.value for c in at.caption)
+    at.slider(key="attention.layer").set_value(0).run()  # a local, sliding-window layer
+    assert any("sliding window of 512" in c.value for c in at.caption)
+    at.text_input(key="attention.text").set_value("palavra " * 100).run()
+    assert any("the attention views show the first 64" in w.value for w in at.warning)
+    at.text_input(key="attention.text").set_value("</script><script>alert(1)</script> 😀 ação").run()
+    assert not at.exception and not at.error
+    at.text_input(key="attention.text").set_value("   ").run()
+    assert t("tok.empty", "en") in [i.value for i in at.info]
+    assert not at.exception and not at.error

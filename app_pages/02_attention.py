@@ -1,0 +1,241 @@
+"""Attention lab: the causal mask step by step on real numbers, attention maps, BERT beside GPT."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import attention as A
+from core import models
+from core import tokenization as tk
+from core.charts import attention_bars
+from core.i18n import fmt_float, fmt_int, t
+from ui import attention as ui_att
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+
+BERTVIZ_TOKENS = 24  # the model view draws L x H small panels: keep the text short there
+
+lang = frame.language()
+les = lesson_ui.lesson("attention", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro", "scaled-dot-product", "multi-head", "positions", "decoder-block", "causal-mask")
+
+# --- the student's sentence, shared by every widget on the page -----------------------------------
+st.session_state.setdefault("attention.text", t("att.default_text", lang))
+check = tk.check_text(
+    st.text_input(t("att.input", lang), key="attention.text", max_chars=2_000, persist_state="session"), 2_000
+)
+text = check.text
+has_text = check.problem is None
+gemma_ready = models.decoder_ready() and has_text
+if not has_text:
+    st.info(t("tok.empty", lang), icon=":material/edit:")
+elif not gemma_ready:
+    ui_models.ensure_preparation_started()
+    st.warning(t("att.needs_decoder", lang))
+else:
+    n_tokens = len(ui_models.gemma_tokenizer()(text)["input_ids"])
+    if n_tokens > A.MAX_ATTENTION_TOKENS:
+        st.warning(t("att.too_long", lang, count=fmt_int(n_tokens, lang), max=A.MAX_ATTENTION_TOKENS))
+
+def mask_step_by_step(config) -> None:
+    """Scores, mask, masked scores, softmax of one layer and head, on the student's sentence."""
+    a, b = st.columns(2)
+    layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, 5, key="attention.layer")
+    head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, 0, key="attention.head")
+    steps = ui_att.decoder_steps(text, layer, head)
+    kind = (
+        t("att.layer_kind.sliding", lang, window=steps.sliding_window)
+        if steps.sliding_window
+        else t("att.layer_kind.full", lang)
+    )
+    scale = t("att.scale", lang, scalar=config.query_pre_attn_scalar, scale=fmt_float(steps.scale, lang, 4))
+    st.caption(f"{kind} · {scale}")
+    tabs = st.tabs([t(f"att.step.{k}", lang) for k in ("scores", "mask", "masked", "softmax")])
+    with tabs[0]:
+        ui_att.heatmap(steps.scores, steps.tokens, title=t("att.step.scores", lang), value_key="att.value.score",
+                       lang=lang, text_alternative=False)
+    with tabs[1]:
+        ui_att.heatmap(steps.mask, steps.tokens, title=t("att.step.mask", lang), value_key="att.value.mask",
+                       lang=lang, text_alternative=False)
+    with tabs[2]:
+        ui_att.heatmap(steps.masked_scores, steps.tokens, title=t("att.step.masked", lang),
+                       value_key="att.value.score", lang=lang, text_alternative=False)
+    with tabs[3]:
+        ui_att.heatmap(steps.weights, steps.tokens, title=t("att.step.softmax", lang),
+                       value_key="att.value.weight", lang=lang)
+    sums = steps.weights.sum(axis=-1)
+    st.markdown(
+        t(
+            "att.check",
+            lang,
+            diff=f"{float(np.abs(steps.weights - steps.model_weights).max()):.1e}",
+            low=fmt_float(float(sums.min()), lang, 6),
+            high=fmt_float(float(sums.max()), lang, 6),
+        )
+    )
+    if st.toggle(t("att.unmask", lang), key="attention.unmask"):
+        ui_att.heatmap(steps.unmasked_weights, steps.tokens, title=t("att.unmasked_title", lang),
+                       value_key="att.value.weight", lang=lang)
+        share = A.future_attention_share(steps.unmasked_weights)
+        st.warning(t("att.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
+
+
+
+# --- 2. attention maps ------------------------------------------------------------------------------
+def attention_maps(config) -> None:
+    """Any layer and head as a heatmap, every head of a layer, and where one token looks."""
+    st.subheader(t("att.maps.header", lang))
+    weights = ui_att.decoder_weights(text)  # (L, H, T, T)
+    tokens = ui_att.decoder_run(text).tokens
+    a, b = st.columns(2)
+    map_layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, 5, key="attention.map_layer")
+    map_head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, 0, key="attention.map_head")
+    ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('att.layer', lang)} {map_layer}, "
+                   f"{t('att.head', lang).lower()} {map_head}", value_key="att.value.weight", lang=lang)
+    st.markdown(f"**{t('att.maps.grid', lang, layer=map_layer)}**")
+    for column, h in zip(st.columns(config.num_attention_heads), range(config.num_attention_heads)):
+        with column:
+            ui_att.heatmap(weights[map_layer, h], tokens, title=t("att.maps.head_title", lang, head=h),
+                           value_key="att.value.weight", lang=lang, text_alternative=False, size=220)
+    labels = A.token_labels(tokens)
+    focus = st.selectbox(t("att.maps.focus", lang), range(len(tokens)), index=len(tokens) - 1,
+                         format_func=labels.__getitem__, key="attention.focus")
+    st.altair_chart(
+        attention_bars(
+            weights[map_layer, map_head, focus],
+            labels,
+            title=t("att.maps.focus_title", lang, token=labels[focus], layer=map_layer, head=map_head),
+            value_title=t("att.value.weight", lang),
+            large=frame.projector_mode(),
+        ),
+        width="stretch",
+    )
+
+
+
+# --- 3. BERT beside GPT -----------------------------------------------------------------------------
+def bert_beside_gpt(config) -> None:
+    """The same sentence through the encoder (bidirectional) and the decoder (causal)."""
+    st.subheader(t("att.bert.header", lang))
+    bert_tokens, bert_weights = ui_att.encoder_run(text)  # (L, H, T, T)
+    a, b = st.columns(2)
+    bert_layer = a.slider(t("att.bert.layer", lang), 0, bert_weights.shape[0] - 1, 2, key="attention.bert_layer")
+    bert_head = b.slider(t("att.bert.head", lang), 0, bert_weights.shape[1] - 1, 0, key="attention.bert_head")
+    left, right = st.columns(2)
+    with left:
+        ui_att.heatmap(bert_weights[bert_layer, bert_head], bert_tokens, size=360,
+                       title=t("att.bert.title", lang, layer=bert_layer, head=bert_head),
+                       value_key="att.value.weight", lang=lang)
+        share = A.future_attention_share(bert_weights)
+        st.metric(t("att.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
+    with right:
+        if config is not None:
+            gpt_layer = min(bert_layer, config.num_hidden_layers - 1)
+            gpt_head = min(bert_head, config.num_attention_heads - 1)
+            gemma_weights = ui_att.decoder_weights(text)
+            ui_att.heatmap(gemma_weights[gpt_layer, gpt_head], ui_att.decoder_run(text).tokens, size=360,
+                           title=t("att.gpt.title", lang, layer=gpt_layer, head=gpt_head),
+                           value_key="att.value.weight", lang=lang)
+            share = A.future_attention_share(gemma_weights)
+            st.metric(t("att.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
+        else:
+            st.info(t("att.needs_decoder", lang))
+
+
+
+# --- 4. GPT-2's real shapes, and the decoder we run --------------------------------------------------
+def architecture_tables(config) -> None:
+    """GPT-2 small's parameters from its config; the facts of the Gemma 3 270M we run."""
+    st.subheader(t("att.gpt2.header", lang))
+    groups = A.gpt2_small_parameter_breakdown()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("att.gpt2.col.name", lang): [g.name for g in groups],
+                t("att.gpt2.col.shape", lang): [g.shape for g in groups],
+                t("att.gpt2.col.count", lang): [fmt_int(g.count, lang) for g in groups],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=36 * (len(groups) + 1) + 4,  # every row visible: the point is to see them add up
+    )
+    st.markdown(t("att.gpt2.total", lang, total=fmt_int(A.gpt2_small_parameter_count(), lang)))
+    if config is not None:
+        st.subheader(t("att.gemma.header", lang))
+        n_params = sum(p.numel() for p in ui_models.decoder_fp32().parameters())
+        facts = {
+            t("att.gemma.params", lang): fmt_int(n_params, lang),
+            "vocab_size": fmt_int(config.vocab_size, lang),
+            "hidden_size (d_model)": config.hidden_size,
+            "num_hidden_layers": config.num_hidden_layers,
+            "num_attention_heads / num_key_value_heads": f"{config.num_attention_heads} / {config.num_key_value_heads}",
+            "head_dim": config.head_dim,
+            "intermediate_size": config.intermediate_size,
+            "sliding_window": config.sliding_window,
+            "layer_types": ", ".join(
+                f"{kind} × {config.layer_types.count(kind)}" for kind in sorted(set(config.layer_types))
+            ),
+            "max_position_embeddings": fmt_int(config.max_position_embeddings, lang),
+        }
+        st.dataframe(
+            pd.DataFrame({t("att.gemma.col.property", lang): list(facts), t("att.gemma.col.value", lang): [str(v) for v in facts.values()]}),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+
+# --- 5. bertviz, offline ----------------------------------------------------------------------------
+def bertviz_views() -> None:
+    """bertviz's head view and model view, self-contained so they render with no network."""
+    st.subheader(t("att.bertviz.header", lang))
+    from streamlit.components.v1 import html as embed_html
+
+    from core import bertviz_html
+
+    a, b = st.columns(2)
+    choices = ["bert"] + (["gemma"] if gemma_ready else [])
+    which = a.radio(t("att.bertviz.model", lang), choices, horizontal=True, key="attention.bertviz_model",
+                    format_func={"bert": "BERT (all-MiniLM-L6-v2)", "gemma": "Gemma 3 270M"}.__getitem__)
+    view = b.radio(t("att.bertviz.view", lang), ["head", "model"], horizontal=True, key="attention.bertviz_view",
+                   format_func=lambda v: t(f"att.bertviz.{v}_view", lang))
+    if which == "bert":
+        vz_tokens, vz_weights = ui_att.encoder_run(text)
+    else:
+        vz_tokens, vz_weights = ui_att.decoder_run(text).tokens, ui_att.decoder_weights(text)
+    n = min(len(vz_tokens), BERTVIZ_TOKENS)
+    if len(vz_tokens) > n:
+        st.caption(t("att.bertviz.limit", lang, max=BERTVIZ_TOKENS))
+    import torch
+
+    attention = tuple(torch.from_numpy(np.ascontiguousarray(vz_weights[i, :, :n, :n]))[None] for i in range(vz_weights.shape[0]))
+    shown = [tk.visible(x) for x in vz_tokens[:n]]
+    builder = bertviz_html.head_view_html if view == "head" else bertviz_html.model_view_html
+    page_html = builder(attention, shown, view_id=f"{which}-{view}")
+    embed_html(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]), scrolling=True)
+
+
+
+config = ui_models.decoder_fp32().config if gemma_ready else None
+if config is not None:
+    with frame.contained(lang):
+        mask_step_by_step(config)
+lesson_ui.section(les, "attention-maps")
+if config is not None:
+    with frame.contained(lang):
+        attention_maps(config)
+lesson_ui.section(les, "encoder-vs-decoder")
+if has_text:
+    with frame.contained(lang):
+        bert_beside_gpt(config)
+lesson_ui.section(les, "gpt2-architecture")
+with frame.contained(lang):
+    architecture_tables(config)
+lesson_ui.section(les, "bertviz")
+if has_text:
+    with frame.contained(lang):
+        bertviz_views()
+lesson_ui.section(les, "references")
