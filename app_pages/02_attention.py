@@ -55,13 +55,13 @@ def mask_step_by_step(config) -> None:
     tabs = st.tabs([t(f"att.step.{k}", lang) for k in ("scores", "mask", "masked", "softmax")])
     with tabs[0]:
         ui_att.heatmap(steps.scores, steps.tokens, title=t("att.step.scores", lang), value_key="att.value.score",
-                       lang=lang, text_alternative=False)
+                       lang=lang)
     with tabs[1]:
         ui_att.heatmap(steps.mask, steps.tokens, title=t("att.step.mask", lang), value_key="att.value.mask",
-                       lang=lang, text_alternative=False)
+                       lang=lang)
     with tabs[2]:
         ui_att.heatmap(steps.masked_scores, steps.tokens, title=t("att.step.masked", lang),
-                       value_key="att.value.score", lang=lang, text_alternative=False)
+                       value_key="att.value.score", lang=lang)
     with tabs[3]:
         ui_att.heatmap(steps.weights, steps.tokens, title=t("att.step.softmax", lang),
                        value_key="att.value.weight", lang=lang)
@@ -98,7 +98,7 @@ def attention_maps(config) -> None:
     for column, h in zip(st.columns(config.num_attention_heads), range(config.num_attention_heads)):
         with column:
             ui_att.heatmap(weights[map_layer, h], tokens, title=t("att.maps.head_title", lang, head=h),
-                           value_key="att.value.weight", lang=lang, text_alternative=False, size=220)
+                           value_key="att.value.weight", lang=lang, size=220)
     labels = A.token_labels(tokens)
     focus = st.selectbox(t("att.maps.focus", lang), range(len(tokens)), index=len(tokens) - 1,
                          format_func=labels.__getitem__, key="attention.focus")
