@@ -14,6 +14,7 @@ pages = [
     st.Page("app_pages/00_home.py", title=t("nav.home", lang), icon=":material/home:", url_path="home", default=True),
     st.Page("app_pages/01_tokenization.py", title=t("nav.tokenization", lang), icon=":material/abc:", url_path="tokenization"),
     st.Page("app_pages/02_attention.py", title=t("nav.attention", lang), icon=":material/visibility:", url_path="attention"),
+    st.Page("app_pages/03_decoding.py", title=t("nav.decoding", lang), icon=":material/casino:", url_path="decoding"),
 ]
 navigation = st.navigation({t("nav.section.course", lang): pages})
 sidebar_model_status(lang)

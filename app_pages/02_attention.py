@@ -15,6 +15,13 @@ from ui import lesson as lesson_ui
 from ui import models as ui_models
 
 BERTVIZ_TOKENS = 24  # the model view draws L x H small panels: keep the text short there
+GRID_COLUMNS, GRID_SIZE = 2, 360  # every head of a layer, 2 per row: a 360 px chart (labels included) fits a column
+
+
+def scientific(x: float) -> str:
+    """1.2e-07 in English, 1,2e-07 in Portuguese."""
+    text = f"{x:.1e}"
+    return text.replace(".", ",") if lang == "pt-BR" else text
 
 lang = frame.language()
 les = lesson_ui.lesson("attention", lang)
@@ -28,16 +35,17 @@ check = tk.check_text(
 )
 text = check.text
 has_text = check.problem is None
-gemma_ready = models.decoder_ready() and has_text
+decoder_ready = models.decoder_ready()  # the model's facts need only this
+gemma_ready = decoder_ready and has_text  # the Gemma views also need a sentence
 if not has_text:
-    st.info(t("tok.empty", lang), icon=":material/edit:")
-elif not gemma_ready:
-    ui_models.ensure_preparation_started()
-    st.warning(t("att.needs_decoder", lang))
+    st.info(t("att.empty", lang), icon=":material/edit:")
 else:
-    n_tokens = len(ui_models.gemma_tokenizer()(text)["input_ids"])
-    if n_tokens > A.MAX_ATTENTION_TOKENS:
-        st.warning(t("att.too_long", lang, count=fmt_int(n_tokens, lang), max=A.MAX_ATTENTION_TOKENS))
+    if not decoder_ready:
+        ui_models.ensure_preparation_started()
+        st.warning(t("att.needs_decoder", lang))
+    with frame.contained(lang):
+        for warning in ui_att.truncation_warnings(text, lang, with_gemma=decoder_ready):
+            st.warning(warning)
 
 def mask_step_by_step(config) -> None:
     """Scores, mask, masked scores, softmax of one layer and head, on the student's sentence."""
@@ -54,30 +62,28 @@ def mask_step_by_step(config) -> None:
     st.caption(f"{kind} · {scale}")
     tabs = st.tabs([t(f"att.step.{k}", lang) for k in ("scores", "mask", "masked", "softmax")])
     with tabs[0]:
-        ui_att.heatmap(steps.scores, steps.tokens, title=t("att.step.scores", lang), value_key="att.value.score",
-                       lang=lang)
+        ui_att.heatmap(steps.scores, steps.tokens, title=t("att.step.scores", lang), kind="scores", lang=lang)
     with tabs[1]:
-        ui_att.heatmap(steps.mask, steps.tokens, title=t("att.step.mask", lang), value_key="att.value.mask",
-                       lang=lang)
+        ui_att.heatmap(steps.mask, steps.tokens, title=t("att.step.mask", lang), kind="mask", lang=lang)
     with tabs[2]:
-        ui_att.heatmap(steps.masked_scores, steps.tokens, title=t("att.step.masked", lang),
-                       value_key="att.value.score", lang=lang)
+        ui_att.heatmap(steps.masked_scores, steps.tokens, title=t("att.step.masked", lang), kind="scores",
+                       lang=lang)
     with tabs[3]:
-        ui_att.heatmap(steps.weights, steps.tokens, title=t("att.step.softmax", lang),
-                       value_key="att.value.weight", lang=lang)
+        ui_att.heatmap(steps.weights, steps.tokens, title=t("att.step.softmax", lang), kind="weights",
+                       lang=lang)
     sums = steps.weights.sum(axis=-1)
     st.markdown(
         t(
             "att.check",
             lang,
-            diff=f"{float(np.abs(steps.weights - steps.model_weights).max()):.1e}",
+            diff=scientific(float(np.abs(steps.weights - steps.model_weights).max())),
             low=fmt_float(float(sums.min()), lang, 6),
             high=fmt_float(float(sums.max()), lang, 6),
         )
     )
     if st.toggle(t("att.unmask", lang), key="attention.unmask"):
-        ui_att.heatmap(steps.unmasked_weights, steps.tokens, title=t("att.unmasked_title", lang),
-                       value_key="att.value.weight", lang=lang)
+        ui_att.heatmap(steps.unmasked_weights, steps.tokens, title=t("att.unmasked_title", lang), kind="weights",
+                       lang=lang)
         share = A.future_attention_share(steps.unmasked_weights)
         st.warning(t("att.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
 
@@ -93,12 +99,14 @@ def attention_maps(config) -> None:
     map_layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, 5, key="attention.map_layer")
     map_head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, 0, key="attention.map_head")
     ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('att.layer', lang)} {map_layer}, "
-                   f"{t('att.head', lang).lower()} {map_head}", value_key="att.value.weight", lang=lang)
+                   f"{t('att.head', lang).lower()} {map_head}", kind="weights", lang=lang)
     st.markdown(f"**{t('att.maps.grid', lang, layer=map_layer)}**")
-    for column, h in zip(st.columns(config.num_attention_heads), range(config.num_attention_heads)):
-        with column:
-            ui_att.heatmap(weights[map_layer, h], tokens, title=t("att.maps.head_title", lang, head=h),
-                           value_key="att.value.weight", lang=lang, size=220)
+    heads = range(config.num_attention_heads)
+    for first in heads[::GRID_COLUMNS]:  # small multiples, GRID_COLUMNS per row so each fits its column
+        for column, h in zip(st.columns(GRID_COLUMNS), heads[first : first + GRID_COLUMNS]):
+            with column:
+                ui_att.heatmap(weights[map_layer, h], tokens, title=t("att.maps.head_title", lang, head=h),
+                               kind="weights", lang=lang, size=GRID_SIZE)
     labels = A.token_labels(tokens)
     focus = st.selectbox(t("att.maps.focus", lang), range(len(tokens)), index=len(tokens) - 1,
                          format_func=labels.__getitem__, key="attention.focus")
@@ -108,6 +116,8 @@ def attention_maps(config) -> None:
             labels,
             title=t("att.maps.focus_title", lang, token=labels[focus], layer=map_layer, head=map_head),
             value_title=t("att.value.weight", lang),
+            key_title=t("att.key", lang),
+            language=lang,
             large=frame.projector_mode(),
         ),
         width="stretch",
@@ -127,7 +137,7 @@ def bert_beside_gpt(config) -> None:
     with left:
         ui_att.heatmap(bert_weights[bert_layer, bert_head], bert_tokens, size=360,
                        title=t("att.bert.title", lang, layer=bert_layer, head=bert_head),
-                       value_key="att.value.weight", lang=lang)
+                       kind="weights", lang=lang)
         share = A.future_attention_share(bert_weights)
         st.metric(t("att.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
     with right:
@@ -137,7 +147,7 @@ def bert_beside_gpt(config) -> None:
             gemma_weights = ui_att.decoder_weights(text)
             ui_att.heatmap(gemma_weights[gpt_layer, gpt_head], ui_att.decoder_run(text).tokens, size=360,
                            title=t("att.gpt.title", lang, layer=gpt_layer, head=gpt_head),
-                           value_key="att.value.weight", lang=lang)
+                           kind="weights", lang=lang)
             share = A.future_attention_share(gemma_weights)
             st.metric(t("att.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
         else:
@@ -154,7 +164,7 @@ def architecture_tables(config) -> None:
         pd.DataFrame(
             {
                 t("att.gpt2.col.name", lang): [g.name for g in groups],
-                t("att.gpt2.col.shape", lang): [g.shape for g in groups],
+                t("att.gpt2.col.shape", lang): [A.format_shape(g.shape, lang) for g in groups],
                 t("att.gpt2.col.count", lang): [fmt_int(g.count, lang) for g in groups],
             }
         ),
@@ -173,7 +183,7 @@ def architecture_tables(config) -> None:
             "num_hidden_layers": config.num_hidden_layers,
             "num_attention_heads / num_key_value_heads": f"{config.num_attention_heads} / {config.num_key_value_heads}",
             "head_dim": config.head_dim,
-            "intermediate_size": config.intermediate_size,
+            "intermediate_size": fmt_int(config.intermediate_size, lang),
             "sliding_window": config.sliding_window,
             "layer_types": ", ".join(
                 f"{kind} × {config.layer_types.count(kind)}" for kind in sorted(set(config.layer_types))
@@ -199,7 +209,7 @@ def bertviz_views() -> None:
     a, b = st.columns(2)
     choices = ["bert"] + (["gemma"] if gemma_ready else [])
     which = a.radio(t("att.bertviz.model", lang), choices, horizontal=True, key="attention.bertviz_model",
-                    format_func={"bert": "BERT (all-MiniLM-L6-v2)", "gemma": "Gemma 3 270M"}.__getitem__)
+                    format_func={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}.__getitem__)
     view = b.radio(t("att.bertviz.view", lang), ["head", "model"], horizontal=True, key="attention.bertviz_view",
                    format_func=lambda v: t(f"att.bertviz.{v}_view", lang))
     if which == "bert":
@@ -219,12 +229,12 @@ def bertviz_views() -> None:
 
 
 
-config = ui_models.decoder_fp32().config if gemma_ready else None
-if config is not None:
+config = ui_models.decoder_fp32().config if decoder_ready else None
+if gemma_ready:
     with frame.contained(lang):
         mask_step_by_step(config)
 lesson_ui.section(les, "attention-maps")
-if config is not None:
+if gemma_ready:
     with frame.contained(lang):
         attention_maps(config)
 lesson_ui.section(les, "encoder-vs-decoder")

@@ -4,8 +4,11 @@
     masked  = scores + M             M[i, j] = -inf where j > i (the future), else 0
     weights = softmax(masked, dim=-1)
 
-Everything is recomputed from the model's own modules and hidden states: no hooks, nothing
-changed on the model, so the one instance shared by every user of the server stays untouched.
+Each stage is recomputed from the model's own modules and the hidden states it returns. The lab adds
+no hooks of its own and changes no weight or setting: the only hooks are the ones transformers
+itself installs (once, thread-safely) to record hidden states and attentions when a forward pass
+asks for them, each call collecting into its own context. So the one instance shared by every user
+of the server stays as it was loaded.
 """
 
 from __future__ import annotations
@@ -126,10 +129,32 @@ def gemma_attention_steps(model, run: DecoderRun, layer: int, head: int) -> Atte
     )
 
 
+def keep_first_and_last(enc: dict, max_tokens: int) -> dict:
+    """Cut a tokenized BERT input to `max_tokens`: the first max_tokens - 1 positions and the final [SEP].
+
+    Done here rather than with tokenizer(..., truncation=True, max_length=...): a fast tokenizer
+    stores that setting on itself, and the tokenizer is one object shared by every user, so another
+    page tokenizing at the same moment would be cut too.
+    """
+    T = enc["input_ids"].shape[-1]
+    if T <= max_tokens:
+        return dict(enc)
+    keep = torch.cat([torch.arange(max_tokens - 1), torch.tensor([T - 1])])  # (max_tokens,) last = [SEP]
+    return {name: value[:, keep] for name, value in enc.items()}  # input_ids, token_type_ids, attention_mask
+
+
+def token_count(tokenizer, text: str) -> int:
+    """Tokens the model would see for the whole text, special tokens included (before any cut)."""
+    return len(tokenizer(text)["input_ids"])
+
+
 @torch.no_grad()
 def encoder_attentions(model, tokenizer, text: str, max_tokens: int = MAX_ATTENTION_TOKENS):
-    """A BERT encoder's attention: (tokens, array (L, H, T, T)); no mask, every token sees all."""
-    enc = tokenizer(text, return_tensors="pt", truncation=True, max_length=max_tokens)
+    """A BERT encoder's attention: (tokens, array (L, H, T, T)); no mask, every token sees all.
+
+    Texts longer than `max_tokens` keep their first max_tokens - 1 tokens and the closing [SEP].
+    """
+    enc = keep_first_and_last(tokenizer(text, return_tensors="pt"), max_tokens)  # never truncation=True
     out = model(**enc, output_attentions=True)
     tokens = tuple(tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist()))
     return tokens, torch.stack([a[0] for a in out.attentions]).float().numpy()  # (L, H, T, T)
@@ -166,24 +191,96 @@ def token_labels(tokens: tuple[str, ...]) -> list[str]:
 @dataclass(frozen=True)
 class RowSummary:
     token: str  # the query token (the row)
-    top: tuple[tuple[str, float], ...]  # the keys it attends to most, with their weights
+    top: tuple[tuple[str, float], ...]  # its largest entries, largest first: (key token, value)
 
 
-def top_attended(weights: np.ndarray, tokens: tuple[str, ...], k: int = 3) -> tuple[RowSummary, ...]:
-    """The text alternative of a (T, T) heatmap: for each row, its k most-attended tokens."""
+def top_attended(
+    matrix: np.ndarray, tokens: tuple[str, ...], k: int = 3, kind: str = "weights"
+) -> tuple[RowSummary, ...]:
+    """The text alternative of a (T, T) weights or scores heatmap: each row's k largest entries.
+
+    weights: only entries above 0 (a masked position gets exactly 0: the row does not look there).
+    scores: negative scores count like any other; -inf (masked) entries are never listed.
+    """
+    if kind not in ("weights", "scores"):
+        raise ValueError(f"top_attended takes weights or scores, not {kind!r}")
     labels = token_labels(tokens)
     rows = []
-    for i, row in enumerate(weights):
-        order = np.argsort(-row, kind="stable")[:k]
-        rows.append(RowSummary(labels[i], tuple((labels[j], float(row[j])) for j in order if row[j] > 0)))
+    for i, row in enumerate(np.asarray(matrix, dtype=float)):
+        candidates = np.flatnonzero(row > 0 if kind == "weights" else np.isfinite(row))  # NaN never qualifies
+        order = candidates[np.argsort(-row[candidates], kind="stable")][:k]
+        rows.append(RowSummary(labels[i], tuple((labels[j], float(row[j])) for j in order)))
     return tuple(rows)
+
+
+def position_runs(flags) -> tuple[tuple[int, int], ...]:
+    """[T, T, F, T] -> ((0, 1), (3, 3)): the runs of consecutive True positions, first and last included."""
+    runs: list[tuple[int, int]] = []
+    for j, flag in enumerate(flags):
+        if not flag:
+            continue
+        if runs and runs[-1][1] == j - 1:
+            runs[-1] = (runs[-1][0], j)
+        else:
+            runs.append((j, j))
+    return tuple(runs)
+
+
+def format_runs(runs: tuple[tuple[int, int], ...]) -> str:
+    """((0, 3), (7, 7)) -> '0–3, 7'; the same numbers as the heatmap's axis labels."""
+    return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs)
+
+
+@dataclass(frozen=True)
+class MaskRow:
+    token: str  # the query token (the row)
+    visible: tuple[tuple[int, int], ...]  # runs of key positions the mask lets it see (entry 0)
+    hidden: tuple[tuple[int, int], ...]  # runs of key positions the mask hides (entry -inf)
+
+
+def mask_visibility(mask: np.ndarray, tokens: tuple[str, ...]) -> tuple[MaskRow, ...]:
+    """The text alternative of a (T, T) mask (0 or -inf): per row, which positions it sees and which are hidden."""
+    labels = token_labels(tokens)
+    seen = np.isfinite(np.asarray(mask, dtype=float))  # (T, T)
+    return tuple(MaskRow(labels[i], position_runs(row), position_runs(~row)) for i, row in enumerate(seen))
+
+
+def text_alternative(matrix: np.ndarray, tokens: tuple[str, ...], kind: str, language: str) -> dict[str, list[str]]:
+    """The table beside a heatmap, in the user's language: column title -> one cell per row."""
+    from core.i18n import fmt_float, t
+
+    if kind == "mask":
+        rows = mask_visibility(matrix, tokens)
+        seen = []
+        for r in rows:
+            visible = format_runs(r.visible) or "—"
+            if r.hidden:
+                seen.append(t("att.mask.row", language, visible=visible, hidden=format_runs(r.hidden)))
+            else:
+                seen.append(t("att.mask.row_all", language, visible=visible))
+        return {t("att.col.token", language): [r.token for r in rows], t("att.col.mask", language): seen}
+    summaries = top_attended(matrix, tokens, kind=kind)
+    column = "att.col.top" if kind == "weights" else "att.col.top_scores"
+    return {
+        t("att.col.token", language): [r.token for r in summaries],
+        t(column, language): [
+            ", ".join(f"{tok} ({fmt_float(v, language, 3)})" for tok, v in r.top) for r in summaries
+        ],
+    }
 
 
 @dataclass(frozen=True)
 class ParameterGroup:
-    name: str  # e.g. "wte (token embeddings)"
-    shape: str  # e.g. "50257 x 768"
+    name: str  # e.g. "wte.weight"
+    shape: tuple[int, ...]  # e.g. (50257, 768); for the repeated blocks: (11, 7087872) = blocks x parameters each
     count: int
+
+
+def format_shape(shape: tuple[int, ...], language: str) -> str:
+    """(50257, 768) -> '50.257 × 768' (pt-BR) or '50,257 × 768' (en)."""
+    from core.i18n import fmt_int
+
+    return " × ".join(fmt_int(d, language) for d in shape)
 
 
 def gpt2_small_parameter_breakdown() -> tuple[ParameterGroup, ...]:
@@ -206,8 +303,8 @@ def gpt2_small_parameter_breakdown() -> tuple[ParameterGroup, ...]:
     out = []
     for key, params in groups.items():
         count = sum(p.numel() for _, p in params)
-        out.append(ParameterGroup(key, " x ".join(str(d) for d in params[0][1].shape), count))
+        out.append(ParameterGroup(key, tuple(params[0][1].shape), count))
     per_block = sum(g.count for g in out if g.name.startswith("h.0."))
     n_layer = model.config.n_layer
-    out.append(ParameterGroup(f"h.1 … h.{n_layer - 1}", f"{n_layer - 1} x {per_block:,}", per_block * (n_layer - 1)))
+    out.append(ParameterGroup(f"h.1 … h.{n_layer - 1}", (n_layer - 1, per_block), per_block * (n_layer - 1)))
     return tuple(out)

@@ -255,9 +255,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.attention": ("Atenção", "Attention"),
     "att.input": ("Sua frase", "Your sentence"),
     "att.default_text": ("O gato subiu no telhado porque estava com medo.", "The cat climbed onto the roof because it was scared."),
+    "att.empty": (
+        "Digite uma frase acima para ver, camada por camada, para onde cada token olha no Gemma e no BERT.",
+        "Type a sentence above to see, layer by layer, where each token looks in Gemma and in BERT.",
+    ),
     "att.too_long": (
-        "Sua frase tem {count} tokens; as visões de atenção mostram os primeiros {max} (uma matriz {max}×{max} por cabeça já é muita coisa para ler).",
-        "Your sentence has {count} tokens; the attention views show the first {max} (a {max}×{max} matrix per head is already a lot to read).",
+        "{model}: sua frase tem {count} tokens; as visões de atenção deste modelo mostram só os primeiros {max} "
+        "(uma matriz {max}×{max} por cabeça já é muita coisa para ler).",
+        "{model}: your sentence has {count} tokens; this model's attention views show only the first {max} "
+        "(a {max}×{max} matrix per head is already a lot to read).",
+    ),
+    "att.too_long_bert": (
+        "{model}: sua frase tem {count} tokens; as visões de atenção deste modelo mostram só {max}: "
+        "os primeiros {kept} e o [SEP] final.",
+        "{model}: your sentence has {count} tokens; this model's attention views show only {max}: "
+        "the first {kept} and the closing [SEP].",
     ),
     "att.needs_decoder": (
         "As visões do Gemma precisam do decodificador preparado (veja a barra lateral). A parte do BERT já funciona.",
@@ -275,6 +287,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "att.value.score": ("escore", "score"),
     "att.value.mask": ("máscara", "mask"),
     "att.value.weight": ("peso", "weight"),
+    "att.query": ("consulta (linha)", "query (row)"),
+    "att.key": ("chave (coluna)", "key (column)"),
     "att.check": (
         "Conferência: maior diferença entre os pesos calculados aqui e os `output_attentions` do próprio modelo = {diff}. "
         "Soma de cada linha: de {low} a {high}.",
@@ -292,6 +306,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "att.table": ("Os tokens mais atendidos por linha (alternativa em texto)", "Most-attended tokens per row (text alternative)"),
     "att.col.token": ("token (linha)", "token (row)"),
     "att.col.top": ("olha mais para", "looks most at"),
+    "att.table.scores": ("Os maiores escores por linha (alternativa em texto)", "Highest scores per row (text alternative)"),
+    "att.col.top_scores": ("maiores escores (negativos também contam)", "highest scores (negative ones count too)"),
+    "att.table.mask": ("O que cada linha pode ver (alternativa em texto)", "What each row can see (text alternative)"),
+    "att.col.mask": ("o que a máscara deixa ver", "what the mask lets it see"),
+    "att.mask.row": ("vê as posições {visible}; escondidas: {hidden}", "sees positions {visible}; hidden: {hidden}"),
+    "att.mask.row_all": ("vê as posições {visible}; nenhuma escondida", "sees positions {visible}; none hidden"),
     "att.maps.header": ("Mapa de atenção", "Attention map"),
     "att.maps.grid": ("Todas as cabeças da camada {layer}", "Every head of layer {layer}"),
     "att.maps.head_title": ("cabeça {head}", "head {head}"),
@@ -321,6 +341,150 @@ STRINGS: dict[str, tuple[str, str]] = {
         "O bertviz mostra os primeiros {max} tokens, para continuar legível.",
         "bertviz shows the first {max} tokens, to stay readable.",
     ),
+    # --- decoding lab
+    "nav.decoding": ("Decodificação", "Decoding"),
+    "params.clamped": (
+        "O valor {value} de {name} na URL está fora do intervalo ({low} a {high}); usei {used}.",
+        "The URL value {value} for {name} is out of range ({low} to {high}); using {used}.",
+    ),
+    "dec.default_prompt": (
+        "A inteligência artificial nas escolas do Brasil",
+        "Artificial intelligence in Brazil's schools",
+    ),
+    "dec.prompt": ("Seu prompt (o começo do texto que o modelo vai continuar)", "Your prompt (the start of the text the model will continue)"),
+    "dec.empty": (
+        "Digite um prompt acima: o modelo precisa de um começo de texto para prever o próximo token.",
+        "Type a prompt above: the model needs the start of a text to predict the next token.",
+    ),
+    "dec.needs_decoder": (
+        "O Gemma 3 270M está sendo preparado (só na primeira vez, 1 a 2 minutos; veja o andamento na barra lateral). "
+        "Os experimentos desta página aparecem assim que ele estiver pronto.",
+        "Gemma 3 270M is being prepared (first time only, 1 to 2 minutes; see the progress in the sidebar). "
+        "This page's experiments appear as soon as it is ready.",
+    ),
+    "dec.prompt_cut": (
+        "Seu prompt tem {tokens} tokens. A janela do laboratório é de {window} tokens, somando o prompt e os {new} "
+        "tokens novos; por isso mantive o início (<bos>) e o final do texto, e retirei {dropped} tokens do meio. "
+        "O modelo continua o final, então é ele que importa.",
+        "Your prompt has {tokens} tokens. The lab's window is {window} tokens, prompt plus the {new} new tokens; "
+        "so I kept the start marker (<bos>) and the end of the text and took {dropped} tokens out of the middle. "
+        "The model continues the end, so that is the part that matters.",
+    ),
+    "dec.prompt_tokens": ("O prompt tem {n} tokens para o Gemma 3 270M.", "The prompt is {n} tokens for Gemma 3 270M."),
+    "dec.temperature": ("Temperatura", "Temperature"),
+    "dec.temperature_help": (
+        "Divide os logits por T antes do softmax. T < 1 concentra, T > 1 espalha, T = 0 é a decodificação gulosa.",
+        "Divides the logits by T before the softmax. T < 1 sharpens, T > 1 flattens, T = 0 is greedy decoding.",
+    ),
+    "dec.top_k": ("top-k (0 = desligado)", "top-k (0 = off)"),
+    "dec.top_k_help": (
+        "Mantém só os k tokens mais prováveis. 0 desliga o filtro.",
+        "Keeps only the k most likely tokens. 0 turns the filter off.",
+    ),
+    "dec.top_p": ("top-p (1 = desligado)", "top-p (1 = off)"),
+    "dec.top_p_help": (
+        "Mantém o menor conjunto de tokens mais prováveis cuja probabilidade somada chega a p. Sempre fica pelo menos um.",
+        "Keeps the smallest set of most likely tokens whose probabilities add up to p. At least one always stays.",
+    ),
+    "dec.seed": ("Semente", "Seed"),
+    "dec.seed_help": (
+        "A mesma semente, o mesmo prompt e os mesmos ajustes dão sempre o mesmo texto.",
+        "The same seed, prompt and settings always give the same text.",
+    ),
+    "dec.note.greedy": (
+        "Temperatura 0 = decodificação gulosa: só o token mais provável sobra, com probabilidade 1.",
+        "Temperature 0 = greedy decoding: only the most likely token remains, with probability 1.",
+    ),
+    "dec.note.top_k_vocab": (
+        "top-k = {k} é maior ou igual ao vocabulário ({vocab} tokens): nenhum token é cortado.",
+        "top-k = {k} is at least the vocabulary size ({vocab} tokens): no token is cut.",
+    ),
+    "dec.note.top_p_zero": (
+        "top-p = 0 manteria zero tokens; o filtro sempre mantém pelo menos o mais provável, então isto equivale à "
+        "decodificação gulosa.",
+        "top-p = 0 would keep no token at all; the filter always keeps at least the most likely one, so this "
+        "amounts to greedy decoding.",
+    ),
+    "dec.chart.title": ("Os {n} candidatos mais prováveis para o próximo token", "The {n} most likely candidates for the next token"),
+    "dec.col.token": ("Token", "Token"),
+    "dec.col.probability": ("Probabilidade", "Probability"),
+    "dec.series.model": ("Modelo (T = 1, sem cortes)", "Model (T = 1, nothing cut)"),
+    "dec.series.strategy": ("Com seus ajustes", "With your settings"),
+    "dec.series.cumulative": ("Probabilidade acumulada (modelo)", "Cumulative probability (model)"),
+    "dec.cut": ("cortado", "cut"),
+    "dec.kept": ("mantido", "kept"),
+    "dec.col.kept": ("Situação", "Status"),
+    "dec.metric.model_entropy": ("Entropia do modelo", "Model entropy"),
+    "dec.metric.strategy_entropy": ("Entropia com seus ajustes", "Entropy with your settings"),
+    "dec.metric.kept": ("Tokens que podem sair", "Tokens that can come out"),
+    "dec.metric.kept_help": (
+        "Quantos dos {vocab} tokens do vocabulário sobram depois da temperatura, do top-k e do top-p.",
+        "How many of the vocabulary's {vocab} tokens remain after temperature, top-k and top-p.",
+    ),
+    "dec.shown_mass": (
+        "Os {n} candidatos do gráfico somam {mass} % da probabilidade do modelo; o resto se espalha pelos outros "
+        "262 mil tokens.",
+        "The chart's {n} candidates hold {mass} % of the model's probability; the rest is spread over the other "
+        "262 thousand tokens.",
+    ),
+    "dec.table": ("Tabela (alternativa em texto ao gráfico)", "Table (text alternative to the chart)"),
+    "dec.table_tokens": ("Cada token com suas probabilidades (alternativa em texto às cores)", "Each token with its probabilities (text alternative to the colours)"),
+    "dec.legend": ("Fundo = probabilidade que o modelo deu ao token escolhido:", "Background = probability the model gave the chosen token:"),
+    "dec.token_title": ("modelo: {model} % · com a estratégia: {strategy} %", "model: {model} % · under the strategy: {strategy} %"),
+    "dec.col.step": ("Passo", "Step"),
+    "dec.col.model_p": ("Prob. no modelo", "Model prob."),
+    "dec.col.strategy_p": ("Prob. na estratégia", "Prob. under the strategy"),
+    "dec.col.strategy": ("Estratégia", "Strategy"),
+    "dec.col.repeated": ("3-gramas repetidos", "Repeated 3-grams"),
+    "dec.col.most_repeated": ("Mais repetido", "Most repeated"),
+    "dec.steps.header": ("Passo a passo: você escolhe o próximo token", "Step by step: you choose the next token"),
+    "dec.steps.pick": ("Candidatos (probabilidade no modelo)", "Candidates (model probability)"),
+    "dec.steps.add": ("Acrescentar o escolhido", "Add the chosen one"),
+    "dec.steps.sample": ("Deixar o amostrador escolher", "Let the sampler choose"),
+    "dec.steps.sample_help": ("Sorteia com seus ajustes ({name}) e a semente.", "Draws with your settings ({name}) and the seed."),
+    "dec.steps.undo": ("Desfazer", "Undo"),
+    "dec.steps.reset": ("Recomeçar", "Start over"),
+    "dec.steps.full": ("Chegou ao limite de {n} tokens novos deste exercício.", "Reached this exercise's limit of {n} new tokens."),
+    "dec.draws.header": ("Muitos sorteios contra a distribuição", "Many draws against the distribution"),
+    "dec.draws.n": ("Número de sorteios", "Number of draws"),
+    "dec.draws.caption": (
+        "{n} sorteios independentes do próximo token com seus ajustes ({name}).",
+        "{n} independent draws of the next token with your settings ({name}).",
+    ),
+    "dec.draws.title": ("{n} sorteios: frequência observada e probabilidade", "{n} draws: observed share and probability"),
+    "dec.draws.share": ("Fração", "Share"),
+    "dec.draws.drawn": ("Sorteado", "Drawn"),
+    "dec.draws.expected": ("Probabilidade", "Probability"),
+    "dec.draws.count": ("Vezes", "Times"),
+    "dec.draws.other": ("(outros)", "(others)"),
+    "dec.draws.summary": (
+        "Saíram **{distinct}** tokens diferentes. A maior distância entre a fração sorteada e a probabilidade foi de "
+        "**{gap} pontos percentuais**; com mais sorteios ela encolhe (lei dos grandes números).",
+        "**{distinct}** different tokens came out. The largest gap between a drawn share and its probability was "
+        "**{gap} percentage points**; with more draws it shrinks (law of large numbers).",
+    ),
+    "dec.sbs.header": ("Lado a lado: um prompt, uma semente, várias estratégias", "Side by side: one prompt, one seed, several strategies"),
+    "dec.max_new": ("Tokens novos", "New tokens"),
+    "dec.max_new_help": ("No máximo {cap} por geração.", "At most {cap} per generation."),
+    "dec.generate": ("Gerar", "Generate"),
+    "dec.stop": ("Parar", "Stop"),
+    "dec.progress": ("Passo {step} de {total}", "Step {step} of {total}"),
+    "dec.press_generate": (
+        "Aperte Gerar: todas as estratégias andam juntas, um token por passo, num só lote.",
+        "Press Generate: every strategy advances together, one token per step, in one batch.",
+    ),
+    "dec.stopped": ("Parado no passo {step} de {total}.", "Stopped at step {step} of {total}."),
+    "dec.ended": ("(o modelo encerrou o texto)", "(the model ended the text)"),
+    "dec.repetition": ("Repetição", "Repetition"),
+    "dec.name.greedy": ("gulosa (T = 0)", "greedy (T = 0)"),
+    "dec.name.beam": ("busca em feixe, {beams} feixes", "beam search, {beams} beams"),
+    "dec.name.yours": ("seus ajustes: {name}", "your settings: {name}"),
+    "dec.grid.header": ("A grade do material do curso: temperatura × top-p", "The course material's grid: temperature × top-p"),
+    "dec.grid.caption": (
+        "As nove combinações geram juntas, num só lote, com o mesmo prompt, a mesma semente e o mesmo número de tokens.",
+        "All nine combinations generate together, in one batch, with the same prompt, seed and number of tokens.",
+    ),
+    "dec.grid.generate": ("Gerar a grade", "Generate the grid"),
 }
 
 _FORMATTER = string.Formatter()

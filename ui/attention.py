@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import attention as A
 from core.charts import attention_heatmap
-from core.i18n import fmt_float, t
+from core.i18n import fmt_int, t
 from ui import frame
 from ui import models as ui_models
 
@@ -37,26 +37,40 @@ def encoder_run(text: str) -> tuple[tuple[str, ...], np.ndarray]:
     return A.encoder_attentions(ui_models.minilm_encoder(), ui_models.minilm_tokenizer(), text)
 
 
-def heatmap(matrix: np.ndarray, tokens: tuple[str, ...], *, title: str, value_key: str, lang: str,
-            text_alternative: bool = True, size: int = 420) -> None:
-    """A heatmap and, beside it (in an expander), the table a screen reader or a projector can read."""
+VALUE_KEYS = {"weights": "att.value.weight", "scores": "att.value.score", "mask": "att.value.mask"}
+TABLE_KEYS = {"weights": "att.table", "scores": "att.table.scores", "mask": "att.table.mask"}
+
+
+def heatmap(matrix: np.ndarray, tokens: tuple[str, ...], *, title: str, kind: str, lang: str,
+            text_alternative: bool = True, size: int | None = None) -> None:
+    """A heatmap and, beside it (in an expander), the table a screen reader or a projector can read.
+
+    kind: "weights" (softmax output), "scores" (before the softmax, any sign, maybe -inf) or "mask" (0 / -inf).
+    """
     labels = A.token_labels(tokens)
     chart = attention_heatmap(
-        matrix, labels, title=title, value_title=t(value_key, lang), large=frame.projector_mode(), size=size
+        matrix, labels, title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("att.query", lang),
+        key_title=t("att.key", lang), language=lang, large=frame.projector_mode(), size=size,
     )
     st.altair_chart(chart, width="content")
     if text_alternative:
-        with st.expander(t("att.table", lang)):
-            rows = A.top_attended(np.nan_to_num(matrix, neginf=0.0), tokens)
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        t("att.col.token", lang): [r.token for r in rows],
-                        t("att.col.top", lang): [
-                            ", ".join(f"{tok} ({fmt_float(w, lang, 3)})" for tok, w in r.top) for r in rows
-                        ],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+        with st.expander(t(TABLE_KEYS[kind], lang)):
+            st.dataframe(pd.DataFrame(A.text_alternative(matrix, tokens, kind, lang)), hide_index=True, width="stretch")
+
+
+GEMMA_NAME = "Gemma 3 270M"
+BERT_NAME = "BERT (all-MiniLM-L6-v2)"
+
+
+def truncation_warnings(text: str, lang: str, *, with_gemma: bool) -> list[str]:
+    """One warning per model that cuts the text for the attention views: which model, and at how many tokens."""
+    limit = A.MAX_ATTENTION_TOKENS
+    out = []
+    if with_gemma:
+        n = A.token_count(ui_models.gemma_tokenizer(), text)
+        if n > limit:
+            out.append(t("att.too_long", lang, model=GEMMA_NAME, count=fmt_int(n, lang), max=limit))
+    n = A.token_count(ui_models.minilm_tokenizer(), text)
+    if n > limit:
+        out.append(t("att.too_long_bert", lang, model=BERT_NAME, count=fmt_int(n, lang), max=limit, kept=limit - 1))
+    return out

@@ -143,7 +143,7 @@ def check_page(pg, name: str) -> None:
     assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
 
 
-PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention")]
+PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention"), ("decoding", "decoding")]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -275,3 +275,35 @@ def test_bertviz_renders_on_the_attention_page_with_the_network_off(server, brow
         assert not dialogs
     finally:
         context.close()
+
+
+def test_decoding_streams_side_by_side_and_stops_when_asked(server, page):
+    page.goto(f"{server}/decoding?lang=en&max_new=200")
+    wait_ready(page)
+    page.get_by_role("button", name="Generate", exact=True).click()
+    # tokens appear while the generation runs (streamed, not all at the end)
+    page.wait_for_function(
+        """() => document.querySelectorAll('.gl-gen .gl-tok').length > 12
+                 && document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'running'""",
+        timeout=60_000,
+    )
+    # our Stop, not the Stop of Streamlit's toolbar (that one halts the script without a rerun)
+    page.locator('[data-testid="stMain"]').get_by_role("button", name="Stop", exact=True).first.click()
+    page.wait_for_selector("text=Stopped at step", timeout=60_000)
+    wait_ready(page)
+    check_page(page, "decoding-stopped")
+    assert "Stopped at step" in page.inner_text("body")
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the repetition table of what was generated
+
+
+def test_decoding_projector_mode_and_a_full_run(server, page):
+    page.goto(f"{server}/decoding?lang=pt-BR&projector=1&max_new=16&temperature=0.8&top_p=0.9")
+    wait_ready(page)
+    page.get_by_role("button", name="Gerar", exact=True).click()
+    page.wait_for_selector("text=distinct-2", timeout=120_000)
+    wait_ready(page)
+    page.get_by_role("button", name="Gerar a grade", exact=True).click()
+    page.wait_for_function("() => document.querySelectorAll('.gl-gen .gl-tok').length > 16 * 12", timeout=120_000)
+    wait_ready(page)
+    check_page(page, "decoding-projector-pt-BR")
+    assert "Parado" not in page.inner_text("body")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -191,18 +192,81 @@ def test_attention_page_without_the_decoder_still_teaches_bert_and_gpt2(tmp_path
     assert any("124,439,808" in m.value for m in at.markdown)
 
 
+def _frame_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _chart_specs(at: AppTest) -> str:
+    """Every Vega-Lite chart's spec and data (Arrow bytes; ASCII text inside them stays searchable)."""
+    return "\n".join(c.proto.spec + "\n" + "".join(d.data.data.decode("latin-1") for d in c.proto.datasets)
+                     for c in at.get("vega_lite_chart"))
+
+
+def test_attention_page_in_portuguese_without_the_decoder(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("pt-BR", ATTENTION)
+    assert not at.error, [e.value for e in at.error]
+    shapes = _frame_with(at, t("att.gpt2.col.shape", "pt-BR"))[t("att.gpt2.col.shape", "pt-BR")].tolist()
+    assert "11 × 7.087.872" in shapes and "50.257 × 768" in shapes  # not "11 x 7,087,872"
+    specs = _chart_specs(at)  # BERT's heatmap: tooltip titles in Portuguese
+    assert t("att.query", "pt-BR") in specs and t("att.key", "pt-BR") in specs and '"title": "query"' not in specs
+
+
+def test_attention_page_says_which_model_cut_a_long_sentence(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # BERT only: it too cuts at 64 tokens
+    at = run_app("pt-BR", ATTENTION)
+    at.text_input(key="attention.text").set_value("a," * 900).run()  # [CLS] + 1,800 + [SEP]
+    assert not at.exception and not at.error
+    bert = [w.value for w in at.warning if w.value.startswith("BERT (all-MiniLM-L6-v2)")]
+    assert bert == [t("att.too_long_bert", "pt-BR", model="BERT (all-MiniLM-L6-v2)", count="1.802", max=64, kept=63)]
+
+
+def test_attention_page_asks_for_a_sentence_in_its_own_words(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("en", ATTENTION)
+    at.text_input(key="attention.text").set_value("").run()
+    infos = [i.value for i in at.info]
+    assert t("att.empty", "en") in infos and t("tok.empty", "en") not in infos
+
+
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_attention_page_on_the_real_models(prepared_decoder, lang):
     at = run_app(lang, ATTENTION)
     assert not at.error, [e.value for e in at.error]
     check = next(m.value for m in at.markdown if "output_attentions" in m.value)
-    assert "= 0.0e+00" in check  # recomputed weights equal the model's own, shown to the student
+    diff = re.search(r"= (-?\d+[.,]\d+e[+-]\d+)\.", check).group(1)  # 1,2e-07 in Portuguese
+    assert float(diff.replace(",", ".")) < 1e-5  # recomputed weights equal the model's own, shown to the student
     subheaders = [s.value for s in at.subheader]
     for key in ("att.maps.header", "att.bert.header", "att.gpt2.header", "att.gemma.header", "att.bertviz.header"):
         assert t(key, lang) in subheaders
     shares = [m.value for m in at.metric]
     assert len(shares) == 2 and shares[1] in ("0.0 %", "0,0 %") and shares[0] not in ("0.0 %", "0,0 %")
+    # each step's text alternative fits what its matrix is
+    mask = _frame_with(at, t("att.col.mask", lang))[t("att.col.mask", lang)].tolist()
+    assert mask[0] == t("att.mask.row", lang, visible="0", hidden=f"1–{len(mask) - 1}")
+    assert mask[-1] == t("att.mask.row_all", lang, visible=f"0–{len(mask) - 1}")
+    column = t("att.col.top_scores", lang)
+    raw, masked = [d.value[column].tolist() for d in at.dataframe if column in d.value.columns]  # steps 1 and 3
+    assert all(cell.count("(") == 3 for cell in raw), raw  # no mask yet: every row lists 3, future included
+    assert all(cell.count("(") == min(i + 1, 3) for i, cell in enumerate(masked)), masked  # never a −∞ entry
+    assert any("(-" in cell for cell in raw + masked)  # negative scores are listed, not dropped
+    assert len(at.get("vega_lite_chart")) >= 4 + 4 + 1 + 2
+    specs = _chart_specs(at)
+    assert t("att.query", lang) in specs and t("att.key", lang) in specs
+    if lang == "pt-BR":
+        assert "0,0000" in specs and "0.0000" not in specs  # tooltip numbers with a decimal comma
+
+
+@pytest.mark.real_models
+def test_attention_page_shows_gemmas_facts_even_without_a_sentence(prepared_decoder):
+    at = run_app("en", ATTENTION)
+    at.text_input(key="attention.text").set_value("").run()
+    assert not at.exception and not at.error
+    assert t("att.empty", "en") in [i.value for i in at.info]
+    assert t("att.gemma.header", "en") in [s.value for s in at.subheader]
+    facts = _frame_with(at, t("att.gemma.col.property", "en"))
+    assert "head_dim" in facts[t("att.gemma.col.property", "en")].tolist()
 
 
 @pytest.mark.real_models
@@ -221,9 +285,127 @@ def test_attention_layers_and_bad_input(prepared_decoder):
     at.slider(key="attention.layer").set_value(0).run()  # a local, sliding-window layer
     assert any("sliding window of 512" in c.value for c in at.caption)
     at.text_input(key="attention.text").set_value("palavra " * 100).run()
-    assert any("the attention views show the first 64" in w.value for w in at.warning)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Gemma 3 270M:") and "show only the first 64" in w for w in warnings), warnings
+    assert any(w.startswith("BERT (all-MiniLM-L6-v2):") and "the first 63 and the closing [SEP]" in w for w in warnings)
     at.text_input(key="attention.text").set_value("</script><script>alert(1)</script> 😀 ação").run()
     assert not at.exception and not at.error
     at.text_input(key="attention.text").set_value("   ").run()
-    assert t("tok.empty", "en") in [i.value for i in at.info]
+    assert t("att.empty", "en") in [i.value for i in at.info]
     assert not at.exception and not at.error
+
+
+# --- decoding lab -----------------------------------------------------------------------------------
+DECODING = "app_pages/03_decoding.py"
+
+
+def _generated(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if 'class="gl-gen"' in m.value]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_decoding_page_without_the_decoder_teaches_and_says_why(tmp_path, monkeypatch, lang):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # nothing prepared here
+    at = run_app(lang, DECODING)
+    assert t("dec.needs_decoder", lang) in [w.value for w in at.warning]
+    headers = [h.value for h in at.header]
+    assert len(headers) >= 12  # every lesson section is there, widgets or not
+    assert not at.error
+
+
+def test_decoding_page_asks_for_a_prompt(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("en", DECODING)
+    at.text_area(key="decoding.prompt").set_value("").run()
+    assert t("dec.empty", "en") in [i.value for i in at.info]
+    at.text_area(key="decoding.prompt").set_value("  \n ").run()
+    assert t("dec.empty", "en") in [i.value for i in at.info]
+    assert not at.exception
+
+
+def test_decoding_url_values_out_of_range_are_clamped_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("en", DECODING, temperature="9", top_k="-5", top_p="abc", max_new="5000", seed="nan", draws="1e9")
+    assert at.session_state["decoding.temperature"] == 2.0
+    assert at.session_state["decoding.top_k"] == 0
+    assert at.session_state["decoding.top_p"] == 1.0  # unreadable: the default
+    assert at.session_state["decoding.max_new"] == 200
+    assert at.session_state["decoding.seed"] == 42
+    assert at.session_state["decoding.draws"] == 10_000
+    toasts = [el.value for el in at.get("toast")]
+    assert any("temperature" in x and "2" in x for x in toasts), toasts
+    assert any("top_p" in x for x in toasts)
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_decoding_page_on_the_real_model(prepared_decoder, lang):
+    at = run_app(lang, DECODING)
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("dec.metric.kept", lang)] == fmt_int(262_144, lang)  # defaults cut nothing
+    for key in ("dec.steps.header", "dec.draws.header", "dec.sbs.header", "dec.grid.header"):
+        assert t(key, lang) in [s.value for s in at.subheader]
+    assert len(at.get("vega_lite_chart")) == 2  # distribution, draws
+    at.slider(key="decoding.max_new").set_value(12).run()
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    boxes = _generated(at)
+    filled = [b for b in boxes if 'class="gl-tok"' in b]
+    assert len(filled) >= 6  # greedy, T, top-k, top-p, combination, beam
+    first = filled
+    at.button(key="decoding.sbs.go").click().run()  # same prompt, settings and seed: same texts
+    assert [b for b in _generated(at) if 'class="gl-tok"' in b] == first
+    repetition = next(d.value for d in at.dataframe if "distinct-2" in d.value.columns)
+    assert len(repetition) == 6
+
+
+@pytest.mark.real_models
+def test_decoding_settings_reshape_the_distribution(prepared_decoder):
+    at = run_app("en", DECODING)
+    kept = lambda: {m.label: m.value for m in at.metric}[t("dec.metric.kept", "en")]  # noqa: E731
+    at.slider(key="decoding.top_p").set_value(0.5).run()
+    assert 1 < int(kept().replace(",", "")) < 1000
+    at.slider(key="decoding.top_p").set_value(0.0).run()
+    assert kept() == "1" and t("dec.note.top_p_zero", "en") in [i.value for i in at.info]
+    at.slider(key="decoding.top_p").set_value(1.0).run()
+    at.number_input(key="decoding.top_k").set_value(300_000).run()
+    assert kept() == "262,144"
+    assert t("dec.note.top_k_vocab", "en", k="300,000", vocab="262,144") in [i.value for i in at.info]
+    at.number_input(key="decoding.top_k").set_value(5).run()
+    assert kept() == "5"
+    at.slider(key="decoding.temperature").set_value(0.0).run()
+    assert kept() == "1" and t("dec.note.greedy", "en") in [i.value for i in at.info]
+    assert at.query_params["temperature"] in ("0", ["0"]) and at.query_params["top_k"] in ("5", ["5"])
+    assert not at.exception
+
+
+@pytest.mark.real_models
+def test_decoding_step_by_step_pick_sample_undo(prepared_decoder):
+    at = run_app("en", DECODING)
+    at.button(key="decoding.steps.add").click().run()
+    assert at.session_state["decoding.steps"] and len(at.session_state["decoding.steps"]) == 1
+    at.button(key="decoding.steps.sample").click().run()
+    steps = list(at.session_state["decoding.steps"])
+    assert len(steps) == 2
+    at.button(key="decoding.steps.undo").click().run()
+    assert list(at.session_state["decoding.steps"]) == steps[:1]
+    at.button(key="decoding.steps.sample").click().run()
+    assert list(at.session_state["decoding.steps"]) == steps  # the sampler's pick is seeded
+    at.button(key="decoding.steps.reset").click().run()
+    assert list(at.session_state["decoding.steps"]) == []
+    assert not at.exception and not at.error
+
+
+@pytest.mark.real_models
+def test_decoding_bad_prompts(prepared_decoder):
+    at = run_app("en", DECODING)
+    at.slider(key="decoding.max_new").set_value(4).run()
+    at.text_area(key="decoding.prompt").set_value("palavra " * 2_000).run()  # far beyond the 1,024-token window
+    warning = next(w.value for w in at.warning if "window" in w.value)
+    assert "1,024" in warning
+    at.text_area(key="decoding.prompt").set_value("</script><script>alert(1)</script> <b>x</b> 😀 ação").run()
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception and not at.error
+    html = "\n".join(_generated(at))
+    assert "<script>" not in html and "&lt;/script&gt;" in html

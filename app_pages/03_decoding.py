@@ -1,0 +1,399 @@
+"""Decoding lab: the real next-token distribution reshaped live, step by step, many draws, side by side."""
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from core import decoding as D
+from core import generation as G
+from core import models
+from core import tokenization as tk
+from core.decoding_charts import DistributionTitles, draws_chart, next_token_chart
+from core.i18n import fmt_float, fmt_int, t
+from ui import decoding as ui_dec
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+from ui.params import NumberParam, load_from_url, write_to_url
+
+SHOWN = 15  # candidates in the distribution chart
+STEP_CHOICES = 10  # candidates offered in the step-by-step widget
+GRID_TEMPERATURES = (0.3, 0.7, 1.0)  # the course seed's grid
+GRID_TOP_PS = (0.8, 0.9, 0.95)
+BEAMS = 4
+
+PARAMS = (
+    NumberParam("temperature", "decoding.temperature", 1.0, 0.0, 2.0),
+    NumberParam("top_k", "decoding.top_k", 0, 0, 1_000_000, integer=True),
+    NumberParam("top_p", "decoding.top_p", 1.0, 0.0, 1.0),
+    NumberParam("seed", "decoding.seed", 42, 0, 2**31 - 1, integer=True),
+    NumberParam("max_new", "decoding.max_new", 40, 1, G.MAX_NEW_TOKENS, integer=True),
+    NumberParam("draws", "decoding.draws", 1000, 10, 10_000, integer=True),
+)
+
+lang = frame.language()
+load_from_url(PARAMS, "decoding", lang)
+ui_dec.inject_css()
+les = lesson_ui.lesson("decoding", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro", "autoregressive")
+
+# --- the prompt, shared by every widget ------------------------------------------------------------
+st.session_state.setdefault("decoding.prompt", t("dec.default_prompt", lang))
+check = tk.check_text(
+    st.text_area(t("dec.prompt", lang), key="decoding.prompt", height=90, max_chars=tk.MAX_INPUT_CHARS,
+                 persist_state="session")
+)
+ready = models.decoder_ready()
+prompt: G.FittedPrompt | None = None
+if check.problem is not None:
+    st.info(t("dec.empty", lang), icon=":material/edit:")
+elif not ready:
+    ui_models.ensure_preparation_started()
+    st.warning(t("dec.needs_decoder", lang))
+else:
+    with frame.contained(lang):
+        tokenizer = ui_models.gemma_tokenizer()
+        max_new = int(st.session_state.get("decoding.max_new", 40))
+        ids = tokenizer(check.text)["input_ids"]
+        prompt = G.fit_prompt(ids, max_new, tokenizer.bos_token_id)
+        if prompt.dropped:
+            st.warning(t("dec.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
+                         window=fmt_int(G.LAB_CONTEXT_TOKENS, lang), new=fmt_int(max_new, lang)))
+        st.caption(t("dec.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
+
+
+def stop_ids() -> tuple[int, ...]:
+    eos = ui_models.decoding_model().generation_config.eos_token_id
+    return tuple(eos) if isinstance(eos, (list, tuple)) else ((eos,) if eos is not None else ())
+
+
+# --- 1. the next-token distribution ----------------------------------------------------------------
+lesson_ui.section(les, "next-token")
+
+
+def settings() -> D.Strategy:
+    """The student's sliders; they feed every widget that samples."""
+    a, b, c, d = st.columns([3, 2, 3, 2])
+    temperature = a.slider(t("dec.temperature", lang), 0.0, 2.0, step=0.05, key="decoding.temperature",
+                           help=t("dec.temperature_help", lang), persist_state="session")
+    top_k = b.number_input(t("dec.top_k", lang), 0, 1_000_000, step=1, key="decoding.top_k",
+                           help=t("dec.top_k_help", lang), persist_state="session")
+    top_p = c.slider(t("dec.top_p", lang), 0.0, 1.0, step=0.01, key="decoding.top_p", help=t("dec.top_p_help", lang),
+                     persist_state="session")
+    d.number_input(t("dec.seed", lang), 0, 2**31 - 1, step=1, key="decoding.seed", help=t("dec.seed_help", lang),
+                   persist_state="session")
+    return D.Strategy(temperature=float(temperature), top_k=int(top_k), top_p=float(top_p))
+
+
+strategy = settings()
+
+
+def distribution(prompt: G.FittedPrompt) -> None:
+    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))  # (V,)
+    view = D.next_token_view(logits, strategy, shown=SHOWN)
+    notes = []
+    if strategy.is_greedy:
+        notes.append(t("dec.note.greedy", lang))
+    if strategy.top_k >= view.vocab_size:
+        notes.append(t("dec.note.top_k_vocab", lang, k=fmt_int(strategy.top_k, lang),
+                       vocab=fmt_int(view.vocab_size, lang)))
+    if strategy.top_p == 0.0:
+        notes.append(t("dec.note.top_p_zero", lang))
+    for note in notes:
+        st.info(note, icon=":material/info:")
+    rows = pd.DataFrame(
+        {
+            "rank": range(1, len(view.candidates) + 1),
+            "label": [f"{i}. {ui_dec.token_label(c.token_id)}" for i, c in enumerate(view.candidates, 1)],
+            "model": [c.model_prob for c in view.candidates],
+            "strategy": [c.strategy_prob for c in view.candidates],
+            "cumulative": [c.cumulative for c in view.candidates],
+            "kept": [c.kept for c in view.candidates],
+        }
+    )
+    titles = DistributionTitles(
+        title=t("dec.chart.title", lang, n=len(view.candidates)),
+        token=t("dec.col.token", lang),
+        probability=t("dec.col.probability", lang),
+        model=t("dec.series.model", lang),
+        strategy=t("dec.series.strategy", lang),
+        cumulative=t("dec.series.cumulative", lang),
+        cut=t("dec.cut", lang),
+        top_p_rule=f"top-p = {fmt_float(strategy.top_p, lang, 2)}",
+    )
+    show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
+    st.altair_chart(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
+                                     large=ui_dec.projector()), width="stretch")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("dec.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
+    m2.metric(t("dec.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
+    m3.metric(t("dec.metric.kept", lang), fmt_int(view.kept_count, lang),
+              help=t("dec.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
+    st.caption(t("dec.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
+    with st.expander(t("dec.table", lang)):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("dec.col.token", lang): rows["label"],
+                    t("dec.series.model", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["model"]],
+                    t("dec.series.strategy", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["strategy"]],
+                    t("dec.series.cumulative", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["cumulative"]],
+                    t("dec.col.kept", lang): [t("dec.kept", lang) if k else t("dec.cut", lang) for k in rows["kept"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        distribution(prompt)
+
+# --- 2. step by step --------------------------------------------------------------------------------
+lesson_ui.section(les, "greedy")
+
+
+def add_step(prompt_ids: tuple[int, ...], chosen: tuple[int, ...], strategy: D.Strategy, seed: int | None,
+             pick_key: str | None) -> None:
+    """Button callback: append the student's pick (pick_key) or the sampler's (seed), with its probabilities."""
+    ids = prompt_ids + chosen
+    logits = torch.from_numpy(ui_dec.next_logits(ids))  # (V,)
+    token_id = int(st.session_state[pick_key]) if pick_key else ui_dec.sample_once(ids, strategy, seed)
+    model_p = float(torch.softmax(logits.float(), -1)[token_id])
+    strategy_p = float(D.probabilities(logits[None], strategy)[0, token_id])
+    records = st.session_state.setdefault("decoding.steps.records", {})
+    records[(prompt_ids, chosen + (token_id,))] = G.Chosen(token_id, model_p, strategy_p)
+    st.session_state["decoding.steps"] = list(chosen) + [token_id]
+
+
+def step_by_step(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("dec.steps.header", lang))
+    if st.session_state.get("decoding.steps.prompt") != prompt.ids:
+        st.session_state["decoding.steps.prompt"] = prompt.ids
+        st.session_state["decoding.steps"] = []
+    chosen: list[int] = st.session_state["decoding.steps"]
+    ids = prompt.ids + tuple(chosen)
+    tokenizer = ui_models.gemma_tokenizer()
+    pieces = G.pieces(tokenizer, chosen, before=prompt.ids[-8:])
+    records = st.session_state.setdefault("decoding.steps.records", {})
+    chosen_records = [records.get((prompt.ids, tuple(chosen[: i + 1])), G.Chosen(tok, 0.0, 0.0))
+                      for i, tok in enumerate(chosen)]
+    st.markdown(ui_dec.generated_box(tokenizer.decode(list(prompt.ids), skip_special_tokens=True), pieces,
+                                     chosen_records, lang), unsafe_allow_html=True)
+    st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
+    logits = torch.from_numpy(ui_dec.next_logits(ids))
+    view = D.next_token_view(logits, strategy, shown=STEP_CHOICES)
+    options = [c.token_id for c in view.candidates]
+    probs = {c.token_id: c for c in view.candidates}
+
+    def label(token_id: int) -> str:
+        c = probs[token_id]
+        mark = "" if c.kept else f" ({t('dec.cut', lang)})"
+        return f"{ui_dec.token_label(token_id)} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
+
+    pick_key = f"decoding.steps.pick.{len(chosen)}"
+    st.radio(t("dec.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)
+    full = len(chosen) >= G.MAX_NEW_TOKENS
+    seed = int(st.session_state.get("decoding.seed", 42))
+    a, b, c, d = st.columns(4)
+    a.button(t("dec.steps.add", lang), key="decoding.steps.add", disabled=full, icon=":material/add:", on_click=add_step,
+             args=(prompt.ids, tuple(chosen), strategy, None, pick_key))
+    b.button(t("dec.steps.sample", lang), key="decoding.steps.sample", disabled=full, icon=":material/casino:", on_click=add_step,
+             args=(prompt.ids, tuple(chosen), strategy, seed + len(chosen), None),
+             help=t("dec.steps.sample_help", lang, name=ui_dec.strategy_name(strategy, lang)))
+    c.button(t("dec.steps.undo", lang), key="decoding.steps.undo", disabled=not chosen, icon=":material/undo:",
+             on_click=lambda: st.session_state.update({"decoding.steps": chosen[:-1]}))
+    d.button(t("dec.steps.reset", lang), key="decoding.steps.reset", disabled=not chosen, icon=":material/restart_alt:",
+             on_click=lambda: st.session_state.update({"decoding.steps": []}))
+    if full:
+        st.info(t("dec.steps.full", lang, n=G.MAX_NEW_TOKENS))
+    if chosen:
+        with st.expander(t("dec.table_tokens", lang)):
+            st.dataframe(ui_dec.probabilities_table(pieces, chosen_records, lang), hide_index=True, width="stretch")
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        step_by_step(prompt)
+
+lesson_ui.sections(les, "temperature", "top-k", "top-p", "combining", "sampling-variance")
+
+
+# --- 3. many draws vs the distribution --------------------------------------------------------------
+def many_draws(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("dec.draws.header", lang))
+    n = st.slider(t("dec.draws.n", lang), 10, 10_000, step=10, key="decoding.draws", persist_state="session")
+    seed = int(st.session_state.get("decoding.seed", 42))
+    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))
+    probs = D.probabilities(logits, strategy)  # (V,)
+    counts = D.draw_many(probs, n, seed)  # (V,)
+    top = torch.topk(probs, min(10, int((probs > 0).sum()))).indices.tolist()
+    drawn_top = [int(counts[i]) for i in top]
+    other_drawn = n - sum(drawn_top)
+    other_p = max(0.0, 1.0 - float(probs[top].sum()))
+    labels = [ui_dec.token_label(i) for i in top]
+    rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
+    if other_p > 1e-6 or other_drawn:
+        rows.loc[len(rows)] = [t("dec.draws.other", lang), other_drawn / n, other_p]
+    st.caption(t("dec.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
+    st.altair_chart(draws_chart(rows, title=t("dec.draws.title", lang, n=fmt_int(n, lang)),
+                                token_title=t("dec.col.token", lang), share_title=t("dec.draws.share", lang),
+                                drawn=t("dec.draws.drawn", lang), expected=t("dec.draws.expected", lang),
+                                language=lang, large=ui_dec.projector()), width="stretch")
+    distinct = int((counts > 0).sum())
+    gap = float((rows["drawn"] - rows["expected"]).abs().max())
+    st.markdown(t("dec.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
+    with st.expander(t("dec.table", lang)):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("dec.col.token", lang): rows["label"],
+                    t("dec.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
+                    t("dec.draws.drawn", lang): [fmt_float(100 * d, lang, 1) + " %" for d in rows["drawn"]],
+                    t("dec.draws.expected", lang): [fmt_float(100 * e, lang, 1) + " %" for e in rows["expected"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        many_draws(prompt)
+
+lesson_ui.sections(les, "beam-search", "repetition", "side-by-side")
+
+
+# --- 4. side by side, and the seed's grid -------------------------------------------------------------
+def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
+    fixed = (
+        D.GREEDY,
+        D.Strategy(temperature=1.0),
+        D.Strategy(top_k=40),
+        D.Strategy(top_p=0.9),
+        D.Strategy(temperature=0.7, top_k=50, top_p=0.9),
+        D.Strategy(num_beams=BEAMS),
+    )
+    named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
+    if strategy not in fixed:
+        named.insert(5, (t("dec.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
+    return tuple(named)
+
+
+def show_rows(names: list[str], state: G.GenerationState | None, prompt: G.FittedPrompt, slots, complete: bool,
+              stopped: bool) -> None:
+    tokenizer = ui_models.gemma_tokenizer()
+    for name, slot, i in zip(names, slots, range(len(names))):
+        with slot.container():
+            if name:
+                st.markdown(f"**{name}**")
+            if state is None:
+                st.markdown(ui_dec.generated_box("", [], [], lang), unsafe_allow_html=True)
+                continue
+            row = state.rows[i]
+            pieces = G.pieces(tokenizer, [c.token_id for c in row.tokens], before=prompt.ids[-8:])
+            st.markdown(ui_dec.generated_box("", pieces, row.tokens, lang), unsafe_allow_html=True)
+            if row.stopped_by_model:
+                st.caption(t("dec.ended", lang))
+
+
+def side_by_side(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("dec.sbs.header", lang))
+    max_new = st.slider(t("dec.max_new", lang), 1, G.MAX_NEW_TOKENS, key="decoding.max_new",
+                        help=t("dec.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
+    seed = int(st.session_state.get("decoding.seed", 42))
+    named = side_by_side_strategies()
+    names = [n for n, _ in named]
+    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), int(max_new), seed)
+    go, stop = st.columns([1, 1])
+    start = go.button(t("dec.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
+    stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
+    st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
+    per_row = 2 if ui_dec.projector() else 3
+    slots = []
+    for first in range(0, len(names), per_row):
+        for column in st.columns(per_row):
+            slots.append(column.empty())
+    slots = slots[: len(names)]
+    progress = st.empty()
+    if start:
+        def draw(state: G.GenerationState) -> None:
+            show_rows(names, state, prompt, slots, state.done, False)
+            progress.progress(state.step / state.max_new_tokens,
+                              text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
+
+        ui_dec.stream("decoding.sbs.result", request, stop_ids(), draw)
+        progress.empty()
+    entry = ui_dec.saved("decoding.sbs.result", request)
+    if entry is None:
+        show_rows(names, None, prompt, slots, False, False)
+        st.caption(t("dec.press_generate", lang))
+        return
+    state = entry["state"]
+    show_rows(names, state, prompt, slots, entry["complete"], not entry["complete"])
+    if not entry["complete"]:
+        st.warning(t("dec.stopped", lang, step=state.step, total=state.max_new_tokens))
+    st.markdown(f"**{t('dec.repetition', lang)}**")
+    st.dataframe(pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang)
+                               for n, r in zip(names, state.rows)]), hide_index=True, width="stretch")
+    with st.expander(t("dec.table_tokens", lang)):
+        tokenizer = ui_models.gemma_tokenizer()
+        for name, row in zip(names, state.rows):
+            st.markdown(f"**{name}**")
+            pieces = G.pieces(tokenizer, [c.token_id for c in row.tokens], before=prompt.ids[-8:])
+            st.dataframe(ui_dec.probabilities_table(pieces, row.tokens, lang), hide_index=True, width="stretch")
+
+
+def grid(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("dec.grid.header", lang))
+    st.caption(t("dec.grid.caption", lang))
+    strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in GRID_TEMPERATURES for p in GRID_TOP_PS)
+    seed = int(st.session_state.get("decoding.seed", 42))
+    max_new = int(st.session_state.get("decoding.max_new", 40))
+    request = ui_dec.RunRequest(prompt.ids, strategies, max_new, seed)
+    go, stop = st.columns(2)
+    start = go.button(t("dec.grid.generate", lang), icon=":material/grid_view:", key="decoding.grid.go")
+    stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.grid.stop")
+    header = st.columns(len(GRID_TOP_PS) + 1)
+    header[0].markdown(f"**T \\ top-p**")
+    for col, p in zip(header[1:], GRID_TOP_PS):
+        col.markdown(f"**top-p {fmt_float(p, lang, 2)}**")
+    slots = []
+    for T in GRID_TEMPERATURES:
+        cols = st.columns(len(GRID_TOP_PS) + 1)
+        cols[0].markdown(f"**T {fmt_float(T, lang, 1)}**")
+        slots.extend(c.empty() for c in cols[1:])
+    names = ["" for _ in strategies]
+    progress = st.empty()
+    if start:
+        def draw(state: G.GenerationState) -> None:
+            show_rows(names, state, prompt, slots, state.done, False)
+            progress.progress(state.step / state.max_new_tokens,
+                              text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
+
+        ui_dec.stream("decoding.grid.result", request, stop_ids(), draw)
+        progress.empty()
+    entry = ui_dec.saved("decoding.grid.result", request)
+    if entry is None:
+        show_rows(names, None, prompt, slots, False, False)
+        return
+    show_rows(names, entry["state"], prompt, slots, entry["complete"], not entry["complete"])
+    if not entry["complete"]:
+        st.warning(t("dec.stopped", lang, step=entry["state"].step, total=entry["state"].max_new_tokens))
+    rep = [ui_dec.repetition_row(ui_dec.strategy_name(s, lang), [c.token_id for c in r.tokens], lang)
+           for s, r in zip(strategies, entry["state"].rows)]
+    with st.expander(t("dec.repetition", lang)):
+        st.dataframe(pd.DataFrame(rep), hide_index=True, width="stretch")
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        side_by_side(prompt)
+    with frame.contained(lang):
+        grid(prompt)
+
+lesson_ui.sections(les, "good-practice", "references")
+write_to_url(PARAMS)

@@ -1,0 +1,76 @@
+"""Page settings kept in the URL, so an instructor can share a link to an exact setting.
+
+Values arriving through the URL are untrusted: a value that does not parse is ignored, one out of
+range is brought to the nearest allowed value, and either way the user is told, in their language.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.i18n import t
+
+
+@dataclass(frozen=True)
+class NumberParam:
+    url_name: str  # e.g. "temperature"
+    key: str  # the session key of the widget that shows it
+    default: float
+    low: float
+    high: float
+    integer: bool = False
+
+    def parse(self, raw: str) -> tuple[float | int | None, str | None]:
+        """(value, problem): problem is None, "invalid" (value None) or "clamped"."""
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            return None, "invalid"
+        if math.isnan(value):
+            return None, "invalid"
+        clamped = min(max(value, self.low), self.high)
+        if self.integer:
+            clamped = int(round(clamped))
+        else:
+            clamped = round(clamped, 4)
+        problem = "clamped" if clamped != value else None
+        return (int(clamped) if self.integer else float(clamped)), problem
+
+    def shown(self, value) -> str:
+        return str(int(value)) if self.integer else f"{float(value):g}"
+
+
+def load_from_url(params: tuple[NumberParam, ...], page: str, lang: str) -> None:
+    """Once per session and page: copy URL values into the widgets' session keys, defaults elsewhere."""
+    flag = f"{page}.url_loaded"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    for param in params:
+        raw = st.query_params.get(param.url_name)
+        value = param.default
+        if raw is not None:
+            parsed, problem = param.parse(raw)
+            shown = "`" + str(raw)[:40].replace("`", "'").replace("\n", " ") + "`"  # a toast renders Markdown
+            if problem == "invalid":
+                st.toast(t("sidebar.bad_url_value", lang, name=param.url_name, value=shown))
+            elif problem == "clamped":
+                st.toast(t("params.clamped", lang, name=param.url_name, value=shown, used=param.shown(parsed),
+                           low=param.shown(param.low), high=param.shown(param.high)))
+            if parsed is not None:
+                value = parsed
+        st.session_state[param.key] = int(value) if param.integer else float(value)
+
+
+def write_to_url(params: tuple[NumberParam, ...]) -> None:
+    """The URL shows every setting that differs from its default, so the link reproduces the page."""
+    for param in params:
+        value = st.session_state.get(param.key, param.default)
+        if value == param.default:
+            if param.url_name in st.query_params:
+                del st.query_params[param.url_name]
+        else:
+            st.query_params[param.url_name] = param.shown(value)
