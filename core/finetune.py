@@ -20,6 +20,7 @@ from typing import Callable
 import torch
 
 from core.blocks import BlockPlan
+from core.models import _hf
 
 MAX_LEARNING_RATE = 1e-2
 
@@ -27,7 +28,7 @@ MAX_LEARNING_RATE = 1e-2
 @dataclass(frozen=True)
 class FinetuneSettings:
     epochs: float = 1.0  # used when max_steps is 0
-    max_steps: int = 0  # > 0: exactly this many optimizer steps, whatever the epochs
+    max_steps: int = 12  # > 0: exactly this many optimizer steps, whatever the epochs; 0: use epochs
     learning_rate: float = 5e-5
     batch_size: int = 2
     grad_accumulation: int = 2
@@ -35,6 +36,7 @@ class FinetuneSettings:
     seed: int = 42
     validation_share: float = 0.1
     eval_every: int = 5  # optimizer steps between validation passes
+    trainable_layers: int = 6  # the last N decoder blocks (and the final norm) learn; 0 = every block
     train_embeddings: bool = False  # the 262,144 x 640 embedding is 63 % of Gemma's weights: frozen by default
     bf16: bool = True  # mixed precision: bfloat16 matrix products, float32 weights and optimizer
 
@@ -86,8 +88,6 @@ class LiveCallback:
 
 
 def make_callback(report: RunReport, on_update: Callable[[RunReport], None], should_stop: Callable[[], bool]):
-    from core.models import _hf
-
     TrainerCallback = _hf("TrainerCallback")
 
     class _LiveCallback(TrainerCallback, LiveCallback):
@@ -147,9 +147,7 @@ def finetune(model, tokenizer, plan: BlockPlan, settings: FinetuneSettings, repo
     collator = DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=False)
 
     model.train()
-    model.requires_grad_(True)
-    if not settings.train_embeddings:
-        model.get_input_embeddings().weight.requires_grad_(False)  # tied: the LM head is frozen with it
+    freeze(model, settings)
 
     with tempfile.TemporaryDirectory(prefix="gptlab-run-") as out:
         args = TrainingArguments(
@@ -177,6 +175,7 @@ def finetune(model, tokenizer, plan: BlockPlan, settings: FinetuneSettings, repo
         )
         trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
                           data_collator=collator, callbacks=[make_callback(report, on_update, should_stop)])
+        trainer.remove_callback(_hf("PrinterCallback"))  # the page shows the logs; no prints on the server
         trainer.train()
         if eval_set is not None and not report.diverged:
             last_eval = next((p.step for p in reversed(report.points) if p.val_loss is not None), None)
@@ -189,9 +188,36 @@ def finetune(model, tokenizer, plan: BlockPlan, settings: FinetuneSettings, repo
     return report
 
 
-def _trainer_classes():
-    from core.models import _hf
+def decoder_blocks(model) -> list:
+    """The stack of decoder blocks: Gemma's model.layers, GPT-2's transformer.h."""
+    base = model.base_model
+    for name in ("layers", "h"):
+        if hasattr(base, name):
+            return list(getattr(base, name))
+    raise ValueError(f"no decoder blocks found in {type(model).__name__}")
 
+
+def freeze(model, settings: FinetuneSettings) -> tuple[int, int]:
+    """Make only what the settings train require gradients; returns (trainable, total) parameters.
+
+    Freezing the first blocks also saves the backward pass through them, and the optimizer's two
+    moment estimates (8 bytes a parameter in float32) exist only for what trains.
+    """
+    model.requires_grad_(True)
+    blocks = decoder_blocks(model)
+    if settings.trainable_layers and not settings.train_embeddings:
+        for block in blocks[: max(0, len(blocks) - settings.trainable_layers)]:
+            block.requires_grad_(False)
+        for name, module in model.base_model.named_children():
+            if name not in ("layers", "h", "norm", "ln_f"):  # embeddings, positions, rotary tables
+                module.requires_grad_(False)
+    if not settings.train_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)  # tied: the LM head is frozen with it
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters())
+
+
+def _trainer_classes():
     return _hf("Trainer", "TrainingArguments", "DataCollatorForLanguageModeling")
 
 

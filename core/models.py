@@ -451,6 +451,12 @@ def load_decoding_model():
     return load_decoder(dtype=DECODING_DTYPE, attn_implementation=DECODING_ATTENTION)
 
 
+def load_finetuning_copy():
+    """A fresh float32 Gemma 3 270M of one's own, read from the prepared cache: what a fine-tuning run
+    trains. Never a shared instance, so nobody else's page sees the weights move."""
+    return load_decoder(dtype="float32", attn_implementation="eager")
+
+
 class DecoderNotPrepared(RuntimeError):
     """The decoder's one-time preparation has not finished yet."""
 

@@ -21,7 +21,7 @@ def test_perplexity_is_exp_of_the_mean_cross_entropy():
 
 @pytest.mark.parametrize("bad, key", [(dict(learning_rate=0.0), "learning_rate"), (dict(learning_rate=5.0), "learning_rate"),
                                       (dict(learning_rate=float("nan")), "learning_rate"),
-                                      (dict(epochs=0.0), "length"), (dict(batch_size=0), "sizes"),
+                                      (dict(epochs=0.0, max_steps=0), "length"), (dict(max_steps=-1), "length"), (dict(batch_size=0), "sizes"),
                                       (dict(block_size=1), "sizes"), (dict(validation_share=1.0), "validation_share")])
 def test_unusable_settings_are_named(bad, key):
     assert key in FinetuneSettings(**bad).problems()
