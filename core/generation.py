@@ -128,7 +128,7 @@ def _cache(model):
 def next_token_logits(model, ids: Sequence[int]) -> torch.Tensor:
     """(T,) token ids -> (V,) float32 logits of the token that would come next."""
     input_ids = torch.tensor([list(ids)], dtype=torch.long)  # (1, T)
-    hidden = model.model(input_ids=input_ids, use_cache=False).last_hidden_state[:, -1]  # (1, d)
+    hidden = model.base_model(input_ids=input_ids, use_cache=False).last_hidden_state[:, -1]  # (1, d)
     return model_logits(model, hidden)[0]
 
 
@@ -226,7 +226,7 @@ def generate(
 
     cache = _cache(model)
     input_ids = torch.tensor([list(prompt_ids)], dtype=torch.long)  # (1, T)
-    hidden = model.model(input_ids=input_ids, past_key_values=cache, use_cache=True).last_hidden_state[:, -1]  # (1, d)
+    hidden = model.base_model(input_ids=input_ids, past_key_values=cache, use_cache=True).last_hidden_state[:, -1]  # (1, d)
     cache.batch_repeat_interleave(n_rows)  # every row starts from the same prompt
     logits = model_logits(model, hidden).expand(n_rows, -1)  # (R, V)
 
@@ -274,7 +274,7 @@ def generate(
             return
         if beams:
             cache.reorder_cache(reorder)
-        out = model.model(input_ids=next_ids[:, None], past_key_values=cache, use_cache=True)
+        out = model.base_model(input_ids=next_ids[:, None], past_key_values=cache, use_cache=True)
         logits = model_logits(model, out.last_hidden_state[:, -1])  # (R, V)
 
 

@@ -277,3 +277,15 @@ def test_fit_prompt_keeps_bos_and_the_end():
     assert fitted.dropped == len(ids) - 1000
     short = G.fit_prompt([2, 5, 6], max_new_tokens=24, bos_id=2)
     assert short.ids == (2, 5, 6) and short.dropped == 0
+
+
+def test_generation_runs_on_gpt2_too(gpt2_tokenizer):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, n_positions=64)).eval()
+    ids = gpt2_tokenizer("Hello there")["input_ids"]
+    state = G.run(model, ids, [D.GREEDY, D.Strategy(num_beams=2)], max_new_tokens=5, seed=0)
+    hf = model.generate(torch.tensor([ids]), max_new_tokens=5, min_new_tokens=5, do_sample=False, eos_token_id=None,
+                        pad_token_id=0)
+    assert [c.token_id for c in state.rows[0].tokens] == hf[0, len(ids):].tolist()
