@@ -191,11 +191,11 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     def label(token_id: int) -> str:
         c = probs[token_id]
         mark = "" if c.kept else f" ({t('dec.cut', lang)})"
-        return f"{ui_dec.token_label(token_id)} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
+        return f"{ui_dec.markdown_escape(ui_dec.token_label(token_id))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
 
     pick_key = f"decoding.steps.pick.{len(chosen)}"
     st.radio(t("dec.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)
-    full = len(chosen) >= G.MAX_NEW_TOKENS
+    full = len(chosen) >= G.MAX_NEW_TOKENS or len(ids) >= G.LAB_CONTEXT_TOKENS
     seed = int(st.session_state.get("decoding.seed", 42))
     a, b, c, d = st.columns(4)
     a.button(t("dec.steps.add", lang), key="decoding.steps.add", disabled=full, icon=":material/add:", on_click=add_step,
@@ -233,7 +233,7 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     drawn_top = [int(counts[i]) for i in top]
     other_drawn = n - sum(drawn_top)
     other_p = max(0.0, 1.0 - float(probs[top].sum()))
-    labels = [ui_dec.token_label(i) for i in top]
+    labels = [f"{rank}. {ui_dec.token_label(i)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
     rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
     if other_p > 1e-6 or other_drawn:
         rows.loc[len(rows)] = [t("dec.draws.other", lang), other_drawn / n, other_p]
@@ -271,22 +271,20 @@ lesson_ui.sections(les, "beam-search", "repetition", "side-by-side")
 def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
     fixed = (
         D.GREEDY,
-        D.Strategy(temperature=1.0),
+        D.Strategy(temperature=0.7),
         D.Strategy(top_k=40),
         D.Strategy(top_p=0.9),
         D.Strategy(temperature=0.7, top_k=50, top_p=0.9),
         D.Strategy(num_beams=BEAMS),
     )
     named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
-    if strategy not in fixed:
+    if strategy not in fixed and not strategy.is_greedy:
         named.insert(5, (t("dec.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
     return tuple(named)
 
 
-def show_rows(names: list[str], state: G.GenerationState | None, prompt: G.FittedPrompt, slots, complete: bool,
-              stopped: bool) -> None:
-    tokenizer = ui_models.gemma_tokenizer()
-    for name, slot, i in zip(names, slots, range(len(names))):
+def show_rows(names, state: G.GenerationState | None, slots, pieces_of: ui_dec.PieceCache) -> None:
+    for i, (name, slot) in enumerate(zip(names, slots)):
         with slot.container():
             if name:
                 st.markdown(f"**{name}**")
@@ -294,10 +292,58 @@ def show_rows(names: list[str], state: G.GenerationState | None, prompt: G.Fitte
                 st.markdown(ui_dec.generated_box("", [], [], lang), unsafe_allow_html=True)
                 continue
             row = state.rows[i]
-            pieces = G.pieces(tokenizer, [c.token_id for c in row.tokens], before=prompt.ids[-8:])
+            pieces = pieces_of.pieces(i, [c.token_id for c in row.tokens])
             st.markdown(ui_dec.generated_box("", pieces, row.tokens, lang), unsafe_allow_html=True)
             if row.stopped_by_model:
                 st.caption(t("dec.ended", lang))
+
+
+def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict | None:
+    """Run (when asked) or show the widget's last run; says when it no longer matches the settings."""
+    tokenizer = ui_models.gemma_tokenizer()
+    progress = st.empty()
+    if start:
+        cache = ui_dec.PieceCache(tokenizer, request.prompt_ids)
+
+        def draw(state: G.GenerationState) -> None:
+            show_rows(request.names, state, slots, cache)
+            progress.progress(state.step / state.max_new_tokens,
+                              text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
+
+        ui_dec.stream(key, request, stop_ids(), draw)
+        progress.empty()
+    entry = ui_dec.saved(key)
+    if entry is None:
+        show_rows(request.names, None, slots, ui_dec.PieceCache(tokenizer, request.prompt_ids))
+        return None
+    done: ui_dec.RunRequest = entry["request"]
+    if done.names != request.names:  # the layout changed: draw the old run with its own labels
+        for slot in slots:
+            slot.empty()
+        slots = [st.empty() for _ in done.names]
+    show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(tokenizer, done.prompt_ids))
+    if done != request:
+        st.caption(t("dec.older_settings", lang))
+    if not entry["complete"]:
+        st.warning(t("dec.stopped", lang, step=entry["state"].step, total=entry["state"].max_new_tokens))
+    return entry
+
+
+def token_tables(entry: dict) -> None:
+    """The text alternative of the shaded texts: every token with its two probabilities."""
+    done: ui_dec.RunRequest = entry["request"]
+    cache = ui_dec.PieceCache(ui_models.gemma_tokenizer(), done.prompt_ids)
+    with st.expander(t("dec.table_tokens", lang)):
+        for i, (name, row) in enumerate(zip(done.names, entry["state"].rows)):
+            st.markdown(f"**{name}**")
+            pieces = cache.pieces(i, [c.token_id for c in row.tokens])
+            st.dataframe(ui_dec.probabilities_table(pieces, row.tokens, lang), hide_index=True, width="stretch")
+
+
+def repetition_table(entry: dict) -> pd.DataFrame:
+    done: ui_dec.RunRequest = entry["request"]
+    return pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang)
+                         for n, r in zip(done.names, entry["state"].rows)])
 
 
 def side_by_side(prompt: G.FittedPrompt) -> None:
@@ -306,59 +352,38 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
                         help=t("dec.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
     seed = int(st.session_state.get("decoding.seed", 42))
     named = side_by_side_strategies()
-    names = [n for n, _ in named]
-    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), int(max_new), seed)
+    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed)
     go, stop = st.columns([1, 1])
     start = go.button(t("dec.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
     stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
     per_row = 2 if ui_dec.projector() else 3
     slots = []
-    for first in range(0, len(names), per_row):
+    for first in range(0, len(named), per_row):
         for column in st.columns(per_row):
             slots.append(column.empty())
-    slots = slots[: len(names)]
-    progress = st.empty()
-    if start:
-        def draw(state: G.GenerationState) -> None:
-            show_rows(names, state, prompt, slots, state.done, False)
-            progress.progress(state.step / state.max_new_tokens,
-                              text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
-
-        ui_dec.stream("decoding.sbs.result", request, stop_ids(), draw)
-        progress.empty()
-    entry = ui_dec.saved("decoding.sbs.result", request)
+    entry = streamed("decoding.sbs.result", request, slots[: len(named)], start)
     if entry is None:
-        show_rows(names, None, prompt, slots, False, False)
         st.caption(t("dec.press_generate", lang))
         return
-    state = entry["state"]
-    show_rows(names, state, prompt, slots, entry["complete"], not entry["complete"])
-    if not entry["complete"]:
-        st.warning(t("dec.stopped", lang, step=state.step, total=state.max_new_tokens))
     st.markdown(f"**{t('dec.repetition', lang)}**")
-    st.dataframe(pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang)
-                               for n, r in zip(names, state.rows)]), hide_index=True, width="stretch")
-    with st.expander(t("dec.table_tokens", lang)):
-        tokenizer = ui_models.gemma_tokenizer()
-        for name, row in zip(names, state.rows):
-            st.markdown(f"**{name}**")
-            pieces = G.pieces(tokenizer, [c.token_id for c in row.tokens], before=prompt.ids[-8:])
-            st.dataframe(ui_dec.probabilities_table(pieces, row.tokens, lang), hide_index=True, width="stretch")
+    st.dataframe(repetition_table(entry), hide_index=True, width="stretch")
+    token_tables(entry)
 
 
 def grid(prompt: G.FittedPrompt) -> None:
     st.subheader(t("dec.grid.header", lang))
     st.caption(t("dec.grid.caption", lang))
     strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in GRID_TEMPERATURES for p in GRID_TOP_PS)
-    seed = int(st.session_state.get("decoding.seed", 42))
-    max_new = int(st.session_state.get("decoding.max_new", 40))
-    request = ui_dec.RunRequest(prompt.ids, strategies, max_new, seed)
+    names = tuple(f"T {fmt_float(s.temperature, lang, 1)} · top-p {fmt_float(s.top_p, lang, 2)}" for s in strategies)
+    request = ui_dec.RunRequest(prompt.ids, strategies, ("",) * len(strategies),
+                                int(st.session_state.get("decoding.max_new", 40)),
+                                int(st.session_state.get("decoding.seed", 42)))
     go, stop = st.columns(2)
     start = go.button(t("dec.grid.generate", lang), icon=":material/grid_view:", key="decoding.grid.go")
     stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.grid.stop")
     header = st.columns(len(GRID_TOP_PS) + 1)
-    header[0].markdown(f"**T \\ top-p**")
+    header[0].markdown("**T \\ top-p**")
     for col, p in zip(header[1:], GRID_TOP_PS):
         col.markdown(f"**top-p {fmt_float(p, lang, 2)}**")
     slots = []
@@ -366,27 +391,14 @@ def grid(prompt: G.FittedPrompt) -> None:
         cols = st.columns(len(GRID_TOP_PS) + 1)
         cols[0].markdown(f"**T {fmt_float(T, lang, 1)}**")
         slots.extend(c.empty() for c in cols[1:])
-    names = ["" for _ in strategies]
-    progress = st.empty()
-    if start:
-        def draw(state: G.GenerationState) -> None:
-            show_rows(names, state, prompt, slots, state.done, False)
-            progress.progress(state.step / state.max_new_tokens,
-                              text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
-
-        ui_dec.stream("decoding.grid.result", request, stop_ids(), draw)
-        progress.empty()
-    entry = ui_dec.saved("decoding.grid.result", request)
+    entry = streamed("decoding.grid.result", request, slots, start)
     if entry is None:
-        show_rows(names, None, prompt, slots, False, False)
         return
-    show_rows(names, entry["state"], prompt, slots, entry["complete"], not entry["complete"])
-    if not entry["complete"]:
-        st.warning(t("dec.stopped", lang, step=entry["state"].step, total=entry["state"].max_new_tokens))
-    rep = [ui_dec.repetition_row(ui_dec.strategy_name(s, lang), [c.token_id for c in r.tokens], lang)
-           for s, r in zip(strategies, entry["state"].rows)]
+    labelled = {**entry, "request": ui_dec.RunRequest(entry["request"].prompt_ids, strategies, names,
+                                                       entry["request"].max_new_tokens, entry["request"].seed)}
     with st.expander(t("dec.repetition", lang)):
-        st.dataframe(pd.DataFrame(rep), hide_index=True, width="stretch")
+        st.dataframe(repetition_table(labelled), hide_index=True, width="stretch")
+    token_tables(labelled)
 
 
 if prompt is not None:

@@ -43,7 +43,8 @@ def main() -> None:
     start = time.perf_counter()
     model = models.load_finetuning_copy()
     plan = plan_blocks([tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts], settings.block_size,
-                       settings.validation_share, settings.seed, separator=tokenizer.eos_token_id)
+                       settings.validation_share, settings.seed, separator=tokenizer.eos_token_id,
+                       prefix=(tokenizer.bos_token_id,))
     print(f"{len(plan.stream)} tokens, {plan.n_blocks} blocks of {settings.block_size} "
           f"({len(plan.train)} train, {len(plan.validation)} validation), remainder {len(plan.remainder)}", flush=True)
 

@@ -7,6 +7,10 @@ its own ids (the model shifts them by one position inside its loss).
 
 What the remainder loses is real text: the model never trains on it. A corpus shorter than one
 block gives zero blocks, which the notebook's code accepts silently; here it is a stated problem.
+
+One departure from the recipe, for Gemma: it was trained with <bos> at the start of every input and
+reads text without it badly (on the notebook's corpus the untrained model's loss is 8.2 per token
+without <bos>, 5.1 with it). So a `prefix` (Gemma's <bos>) can open every block; block_size counts it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ class BlockPlan:
 
     stream: tuple[int, ...]  # every token id of the corpus, texts joined in order
     block_size: int
-    blocks: tuple[tuple[int, ...], ...]  # consecutive slices of `stream`, block_size each
+    prefix: tuple[int, ...]  # opens every block (e.g. <bos>); part of block_size
+    blocks: tuple[tuple[int, ...], ...]  # prefix + consecutive slices of `stream`, block_size tokens each
     remainder: tuple[int, ...]  # the tail that does not fill a block: never trained on
     train: tuple[int, ...]  # indices into `blocks`
     validation: tuple[int, ...]
@@ -42,12 +47,16 @@ def token_stream(tokenized: Sequence[Sequence[int]], separator: int | None = Non
     return tuple(out)
 
 
-def group_into_blocks(stream: Sequence[int], block_size: int) -> tuple[tuple[tuple[int, ...], ...], tuple[int, ...]]:
-    """(blocks, remainder): consecutive blocks of block_size tokens and what is left over."""
-    if block_size < 1:
-        raise ValueError("block_size must be at least 1")
-    usable = (len(stream) // block_size) * block_size
-    blocks = tuple(tuple(stream[i : i + block_size]) for i in range(0, usable, block_size))
+def group_into_blocks(stream: Sequence[int], block_size: int, prefix: Sequence[int] = ()
+                      ) -> tuple[tuple[tuple[int, ...], ...], tuple[int, ...]]:
+    """(blocks, remainder): prefix + consecutive slices of the stream, block_size tokens in all, and
+    what is left over."""
+    prefix = tuple(int(i) for i in prefix)
+    step = block_size - len(prefix)  # stream tokens per block
+    if step < 1:
+        raise ValueError("block_size must leave room for at least one token after the prefix")
+    usable = (len(stream) // step) * step
+    blocks = tuple(prefix + tuple(stream[i : i + step]) for i in range(0, usable, step))
     return blocks, tuple(stream[usable:])
 
 
@@ -67,8 +76,8 @@ def split(n_blocks: int, validation_share: float, seed: int) -> tuple[tuple[int,
 
 
 def plan_blocks(tokenized: Sequence[Sequence[int]], block_size: int, validation_share: float, seed: int,
-                separator: int | None = None) -> BlockPlan:
+                separator: int | None = None, prefix: Sequence[int] = ()) -> BlockPlan:
     stream = token_stream(tokenized, separator)
-    blocks, remainder = group_into_blocks(stream, block_size)
+    blocks, remainder = group_into_blocks(stream, block_size, prefix)
     train, validation = split(len(blocks), validation_share, seed)
-    return BlockPlan(stream, block_size, blocks, remainder, train, validation)
+    return BlockPlan(stream, block_size, tuple(int(i) for i in prefix), blocks, remainder, train, validation)

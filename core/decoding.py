@@ -179,7 +179,7 @@ class Candidate:
     token_id: int
     model_prob: float  # softmax of the raw logits (T = 1, nothing cut)
     strategy_prob: float  # probability after temperature, top-k and top-p (0 if cut)
-    cumulative: float  # model probability of this token and every more likely one
+    cumulative: float  # after temperature and top-k, the mass of this token and every more likely one
     kept: bool
 
 
@@ -201,7 +201,11 @@ def next_token_view(logits: torch.Tensor, strategy: Strategy, shown: int = 20) -
     model = probabilities(logits)  # (V,)
     warped = probabilities(logits, strategy) if not strategy.is_beam else model
     top = torch.topk(model, min(shown, model.shape[-1]))
-    cumulative = top.values.cumsum(-1)
+    # Top-p cuts the distribution it is handed, i.e. after temperature and top-k: the running sum of
+    # that distribution is where it stops (temperature and top-k keep the order of the candidates).
+    before_top_p = model if strategy.is_beam else probabilities(
+        keep_top_k(apply_temperature(logits, strategy.temperature), strategy.top_k))
+    cumulative = before_top_p[top.indices].cumsum(-1)
     candidates = tuple(
         Candidate(
             token_id=int(i),

@@ -10,7 +10,7 @@ import pandas as pd
 from core.charts import OKABE_ITO, decimal_labels
 from core.i18n import fmt_float
 
-MODEL_COLOUR, STRATEGY_COLOUR, CUT_COLOUR = OKABE_ITO[0], OKABE_ITO[1], "#BBBBBB"
+MODEL_COLOUR, STRATEGY_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class DistributionTitles:
 def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language: str, top_p: float | None,
                      large: bool = False) -> alt.LayerChart:
     """Bars: each candidate's probability under the model and after the settings; a cut candidate
-    gets a grey bar and the word "cut". Line: the model's cumulative probability, with the top-p
-    threshold drawn across, so the student sees where the nucleus stops.
+    has no bar after the settings and carries the word "cut". Line: the running sum of the
+    probabilities top-p is handed (after temperature and top-k), with the threshold p drawn across:
+    top-p keeps a token while the line before it is still below p.
 
     `rows` columns: rank, label, model, strategy, cumulative, kept (one row per candidate, best first).
     """
@@ -41,10 +42,6 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
                      var_name="series", value_name="p")
     long["series_name"] = long["series"].map({"model": titles.model, "strategy": titles.strategy})
     long["shown"] = [fmt_float(v, language, 4) for v in long["p"]]
-    long["colour"] = [
-        CUT_COLOUR if (s == "strategy" and not k) else (MODEL_COLOUR if s == "model" else STRATEGY_COLOUR)
-        for s, k in zip(long["series"], long["kept"])
-    ]
     x = alt.X("label:N", sort=order, title=titles.token,
               axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=160,
                             labelOverlap=False))  # every candidate named, none thinned out
@@ -63,8 +60,6 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
                 scale=alt.Scale(domain=[titles.model, titles.strategy], range=[MODEL_COLOUR, STRATEGY_COLOUR]),
                 legend=alt.Legend(orient="top", labelFontSize=font, symbolSize=200 if large else 100),
             ),
-            # A cut bar is drawn hollow-grey; the colour legend stays about the two series.
-            opacity=alt.condition("datum.series == 'strategy' && !datum.kept", alt.value(0.35), alt.value(1.0)),
             tooltip=[
                 alt.Tooltip("label:N", title=titles.token),
                 alt.Tooltip("series_name:N", title=" "),

@@ -48,20 +48,22 @@ def fit_prompt(ids: Sequence[int], max_new_tokens: int, bos_id: int | None,
 
 
 def pieces(tokenizer, ids: Sequence[int], before: Sequence[int] = ()) -> tuple[str, ...]:
-    """The text each new token adds, given what came before.
+    """The text each new token adds, given the tokens before it.
 
-    Decoding token by token would break characters spread over several byte tokens (emoji, many
-    accented letters in byte-fallback); decoding the growing sequence and keeping the new part
-    gives text that always concatenates to the decoded whole.
+    Decoding token by token would break characters spread over several byte tokens (emoji, rare
+    scripts): alone, each byte decodes to the replacement character. So the growing sequence is
+    decoded and each token gets what it adds to the text; while a character is still incomplete
+    (the text ends in U+FFFD) the token adds nothing yet, and the token that completes it adds the
+    whole character.
     """
+    context = [int(i) for i in before]
+    emitted = tokenizer.decode(context).rstrip("\ufffd") if context else ""
     out: list[str] = []
-    context = list(before)
-    previous = tokenizer.decode(context) if context else ""
     for token_id in ids:
         context.append(int(token_id))
-        text = tokenizer.decode(context)
-        out.append(text[len(previous) :] if text.startswith(previous) else text)
-        previous = text
+        stable = tokenizer.decode(context).rstrip("\ufffd")
+        out.append(stable[len(emitted) :] if len(stable) > len(emitted) else "")
+        emitted = stable if len(stable) > len(emitted) else emitted
     return tuple(out)
 
 

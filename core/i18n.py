@@ -410,7 +410,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dec.col.probability": ("Probabilidade", "Probability"),
     "dec.series.model": ("Modelo (T = 1, sem cortes)", "Model (T = 1, nothing cut)"),
     "dec.series.strategy": ("Com seus ajustes", "With your settings"),
-    "dec.series.cumulative": ("Probabilidade acumulada (modelo)", "Cumulative probability (model)"),
+    "dec.series.cumulative": ("Probabilidade acumulada (após T e top-k)", "Cumulative probability (after T and top-k)"),
+    "dec.older_settings": (
+        "Estes textos foram gerados com o prompt ou os ajustes anteriores; aperte Gerar para refazer com os atuais.",
+        "These texts were generated with the previous prompt or settings; press Generate to redo them with the current ones.",
+    ),
     "dec.cut": ("cortado", "cut"),
     "dec.kept": ("mantido", "kept"),
     "dec.col.kept": ("Situação", "Status"),
@@ -485,6 +489,137 @@ STRINGS: dict[str, tuple[str, str]] = {
         "All nine combinations generate together, in one batch, with the same prompt, seed and number of tokens.",
     ),
     "dec.grid.generate": ("Gerar a grade", "Generate the grid"),
+    # --- fine-tuning lab
+    "nav.finetuning": ("Ajuste fino", "Fine-tuning"),
+    "ft.needs_decoder": (
+        "O Gemma 3 270M está sendo preparado (só na primeira vez, 1 a 2 minutos; veja a barra lateral). "
+        "Os blocos, o treino e a comparação aparecem assim que ele estiver pronto.",
+        "Gemma 3 270M is being prepared (first time only, 1 to 2 minutes; see the sidebar). "
+        "The blocks, the training and the comparison appear as soon as it is ready.",
+    ),
+    "ft.source": ("De onde vem o corpus", "Where the corpus comes from"),
+    "ft.source.seed": ("O corpus do notebook do curso", "The course notebook's corpus"),
+    "ft.source.typed": ("Meu texto", "My own text"),
+    "ft.source.upload": ("Um arquivo .txt ou .csv", "A .txt or .csv file"),
+    "ft.upload": ("Envie um .txt (um texto por linha) ou .csv (coluna \"text\"), até {mb} MB",
+                  "Upload a .txt (one text per line) or .csv (a \"text\" column), up to {mb} MB"),
+    "ft.corpus": ("Corpus (um texto por linha)", "Corpus (one text per line)"),
+    "ft.corpus.empty": ("O corpus está vazio: escreva ou cole textos, um por linha, ou envie um arquivo.",
+                        "The corpus is empty: type or paste texts, one per line, or upload a file."),
+    "ft.corpus.too_big": ("O arquivo passa de {mb} MB: use um trecho menor.", "The file is over {mb} MB: use a smaller excerpt."),
+    "ft.corpus.binary": ("Esse arquivo não é texto UTF-8 (parece binário). Envie um .txt ou .csv em UTF-8.",
+                         "That file is not UTF-8 text (it looks binary). Upload a UTF-8 .txt or .csv."),
+    "ft.corpus.no_text_column": ("O CSV não tem linhas com texto.", "The CSV has no rows with text."),
+    "ft.corpus.stats": ("{texts} textos, {chars} caracteres.", "{texts} texts, {chars} characters."),
+    "ft.corpus.truncated": ("O corpus foi cortado em {chars} caracteres, o limite do laboratório.",
+                            "The corpus was cut at {chars} characters, the lab's limit."),
+    "ft.block_size": ("Tamanho do bloco (block_size, em tokens)", "Block size (block_size, in tokens)"),
+    "ft.val_share": ("Fração para validação", "Share held out for validation"),
+    "ft.seed": ("Semente", "Seed"),
+    "ft.m.tokens": ("Tokens no corpus", "Tokens in the corpus"),
+    "ft.m.blocks": ("Blocos", "Blocks"),
+    "ft.m.split": ("Treino / validação", "Train / validation"),
+    "ft.m.remainder": ("Tokens descartados no fim", "Tokens dropped at the end"),
+    "ft.no_blocks": (
+        "O corpus tem {tokens} tokens, menos que um bloco de {size}: o agrupamento do notebook daria zero blocos, "
+        "sem aviso. Escolha um bloco menor ou acrescente texto.",
+        "The corpus has {tokens} tokens, fewer than one block of {size}: the notebook's grouping would silently give "
+        "zero blocks. Choose a smaller block or add text.",
+    ),
+    "ft.no_validation": (
+        "Com um bloco só não sobra nenhum para validação: o treino roda sem curva de validação. Um bloco menor ou "
+        "mais texto resolve.",
+        "With a single block none is left for validation: training runs without a validation curve. A smaller "
+        "block or more text fixes it.",
+    ),
+    "ft.block.train": ("bloco {n} · treino", "block {n} · train"),
+    "ft.block.val": ("bloco {n} · validação", "block {n} · validation"),
+    "ft.block.rest": ("resto: {n} tokens, nunca treinados", "remainder: {n} tokens, never trained on"),
+    "ft.more_blocks": ("… e mais {n} blocos.", "… and {n} more blocks."),
+    "ft.blocks_legend": (
+        "Moldura contínua azul: bloco de treino; pontilhada laranja: validação; tracejada cinza, riscada: o resto "
+        "descartado. O marcador <eos> separa os textos, e cada bloco começa com <bos>, como o Gemma espera.",
+        "Solid blue frame: training block; dotted orange: validation; dashed grey, struck through: the dropped "
+        "remainder. The <eos> marker separates the texts, and each block opens with <bos>, as Gemma expects.",
+    ),
+    "ft.length": ("Duração", "Length"),
+    "ft.length.steps": ("passos", "steps"),
+    "ft.length.epochs": ("épocas", "epochs"),
+    "ft.steps": ("Passos de otimização", "Optimizer steps"),
+    "ft.epochs": ("Épocas", "Epochs"),
+    "ft.lr": ("Taxa de aprendizado", "Learning rate"),
+    "ft.lr_help": ("Entre 0 (exclusive) e 0,01. Para ajuste fino, valores como 5e-5 são comuns.",
+                   "Between 0 (exclusive) and 0.01. For fine-tuning, values like 5e-5 are common."),
+    "ft.layers": ("Blocos do decoder treinados (os últimos)", "Decoder blocks trained (the last ones)"),
+    "ft.layers_help": ("Os demais blocos e a matriz de embeddings ficam congelados.",
+                       "The other blocks and the embedding matrix stay frozen."),
+    "ft.batch": ("Tamanho do lote", "Batch size"),
+    "ft.accum": ("Acumulação de gradiente", "Gradient accumulation"),
+    "ft.accum_help": ("Lotes somados antes de cada passo do otimizador: lote efetivo = lote × acumulação.",
+                      "Batches summed before each optimizer step: effective batch = batch × accumulation."),
+    "ft.eval_every": ("Validar a cada N passos", "Validate every N steps"),
+    "ft.bad.learning_rate": (
+        "A taxa de aprendizado precisa estar entre 0 (exclusive) e 0,01: com 0 nada muda, e acima disso o treino "
+        "costuma divergir.",
+        "The learning rate must be above 0 and at most 0.01: at 0 nothing changes, and above that training usually "
+        "diverges.",
+    ),
+    "ft.bad.length": ("Escolha pelo menos um passo ou uma fração de época.", "Choose at least one step or a fraction of an epoch."),
+    "ft.bad.sizes": ("Lote, acumulação e intervalo de validação precisam ser pelo menos 1.",
+                     "Batch, accumulation and validation interval must be at least 1."),
+    "ft.bad.validation_share": ("A fração de validação precisa ficar abaixo de 1.", "The validation share must stay below 1."),
+    "ft.train": ("Treinar", "Train"),
+    "ft.stop": ("Parar", "Stop"),
+    "ft.stop_help": ("Para depois do passo em curso; o modelo treinado até ali continua utilizável.",
+                     "Stops after the current step; the model trained so far stays usable."),
+    "ft.queue": ("Outro treino está rodando neste servidor. Sua posição na fila: {position}.",
+                 "Another training run is using this server. Your place in the queue: {position}."),
+    "ft.loading": ("Carregando a sua cópia do Gemma 3 270M (float32)…", "Loading your own copy of Gemma 3 270M (float32)…"),
+    "ft.trainable": ("Parâmetros treinados: {trainable} de {total}.", "Parameters trained: {trainable} of {total}."),
+    "ft.progress": ("Passo {step} de {total}", "Step {step} of {total}"),
+    "ft.chart.title": ("Perda de treino e de validação", "Training and validation loss"),
+    "ft.chart.step": ("Passo", "Step"),
+    "ft.chart.loss": ("Perda (entropia cruzada média)", "Loss (mean cross-entropy)"),
+    "ft.chart.train": ("Treino", "Training"),
+    "ft.chart.validation": ("Validação", "Validation"),
+    "ft.m.train_loss": ("Perda de treino (último passo)", "Training loss (last step)"),
+    "ft.m.val_loss": ("Perda de validação", "Validation loss"),
+    "ft.m.val_ppl": ("Perplexidade de validação", "Validation perplexity"),
+    "ft.not_trained": ("Ainda não há treino nesta sessão: ajuste e aperte Treinar.", "No run in this session yet: adjust and press Train."),
+    "ft.stopped": ("Treino parado no passo {step} de {total}; o modelo desse ponto está disponível abaixo.",
+                   "Training stopped at step {step} of {total}; the model from that point is available below."),
+    "ft.done": ("Treino concluído: {steps} passos.", "Training finished: {steps} steps."),
+    "ft.diverged.nan": (
+        "O treino parou no passo {step}: a perda virou NaN (divergiu). Em geral a taxa de aprendizado está alta "
+        "demais; tente um valor 10 vezes menor.",
+        "Training stopped at step {step}: the loss became NaN (it diverged). Usually the learning rate is too "
+        "high; try one ten times smaller.",
+    ),
+    "ft.diverged.exploded": (
+        "O treino parou no passo {step}: a perda explodiu (muito acima da inicial). A taxa de aprendizado está alta "
+        "demais; tente um valor 10 vezes menor.",
+        "Training stopped at step {step}: the loss exploded (far above where it started). The learning rate is too "
+        "high; try one ten times smaller.",
+    ),
+    "ft.table": ("Tabela da perda e da perplexidade (alternativa em texto ao gráfico)",
+                 "Loss and perplexity table (text alternative to the chart)"),
+    "ft.ba.no_model": ("Treine um modelo acima para compará-lo com o original.", "Train a model above to compare it with the original."),
+    "ft.ba.default_prompt": ("Resumo:", "Abstract:"),
+    "ft.ba.prompt": ("Prompt para os dois modelos", "Prompt for both models"),
+    "ft.ba.sampled": ("Amostrar (T 0,8, top-p 0,9)", "Sample (T 0.8, top-p 0.9)"),
+    "ft.ba.base": ("Antes: Gemma 3 270M original", "Before: the original Gemma 3 270M"),
+    "ft.ba.tuned": ("Depois: a sua cópia ajustada", "After: your fine-tuned copy"),
+    "ft.ba.reset": ("Descartar o modelo ajustado (voltar ao original)", "Discard the fine-tuned model (back to the original)"),
+    "ft.scratch.header": ("Um GPT-2 minúsculo, do zero, no mesmo corpus", "A tiny GPT-2 from scratch, on the same corpus"),
+    "ft.scratch.train": ("Treinar do zero", "Train from scratch"),
+    "ft.scratch.caption": (
+        "{layers} blocos de largura {width}, pesos aleatórios, o tokenizador real do GPT-2: tudo o que ele souber "
+        "virá deste corpus.",
+        "{layers} blocks of width {width}, random weights, GPT-2's real tokenizer: everything it will know comes "
+        "from this corpus.",
+    ),
+    "ft.scratch.sample": ("O que ele escreve depois de {steps} passos (amostrado, T 0,8, top-p 0,9):",
+                          "What it writes after {steps} steps (sampled, T 0.8, top-p 0.9):"),
 }
 
 _FORMATTER = string.Formatter()

@@ -139,12 +139,37 @@ def repetition_row(name: str, tokens: Sequence[int], lang: str) -> dict[str, str
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What a streamed generation was asked to do: results are shown only while it still matches."""
+    """What a streamed generation was asked to do."""
 
     prompt_ids: tuple[int, ...]
     strategies: tuple[D.Strategy, ...]
+    names: tuple[str, ...]  # how the page labels each strategy
     max_new_tokens: int
     seed: int
+
+
+class PieceCache:
+    """Each row's token texts, extended by one piece per step instead of decoded again from scratch.
+
+    Beam search may replace a row's tokens: then only the part after the common start is redone.
+    """
+
+    def __init__(self, tokenizer, prompt_ids: Sequence[int]) -> None:
+        self.tokenizer = tokenizer
+        self.tail = tuple(prompt_ids[-8:])  # enough context for the first token's leading space
+        self.rows: dict[int, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+
+    def pieces(self, row: int, ids: Sequence[int]) -> tuple[str, ...]:
+        ids = tuple(ids)
+        old_ids, old_pieces = self.rows.get(row, ((), ()))
+        keep = 0
+        while keep < min(len(ids), len(old_ids)) and ids[keep] == old_ids[keep]:
+            keep += 1
+        keep = max(0, keep - 2)  # redo the last two: a character may span them
+        before = (self.tail + ids[:keep])[-16:]
+        new = old_pieces[:keep] + G.pieces(self.tokenizer, ids[keep:], before=before)
+        self.rows[row] = (ids, new)
+        return new
 
 
 def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw) -> None:
@@ -162,11 +187,20 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw) -> No
     st.session_state[key]["complete"] = True
 
 
-def saved(key: str, request: RunRequest) -> dict | None:
+def saved(key: str) -> dict | None:
+    """The last run of this widget, whatever it was asked (the page says when settings changed since)."""
     entry = st.session_state.get(key)
-    if entry and entry["request"] == request and entry["state"] is not None:
+    if entry and entry["state"] is not None:
         return entry
     return None
+
+
+MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>$~")
+
+
+def markdown_escape(text: str) -> str:
+    """For labels Streamlit renders as Markdown (radio options): every special character literal."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
 def inject_css() -> None:

@@ -36,7 +36,7 @@ def decoder_fp32():
 
 @st.cache_resource(show_spinner=False)
 def decoding_model():
-    """Gemma 3 270M as the decoding lab holds it (bfloat16, fused attention). Shared, read-only."""
+    """Gemma 3 270M as the decoding lab holds it (bfloat16, eager attention). Shared, read-only."""
     return models.load_decoding_model()
 
 

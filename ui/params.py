@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.i18n import t
+from core.i18n import fmt_float, fmt_int, t
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,19 @@ class NumberParam:
             return None, "invalid"
         if math.isnan(value):
             return None, "invalid"
+        problem = "clamped" if not (self.low <= value <= self.high) else None  # rounding is silent
         clamped = min(max(value, self.low), self.high)
         if self.integer:
-            clamped = int(round(clamped))
-        else:
-            clamped = round(clamped, 4)
-        problem = "clamped" if clamped != value else None
-        return (int(clamped) if self.integer else float(clamped)), problem
+            return int(round(clamped)), problem
+        return float(round(clamped, 4)), problem
 
     def shown(self, value) -> str:
+        """As the URL writes it (language-neutral)."""
         return str(int(value)) if self.integer else f"{float(value):g}"
+
+    def said(self, value, lang: str) -> str:
+        """As a message to the user writes it."""
+        return fmt_int(int(value), lang) if self.integer else fmt_float(float(value), lang, 4).rstrip("0").rstrip(",.")
 
 
 def load_from_url(params: tuple[NumberParam, ...], page: str, lang: str) -> None:
@@ -58,8 +61,8 @@ def load_from_url(params: tuple[NumberParam, ...], page: str, lang: str) -> None
             if problem == "invalid":
                 st.toast(t("sidebar.bad_url_value", lang, name=param.url_name, value=shown))
             elif problem == "clamped":
-                st.toast(t("params.clamped", lang, name=param.url_name, value=shown, used=param.shown(parsed),
-                           low=param.shown(param.low), high=param.shown(param.high)))
+                st.toast(t("params.clamped", lang, name=param.url_name, value=shown, used=param.said(parsed, lang),
+                           low=param.said(param.low, lang), high=param.said(param.high, lang)))
             if parsed is not None:
                 value = parsed
         st.session_state[param.key] = int(value) if param.integer else float(value)

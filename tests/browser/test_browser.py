@@ -143,7 +143,7 @@ def check_page(pg, name: str) -> None:
     assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
 
 
-PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention"), ("decoding", "decoding")]
+PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention"), ("decoding", "decoding"), ("finetuning", "finetuning")]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -312,3 +312,19 @@ def test_decoding_projector_mode_and_a_full_run(server, page):
     wait_ready(page)
     check_page(page, "decoding-projector-pt-BR")
     assert "Parado" not in page.inner_text("body")
+
+
+def test_finetuning_a_short_run_in_the_browser(server, page):
+    page.goto(f"{server}/finetuning?lang=pt-BR")
+    wait_ready(page)
+    steps = page.get_by_label("Passos de otimização").first  # the second is the tiny GPT-2's
+    steps.fill("3")
+    steps.press("Enter")
+    wait_ready(page)
+    page.get_by_role("button", name="Treinar", exact=True).click()
+    page.wait_for_selector("text=Treino concluído: 3 passos", timeout=240_000)
+    wait_ready(page)
+    check_page(page, "finetuning-finished-pt-BR")
+    body = page.inner_text("body")
+    assert "Perplexidade de validação" in body
+    assert "Depois: a sua cópia ajustada" in body  # before and after, side by side

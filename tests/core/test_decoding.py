@@ -181,24 +181,65 @@ def test_same_seed_same_text_other_seed_other_text(tiny):
     assert [t.token_id for t in a] != [t.token_id for t in c]
 
 
-def test_recorded_probabilities_are_the_models(tiny):
-    state = G.run(tiny, PROMPT, [D.Strategy(temperature=0.8, top_k=10)], max_new_tokens=5, seed=3)
+def test_recorded_probabilities_are_the_models_and_the_strategys(tiny):
+    strategy = D.Strategy(temperature=0.8, top_k=10)
+    state = G.run(tiny, PROMPT, [strategy], max_new_tokens=5, seed=3)
     ids = list(PROMPT)
     for chosen in state.rows[0].tokens:
-        probs = torch.softmax(G.next_token_logits(tiny, ids), -1)
-        assert chosen.model_prob == pytest.approx(float(probs[chosen.token_id]), rel=1e-4)
-        assert chosen.strategy_prob >= chosen.model_prob * 0.0  # a probability
-        assert 0 < chosen.strategy_prob <= 1
+        logits = G.next_token_logits(tiny, ids)
+        assert chosen.model_prob == pytest.approx(float(torch.softmax(logits, -1)[chosen.token_id]), rel=1e-4)
+        assert chosen.strategy_prob == pytest.approx(float(D.probabilities(logits[None], strategy)[0, chosen.token_id]),
+                                                     rel=1e-4)
         ids.append(chosen.token_id)
 
 
 def test_a_stop_token_ends_a_row_but_not_the_others(tiny):
     greedy = G.run(tiny, PROMPT, [D.GREEDY], max_new_tokens=6, seed=0).rows[0].tokens
     stop = greedy[2].token_id  # greedy will produce this at step 3
-    state = G.run(tiny, PROMPT, [D.GREEDY, D.Strategy(temperature=1.0)], max_new_tokens=6, seed=0,
-                  stop_token_ids=[stop])
+    other = D.Strategy(temperature=1.0)
+    alone = G.run(tiny, PROMPT, [other], max_new_tokens=6, seed=0).rows[0].tokens
+    assert stop not in [c.token_id for c in alone]  # so the sampled row never meets the stop token
+    state = G.run(tiny, PROMPT, [D.GREEDY, other], max_new_tokens=6, seed=0, stop_token_ids=[stop])
     assert state.rows[0].stopped_by_model and state.rows[0].finished
     assert [c.token_id for c in state.rows[0].tokens] == [c.token_id for c in greedy[:2]]
+    assert not state.rows[1].stopped_by_model  # it went on to the end
+    assert [c.token_id for c in state.rows[1].tokens] == [c.token_id for c in alone]
+
+
+@pytest.mark.parametrize("beams", [2, 3, 4])
+@pytest.mark.parametrize("eos", [None, 5, 17, 60])
+def test_beam_search_with_stop_tokens_equals_transformers(tiny, beams, eos):
+    out = tiny.generate(torch.tensor([PROMPT]), max_new_tokens=10, num_beams=beams, do_sample=False,
+                        eos_token_id=eos, pad_token_id=0)
+    expected = [i for i in out[0, len(PROMPT):].tolist() if i != eos]
+    while expected and expected[-1] == 0 and eos is not None:  # padding after an early end
+        expected.pop()
+    state = G.run(tiny, PROMPT, [D.Strategy(num_beams=beams)], max_new_tokens=10, seed=0,
+                  stop_token_ids=[] if eos is None else [eos])
+    assert [c.token_id for c in state.rows[0].tokens] == expected
+
+
+def test_sample_draws_by_inverse_transform_and_never_a_cut_token():
+    probs = torch.tensor([[0.2, 0.0, 0.5, 0.3]]).expand(20_000, -1)  # (n, V): one draw per row
+    draws = D.sample(probs, torch.Generator().manual_seed(0))
+    counts = torch.bincount(draws, minlength=4).float() / 20_000
+    assert counts[1] == 0
+    assert torch.allclose(counts, torch.tensor([0.2, 0.0, 0.5, 0.3]), atol=0.015)
+    edge = torch.tensor([[0.0, 0.0, 1.0]])
+    assert all(int(D.sample(edge, torch.Generator().manual_seed(s))) == 2 for s in range(20))
+
+
+def test_cumulative_line_is_what_top_p_cuts():
+    torch.manual_seed(3)
+    logits = torch.randn(500) * 2
+    for strategy in (D.Strategy(temperature=0.5, top_p=0.6), D.Strategy(top_k=3, top_p=0.8),
+                     D.Strategy(temperature=1.5, top_k=20, top_p=0.7)):
+        view = D.next_token_view(logits, strategy, shown=30)
+        before = 0.0
+        for c in view.candidates:
+            within_k = strategy.top_k == 0 or c.cumulative - before > 0
+            assert c.kept == (within_k and before < strategy.top_p), strategy
+            before = c.cumulative
 
 
 def test_generation_streams_one_state_per_step_and_can_be_stopped(tiny):

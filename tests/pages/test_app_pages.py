@@ -357,7 +357,11 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
     at.button(key="decoding.sbs.go").click().run()  # same prompt, settings and seed: same texts
     assert [b for b in _generated(at) if 'class="gl-tok"' in b] == first
     repetition = next(d.value for d in at.dataframe if "distinct-2" in d.value.columns)
-    assert len(repetition) == 6
+    names = list(repetition[t("dec.col.strategy", lang)])
+    assert names[0] == t("dec.name.greedy", lang) and names[-1] == t("dec.name.beam", lang, beams=4)
+    assert len(names) == 7 and any(n.startswith(t("dec.name.yours", lang, name="")) for n in names)  # T 1: plain sampling
+    result = at.session_state["decoding.sbs.result"]
+    assert result["complete"] and all(1 <= len(r.tokens) <= 12 for r in result["state"].rows)
 
 
 @pytest.mark.real_models
@@ -409,3 +413,73 @@ def test_decoding_bad_prompts(prepared_decoder):
     assert not at.exception and not at.error
     html = "\n".join(_generated(at))
     assert "<script>" not in html and "&lt;/script&gt;" in html
+
+
+# --- fine-tuning lab --------------------------------------------------------------------------------
+FINETUNING = "app_pages/04_finetuning.py"
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_finetuning_page_without_the_decoder_teaches_and_says_why(tmp_path, monkeypatch, lang):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app(lang, FINETUNING)
+    assert t("ft.needs_decoder", lang) in [w.value for w in at.warning]
+    assert len(at.header) >= 12 and not at.error
+
+
+@pytest.mark.real_models
+def test_finetuning_blocks_and_bad_corpora(prepared_decoder):
+    at = run_app("en", FINETUNING)
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics[t("ft.m.blocks", "en")].replace(",", "")) > 10
+    at.radio(key="finetune.source").set_value("typed").run()
+    at.text_area(key="finetune.typed").set_value("Only a few words.").run()
+    at.select_slider(key="finetune.block_size").set_value(256).run()
+    assert any("zero blocks" in e.value for e in at.error)  # said, not silently zero
+    at.select_slider(key="finetune.block_size").set_value(8).run()
+    assert any("zero blocks" in e.value for e in at.error)  # 5 tokens: still less than one block of 8
+    at.text_area(key="finetune.typed").set_value("A few more words, enough for one block.").run()  # 11 tokens: <bos> + 7 fit once
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics[t("ft.m.blocks", "en")]) == 1
+    assert [e.value for e in at.error if "block of 8" in e.value] == []  # (the tiny GPT-2's blocks are 32)
+    assert t("ft.no_validation", "en") in [w.value for w in at.warning]  # one block: none left for validation
+    at.text_area(key="finetune.typed").set_value("   ").run()
+    assert t("ft.corpus.empty", "en") in [i.value for i in at.info]
+    at.text_area(key="finetune.typed").set_value("</script><script>alert(1)</script> <b>x</b> 😀 " * 5).run()
+    html = "\n".join(m.value for m in at.markdown if "gl-blocks" in m.value)
+    assert "<script>" not in html and "&lt;" in html
+    assert not at.exception
+
+
+@pytest.mark.real_models
+def test_finetuning_a_short_run_then_before_and_after(prepared_decoder):
+    import numpy as np
+
+    from core import models
+
+    at = run_app("en", FINETUNING)
+    at.number_input(key="finetune.lr").set_value(0.0).run()
+    assert t("ft.bad.learning_rate", "en") in [e.value for e in at.error]
+    assert at.button(key="finetune.train").disabled
+    at.number_input(key="finetune.lr").set_value(1e-4).run()
+    at.number_input(key="finetune.steps").set_value(2).run()
+    at.number_input(key="finetune.eval_every").set_value(1).run()
+    at.button(key="finetune.train").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert t("ft.done", "en", steps=2) in [s.value for s in at.success]
+    labels = {m.label for m in at.metric}
+    assert t("ft.m.val_ppl", "en") in labels and t("ft.m.train_loss", "en") in labels
+    table = next(d.value for d in at.dataframe if t("ft.m.val_ppl", "en") in d.value.columns)
+    assert list(table[t("ft.chart.step", "en")]) .count(2) == 2  # step 2: a training and a validation point
+    boxes = [m.value for m in at.markdown if 'class="gl-gen"' in m.value]
+    assert len(boxes) >= 2  # before and after, side by side
+    # the shared models were not trained
+    from ui import models as ui_models
+
+    shared = ui_models.decoder_fp32()
+    fresh = models.load_decoder(dtype="float32")
+    for (name, a), b in zip(shared.state_dict().items(), fresh.state_dict().values()):
+        assert np.array_equal(a.numpy(), b.numpy()), name
+    at.button(key="finetune.reset").click().run()
+    assert t("ft.ba.no_model", "en") in [i.value for i in at.info]

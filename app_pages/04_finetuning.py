@@ -1,0 +1,358 @@
+"""Fine-tuning lab: a corpus, its blocks, a live Trainer run on one's own copy of Gemma, before and after."""
+
+import math
+import time
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from core import corpus as C
+from core import decoding as D
+from core import generation as G
+from core import models
+from core.blocks import BlockPlan, plan_blocks
+from core.finetune import FinetuneSettings, RunReport, finetune, freeze
+from core.i18n import fmt_float, fmt_int, t
+from ui import decoding as ui_dec
+from ui import finetune as ui_ft
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+
+SHOWN_BLOCKS = 3  # blocks drawn token by token (the rest are counted)
+MODEL_KEY, REPORT_KEY = "finetune.model", "finetune.report"
+
+lang = frame.language()
+ui_ft.inject_css()
+ui_dec.inject_css()
+les = lesson_ui.lesson("finetuning", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro", "causal-lm-objective", "labels-and-shift", "corpus")
+
+ready = models.decoder_ready()
+if not ready:
+    ui_models.ensure_preparation_started()
+    st.warning(t("ft.needs_decoder", lang))
+
+
+# --- 1. the corpus ------------------------------------------------------------------------------------
+def corpus_widget() -> C.CorpusCheck:
+    source = st.radio(t("ft.source", lang), ("seed", "typed", "upload"), horizontal=True, key="finetune.source",
+                      format_func=lambda s: t(f"ft.source.{s}", lang), persist_state="session")
+    if source == "upload":
+        uploaded = st.file_uploader(t("ft.upload", lang, mb=C.MAX_UPLOAD_BYTES // 1_000_000), type=["txt", "csv"],
+                                    key="finetune.upload")
+        if uploaded is None:
+            return C.CorpusCheck((), "empty", 0, False)
+        return C.texts_from_upload(uploaded.name, uploaded.getvalue())
+    if source == "seed":
+        st.session_state["finetune.typed"] = C.seed_corpus_text(lang)
+    st.session_state.setdefault("finetune.typed", C.seed_corpus_text(lang))
+    text = st.text_area(t("ft.corpus", lang), key="finetune.typed", height=160, disabled=source == "seed",
+                        max_chars=C.MAX_CORPUS_CHARS)
+    return C.texts_from_editor(text)
+
+
+corpus = corpus_widget()
+if corpus.problem:
+    st.info(t(f"ft.corpus.{corpus.problem}", lang, mb=C.MAX_UPLOAD_BYTES // 1_000_000), icon=":material/edit_note:")
+else:
+    st.caption(t("ft.corpus.stats", lang, texts=fmt_int(len(corpus.texts), lang), chars=fmt_int(corpus.chars, lang)))
+    if corpus.truncated:
+        st.warning(t("ft.corpus.truncated", lang, chars=fmt_int(C.MAX_CORPUS_CHARS, lang)))
+
+# --- 2. from text to blocks -----------------------------------------------------------------------------
+lesson_ui.section(les, "blocks")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def tokenized(texts: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    tok = ui_models.gemma_tokenizer()
+    return tuple(tuple(tok(x, add_special_tokens=False)["input_ids"]) for x in texts)
+
+
+def blocks_widget() -> BlockPlan | None:
+    a, b, c = st.columns(3)
+    block_size = a.select_slider(t("ft.block_size", lang), (8, 16, 32, 64, 128, 256), value=64,
+                                 key="finetune.block_size", persist_state="session")
+    share = b.slider(t("ft.val_share", lang), 0.0, 0.5, 0.1, step=0.05, key="finetune.val_share",
+                     persist_state="session")
+    seed = c.number_input(t("ft.seed", lang), 0, 2**31 - 1, 42, key="finetune.seed", persist_state="session")
+    tok = ui_models.gemma_tokenizer()
+    plan = plan_blocks(tokenized(corpus.texts), int(block_size), float(share), int(seed), separator=tok.eos_token_id,
+                      prefix=(tok.bos_token_id,))
+    m = st.columns(4)
+    m[0].metric(t("ft.m.tokens", lang), fmt_int(len(plan.stream), lang))
+    m[1].metric(t("ft.m.blocks", lang), fmt_int(plan.n_blocks, lang))
+    m[2].metric(t("ft.m.split", lang), f"{fmt_int(len(plan.train), lang)} / {fmt_int(len(plan.validation), lang)}")
+    m[3].metric(t("ft.m.remainder", lang), fmt_int(len(plan.remainder), lang))
+    if plan.n_blocks == 0:
+        st.error(t("ft.no_blocks", lang, tokens=fmt_int(len(plan.stream), lang), size=block_size))
+        return None
+    if share > 0 and not plan.validation:
+        st.warning(t("ft.no_validation", lang))
+    pieces = lambda ids: [tok.decode([i]) for i in ids]  # noqa: E731
+    html = []
+    validation = set(plan.validation)
+    for i, blk in enumerate(plan.blocks[:SHOWN_BLOCKS]):
+        kind = "val" if i in validation else "train"
+        html.append(ui_ft.block_html(t(f"ft.block.{kind}", lang, n=i + 1), pieces(blk), kind))
+    if plan.n_blocks > SHOWN_BLOCKS:
+        html.append(f'<p>{t("ft.more_blocks", lang, n=fmt_int(plan.n_blocks - SHOWN_BLOCKS, lang))}</p>')
+    if plan.remainder:
+        html.append(ui_ft.block_html(t("ft.block.rest", lang, n=len(plan.remainder)), pieces(plan.remainder), "rest"))
+    st.markdown(f'<div class="gl-blocks">{"".join(html)}</div>', unsafe_allow_html=True)
+    st.caption(t("ft.blocks_legend", lang))
+    return plan
+
+
+plan = None
+if ready and not corpus.problem:
+    with frame.contained(lang):
+        plan = blocks_widget()
+
+lesson_ui.sections(les, "loss-and-perplexity", "train-vs-validation", "training")
+
+
+# --- 3. training ----------------------------------------------------------------------------------------
+def settings_widget() -> FinetuneSettings:
+    a, b, c = st.columns(3)
+    mode = a.radio(t("ft.length", lang), ("steps", "epochs"), horizontal=True, key="finetune.mode",
+                   format_func=lambda s: t(f"ft.length.{s}", lang), persist_state="session")
+    if mode == "steps":
+        steps = a.number_input(t("ft.steps", lang), 1, 500, 12, key="finetune.steps", persist_state="session")
+        epochs = 1.0
+    else:
+        epochs = a.number_input(t("ft.epochs", lang), 0.1, 10.0, 1.0, step=0.1, key="finetune.epochs",
+                                persist_state="session")
+        steps = 0
+    lr = b.number_input(t("ft.lr", lang), 0.0, 1.0, 5e-5, step=1e-5, format="%.0e", key="finetune.lr",
+                        help=t("ft.lr_help", lang), persist_state="session")
+    layers = b.slider(t("ft.layers", lang), 1, 18, 6, key="finetune.layers", help=t("ft.layers_help", lang),
+                      persist_state="session")
+    batch = c.number_input(t("ft.batch", lang), 1, 16, 2, key="finetune.batch", persist_state="session")
+    accum = c.number_input(t("ft.accum", lang), 1, 16, 2, key="finetune.accum", help=t("ft.accum_help", lang),
+                           persist_state="session")
+    eval_every = c.number_input(t("ft.eval_every", lang), 1, 100, 5, key="finetune.eval_every",
+                                persist_state="session")
+    return FinetuneSettings(epochs=float(epochs), max_steps=int(steps), learning_rate=float(lr), batch_size=int(batch),
+                            grad_accumulation=int(accum), block_size=int(st.session_state.get("finetune.block_size", 64)),
+                            seed=int(st.session_state.get("finetune.seed", 42)),
+                            validation_share=float(st.session_state.get("finetune.val_share", 0.1)),
+                            eval_every=int(eval_every), trainable_layers=int(layers))
+
+
+def show_report(report: RunReport, chart_slot, progress_slot, metric_slot) -> None:
+    large = frame.projector_mode()
+    if report.total_steps:
+        progress_slot.progress(min(report.step / report.total_steps, 1.0),
+                               text=t("ft.progress", lang, step=report.step, total=report.total_steps))
+    chart_slot.altair_chart(
+        ui_ft.loss_chart(report, title=t("ft.chart.title", lang), step=t("ft.chart.step", lang),
+                         loss=t("ft.chart.loss", lang), train=t("ft.chart.train", lang),
+                         validation=t("ft.chart.validation", lang), language=lang, large=large),
+        width="stretch",
+    )
+    val = [p for p in report.points if p.val_loss is not None]
+    train = [p for p in report.points if p.train_loss is not None]
+    with metric_slot.container():
+        cols = st.columns(3)
+        if train:
+            cols[0].metric(t("ft.m.train_loss", lang), fmt_float(train[-1].train_loss, lang, 3))
+        if val:
+            cols[1].metric(t("ft.m.val_loss", lang), fmt_float(val[-1].val_loss, lang, 3))
+            cols[2].metric(t("ft.m.val_ppl", lang), fmt_float(val[-1].val_perplexity, lang, 2))
+
+
+def report_table(report: RunReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("ft.chart.step", lang): [p.step for p in report.points],
+            t("ft.chart.train", lang): ["" if p.train_loss is None else fmt_float(p.train_loss, lang, 4) for p in report.points],
+            t("ft.chart.validation", lang): ["" if p.val_loss is None else fmt_float(p.val_loss, lang, 4) for p in report.points],
+            t("ft.m.val_ppl", lang): ["" if p.val_loss is None else fmt_float(p.val_perplexity, lang, 3) for p in report.points],
+        }
+    )
+
+
+def run_training(plan: BlockPlan, settings: FinetuneSettings, chart_slot, progress_slot, metric_slot) -> None:
+    queue = ui_ft.training_queue()
+    ticket = queue.join()
+    waiting = st.empty()
+    try:
+        while not queue.try_start(ticket):
+            waiting.info(t("ft.queue", lang, position=queue.position(ticket)), icon=":material/hourglass_top:")
+            time.sleep(1.0)  # the next call into Streamlit lets Stop or leaving the page end the wait
+        waiting.info(t("ft.loading", lang), icon=":material/download:")
+        st.session_state.pop(MODEL_KEY, None)  # free the previous copy before loading a new one
+        model = models.load_finetuning_copy()  # the user's own copy: the shared models are never touched
+        trainable, total = freeze(model, settings)
+        waiting.caption(t("ft.trainable", lang, trainable=fmt_int(trainable, lang), total=fmt_int(total, lang)))
+        st.session_state[MODEL_KEY] = model
+        report = RunReport()
+        st.session_state[REPORT_KEY] = report
+
+        def update(r: RunReport) -> None:
+            show_report(r, chart_slot, progress_slot, metric_slot)
+
+        finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
+    finally:
+        queue.leave(ticket)  # always: finished, failed, stopped, or the user left the page
+
+
+def training_widget(plan: BlockPlan) -> None:
+    settings = settings_widget()
+    problems = settings.problems()
+    for key in problems:
+        st.error(t(f"ft.bad.{key}", lang))
+    go, stop = st.columns(2)
+    start = go.button(t("ft.train", lang), type="primary", icon=":material/model_training:",
+                      disabled=bool(problems) or not plan.train, key="finetune.train")
+    stop.button(t("ft.stop", lang), icon=":material/stop:", key="finetune.stop", help=t("ft.stop_help", lang))
+    progress_slot, chart_slot, metric_slot = st.empty(), st.empty(), st.empty()
+    if start:
+        run_training(plan, settings, chart_slot, progress_slot, metric_slot)
+    report: RunReport | None = st.session_state.get(REPORT_KEY)
+    if report is None:
+        st.caption(t("ft.not_trained", lang))
+        return
+    show_report(report, chart_slot, progress_slot, metric_slot)
+    if report.diverged:
+        st.error(t(f"ft.diverged.{report.diverged}", lang, step=report.step))
+    elif not report.finished:
+        st.warning(t("ft.stopped", lang, step=report.step, total=report.total_steps))
+    else:
+        st.success(t("ft.done", lang, steps=report.step))
+    with st.expander(t("ft.table", lang)):
+        st.dataframe(report_table(report), hide_index=True, width="stretch")
+
+
+if plan is not None:
+    with frame.contained(lang):
+        training_widget(plan)
+
+lesson_ui.sections(les, "overfitting", "before-after")
+
+
+# --- 4. before and after ----------------------------------------------------------------------------------
+def before_after() -> None:
+    tuned = st.session_state.get(MODEL_KEY)
+    if tuned is None:
+        st.info(t("ft.ba.no_model", lang), icon=":material/info:")
+        return
+    tuned.eval()  # a run stopped mid-way leaves it in training mode
+    a, b, c = st.columns([3, 1, 1])
+    st.session_state.setdefault("finetune.prompt", t("ft.ba.default_prompt", lang))
+    prompt_text = a.text_input(t("ft.ba.prompt", lang), key="finetune.prompt", max_chars=500)
+    max_new = b.number_input(t("dec.max_new", lang), 1, 60, 25, key="finetune.ba.max_new")
+    sampled = c.toggle(t("ft.ba.sampled", lang), key="finetune.ba.sampled")
+    if not prompt_text.strip():
+        st.info(t("dec.empty", lang))
+        return
+    tok = ui_models.gemma_tokenizer()
+    ids = tok(prompt_text)["input_ids"][-256:]
+    strategy = D.Strategy(temperature=0.8, top_p=0.9) if sampled else D.GREEDY
+    seed = int(st.session_state.get("finetune.seed", 42))
+    left, right = st.columns(2)
+    for column, model, title in ((left, ui_models.decoder_fp32(), t("ft.ba.base", lang)),
+                                 (right, tuned, t("ft.ba.tuned", lang))):
+        state = G.run(model, ids, [strategy], max_new_tokens=int(max_new), seed=seed,
+                      stop_token_ids=[tok.eos_token_id])
+        row = state.rows[0]
+        pieces = G.pieces(tok, [c.token_id for c in row.tokens], before=ids[-8:])
+        with column:
+            st.markdown(f"**{title}**")
+            st.markdown(ui_dec.generated_box(prompt_text, pieces, row.tokens, lang), unsafe_allow_html=True)
+    st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
+    if st.button(t("ft.ba.reset", lang), icon=":material/restart_alt:", key="finetune.reset"):
+        st.session_state.pop(MODEL_KEY, None)
+        st.session_state.pop(REPORT_KEY, None)
+        st.rerun()
+
+
+if ready:
+    with frame.contained(lang):
+        before_after()
+
+lesson_ui.sections(les, "efficient-finetuning", "from-scratch")
+
+
+# --- 5. a tiny GPT-2 from scratch, on the same corpus --------------------------------------------------------
+SCRATCH_LAYERS, SCRATCH_WIDTH, SCRATCH_BLOCK = 2, 128, 32
+
+
+@st.cache_resource(show_spinner=False)
+def gpt2_tokenizer_with_pad():
+    import copy
+
+    tok = copy.deepcopy(ui_models.gpt2_tokenizer())  # a copy: the shared tokenizer is never changed
+    tok.pad_token = tok.eos_token
+    return tok
+
+
+def from_scratch() -> None:
+    st.subheader(t("ft.scratch.header", lang))
+    a, b = st.columns(2)
+    steps = a.number_input(t("ft.steps", lang), 10, 400, 80, step=10, key="finetune.scratch.steps")
+    lr = b.number_input(t("ft.lr", lang), 0.0, 1.0, 1e-3, step=1e-4, format="%.0e", key="finetune.scratch.lr")
+    settings = FinetuneSettings(max_steps=int(steps), learning_rate=float(lr), batch_size=8, grad_accumulation=1,
+                                block_size=SCRATCH_BLOCK, seed=int(st.session_state.get("finetune.seed", 42)),
+                                validation_share=0.1, eval_every=10, trainable_layers=0, train_embeddings=True,
+                                bf16=False)
+    for key in settings.problems():
+        st.error(t(f"ft.bad.{key}", lang))
+    tok = gpt2_tokenizer_with_pad()
+    # "\n" between texts: with pad = eos, the collator would hide an <|endoftext|> separator from the loss
+    newline = tok("\n")["input_ids"][0]
+    plan = plan_blocks([tok(x)["input_ids"] for x in corpus.texts], SCRATCH_BLOCK, 0.1, settings.seed,
+                       separator=newline)
+    if plan.n_blocks == 0:
+        st.error(t("ft.no_blocks", lang, tokens=fmt_int(len(plan.stream), lang), size=SCRATCH_BLOCK))
+        return
+    start = st.button(t("ft.scratch.train", lang), icon=":material/child_care:", key="finetune.scratch.go",
+                      disabled=bool(settings.problems()))
+    progress_slot, chart_slot, metric_slot = st.empty(), st.empty(), st.empty()
+    if start:
+        from transformers import GPT2Config, GPT2LMHeadModel
+
+        queue = ui_ft.training_queue()
+        ticket = queue.join()
+        try:
+            while not queue.try_start(ticket):
+                progress_slot.info(t("ft.queue", lang, position=queue.position(ticket)))
+                time.sleep(1.0)
+            torch.manual_seed(settings.seed)
+            model = GPT2LMHeadModel(GPT2Config(n_layer=SCRATCH_LAYERS, n_embd=SCRATCH_WIDTH, n_head=4,
+                                               n_positions=SCRATCH_BLOCK * 2))
+            report = RunReport()
+            st.session_state["finetune.scratch"] = (model, report)
+            finetune(model, tok, plan, settings, report,
+                     on_update=lambda r: show_report(r, chart_slot, progress_slot, metric_slot))
+        finally:
+            queue.leave(ticket)
+    saved = st.session_state.get("finetune.scratch")
+    if saved is None:
+        st.caption(t("ft.scratch.caption", lang, layers=SCRATCH_LAYERS, width=SCRATCH_WIDTH))
+        return
+    model, report = saved
+    model.eval()
+    show_report(report, chart_slot, progress_slot, metric_slot)
+    if report.diverged:
+        st.error(t(f"ft.diverged.{report.diverged}", lang, step=report.step))
+    prompt_ids = tok(t("ft.ba.default_prompt", lang))["input_ids"]
+    state = G.run(model, prompt_ids, [D.Strategy(temperature=0.8, top_p=0.9)], max_new_tokens=30,
+                  seed=settings.seed, stop_token_ids=[tok.eos_token_id])
+    pieces = G.pieces(tok, [c.token_id for c in state.rows[0].tokens], before=prompt_ids)
+    st.markdown(f"**{t('ft.scratch.sample', lang, steps=report.step)}**")
+    st.markdown(ui_dec.generated_box(t("ft.ba.default_prompt", lang), pieces, state.rows[0].tokens, lang),
+                unsafe_allow_html=True)
+    with st.expander(t("ft.table", lang)):
+        st.dataframe(report_table(report), hide_index=True, width="stretch")
+
+
+if not corpus.problem:
+    with frame.contained(lang):
+        from_scratch()
+
+lesson_ui.sections(les, "good-practice", "references")

@@ -1,0 +1,84 @@
+"""Streamlit glue of the fine-tuning lab: the server's training queue, blocks as HTML, the live chart."""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from typing import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core.charts import OKABE_ITO, decimal_labels
+from core.finetune import RunReport
+from core.i18n import fmt_float
+from core.tokenization import visible
+from core.training_queue import TrainingQueue
+
+
+@st.cache_resource(show_spinner=False)
+def training_queue() -> TrainingQueue:
+    """One queue per server: GPTLAB_MAX_TRAININGS runs at once (default 1), the others wait."""
+    try:
+        slots = max(1, int(os.environ.get("GPTLAB_MAX_TRAININGS", "1")))
+    except ValueError:
+        slots = 1
+    return TrainingQueue(slots)
+
+
+BLOCKS_CSS = """
+<style>
+.gl-blocks { line-height: 2; font-size: .95em; }
+.gl-block { border: 2px solid #0072B2; border-radius: .4em; padding: .2em .4em; margin: .3em 0; background: #fff; }
+.gl-block.gl-val { border-color: #E69F00; border-style: dotted; }
+.gl-block.gl-rest { border: 2px dashed #777; background: #eee; color: #333; }
+.gl-block-label { font-weight: 700; font-size: .85em; margin-right: .4em; }
+.gl-t { display: inline-block; border: 1px solid #999; border-radius: .25em; padding: 0 .2em; margin: .05em;
+  font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; white-space: pre; background: #F5F9FC; color: #000; }
+.gl-rest .gl-t { text-decoration: line-through; background: #ddd; }
+</style>
+"""
+
+
+def block_html(label: str, pieces: Sequence[str], kind: str) -> str:
+    """One block: its label and its tokens as chips. kind: "train", "val" or "rest" (dropped)."""
+    cls = {"train": "gl-block", "val": "gl-block gl-val", "rest": "gl-block gl-rest"}[kind]
+    chips = "".join(f'<span class="gl-t">{escape(visible(p))}</span>' for p in pieces)
+    return f'<div class="{cls}"><span class="gl-block-label">{escape(label)}</span>{chips}</div>'
+
+
+def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: str, validation: str, language: str,
+               large: bool = False) -> alt.Chart:
+    """Training loss at every step and validation loss where it was measured, on one step axis."""
+    rows = []
+    for p in report.points:
+        if p.train_loss is not None:
+            rows.append({"step": p.step, "loss": p.train_loss, "series": train})
+        if p.val_loss is not None:
+            rows.append({"step": p.step, "loss": p.val_loss, "series": validation})
+    frame = pd.DataFrame(rows, columns=["step", "loss", "series"])
+    frame["shown"] = [fmt_float(v, language, 3) for v in frame["loss"]]
+    font = 18 if large else 12
+    return (
+        alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("step:Q", title=step, scale=alt.Scale(domainMin=0, domainMax=max(report.total_steps, 1)),
+                    axis=alt.Axis(labelFontSize=font, titleFontSize=font, tickMinStep=1)),
+            y=alt.Y("loss:Q", title=loss, scale=alt.Scale(zero=True),
+                    axis=alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))),
+            color=alt.Color("series:N", title=None, sort=[train, validation],
+                            scale=alt.Scale(domain=[train, validation], range=[OKABE_ITO[0], OKABE_ITO[1]]),
+                            legend=alt.Legend(orient="top", labelFontSize=font)),
+            strokeDash=alt.StrokeDash("series:N", sort=[train, validation], legend=None,
+                                      scale=alt.Scale(domain=[train, validation], range=[[1, 0], [6, 3]])),
+            tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("step:Q", title=step),
+                     alt.Tooltip("shown:N", title=loss)],
+        )
+        .properties(height=340 if large else 280)
+    )
+
+
+def inject_css() -> None:
+    st.markdown(BLOCKS_CSS, unsafe_allow_html=True)
