@@ -330,3 +330,16 @@ def test_generation_runs_on_gpt2_too(gpt2_tokenizer):
     hf = model.generate(torch.tensor([ids]), max_new_tokens=5, min_new_tokens=5, do_sample=False, eos_token_id=None,
                         pad_token_id=0)
     assert [c.token_id for c in state.rows[0].tokens] == hf[0, len(ids):].tolist()
+
+
+@pytest.mark.real_models
+def test_pieces_follow_characters_spread_over_byte_tokens(gemma_tokenizer):
+    text = "Olá 🦜🪿 𓀀 ꙮ ação"
+    ids = gemma_tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert len(ids) > len(text.split())  # some characters really are several byte tokens here
+    parts = G.pieces(gemma_tokenizer, ids)
+    assert "".join(parts) == text
+    assert not any("\ufffd" in p for p in parts)
+    prompt = gemma_tokenizer("Diga:")["input_ids"]
+    assert "".join(G.pieces(gemma_tokenizer, ids, before=prompt)) == gemma_tokenizer.decode(prompt + ids)[
+        len(gemma_tokenizer.decode(prompt)):]
