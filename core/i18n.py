@@ -588,7 +588,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ft.not_trained": ("Ainda não há treino nesta sessão: ajuste e aperte Treinar.", "No run in this session yet: adjust and press Train."),
     "ft.stopped": ("Treino parado no passo {step} de {total}; o modelo desse ponto está disponível abaixo.",
                    "Training stopped at step {step} of {total}; the model from that point is available below."),
-    "ft.done": ("Treino concluído: {steps} passos.", "Training finished: {steps} steps."),
+    "ft.done": ("Treino concluído no passo {steps}.", "Training finished at step {steps}."),
     "ft.diverged.nan": (
         "O treino parou no passo {step}: a perda virou NaN (divergiu). Em geral a taxa de aprendizado está alta "
         "demais; tente um valor 10 vezes menor.",

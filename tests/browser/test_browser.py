@@ -314,17 +314,57 @@ def test_decoding_projector_mode_and_a_full_run(server, page):
     assert "Parado" not in page.inner_text("body")
 
 
+def set_number(pg, label: str, value: int) -> None:
+    box = pg.get_by_label(label).first  # the first on the page (the tiny GPT-2 has its own below)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_ready(pg)
+
+
 def test_finetuning_a_short_run_in_the_browser(server, page):
     page.goto(f"{server}/finetuning?lang=pt-BR")
     wait_ready(page)
-    steps = page.get_by_label("Passos de otimização").first  # the second is the tiny GPT-2's
-    steps.fill("3")
-    steps.press("Enter")
-    wait_ready(page)
+    set_number(page, "Passos de otimização", 3)
     page.get_by_role("button", name="Treinar", exact=True).click()
-    page.wait_for_selector("text=Treino concluído: 3 passos", timeout=240_000)
+    page.wait_for_selector("text=Treino concluído no passo 3", timeout=240_000)
     wait_ready(page)
     check_page(page, "finetuning-finished-pt-BR")
     body = page.inner_text("body")
     assert "Perplexidade de validação" in body
     assert "Depois: a sua cópia ajustada" in body  # before and after, side by side
+
+
+def test_finetuning_stop_mid_run_then_leave_mid_run_frees_the_queue(server, page, tmp_path):
+    page.goto(f"{server}/finetuning?lang=en")
+    wait_ready(page)
+    set_number(page, "Optimizer steps", 40)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Step 2 of 40", timeout=180_000)
+    page.locator('[data-testid="stMain"]').get_by_role("button", name="Stop", exact=True).first.click()
+    page.wait_for_selector("text=Training stopped at step", timeout=120_000)
+    wait_ready(page)
+    check_page(page, "finetuning-stopped")
+    assert "After: your fine-tuned copy" in page.inner_text("body")  # the model stopped mid-run is usable
+    # leave the page while a run is going: the server's only training slot must come back
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Step 1 of 40", timeout=180_000)
+    page.get_by_role("link", name="Home").first.click()
+    wait_ready(page)
+    page.goto(f"{server}/finetuning?lang=en")
+    wait_ready(page)
+    set_number(page, "Optimizer steps", 1)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Training finished at step 1", timeout=180_000)  # not stuck in the queue
+
+
+def test_finetuning_refuses_a_binary_upload(server, page, tmp_path):
+    page.goto(f"{server}/finetuning?lang=en")
+    wait_ready(page)
+    page.get_by_text("A .txt or .csv file", exact=True).click()
+    wait_ready(page)
+    fake = tmp_path / "notes.txt"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    page.locator('input[type="file"]').set_input_files(str(fake))
+    page.wait_for_selector("text=it looks binary", timeout=60_000)
+    wait_ready(page)
+    check_page(page, "finetuning-binary-upload")
