@@ -63,11 +63,6 @@ else:
         st.caption(t("dec.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
 
 
-def stop_ids() -> tuple[int, ...]:
-    eos = ui_models.decoding_model().generation_config.eos_token_id
-    return tuple(eos) if isinstance(eos, (list, tuple)) else ((eos,) if eos is not None else ())
-
-
 # --- 1. the next-token distribution ----------------------------------------------------------------
 lesson_ui.section(les, "next-token")
 
@@ -124,7 +119,7 @@ def distribution(prompt: G.FittedPrompt) -> None:
     )
     show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
     st.altair_chart(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
-                                     large=ui_dec.projector()), width="stretch")
+                                     large=frame.projector_mode()), width="stretch")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("dec.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
     m2.metric(t("dec.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
@@ -241,7 +236,7 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     st.altair_chart(draws_chart(rows, title=t("dec.draws.title", lang, n=fmt_int(n, lang)),
                                 token_title=t("dec.col.token", lang), share_title=t("dec.draws.share", lang),
                                 drawn=t("dec.draws.drawn", lang), expected=t("dec.draws.expected", lang),
-                                language=lang, large=ui_dec.projector()), width="stretch")
+                                language=lang, large=frame.projector_mode()), width="stretch")
     distinct = int((counts > 0).sum())
     gap = float((rows["drawn"] - rows["expected"]).abs().max())
     st.markdown(t("dec.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
@@ -310,7 +305,7 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
             progress.progress(state.step / state.max_new_tokens,
                               text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
 
-        ui_dec.stream(key, request, stop_ids(), draw)
+        ui_dec.stream(key, request, G.stop_token_ids(ui_models.decoding_model()), draw)
         progress.empty()
     entry = ui_dec.saved(key)
     if entry is None:
@@ -357,7 +352,7 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
     start = go.button(t("dec.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
     stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
-    per_row = 2 if ui_dec.projector() else 3
+    per_row = 2 if frame.projector_mode() else 3
     slots = []
     for first in range(0, len(named), per_row):
         for column in st.columns(per_row):

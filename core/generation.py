@@ -119,6 +119,14 @@ def model_logits(model, hidden: torch.Tensor) -> torch.Tensor:
     return logits
 
 
+def stop_token_ids(model) -> tuple[int, ...]:
+    """The tokens that end a text for this model, from its generation config (Gemma 3 270M: <eos>)."""
+    eos = model.generation_config.eos_token_id
+    if eos is None:
+        return ()
+    return tuple(int(i) for i in eos) if isinstance(eos, (list, tuple)) else (int(eos),)
+
+
 def _cache(model):
     from core.models import _hf
 
@@ -138,7 +146,6 @@ def next_token_logits(model, ids: Sequence[int]) -> torch.Tensor:
 class _Beams:
     """Beam search for one strategy, on `size` consecutive rows of the batch."""
 
-    first_row: int
     size: int
     length_penalty: float = 1.0
 
@@ -221,7 +228,7 @@ def generate(
     n_rows = row
 
     generators = [torch.Generator().manual_seed(seed) for _ in strategies]
-    beams = {i: _Beams(first_rows[i], s.num_beams) for i, s in enumerate(strategies) if s.is_beam}
+    beams = {i: _Beams(s.num_beams) for i, s in enumerate(strategies) if s.is_beam}
     tokens: list[list[Chosen]] = [[] for _ in strategies]
     finished = [False] * len(strategies)
     stopped = [False] * len(strategies)

@@ -16,7 +16,6 @@ from core import generation as G
 from core.i18n import fmt_float, t
 from core.repetition import repetition_stats
 from core.tokenization import visible
-from ui import frame
 from ui import models as ui_models
 
 # Probability bins of a chosen token, and their background: ColorBrewer "Oranges" (a single hue
@@ -215,6 +214,3 @@ def sample_once(ids: tuple[int, ...], strategy: D.Strategy, seed: int) -> int:
         strategy = D.GREEDY
     return int(D.choose(logits, strategy, generator)[0])
 
-
-def projector() -> bool:
-    return frame.projector_mode()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from html import escape
 from typing import Sequence
 
@@ -12,7 +14,7 @@ import streamlit as st
 
 from core.charts import OKABE_ITO, decimal_labels
 from core.finetune import RunReport
-from core.i18n import fmt_float
+from core.i18n import fmt_float, t
 from core.tokenization import visible
 from core.training_queue import TrainingQueue
 
@@ -25,6 +27,22 @@ def training_queue() -> TrainingQueue:
     except ValueError:
         slots = 1
     return TrainingQueue(slots)
+
+
+@contextlib.contextmanager
+def training_slot(lang: str, notice):
+    """Wait for this server's training slot, showing the place in line in `notice` (an st.empty);
+    the slot is always given back: run finished, failed, stopped, or the user left the page."""
+    queue = training_queue()
+    ticket = queue.join()
+    try:
+        while not queue.try_start(ticket):
+            notice.info(t("ft.queue", lang, position=queue.position(ticket)), icon=":material/hourglass_top:")
+            time.sleep(1.0)  # the next call into Streamlit lets Stop or leaving the page end the wait
+        notice.empty()
+        yield
+    finally:
+        queue.leave(ticket)
 
 
 BLOCKS_CSS = """

@@ -343,3 +343,8 @@ def test_pieces_follow_characters_spread_over_byte_tokens(gemma_tokenizer):
     prompt = gemma_tokenizer("Diga:")["input_ids"]
     assert "".join(G.pieces(gemma_tokenizer, ids, before=prompt)) == gemma_tokenizer.decode(prompt + ids)[
         len(gemma_tokenizer.decode(prompt)):]
+
+
+@pytest.mark.real_models
+def test_gemmas_stop_tokens_come_from_its_generation_config(lab_model, gemma_tokenizer):
+    assert G.stop_token_ids(lab_model) == (gemma_tokenizer.eos_token_id,)  # the base model ends a text with <eos>
