@@ -16,6 +16,9 @@ pages = [
     st.Page("app_pages/02_attention.py", title=t("nav.attention", lang), icon=":material/visibility:", url_path="attention"),
     st.Page("app_pages/03_decoding.py", title=t("nav.decoding", lang), icon=":material/casino:", url_path="decoding"),
     st.Page("app_pages/04_finetuning.py", title=t("nav.finetuning", lang), icon=":material/model_training:", url_path="finetuning"),
+    st.Page("app_pages/05_bert_vs_gpt.py", title=t("nav.bert_vs_gpt", lang), icon=":material/compare_arrows:", url_path="bert-vs-gpt"),
+    st.Page("app_pages/06_history.py", title=t("nav.history", lang), icon=":material/history_edu:", url_path="history"),
+    st.Page("app_pages/07_risks.py", title=t("nav.risks", lang), icon=":material/health_and_safety:", url_path="risks"),
 ]
 navigation = st.navigation({t("nav.section.course", lang): pages})
 sidebar_model_status(lang)

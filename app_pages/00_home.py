@@ -15,7 +15,7 @@ lesson_ui.header(overview)
 lesson_ui.sections(overview, *overview.section_ids)
 
 st.header(t("home.lessons", lang))
-# Each lesson file names its page by number: lessons/<lang>/NN-topic.md <-> app_pages/NN_topic.py
+# Each lesson file names its page: lessons/<lang>/NN-some-topic.md <-> app_pages/NN_some_topic.py
 for les in [lesson for lesson in load_lessons(lang) if lesson.id != "home"]:
     with st.container(border=True):
         st.subheader(f"{les.order}. {les.title}")
@@ -23,7 +23,7 @@ for les in [lesson for lesson in load_lessons(lang) if lesson.id != "home"]:
             st.markdown(les.summary)
         lesson_ui.objectives(les, t("home.objectives", lang))
         st.page_link(
-            f"app_pages/{les.path.stem.replace('-', '_', 1)}.py",
+            f"app_pages/{les.path.stem.replace('-', '_')}.py",
             label=t("home.open", lang, title=les.title),
             icon=":material/arrow_forward:",
         )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import math
 import re
 import string
+
+from core import strings as page_strings
 
 LANGUAGES = ("pt-BR", "en")
 DEFAULT_LANGUAGE = "pt-BR"
@@ -20,6 +24,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.section.course": ("Curso", "Course"),
     "nav.home": ("Início", "Home"),
     "nav.tokenization": ("Tokenização", "Tokenization"),
+    "nav.bert_vs_gpt": ("BERT vs GPT", "BERT vs GPT"),
+    "nav.history": ("Do GPT-1 ao GPT-3", "GPT-1 to GPT-3"),
+    "nav.risks": ("Riscos e boas práticas", "Risks and good practice"),
     "sidebar.language": ("Idioma", "Language"),
     "sidebar.projector": ("Modo projetor", "Projector mode"),
     "sidebar.projector_help": (
@@ -622,6 +629,19 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "What it writes after {steps} steps (sampled, T 0.8, top-p 0.9):"),
 }
 
+
+def _merge_page_strings() -> None:
+    """Add each page module's strings; a key defined twice is a bug."""
+    for name in page_strings.MODULES:
+        module_strings = importlib.import_module(f"core.strings.{name}").STRINGS
+        clash = sorted(set(module_strings) & set(STRINGS))
+        if clash:
+            raise KeyError(f"core/strings/{name}.py redefines {clash}")
+        STRINGS.update(module_strings)
+
+
+_merge_page_strings()
+
 _FORMATTER = string.Formatter()
 
 
@@ -654,6 +674,15 @@ def fmt_float(x: float, language: str, digits: int = 2) -> str:
     if language == "pt-BR":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def fmt_percent(p: float, language: str) -> str:
+    """A probability as a percentage with at least two significant digits: '12,3 %', '0,0043 %', '0 %'."""
+    if p <= 0:
+        return "0 %"
+    value = 100 * p
+    digits = 1 if value >= 0.1 else min(12, 1 - math.floor(math.log10(value)))
+    return f"{fmt_float(value, language, digits)} %"
 
 
 def t(key: str, language: str, **values: object) -> str:
