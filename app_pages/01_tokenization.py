@@ -11,12 +11,15 @@ from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
 from ui.html import token_chips
+from ui.params import TextParam, load_from_url, write_to_url
 
 CHIP_LIMIT = 300  # chips per tokenizer; the table and the counts always cover everything
 SHORT_TEXT = 2_000  # the byte view and the sentence pair take short texts
 TEXT_KEY = "tokenization.text"
 
 lang = frame.language()
+PARAMS = (TextParam("text", TEXT_KEY, t("tok.default_text", lang)),)  # a shared link opens on the same text
+load_from_url(PARAMS, "tokenization", lang)
 les = lesson_ui.lesson("tokenization", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "what-is-a-token")
@@ -29,7 +32,6 @@ def _on_example_pick() -> None:
 
 
 # --- 1. The same text through every tokenizer -------------------------------------------------
-st.session_state.setdefault(TEXT_KEY, t("tok.default_text", lang))
 st.pills(
     t("tok.examples", lang),
     list(tk.EXAMPLE_TEXTS),
@@ -237,3 +239,4 @@ with frame.contained(lang):
         st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
 
 lesson_ui.sections(les, "context-window", "references")
+write_to_url(PARAMS)

@@ -13,6 +13,7 @@ from ui import attention as ui_att
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
+from ui.params import ChoiceParam, NumberParam, TextParam, load_from_url, write_to_url
 
 BERTVIZ_TOKENS = 24  # the model view draws L x H small panels: keep the text short there
 GRID_COLUMNS, GRID_SIZE = 2, 360  # every head of a layer, 2 per row: a 360 px chart (labels included) fits a column
@@ -24,12 +25,26 @@ def scientific(x: float) -> str:
     return text.replace(".", ",") if lang == "pt-BR" else text
 
 lang = frame.language()
+# Shareable settings (?text=...&layer=3&head=1...). The bounds are the lab models' sizes
+# (Gemma 3 270M: 18 layers of 4 heads; all-MiniLM-L6-v2: 6 layers of 12 heads; a test checks them).
+GEMMA_LAYERS, GEMMA_HEADS, MINILM_LAYERS, MINILM_HEADS = 18, 4, 6, 12
+PARAMS = (
+    TextParam("text", "attention.text", t("att.default_text", lang)),
+    NumberParam("layer", "attention.layer", 5, 0, GEMMA_LAYERS - 1, integer=True),
+    NumberParam("head", "attention.head", 0, 0, GEMMA_HEADS - 1, integer=True),
+    ChoiceParam("unmask", "attention.unmask", False, (False, True)),
+    NumberParam("map_layer", "attention.map_layer", 5, 0, GEMMA_LAYERS - 1, integer=True),
+    NumberParam("map_head", "attention.map_head", 0, 0, GEMMA_HEADS - 1, integer=True),
+    NumberParam("bert_layer", "attention.bert_layer", 2, 0, MINILM_LAYERS - 1, integer=True),
+    NumberParam("bert_head", "attention.bert_head", 0, 0, MINILM_HEADS - 1, integer=True),
+    ChoiceParam("bertviz_view", "attention.bertviz_view", "head", ("head", "model")),
+)
+load_from_url(PARAMS, "attention", lang)
 les = lesson_ui.lesson("attention", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "scaled-dot-product", "multi-head", "positions", "decoder-block", "causal-mask")
 
 # --- the student's sentence, shared by every widget on the page -----------------------------------
-st.session_state.setdefault("attention.text", t("att.default_text", lang))
 check = tk.check_text(
     st.text_input(t("att.input", lang), key="attention.text", max_chars=2_000, persist_state="session"), 2_000
 )
@@ -50,8 +65,8 @@ else:
 def mask_step_by_step(config) -> None:
     """Scores, mask, masked scores, softmax of one layer and head, on the student's sentence."""
     a, b = st.columns(2)
-    layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, 5, key="attention.layer")
-    head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, 0, key="attention.head")
+    layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, key="attention.layer")
+    head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, key="attention.head")
     steps = ui_att.decoder_steps(text, layer, head)
     kind = (
         t("att.layer_kind.sliding", lang, window=steps.sliding_window)
@@ -96,8 +111,8 @@ def attention_maps(config) -> None:
     weights = ui_att.decoder_weights(text)  # (L, H, T, T)
     tokens = ui_att.decoder_run(text).tokens
     a, b = st.columns(2)
-    map_layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, 5, key="attention.map_layer")
-    map_head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, 0, key="attention.map_head")
+    map_layer = a.slider(t("att.layer", lang), 0, config.num_hidden_layers - 1, key="attention.map_layer")
+    map_head = b.slider(t("att.head", lang), 0, config.num_attention_heads - 1, key="attention.map_head")
     ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('att.layer', lang)} {map_layer}, "
                    f"{t('att.head', lang).lower()} {map_head}", kind="weights", lang=lang)
     st.markdown(f"**{t('att.maps.grid', lang, layer=map_layer)}**")
@@ -131,8 +146,8 @@ def bert_beside_gpt(config) -> None:
     st.subheader(t("att.bert.header", lang))
     bert_tokens, bert_weights = ui_att.encoder_run(text)  # (L, H, T, T)
     a, b = st.columns(2)
-    bert_layer = a.slider(t("att.bert.layer", lang), 0, bert_weights.shape[0] - 1, 2, key="attention.bert_layer")
-    bert_head = b.slider(t("att.bert.head", lang), 0, bert_weights.shape[1] - 1, 0, key="attention.bert_head")
+    bert_layer = a.slider(t("att.bert.layer", lang), 0, bert_weights.shape[0] - 1, key="attention.bert_layer")
+    bert_head = b.slider(t("att.bert.head", lang), 0, bert_weights.shape[1] - 1, key="attention.bert_head")
     left, right = st.columns(2)
     with left:
         ui_att.heatmap(bert_weights[bert_layer, bert_head], bert_tokens, size=360,
@@ -249,3 +264,4 @@ if has_text:
     with frame.contained(lang):
         bertviz_views()
 lesson_ui.section(les, "references")
+write_to_url(PARAMS)

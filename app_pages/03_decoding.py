@@ -14,7 +14,7 @@ from ui import decoding as ui_dec
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui.params import NumberParam, load_from_url, write_to_url
+from ui.params import NumberParam, TextParam, load_from_url, write_to_url
 
 SHOWN = 15  # candidates in the distribution chart
 STEP_CHOICES = 10  # candidates offered in the step-by-step widget
@@ -32,6 +32,7 @@ PARAMS = (
 )
 
 lang = frame.language()
+PARAMS = (*PARAMS, TextParam("prompt", "decoding.prompt", t("dec.default_prompt", lang)))
 load_from_url(PARAMS, "decoding", lang)
 ui_dec.inject_css()
 les = lesson_ui.lesson("decoding", lang)

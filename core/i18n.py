@@ -350,6 +350,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # --- decoding lab
     "nav.decoding": ("Decodificação", "Decoding"),
+    "params.cut": (
+        "O texto de {name} na URL passava de {max} caracteres e foi cortado.",
+        "The {name} text in the URL was over {max} characters and was cut.",
+    ),
     "params.clamped": (
         "O valor {value} de {name} na URL está fora do intervalo ({low} a {high}); usei {used}.",
         "The URL value {value} for {name} is out of range ({low} to {high}); using {used}.",

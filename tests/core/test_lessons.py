@@ -44,7 +44,7 @@ def test_every_lesson_but_home_has_a_page_and_references():
     for lesson in load_lessons("en"):
         if lesson.id == "home":
             continue
-        page = ROOT / "app_pages" / (lesson.path.stem.replace("-", "_", 1) + ".py")
+        page = ROOT / "app_pages" / (lesson.path.stem.replace("-", "_") + ".py")
         assert page.exists(), f"lesson {lesson.id} has no page {page.name}"
         assert "references" in lesson.section_ids
 
@@ -109,3 +109,11 @@ def test_parser_rejects_malformed_lessons(bad):
 
 def test_lessons_dir_is_the_repository_folder():
     assert LESSONS_DIR == ROOT / "lessons"
+
+
+def test_no_lesson_is_left_unwritten():
+    for language in ("pt-BR", "en"):
+        for lesson in load_lessons(language):
+            text = lesson.path.read_text(encoding="utf-8")
+            assert "TODO" not in text, f"{lesson.path} still has a TODO"
+            assert all(s.body.strip() for s in lesson.sections if s.id != "intro" or lesson.id != "home"), lesson.path
