@@ -14,14 +14,33 @@ from core.finetune import FinetuneSettings, RunReport, finetune, freeze
 from core.i18n import fmt_float, fmt_int, t
 from ui import decoding as ui_dec
 from ui import finetune as ui_ft
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
+from ui.params import ChoiceParam, NumberParam, load_from_url, write_to_url
 
 SHOWN_BLOCKS = 3  # blocks drawn token by token (the rest are counted)
 MODEL_KEY, REPORT_KEY = "finetune.model", "finetune.report"
 
 lang = frame.language()
+BLOCK_SIZES = (8, 16, 32, 64, 128, 256)
+DEFAULTS = FinetuneSettings()
+PARAMS = (  # shareable settings: ?block_size=32&lr=0.0001...
+    ChoiceParam("source", "finetune.source", "seed", ("seed", "typed", "upload")),
+    ChoiceParam("block_size", "finetune.block_size", 64, BLOCK_SIZES),
+    NumberParam("val_share", "finetune.val_share", 0.1, 0.0, 0.5),
+    NumberParam("seed", "finetune.seed", 42, 0, 2**31 - 1, integer=True),
+    ChoiceParam("mode", "finetune.mode", "steps", ("steps", "epochs")),
+    NumberParam("steps", "finetune.steps", DEFAULTS.max_steps, 1, 500, integer=True),
+    NumberParam("epochs", "finetune.epochs", DEFAULTS.epochs, 0.1, 10.0),
+    NumberParam("lr", "finetune.lr", DEFAULTS.learning_rate, 0.0, 1.0, decimals=8),
+    NumberParam("layers", "finetune.layers", DEFAULTS.trainable_layers, 1, 18, integer=True),
+    NumberParam("batch", "finetune.batch", DEFAULTS.batch_size, 1, 16, integer=True),
+    NumberParam("accum", "finetune.accum", DEFAULTS.grad_accumulation, 1, 16, integer=True),
+    NumberParam("eval_every", "finetune.eval_every", DEFAULTS.eval_every, 1, 100, integer=True),
+)
+load_from_url(PARAMS, "finetune", lang)
 ui_ft.inject_css()
 ui_dec.inject_css()
 les = lesson_ui.lesson("finetuning", lang)
@@ -72,11 +91,11 @@ def tokenized(texts: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
 
 def blocks_widget() -> BlockPlan | None:
     a, b, c = st.columns(3)
-    block_size = a.select_slider(t("ft.block_size", lang), (8, 16, 32, 64, 128, 256), value=64,
-                                 key="finetune.block_size", persist_state="session")
-    share = b.slider(t("ft.val_share", lang), 0.0, 0.5, 0.1, step=0.05, key="finetune.val_share",
+    block_size = a.select_slider(t("ft.block_size", lang), BLOCK_SIZES, key="finetune.block_size",
+                                 persist_state="session")
+    share = b.slider(t("ft.val_share", lang), 0.0, 0.5, step=0.05, key="finetune.val_share",
                      persist_state="session")
-    seed = c.number_input(t("ft.seed", lang), 0, 2**31 - 1, 42, key="finetune.seed", persist_state="session")
+    seed = c.number_input(t("ft.seed", lang), 0, 2**31 - 1, key="finetune.seed", persist_state="session")
     tok = ui_models.gemma_tokenizer()
     plan = plan_blocks(tokenized(corpus.texts), int(block_size), float(share), int(seed), separator=tok.eos_token_id,
                       prefix=(tok.bos_token_id,))
@@ -119,20 +138,20 @@ def settings_widget() -> FinetuneSettings:
     mode = a.radio(t("ft.length", lang), ("steps", "epochs"), horizontal=True, key="finetune.mode",
                    format_func=lambda s: t(f"ft.length.{s}", lang), persist_state="session")
     if mode == "steps":
-        steps = a.number_input(t("ft.steps", lang), 1, 500, 12, key="finetune.steps", persist_state="session")
+        steps = a.number_input(t("ft.steps", lang), 1, 500, key="finetune.steps", persist_state="session")
         epochs = 1.0
     else:
-        epochs = a.number_input(t("ft.epochs", lang), 0.1, 10.0, 1.0, step=0.1, key="finetune.epochs",
+        epochs = a.number_input(t("ft.epochs", lang), 0.1, 10.0, step=0.1, key="finetune.epochs",
                                 persist_state="session")
         steps = 0
-    lr = b.number_input(t("ft.lr", lang), 0.0, 1.0, 5e-5, step=1e-5, format="%.0e", key="finetune.lr",
+    lr = b.number_input(t("ft.lr", lang), 0.0, 1.0, step=1e-5, format="%.0e", key="finetune.lr",
                         help=t("ft.lr_help", lang), persist_state="session")
-    layers = b.slider(t("ft.layers", lang), 1, 18, 6, key="finetune.layers", help=t("ft.layers_help", lang),
+    layers = b.slider(t("ft.layers", lang), 1, 18, key="finetune.layers", help=t("ft.layers_help", lang),
                       persist_state="session")
-    batch = c.number_input(t("ft.batch", lang), 1, 16, 2, key="finetune.batch", persist_state="session")
-    accum = c.number_input(t("ft.accum", lang), 1, 16, 2, key="finetune.accum", help=t("ft.accum_help", lang),
+    batch = c.number_input(t("ft.batch", lang), 1, 16, key="finetune.batch", persist_state="session")
+    accum = c.number_input(t("ft.accum", lang), 1, 16, key="finetune.accum", help=t("ft.accum_help", lang),
                            persist_state="session")
-    eval_every = c.number_input(t("ft.eval_every", lang), 1, 100, 5, key="finetune.eval_every",
+    eval_every = c.number_input(t("ft.eval_every", lang), 1, 100, key="finetune.eval_every",
                                 persist_state="session")
     return FinetuneSettings(epochs=float(epochs), max_steps=int(steps), learning_rate=float(lr), batch_size=int(batch),
                             grad_accumulation=int(accum), block_size=int(st.session_state.get("finetune.block_size", 64)),
@@ -340,3 +359,5 @@ if not corpus.problem:
         from_scratch()
 
 lesson_ui.sections(les, "good-practice", "references")
+write_to_url(PARAMS)
+exercises_ui.render("finetuning", lang)

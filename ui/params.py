@@ -23,6 +23,7 @@ class NumberParam:
     low: float
     high: float
     integer: bool = False
+    decimals: int = 4  # a URL value is rounded to this many decimal places
 
     def parse(self, raw: str) -> tuple[float | int | None, str | None]:
         """(value, problem): problem is None, "invalid" (value None) or "clamped"."""
@@ -36,7 +37,7 @@ class NumberParam:
         clamped = min(max(value, self.low), self.high)
         if self.integer:
             return int(round(clamped)), problem
-        return float(round(clamped, 4)), problem
+        return float(round(clamped, self.decimals)), problem
 
     def shown(self, value) -> str:
         """As the URL writes it (language-neutral)."""
