@@ -15,8 +15,15 @@ from ui import history as ui_hist
 from ui import lesson as lesson_ui
 from ui import models as ui_models
 from ui.decoding import markdown_escape
+from ui.params import ChoiceParam, NumberParam, load_from_url, write_to_url
 
 lang = frame.language()
+PARAMS = (  # shareable settings: ?task=similarity&icl=capitals&shots=3
+    ChoiceParam("task", "history.gpt1.task", g1.TASKS[0], g1.TASKS),
+    ChoiceParam("icl", f"history.icl.preset.{lang}", next(iter(icl.PRESETS[lang])), tuple(icl.PRESETS[lang])),
+    NumberParam("shots", "history.icl.max_shots", icl.MAX_EXAMPLES, 0, icl.MAX_EXAMPLES, integer=True),
+)
+load_from_url(PARAMS, "history", lang)
 ui_hist.inject_css()
 les = lesson_ui.lesson("history", lang)
 lesson_ui.header(les)
@@ -26,7 +33,7 @@ lesson_ui.sections(les, "intro", "gpt1-architecture", "gpt1-objectives", "gpt1-i
 # --- 1. GPT-1's input for each task ---------------------------------------------------------------------
 def gpt1_builder() -> None:
     task = st.radio(t("history.gpt1.task", lang), g1.TASKS, horizontal=True, key="history.gpt1.task",
-                    format_func=lambda x: t(f"history.gpt1.task.{x}", lang), persist_state="session")
+                    format_func=lambda x: t(f"history.gpt1.task.{x}", lang))
     text_key, second_key = f"history.gpt1.text.{task}.{lang}", f"history.gpt1.second.{task}.{lang}"
     st.session_state.setdefault(text_key, t(f"history.gpt1.default.text.{task}", lang))
     text = st.text_input(t(f"history.gpt1.text.{task}", lang), key=text_key, max_chars=g1.MAX_PART_CHARS)
@@ -117,8 +124,10 @@ def in_context_widget() -> None:
         return
     if not task.examples:
         st.info(t("history.icl.no_examples", lang))
-    max_shots = st.slider(t("history.icl.max_shots", lang), 0, max(len(task.examples), 1), len(task.examples),
-                          key="history.icl.max_shots", disabled=not task.examples)
+    top = max(len(task.examples), 1)
+    st.session_state["history.icl.max_shots"] = min(int(st.session_state.get("history.icl.max_shots", top)), top)
+    max_shots = st.slider(t("history.icl.max_shots", lang), 0, top, key="history.icl.max_shots",
+                          disabled=not task.examples)
     max_shots = min(max_shots, len(task.examples))
     if not models.decoder_ready():
         ui_models.ensure_preparation_started()
@@ -189,3 +198,4 @@ with st.container(border=True), frame.contained(lang):
     timeline_widget()
 
 lesson_ui.sections(les, "lessons-learned", "references")
+write_to_url(PARAMS)

@@ -1,0 +1,102 @@
+"""Deep links: every lab's settings live in the URL; a shared link restores them; garbage is clamped."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages.test_app_pages import run_app
+
+
+def qp(at, name):
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def toasts(at) -> list[str]:
+    return [str(el.value) for el in at.get("toast")]
+
+
+@pytest.mark.real_models
+def test_tokenization_text_round_trips_through_the_url(prepared_decoder):
+    at = run_app("en", "app_pages/01_tokenization.py", text="Olá, <b>mundo</b> 👋")
+    assert at.session_state["tokenization.text"] == "Olá, <b>mundo</b> 👋"
+    assert qp(at, "text") == "Olá, <b>mundo</b> 👋"
+    at.text_area(key="tokenization.text").set_value("A new sentence").run()
+    assert qp(at, "text") == "A new sentence"
+
+
+@pytest.mark.real_models
+def test_a_long_url_text_is_cut_with_a_message(prepared_decoder):
+    at = run_app("pt-BR", "app_pages/01_tokenization.py", text="a" * 5_000)
+    assert len(at.session_state["tokenization.text"]) == 1_000
+    assert any("text" in x and "1.000" in x for x in toasts(at)), toasts(at)
+
+
+@pytest.mark.real_models
+def test_attention_layer_head_and_text_restore_and_clamp(prepared_decoder):
+    at = run_app("en", "app_pages/02_attention.py", text="The cat sat.", layer="3", head="2", unmask="1",
+                 bert_layer="99", bert_head="-4", bertviz_view="model")
+    state = at.session_state
+    assert (state["attention.text"], state["attention.layer"], state["attention.head"]) == ("The cat sat.", 3, 2)
+    assert state["attention.unmask"] is True and state["attention.bertviz_view"] == "model"
+    assert (state["attention.bert_layer"], state["attention.bert_head"]) == (5, 0)  # clamped to MiniLM's size
+    assert any("bert_layer" in x for x in toasts(at)) and any("bert_head" in x for x in toasts(at))
+    assert at.slider(key="attention.layer").value == 3 and at.slider(key="attention.head").value == 2
+
+
+@pytest.mark.real_models
+def test_attention_bounds_are_the_models_sizes(prepared_decoder):
+    from pathlib import Path
+
+    from core import models
+
+    # Read as text: importing a page file would run Streamlit.
+    source = (Path(__file__).resolve().parents[2] / "app_pages" / "02_attention.py").read_text()
+    line = next(l for l in source.splitlines() if l.startswith("GEMMA_LAYERS, GEMMA_HEADS"))
+    gemma_layers, gemma_heads, minilm_layers, minilm_heads = (int(x) for x in line.split("=")[1].split(","))
+    gemma = models.load_decoding_model().config
+    minilm = models.load_minilm_encoder().config
+    assert (gemma_layers, gemma_heads) == (gemma.num_hidden_layers, gemma.num_attention_heads)
+    assert (minilm_layers, minilm_heads) == (minilm.num_hidden_layers, minilm.num_attention_heads)
+
+
+def test_attention_garbage_choice_is_ignored_with_a_message():
+    at = run_app("en", "app_pages/02_attention.py", bertviz_view="<script>", unmask="maybe", layer="NaN")
+    assert at.session_state["attention.bertviz_view"] == "head"
+    assert at.session_state["attention.unmask"] is False
+    assert at.session_state["attention.layer"] == 5
+    assert len(toasts(at)) >= 3
+
+
+@pytest.mark.real_models
+def test_decoding_prompt_restores_from_the_url(prepared_decoder):
+    at = run_app("pt-BR", "app_pages/03_decoding.py", prompt="Era uma vez", temperature="0.7")
+    assert at.session_state["decoding.prompt"] == "Era uma vez"
+    assert at.session_state["decoding.temperature"] == 0.7
+    assert qp(at, "prompt") == "Era uma vez" and qp(at, "temperature") == "0.7"
+
+
+def test_finetuning_settings_restore_and_clamp(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # no decoder: the settings still restore
+    at = run_app("en", "app_pages/04_finetuning.py", block_size="32", lr="0.00002", steps="9999", layers="0",
+                 val_share="0.25", source="typed", mode="nonsense")
+    state = at.session_state
+    assert state["finetune.block_size"] == 32 and state["finetune.lr"] == 2e-05
+    assert state["finetune.steps"] == 500 and state["finetune.layers"] == 1  # clamped
+    assert state["finetune.val_share"] == 0.25 and state["finetune.source"] == "typed"
+    assert state["finetune.mode"] == "steps"  # unknown: the default, with a message
+    assert any("mode" in x for x in toasts(at)) and any("steps" in x for x in toasts(at))
+    assert qp(at, "block_size") == "32" and qp(at, "lr") == "2e-05"
+
+
+@pytest.mark.real_models
+def test_history_settings_restore_and_clamp(prepared_decoder):
+    at = run_app("en", "app_pages/06_history.py", task="similarity", icl="capitals", shots="2")
+    state = at.session_state
+    assert state["history.gpt1.task"] == "similarity" and state["history.icl.preset.en"] == "capitals"
+    assert state["history.icl.max_shots"] == 2
+    table = next(df.value for df in at.dataframe if "Shots" in df.value.columns)
+    assert list(table["Shots"]) == [0, 1, 2]
+    at = run_app("en", "app_pages/06_history.py", task="poetry", shots="50")
+    assert at.session_state["history.gpt1.task"] == "classification" and at.session_state["history.icl.max_shots"] == 8
+    assert any("task" in x for x in toasts(at)) and any("shots" in x for x in toasts(at))
