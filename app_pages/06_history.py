@@ -141,7 +141,7 @@ def in_context_widget() -> None:
                   pk=pct(results[-1].score.probability), best=pct(best.score.probability), best_k=best.shots,
                   answer=markdown_escape(task.answer)))
     frame_ = pd.DataFrame({"shots": [r.shots for r in results], "probability": [r.score.probability for r in results]})
-    chart_col, table_col = st.columns([3, 2])
+    chart_col, table_col = st.columns(2)
     chart_col.altair_chart(icl_chart(frame_), width="stretch")
     table = pd.DataFrame({
         t("history.icl.col.shots", lang): [r.shots for r in results],
@@ -172,7 +172,7 @@ def timeline_widget() -> None:
         organisation=t("history.timeline.organisation", lang), parameters=t("history.timeline.parameters", lang),
         open_weights=t("history.timeline.open", lang),
     )
-    chart_col, table_col = st.columns([3, 2])
+    chart_col, table_col = st.columns(2)
     chart_col.altair_chart(tl.timeline_chart(data, titles, lang), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
     number = lambda x: undisclosed if pd.isna(x) else fmt_float(x, lang, 3).rstrip("0").rstrip(",.")  # noqa: E731

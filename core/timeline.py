@@ -89,6 +89,9 @@ def table(milestones: tuple[Milestone, ...] = MILESTONES) -> pd.DataFrame:
     )
 
 
+LEFT_LABELS = {"Chinchilla", "Command R"}  # labelled on the left of their point, clear of a close neighbour
+
+
 @dataclass(frozen=True)
 class TimelineTitles:
     x: str
@@ -103,6 +106,7 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
     """Year vs parameters on a log axis; models of undisclosed size are left out (they have no y)."""
     known = frame.dropna(subset=["parameters_b"]).assign(
         year=lambda d: [int(x[:4]) + (int(x[5:]) - 1) / 12 for x in d["date"]],
+        left=lambda d: d["name"].isin(LEFT_LABELS),
     )
     # Each tick is ten times the one below: equal steps on this axis are equal *ratios* of size.
     ticks = {"values": [0.1, 1, 10, 100, 1000], "format": "~g"}
@@ -118,5 +122,8 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
         tooltip=[alt.Tooltip("name:N", title=titles.model), alt.Tooltip("date:N", title=titles.x),
                  alt.Tooltip("parameters_b:Q", title=titles.parameters, format=",.3~f")],
     )
-    labels = base.mark_text(align="left", dx=9, dy=-7, fontSize=13).encode(text="name:N")
-    return (points + labels).properties(height=420).configure_axis(labelFontSize=13, titleFontSize=14)
+    right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=13).encode(text="name:N")
+    left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=13).encode(text="name:N")
+    return ((points + right + left).properties(height=440)
+            .configure_axis(labelFontSize=13, titleFontSize=14)
+            .configure_legend(orient="bottom", columns=3, labelFontSize=13, titleFontSize=13))

@@ -143,7 +143,8 @@ def check_page(pg, name: str) -> None:
     assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
 
 
-PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention"), ("decoding", "decoding"), ("finetuning", "finetuning")]
+PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention"), ("decoding", "decoding"),
+         ("finetuning", "finetuning"), ("bert-vs-gpt", "bert-vs-gpt"), ("history", "history"), ("risks", "risks")]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])

@@ -1,0 +1,255 @@
+"""BERT vs GPT: BERT's masking on the student's sentence, and the same sentence in an encoder and a decoder."""
+
+import pandas as pd
+import streamlit as st
+
+from core import attention as A
+from core import contextual as C
+from core import masking as M
+from core import models
+from core import tokenization as tk
+from core.i18n import fmt_float, fmt_int, t
+from ui import attention as ui_att
+from ui import bert_vs_gpt as ui_bvg
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+
+DRAW_CHOICES = (100, 500, 1000, 2000, 5000)
+DEFAULT_SEED = 14  # any seed works; this one shows all three actions on both default sentences
+PAIR_MAX_CHARS = 300  # the two sentences of the vector comparison: short by design
+
+lang = frame.language()
+ui_bvg.inject_css()
+les = lesson_ui.lesson("bert-vs-gpt", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro", "encoder-vs-decoder", "pretraining-objectives", "mlm-demo")
+
+
+def percent(x: float, digits: int = 1) -> str:
+    return f"{fmt_float(100 * x, lang, digits)} %"
+
+
+# --- the sentence, shared by the masking and the attention widgets -----------------------------------------
+st.session_state.setdefault("bert_vs_gpt.text", t("bvg.default_text", lang))
+# No max_chars: a longer paste is cut below with a message, where max_chars would cut it silently.
+check = tk.check_text(st.text_input(t("bvg.text", lang), key="bert_vs_gpt.text"))
+text = check.text
+has_text = check.problem is None
+if not has_text:
+    st.info(t("bvg.empty", lang), icon=":material/edit:")
+elif check.truncated:
+    st.warning(t("bvg.chars_cut", lang, count=fmt_int(check.original_length, lang),
+                 max=fmt_int(tk.MAX_INPUT_CHARS, lang)))
+
+
+# --- 1. BERT's masking -----------------------------------------------------------------------------------
+def masking_widget() -> None:
+    st.subheader(t("bvg.mlm.header", lang))
+    tokenizer = ui_models.minilm_tokenizer()
+    a, b = st.columns(2)
+    seed = a.number_input(t("bvg.seed", lang), 0, 2**31 - 1, DEFAULT_SEED, step=1, key="bert_vs_gpt.seed",
+                          help=t("bvg.seed_help", lang))
+    rate = b.slider(t("bvg.rate", lang), 0.0, 1.0, M.BERT_MASKING.mlm_probability, step=0.01,
+                    key="bert_vs_gpt.rate", help=t("bvg.rate_help", lang))
+    config = M.MaskingConfig(mlm_probability=float(rate))
+    st.caption(t("bvg.vocab_note", lang, vocab=fmt_int(len(tokenizer), lang), mask_id=tokenizer.mask_token_id))
+    sentence = ui_bvg.tokenized(text)
+    if sentence.truncated:
+        st.warning(t("bvg.truncated", lang, count=fmt_int(sentence.full_length, lang), max=M.MAX_BERT_TOKENS,
+                     kept=M.MAX_BERT_TOKENS - 1))
+    unknown = sentence.pieces.count(tokenizer.unk_token)
+    if unknown:
+        st.caption(t("bvg.unk_note", lang, n=fmt_int(unknown, lang)))
+    if sentence.candidates == 0:
+        st.info(t("bvg.only_special", lang, tokens=" ".join(sentence.pieces)), icon=":material/edit:")
+        return
+    result = ui_bvg.masked(text, int(seed), config)
+    n = result.candidates
+    m = st.columns(5)
+    m[0].metric(t("bvg.m.tokens", lang), fmt_int(len(result.tokens), lang), help=t("bvg.m.tokens_help", lang))
+    m[1].metric(t("bvg.m.chosen", lang), t("bvg.m.chosen_value", lang, k=fmt_int(result.chosen, lang), n=fmt_int(n, lang)),
+                help=t("bvg.m.chosen_help", lang, n=fmt_int(n, lang), expected=fmt_float(n * config.mlm_probability, lang, 1)))
+    for column, action in zip(m[2:], M.ACTIONS):
+        column.metric(t(f"bvg.m.{action}", lang), fmt_int(result.count(action), lang))
+    if result.chosen == 0:
+        st.info(t("bvg.nothing_chosen", lang, n=fmt_int(n, lang), p=fmt_float(config.mlm_probability, lang, 2),
+                  none=fmt_float(100 * (1 - config.mlm_probability) ** n, lang, 1)), icon=":material/casino:")
+    st.markdown(ui_bvg.chips_html(result, lang), unsafe_allow_html=True)
+    st.markdown(ui_bvg.legend_html(lang), unsafe_allow_html=True)
+    st.caption(t("bvg.chips_caption", lang))
+    with st.expander(t("bvg.table", lang)):
+        yes, no = t("bvg.yes", lang), t("bvg.no", lang)
+        st.dataframe(
+            pd.DataFrame({
+                t("bvg.col.position", lang): [tok.position for tok in result.tokens],
+                t("bvg.col.token", lang): [tk.visible(tok.original) for tok in result.tokens],
+                t("bvg.col.id", lang): [tok.original_id for tok in result.tokens],
+                t("bvg.col.chosen", lang): [yes if tok.chosen else no for tok in result.tokens],
+                t("bvg.col.action", lang): [
+                    t(f"bvg.action.{tok.action or ('special' if tok.special else 'none')}", lang) for tok in result.tokens
+                ],
+                t("bvg.col.seen", lang): [tk.visible(tok.seen) for tok in result.tokens],
+                t("bvg.col.input_id", lang): [tok.input_id for tok in result.tokens],
+                t("bvg.col.label", lang): [tok.label for tok in result.tokens],
+            }),
+            hide_index=True,
+            width="stretch",
+        )
+    st.markdown(t("bvg.rows", lang, ignore=f"`{M.IGNORE_INDEX}`"))
+    st.code(f"input_ids = {list(result.input_ids)}\nlabels    = {list(result.labels)}", language="python", wrap_lines=True)
+    st.caption(t("bvg.same_as_collator", lang))
+    many_draws_widget(sentence, int(seed), config)
+
+
+def many_draws_widget(sentence: M.Tokenized, seed: int, config: M.MaskingConfig) -> None:
+    st.markdown(f"**{t('bvg.draws.header', lang)}**")
+    n = st.select_slider(t("bvg.draws.n", lang), DRAW_CHOICES, value=1000, key="bert_vs_gpt.draws",
+                         format_func=lambda x: fmt_int(x, lang))
+    report = ui_bvg.draws(text, seed, int(n), config)
+    st.caption(t("bvg.draws.caption", lang, first=fmt_int(seed, lang), last=fmt_int(seed + n - 1, lang)))
+    per_draw = report.chosen_per_draw
+    st.markdown(t("bvg.draws.per_draw", lang, low=min(per_draw), high=max(per_draw),
+                  mean=fmt_float(sum(per_draw) / len(per_draw), lang, 2), n=sentence.candidates,
+                  p=fmt_float(config.mlm_probability, lang, 2),
+                  expected=fmt_float(sentence.candidates * config.mlm_probability, lang, 2)))
+    checks = [c for c in report.checks if c.out_of]
+    if len(checks) < len(report.checks):
+        st.info(t("bvg.draws.none_chosen", lang))
+    labels = [t(f"bvg.check.{c.name}", lang) for c in checks]
+    chart = ui_bvg.shares_chart(
+        tuple(checks), labels, title=t("bvg.draws.title", lang, n=fmt_int(report.draws, lang)),
+        share_title=t("bvg.draws.share", lang), observed=t("bvg.draws.col.observed", lang),
+        expected=t("bvg.draws.col.expected", lang), band=t("bvg.draws.col.range", lang), language=lang,
+        large=frame.projector_mode(),
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(t("bvg.draws.chart_key", lang))
+    yes, no = t("bvg.yes", lang), t("bvg.no", lang)
+    st.dataframe(
+        pd.DataFrame({
+            t("bvg.draws.col.what", lang): labels,
+            t("bvg.draws.col.count", lang): [f"{fmt_int(c.count, lang)} / {fmt_int(c.out_of, lang)}" for c in checks],
+            t("bvg.draws.col.observed", lang): [percent(c.observed, 2) for c in checks],
+            t("bvg.draws.col.expected", lang): [percent(c.expected, 0) for c in checks],
+            t("bvg.draws.col.range", lang): [
+                f"{percent(max(0.0, c.expected - c.margin), 2)} – {percent(min(1.0, c.expected + c.margin), 2)}"
+                for c in checks
+            ],
+            t("bvg.draws.col.within", lang): [yes if c.within else no for c in checks],
+        }),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+if has_text:
+    with frame.contained(lang):
+        masking_widget()
+
+lesson_ui.sections(les, "special-tokens", "attention-compared")
+
+
+# --- 2. the same sentence in the encoder and the decoder ---------------------------------------------------
+def head_mean(weights, layer: int):
+    """(L, H, T, T) -> (T, T): one layer's attention averaged over its heads (rows still sum to 1)."""
+    return weights[layer].mean(axis=0)
+
+
+def attention_widget() -> None:
+    st.subheader(t("bvg.att.header", lang))
+    st.caption(t("bvg.att.caption", lang))
+    ready = models.decoder_ready()
+    if not ready:
+        ui_models.ensure_preparation_started()
+    for warning in ui_att.truncation_warnings(text, lang, with_gemma=ready):
+        st.warning(warning)
+    # On a projector each heatmap needs the full width to stay readable: one above the other.
+    left, right = (st.container(), st.container()) if frame.projector_mode() else st.columns(2)
+    size = None if frame.projector_mode() else 380
+    shares = {}
+    with left, frame.contained(lang):
+        tokens, weights = ui_att.encoder_run(text)  # (L, H, T, T)
+        layers, heads = weights.shape[:2]
+        layer = st.slider(t("bvg.att.bert_layer", lang), 0, layers - 1, layers - 1, key="bert_vs_gpt.bert_layer")
+        shown = head_mean(weights, layer)  # (T, T)
+        ui_att.heatmap(shown, tokens, title=t("bvg.att.bert_title", lang, layer=layer, heads=heads), kind="weights",
+                       lang=lang, size=size)
+        shares["bert"] = A.future_attention_share(shown)
+        st.metric(t("bvg.att.future_layer", lang), percent(shares["bert"]), help=t("bvg.att.future_help", lang))
+        st.caption(t("bvg.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
+    with right, frame.contained(lang):
+        if not ready:
+            st.info(t("bvg.att.needs_decoder", lang), icon=":material/hourglass_top:")
+        else:
+            weights = ui_att.decoder_weights(text)  # (L, H, T, T)
+            tokens = ui_att.decoder_run(text).tokens
+            layers, heads = weights.shape[:2]
+            layer = st.slider(t("bvg.att.gpt_layer", lang), 0, layers - 1, layers - 1, key="bert_vs_gpt.gpt_layer")
+            shown = head_mean(weights, layer)  # (T, T)
+            ui_att.heatmap(shown, tokens, title=t("bvg.att.gpt_title", lang, layer=layer, heads=heads),
+                           kind="weights", lang=lang, size=size)
+            shares["gpt"] = A.future_attention_share(shown)
+            st.metric(t("bvg.att.future_layer", lang), percent(shares["gpt"]), help=t("bvg.att.future_help", lang))
+            st.caption(t("bvg.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
+    if len(shares) == 2:
+        st.markdown(t("bvg.att.summary", lang, bert=percent(shares["bert"]), gpt=percent(shares["gpt"])))
+    st.page_link("app_pages/02_attention.py", label=t("bvg.att.link", lang), icon=":material/visibility:")
+
+
+if has_text:
+    with frame.contained(lang):
+        attention_widget()
+
+
+# --- 3. contextual vectors: does the ending reach the beginning? -------------------------------------------
+def prefix_table(comparison: C.PrefixComparison) -> None:
+    if comparison.identical:
+        st.info(t("bvg.emb.same", lang))
+        return
+    if len(comparison.tokens) <= 1:  # only [CLS] or <bos> in common
+        st.info(t("bvg.emb.no_prefix", lang))
+        return
+    st.dataframe(
+        pd.DataFrame({
+            t("bvg.emb.col.token", lang): A.token_labels(comparison.tokens),
+            t("bvg.emb.col.cosine", lang): [fmt_float(c, lang, 4) for c in comparison.cosines],
+        }),
+        hide_index=True,
+        width="stretch",
+    )
+    low = fmt_float(comparison.lowest, lang, 4)
+    key = "bvg.emb.unchanged" if comparison.lowest > 0.9999 else "bvg.emb.changed"
+    st.markdown(t(key, lang, low=low))
+
+
+def vectors_widget() -> None:
+    st.subheader(t("bvg.emb.header", lang))
+    st.caption(t("bvg.emb.caption", lang))
+    for name in ("a", "b"):
+        st.session_state.setdefault(f"bert_vs_gpt.pair_{name}", t(f"bvg.emb.default_{name}", lang))
+    a, b = st.columns(2)
+    first = tk.check_text(a.text_input(t("bvg.emb.a", lang), key="bert_vs_gpt.pair_a", max_chars=PAIR_MAX_CHARS),
+                          PAIR_MAX_CHARS)
+    second = tk.check_text(b.text_input(t("bvg.emb.b", lang), key="bert_vs_gpt.pair_b", max_chars=PAIR_MAX_CHARS),
+                           PAIR_MAX_CHARS)
+    if first.problem or second.problem:
+        st.info(t("bvg.emb.empty", lang), icon=":material/edit:")
+        return
+    ready = models.decoder_ready()
+    left, right = st.columns(2)
+    with left, frame.contained(lang):
+        st.markdown(f"**{ui_att.BERT_NAME}**")
+        prefix_table(C.compare_shared_prefix(ui_bvg.encoder_vectors(first.text), ui_bvg.encoder_vectors(second.text)))
+    with right, frame.contained(lang):
+        st.markdown(f"**{ui_att.GEMMA_NAME}**")
+        if not ready:
+            st.info(t("bvg.att.needs_decoder", lang), icon=":material/hourglass_top:")
+        else:
+            prefix_table(C.compare_shared_prefix(ui_bvg.decoder_vectors(first.text), ui_bvg.decoder_vectors(second.text)))
+
+
+with frame.contained(lang):
+    vectors_widget()
+
+lesson_ui.sections(les, "task-heads", "variants", "transfer-learning", "choosing", "references")

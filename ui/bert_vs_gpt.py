@@ -1,0 +1,147 @@
+"""Streamlit glue for the BERT vs GPT page: cached runs on the real models, the masking chips and legend."""
+
+from __future__ import annotations
+
+from html import escape
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import contextual as C
+from core import masking as M
+from core.charts import OKABE_ITO
+from core.i18n import fmt_float, t
+from core.tokenization import visible
+from ui import attention as ui_att
+from ui import frame
+from ui import models as ui_models
+
+# Okabe-Ito colours, each with the text colour that reads best on it, and a symbol so colour is never alone.
+ACTION_STYLE = {
+    "mask": (OKABE_ITO[0], "#FFFFFF", "■"),  # blue
+    "random": (OKABE_ITO[1], "#000000", "◆"),  # orange
+    "keep": (OKABE_ITO[2], "#000000", "●"),  # bluish green
+}
+
+_CSS = """
+<style>
+.bvg-chips { line-height: 1.4; direction: ltr; text-align: left; display: flex; flex-wrap: wrap; gap: .3em; }
+.bvg-chip { display: inline-flex; align-items: center; gap: .25em; padding: .1em .4em; border-radius: .3em;
+  border: 1px solid #6b6b6b; background: #FFFFFF; color: #111111;
+  font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .95em; white-space: pre; unicode-bidi: isolate; }
+.bvg-chip.bvg-special { border-style: dashed; border-width: 2px; font-weight: 600; background: #E2E2E2; }
+.bvg-chip.bvg-chosen { border: 2px solid #000000; font-weight: 600; }
+.bvg-two { display: inline-flex; flex-direction: column; align-items: center; }
+.bvg-two .bvg-seen { border-top: 1px solid currentColor; }
+.bvg-legend { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: center; margin: .4em 0 .2em; font-size: .9em; }
+.bvg-legend .bvg-chip { font-size: .85em; }
+</style>
+"""
+
+_PROJECTOR_CSS = """
+<style>
+.bvg-chip { font-size: 1.2em; border-width: 2px; }
+.bvg-chip.bvg-chosen { border-width: 3px; }
+.bvg-legend { font-size: 1.1em; }
+</style>
+"""
+
+
+def inject_css() -> None:
+    # Our own constant CSS, never user text.
+    st.markdown(_CSS + (_PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
+
+
+def _chip(tok: M.MaskedToken, lang: str) -> str:
+    original = escape(visible(tok.original))
+    if tok.special:
+        title = f"{tok.position} · {t('bvg.action.special', lang)}"
+        return f'<span class="bvg-chip bvg-special" title="{escape(title, quote=True)}">{original}</span>'
+    if not tok.chosen:
+        return f'<span class="bvg-chip" title="{tok.position} · {escape(t("bvg.action.none", lang))}">{original}</span>'
+    background, colour, symbol = ACTION_STYLE[tok.action]
+    title = f"{tok.position} · {t(f'bvg.action.{tok.action}', lang)} · labels = {tok.label}"
+    return (
+        f'<span class="bvg-chip bvg-chosen" style="background:{background};color:{colour}" '
+        f'title="{escape(title, quote=True)}"><span aria-hidden="true">{symbol}</span>'
+        f'<span class="bvg-two"><span>{original}</span><span class="bvg-seen">{escape(visible(tok.seen))}</span>'
+        f"</span></span>"
+    )
+
+
+def chips_html(result: M.MaskingResult, lang: str) -> str:
+    """One chip per WordPiece token; chosen ones show the original above what the model reads."""
+    chips = "".join(_chip(tok, lang) for tok in result.tokens)
+    return f'<div class="bvg-chips" dir="ltr" role="group" aria-label="{escape(t("bvg.chips_aria", lang))}">{chips}</div>'
+
+
+def legend_html(lang: str) -> str:
+    items = [
+        f'<span><span class="bvg-chip bvg-chosen" style="background:{bg};color:{fg}">{sym}</span> '
+        f"{escape(t(f'bvg.action.{action}', lang))}</span>"
+        for action, (bg, fg, sym) in ACTION_STYLE.items()
+    ]
+    items.append(f'<span><span class="bvg-chip">abc</span> {escape(t("bvg.action.none", lang))}</span>')
+    items.append(f'<span><span class="bvg-chip bvg-special">[CLS]</span> {escape(t("bvg.action.special", lang))}</span>')
+    return f'<div class="bvg-legend"><strong>{escape(t("bvg.legend", lang))}:</strong>{"".join(items)}</div>'
+
+
+def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: str, share_title: str,
+                 observed: str, expected: str, band: str, language: str, large: bool = False) -> alt.Chart:
+    """One row per rule: a bar for the observed share, a tick for the expected one, a line for its 95 % range.
+
+    Bar, tick and line differ in shape, not only in colour; the table beside it carries the same numbers.
+    """
+    rows = pd.DataFrame({
+        "label": labels,
+        "observed": [c.observed for c in checks],
+        "expected": [c.expected for c in checks],
+        "low": [max(0.0, c.expected - c.margin) for c in checks],
+        "high": [min(1.0, c.expected + c.margin) for c in checks],
+        "observed_text": [f"{fmt_float(100 * c.observed, language, 2)} %" for c in checks],
+        "expected_text": [f"{fmt_float(100 * c.expected, language, 0)} %" for c in checks],
+        "band_text": [f"{fmt_float(100 * max(0.0, c.expected - c.margin), language, 2)} – "
+                      f"{fmt_float(100 * min(1.0, c.expected + c.margin), language, 2)} %" for c in checks],
+    })
+    font = 18 if large else 13
+    y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400))
+    x_axis = alt.Axis(labelFontSize=font, titleFontSize=font, format="%", **(
+        {"labelExpr": "replace(datum.label, '.', ',')"} if language == "pt-BR" else {}))
+    tooltip = [alt.Tooltip("label:N", title=" "), alt.Tooltip("observed_text:N", title=observed),
+               alt.Tooltip("expected_text:N", title=expected), alt.Tooltip("band_text:N", title=band)]
+    base = alt.Chart(rows)
+    bars = base.mark_bar(color=OKABE_ITO[0], height=24 if large else 18).encode(
+        x=alt.X("observed:Q", title=share_title, scale=alt.Scale(domain=[0, 1]), axis=x_axis), y=y, tooltip=tooltip)
+    span = base.mark_rule(color="#000000", strokeWidth=3).encode(x="low:Q", x2="high:Q", y=y, tooltip=tooltip)
+    tick = base.mark_tick(color=OKABE_ITO[5], thickness=4, size=34 if large else 28).encode(
+        x="expected:Q", y=y, tooltip=tooltip)
+    return (bars + span + tick).properties(title=alt.TitleParams(title, fontSize=font + 2),
+                                           height=alt.Step(56 if large else 42))
+
+
+# --- cached runs on the real models -------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def tokenized(text: str) -> M.Tokenized:
+    return M.tokenize_for_mlm(ui_models.minilm_tokenizer(), text)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def masked(text: str, seed: int, config: M.MaskingConfig) -> M.MaskingResult:
+    return M.mask_sentence(ui_models.minilm_tokenizer(), tokenized(text), seed, config)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def draws(text: str, first_seed: int, n: int, config: M.MaskingConfig) -> M.ManyDraws:
+    return M.many_draws(ui_models.minilm_tokenizer(), tokenized(text), first_seed, n, config)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def encoder_vectors(text: str) -> C.Vectors:
+    return C.encoder_vectors(ui_models.minilm_encoder(), ui_models.minilm_tokenizer(), text)
+
+
+def decoder_vectors(text: str) -> C.Vectors:
+    return C.decoder_vectors(ui_att.decoder_run(text))  # decoder_run is cached already
