@@ -14,12 +14,23 @@ from ui import bert_vs_gpt as ui_bvg
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
+from ui.params import ChoiceParam, NumberParam, TextParam, load_from_url, write_to_url
 
 DRAW_CHOICES = (100, 500, 1000, 2000, 5000)
 DEFAULT_SEED = 14  # any seed works; this one shows all three actions on both default sentences
 PAIR_MAX_CHARS = 300  # the two sentences of the vector comparison: short by design
 
 lang = frame.language()
+MINILM_LAYERS, GEMMA_LAYERS = 6, 18  # the lab models' depths (tests/pages/test_deep_links.py checks them)
+PARAMS = (  # shareable settings: ?text=...&seed=3&rate=0.3&bert_layer=2
+    TextParam("text", "bert_vs_gpt.text", t("bvg.default_text", lang)),
+    NumberParam("seed", "bert_vs_gpt.seed", DEFAULT_SEED, 0, 2**31 - 1, integer=True),
+    NumberParam("rate", "bert_vs_gpt.rate", M.BERT_MASKING.mlm_probability, 0.0, 1.0, decimals=2),
+    ChoiceParam("draws", "bert_vs_gpt.draws", 1000, DRAW_CHOICES),
+    NumberParam("bert_layer", "bert_vs_gpt.bert_layer", MINILM_LAYERS - 1, 0, MINILM_LAYERS - 1, integer=True),
+    NumberParam("gpt_layer", "bert_vs_gpt.gpt_layer", GEMMA_LAYERS - 1, 0, GEMMA_LAYERS - 1, integer=True),
+)
+load_from_url(PARAMS, "bert_vs_gpt", lang)
 ui_bvg.inject_css()
 les = lesson_ui.lesson("bert-vs-gpt", lang)
 lesson_ui.header(les)
@@ -31,7 +42,6 @@ def percent(x: float, digits: int = 1) -> str:
 
 
 # --- the sentence, shared by the masking and the attention widgets -----------------------------------------
-st.session_state.setdefault("bert_vs_gpt.text", t("bvg.default_text", lang))
 # No max_chars: a longer paste is cut below with a message, where max_chars would cut it silently.
 check = tk.check_text(st.text_input(t("bvg.text", lang), key="bert_vs_gpt.text"))
 text = check.text
@@ -48,9 +58,9 @@ def masking_widget() -> None:
     st.subheader(t("bvg.mlm.header", lang))
     tokenizer = ui_models.minilm_tokenizer()
     a, b = st.columns(2)
-    seed = a.number_input(t("bvg.seed", lang), 0, 2**31 - 1, DEFAULT_SEED, step=1, key="bert_vs_gpt.seed",
+    seed = a.number_input(t("bvg.seed", lang), 0, 2**31 - 1, step=1, key="bert_vs_gpt.seed",
                           help=t("bvg.seed_help", lang))
-    rate = b.slider(t("bvg.rate", lang), 0.0, 1.0, M.BERT_MASKING.mlm_probability, step=0.01,
+    rate = b.slider(t("bvg.rate", lang), 0.0, 1.0, step=0.01,
                     key="bert_vs_gpt.rate", help=t("bvg.rate_help", lang))
     config = M.MaskingConfig(mlm_probability=float(rate))
     st.caption(t("bvg.vocab_note", lang, vocab=fmt_int(len(tokenizer), lang), mask_id=tokenizer.mask_token_id))
@@ -104,7 +114,7 @@ def masking_widget() -> None:
 
 def many_draws_widget(sentence: M.Tokenized, seed: int, config: M.MaskingConfig) -> None:
     st.markdown(f"**{t('bvg.draws.header', lang)}**")
-    n = st.select_slider(t("bvg.draws.n", lang), DRAW_CHOICES, value=1000, key="bert_vs_gpt.draws",
+    n = st.select_slider(t("bvg.draws.n", lang), DRAW_CHOICES, key="bert_vs_gpt.draws",
                          format_func=lambda x: fmt_int(x, lang))
     report = ui_bvg.draws(text, seed, int(n), config)
     st.caption(t("bvg.draws.caption", lang, first=fmt_int(seed, lang), last=fmt_int(seed + n - 1, lang)))
@@ -171,7 +181,7 @@ def attention_widget() -> None:
     with left, frame.contained(lang):
         tokens, weights = ui_att.encoder_run(text)  # (L, H, T, T)
         layers, heads = weights.shape[:2]
-        layer = st.slider(t("bvg.att.bert_layer", lang), 0, layers - 1, layers - 1, key="bert_vs_gpt.bert_layer")
+        layer = st.slider(t("bvg.att.bert_layer", lang), 0, layers - 1, key="bert_vs_gpt.bert_layer")
         shown = head_mean(weights, layer)  # (T, T)
         ui_att.heatmap(shown, tokens, title=t("bvg.att.bert_title", lang, layer=layer, heads=heads), kind="weights",
                        lang=lang, size=size)
@@ -185,7 +195,7 @@ def attention_widget() -> None:
             weights = ui_att.decoder_weights(text)  # (L, H, T, T)
             tokens = ui_att.decoder_run(text).tokens
             layers, heads = weights.shape[:2]
-            layer = st.slider(t("bvg.att.gpt_layer", lang), 0, layers - 1, layers - 1, key="bert_vs_gpt.gpt_layer")
+            layer = st.slider(t("bvg.att.gpt_layer", lang), 0, layers - 1, key="bert_vs_gpt.gpt_layer")
             shown = head_mean(weights, layer)  # (T, T)
             ui_att.heatmap(shown, tokens, title=t("bvg.att.gpt_title", lang, layer=layer, heads=heads),
                            kind="weights", lang=lang, size=size)
@@ -253,3 +263,4 @@ with frame.contained(lang):
     vectors_widget()
 
 lesson_ui.sections(les, "task-heads", "variants", "transfer-learning", "choosing", "references")
+write_to_url(PARAMS)

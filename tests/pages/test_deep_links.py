@@ -58,6 +58,9 @@ def test_attention_bounds_are_the_models_sizes(prepared_decoder):
     minilm = models.load_minilm_encoder().config
     assert (gemma_layers, gemma_heads) == (gemma.num_hidden_layers, gemma.num_attention_heads)
     assert (minilm_layers, minilm_heads) == (minilm.num_hidden_layers, minilm.num_attention_heads)
+    source = (Path(__file__).resolve().parents[2] / "app_pages" / "05_bert_vs_gpt.py").read_text()
+    line = next(l for l in source.splitlines() if l.startswith("MINILM_LAYERS, GEMMA_LAYERS"))
+    assert tuple(int(x) for x in line.split("#")[0].split("=")[1].split(",")) == (minilm_layers, gemma_layers)
 
 
 def test_attention_garbage_choice_is_ignored_with_a_message():
@@ -100,3 +103,15 @@ def test_history_settings_restore_and_clamp(prepared_decoder):
     at = run_app("en", "app_pages/06_history.py", task="poetry", shots="50")
     assert at.session_state["history.gpt1.task"] == "classification" and at.session_state["history.icl.max_shots"] == 8
     assert any("task" in x for x in toasts(at)) and any("shots" in x for x in toasts(at))
+
+
+@pytest.mark.real_models
+def test_bert_vs_gpt_settings_restore_and_clamp(prepared_decoder):
+    at = run_app("en", "app_pages/05_bert_vs_gpt.py", text="Paris is lovely.", seed="7", rate="0.3", bert_layer="2",
+                 gpt_layer="40", draws="123")
+    state = at.session_state
+    assert (state["bert_vs_gpt.text"], state["bert_vs_gpt.seed"], state["bert_vs_gpt.rate"]) == ("Paris is lovely.", 7, 0.3)
+    assert state["bert_vs_gpt.bert_layer"] == 2 and state["bert_vs_gpt.gpt_layer"] == 17
+    assert state["bert_vs_gpt.draws"] == 1000  # not one of the choices: the default
+    assert any("gpt_layer" in x for x in toasts(at)) and any("draws" in x for x in toasts(at))
+    assert not at.exception
