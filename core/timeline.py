@@ -59,7 +59,7 @@ MILESTONES: tuple[Milestone, ...] = (
               "Gemma Team 2024, Gemma: Open Models Based on Gemini Research and Technology (2B and 7B; 7B = 8.54B with embeddings)",
               "https://arxiv.org/abs/2403.08295"),
     Milestone("Claude 3", "Anthropic", "2024-03", None, None, False,
-              "Anthropic 2024, The Claude 3 Model Family: Opus, Sonnet, Haiku (model card; sizes not disclosed)",
+              "Anthropic 2024, Introducing the next generation of Claude (Claude 3 Haiku, Sonnet and Opus; sizes not disclosed)",
               "https://www.anthropic.com/news/claude-3-family"),
     Milestone("Command R", "Cohere", "2024-03", 35 * B, None, True,
               "Cohere 2024, Command R model card (c4ai-command-r-v01, 35B, weights for non-commercial use)",
