@@ -7,6 +7,7 @@ from core import models
 from core import tokenization as tk
 from core.charts import inflation_totals, token_inflation_chart
 from core.i18n import fmt_float, fmt_int, t
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
@@ -240,3 +241,4 @@ with frame.contained(lang):
 
 lesson_ui.sections(les, "context-window", "references")
 write_to_url(PARAMS)
+exercises_ui.render("tokenization", lang)

@@ -10,6 +10,7 @@ from core import tokenization as tk
 from core.charts import attention_bars
 from core.i18n import fmt_float, fmt_int, t
 from ui import attention as ui_att
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
@@ -265,3 +266,4 @@ if has_text:
         bertviz_views()
 lesson_ui.section(les, "references")
 write_to_url(PARAMS)
+exercises_ui.render("attention", lang)

@@ -11,6 +11,7 @@ from core import tokenization as tk
 from core.decoding_charts import DistributionTitles, draws_chart, next_token_chart
 from core.i18n import fmt_float, fmt_int, t
 from ui import decoding as ui_dec
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
@@ -405,3 +406,4 @@ if prompt is not None:
 
 lesson_ui.sections(les, "good-practice", "references")
 write_to_url(PARAMS)
+exercises_ui.render("decoding", lang)

@@ -11,6 +11,7 @@ from core import tokenization as tk
 from core.i18n import fmt_float, fmt_int, t
 from ui import attention as ui_att
 from ui import bert_vs_gpt as ui_bvg
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
@@ -264,3 +265,4 @@ with frame.contained(lang):
 
 lesson_ui.sections(les, "task-heads", "variants", "transfer-learning", "choosing", "references")
 write_to_url(PARAMS)
+exercises_ui.render("bert-vs-gpt", lang)

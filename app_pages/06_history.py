@@ -10,6 +10,7 @@ from core import models
 from core import timeline as tl
 from core.charts import OKABE_ITO
 from core.i18n import fmt_float, fmt_int, fmt_percent, t
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import history as ui_hist
 from ui import lesson as lesson_ui
@@ -136,18 +137,18 @@ def in_context_widget() -> None:
     results = ui_hist.shot_curve(task, max_shots, lambda k, n: t("history.icl.progress", lang, k=k, n=n))
     tokenizer = ui_models.gemma_tokenizer()
     pct = lambda p: fmt_percent(p, lang)  # noqa: E731
-    best = max(results, key=lambda r: r.score.probability)
-    st.markdown(t("history.icl.summary", lang, p0=pct(results[0].score.probability), k=results[-1].shots,
-                  pk=pct(results[-1].score.probability), best=pct(best.score.probability), best_k=best.shots,
+    best = max(results, key=lambda r: r.score.prob)
+    st.markdown(t("history.icl.summary", lang, p0=pct(results[0].score.prob), k=results[-1].shots,
+                  pk=pct(results[-1].score.prob), best=pct(best.score.prob), best_k=best.shots,
                   answer=markdown_escape(task.answer)))
-    frame_ = pd.DataFrame({"shots": [r.shots for r in results], "probability": [r.score.probability for r in results]})
+    frame_ = pd.DataFrame({"shots": [r.shots for r in results], "probability": [r.score.prob for r in results]})
     chart_col, table_col = st.columns(2)
     chart_col.altair_chart(icl_chart(frame_), width="stretch")
     table = pd.DataFrame({
         t("history.icl.col.shots", lang): [r.shots for r in results],
-        t("history.icl.col.probability", lang): [pct(r.score.probability) for r in results],
+        t("history.icl.col.probability", lang): [pct(r.score.prob) for r in results],
         t("history.icl.col.rank", lang): [fmt_int(r.score.first_rank, lang) for r in results],
-        t("history.icl.col.top", lang): [repr(tokenizer.decode([r.score.top_first_id])) for r in results],
+        t("history.icl.col.top", lang): [repr(tokenizer.decode([r.score.top_next[0][0]])) for r in results],
     })
     table_col.markdown(f"**{t('history.icl.table', lang)}**")
     table_col.dataframe(table, hide_index=True, width="stretch")
@@ -199,3 +200,4 @@ with st.container(border=True), frame.contained(lang):
 
 lesson_ui.sections(les, "lessons-learned", "references")
 write_to_url(PARAMS)
+exercises_ui.render("history", lang)

@@ -681,11 +681,13 @@ def fmt_float(x: float, language: str, digits: int = 2) -> str:
 
 
 def fmt_percent(p: float, language: str) -> str:
-    """A probability as a percentage with at least two significant digits: '12,3 %', '0,0043 %', '0 %'."""
-    if p <= 0:
-        return "0 %"
+    """A probability as a percentage with two significant digits, however small: '45,3 %', '0,0018 %'."""
     value = 100 * p
-    digits = 1 if value >= 0.1 else min(12, 1 - math.floor(math.log10(value)))
+    if value <= 0:
+        return "0 %"
+    if value < 1e-4:
+        return f"< {fmt_float(1e-4, language, 4)} %"
+    digits = max(1, min(4, 1 - math.floor(math.log10(value))))
     return f"{fmt_float(value, language, digits)} %"
 
 

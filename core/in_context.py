@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from core.scoring import ContinuationScore, score_continuation
+from core.confidence import ContinuationScore, score_continuations
 
 ARROW = " =>"  # between an input and its output; the answer follows with a leading space
 MAX_EXAMPLES = 8
@@ -104,7 +104,7 @@ def shot_result(model, tokenizer, task: FewShotTask, shots: int) -> ShotResult:
     prompt = build_prompt(task, shots)
     prompt_ids = tokenizer(prompt)["input_ids"]  # with <bos>, as the model was trained
     answer_ids = tokenizer(f" {task.answer}", add_special_tokens=False)["input_ids"]
-    return ShotResult(shots, prompt, score_continuation(model, prompt_ids, answer_ids))
+    return ShotResult(shots, prompt, score_continuations(model, [prompt_ids], [answer_ids])[0])
 
 
 def shot_curve(model, tokenizer, task: FewShotTask, max_shots: int | None = None) -> tuple[ShotResult, ...]:

@@ -10,7 +10,7 @@ import torch
 from core import gpt1_inputs as g1
 from core import in_context as icl
 from core import timeline as tl
-from core.scoring import score_continuation
+from core.confidence import score_continuations
 
 
 # --- GPT-1 input transformations --------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_score_equals_the_models_cross_entropy_on_a_tiny_model():
                               num_attention_heads=2, num_key_value_heads=1, head_dim=16)
     model = Gemma3ForCausalLM(config).eval()
     prompt, answer = [2, 7, 9, 11], [5, 6, 8]
-    score = score_continuation(model, prompt, answer)
+    (score,) = score_continuations(model, [prompt], [answer])
     ids = torch.tensor([prompt + answer])
     labels = torch.tensor([[-100] * len(prompt) + answer])
     with torch.no_grad():
@@ -156,13 +156,13 @@ def test_examples_raise_the_right_answers_probability_on_the_real_decoder(prepar
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
     task = icl.PRESETS["en"]["plural"]
     curve = icl.shot_curve(model, tokenizer, task, max_shots=4)
-    probs = [r.score.probability for r in curve]
+    probs = [r.score.prob for r in curve]
     assert [r.shots for r in curve] == [0, 1, 2, 3, 4]
     assert len(set(round(p, 6) for p in probs)) == 5  # computed per prompt, not a constant
     assert probs[4] > 5 * probs[0]  # measured: 3 % zero-shot, over 90 % with 4 examples
     # The answer's probability is the product of its tokens' probabilities, from the same pass.
     last = curve[-1].score
-    assert last.probability == pytest.approx(math.prod(math.exp(x) for x in last.token_logprobs))
+    assert last.prob == pytest.approx(math.prod(math.exp(x) for x in last.token_logprobs))
 
 
 @pytest.mark.real_models
@@ -173,5 +173,5 @@ def test_every_preset_scores_on_the_real_decoder(prepared_decoder, lang):
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
     for name, task in icl.PRESETS[lang].items():
         zero, few = icl.shot_result(model, tokenizer, task, 0), icl.shot_result(model, tokenizer, task, 8)
-        assert 0 < zero.score.probability < 1 and 0 < few.score.probability < 1, name
-        assert few.score.probability > zero.score.probability, name  # the presets were chosen for this
+        assert 0 < zero.score.prob < 1 and 0 < few.score.prob < 1, name
+        assert few.score.prob > zero.score.prob, name  # the presets were chosen for this

@@ -115,3 +115,17 @@ def test_bert_vs_gpt_settings_restore_and_clamp(prepared_decoder):
     assert state["bert_vs_gpt.draws"] == 1000  # not one of the choices: the default
     assert any("gpt_layer" in x for x in toasts(at)) and any("draws" in x for x in toasts(at))
     assert not at.exception
+
+
+@pytest.mark.real_models
+def test_risks_settings_restore_and_clamp(prepared_decoder):
+    at = run_app("en", "app_pages/07_risks.py", template="The {profession} thinks that", a=" they", b="she",
+                 window="5000", invented="<b>Zork</b> was founded in")
+    state = at.session_state
+    assert state["risks.bias.template.en"] == "The {profession} thinks that" and state["risks.bias.a.en"] == " they"
+    assert state["risks.hall.invented.en"] == "<b>Zork</b> was founded in"
+    assert state["risks.ctx.window"] == 1024  # clamped to the lab's window
+    assert any("window" in x for x in toasts(at))
+    assert not at.exception
+    at.slider(key="risks.ctx.window").set_value(64).run()
+    assert qp(at, "window") == "64"

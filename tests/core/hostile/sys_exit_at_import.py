@@ -1,0 +1,5 @@
+"""Raises SystemExit while loading."""
+
+import sys
+
+sys.exit(0)

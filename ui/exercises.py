@@ -1,0 +1,299 @@
+"""The one exercise widget every lesson page ends with: `render(lesson_id, lang)`.
+
+Answer keys stay on the server: choices are shown by their text, shuffled per attempt, and only
+after a check are the chosen choices' explanations shown. Nothing is graded (no model loaded, no
+code run) until the student presses a check button.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import streamlit as st
+import torch
+
+from core import corpus as C
+from core import models
+from core.exercises import bank
+from core.exercises.checkers import grade, shown
+from core.exercises.env import TaskEnv
+from core.exercises.model import (
+    BUSY, CORRECT, INCORRECT, INVALID, Attempt, CellsExercise, ChoiceExercise, CodeExercise, Exercise,
+    NumericExercise, TextExercise, WidgetTask, pick,
+)
+from core.exercises.state import to_plain
+from core.i18n import fmt_float, t
+from ui import frame
+from ui import models as ui_models
+
+SCORES_KEY = "exercises.scores"  # {exercise id: best score}
+CORPUS_KEY = "finetune.corpus"  # a derived key: the fine-tuning page's corpus as a list of texts
+TRAINED_KEY = "exercises.finetune.trained"  # the corpus and report of the last finished fine-tuning run
+_SEEN_REPORT_KEY = "exercises.finetune.seen"
+
+CSS = """
+<style>
+[class*="st-key-exercises-code"] textarea { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
+</style>
+"""
+PROJECTOR_CSS = """
+<style>
+[class*="st-key-exercises-code"] textarea { font-size: 1.1rem !important; color: #000 !important; }
+</style>
+"""
+
+
+class AppEnv(TaskEnv):
+    """The server's cached models and computations: a check reuses what the page already computed."""
+
+    def gemma_tokenizer(self):
+        return ui_models.gemma_tokenizer()
+
+    def gpt2_tokenizer(self):
+        return ui_models.gpt2_tokenizer()
+
+    def minilm_tokenizer(self):
+        return ui_models.minilm_tokenizer()
+
+    def next_logits(self, ids) -> torch.Tensor:
+        from ui import decoding as ui_dec
+
+        return torch.from_numpy(ui_dec.next_logits(tuple(int(i) for i in ids)))
+
+    def attention_weights(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
+        from ui import attention as ui_att
+
+        return ui_att.decoder_run(text).tokens, ui_att.decoder_weights(text)
+
+
+def _key(ex: Exercise, name: str) -> str:
+    return f"exercises.{ex.id}.{name}"
+
+
+def scores() -> dict[str, float]:
+    return st.session_state.setdefault(SCORES_KEY, {})
+
+
+def record(attempt: Attempt) -> None:
+    """Keep the attempt for display; a recorded one raises the best score."""
+    st.session_state[f"exercises.{attempt.exercise_id}.last"] = attempt
+    if attempt.recorded:
+        best = scores()
+        best[attempt.exercise_id] = max(best.get(attempt.exercise_id, 0.0), attempt.score)
+
+
+def corpus_texts(lang: str) -> tuple[str, ...]:
+    """The fine-tuning page's corpus as its widgets hold it (the page itself keeps it in a local variable)."""
+    source = st.session_state.get("finetune.source", "seed")
+    if source == "upload":
+        uploaded = st.session_state.get("finetune.upload")
+        if uploaded is None:
+            return ()
+        return C.texts_from_upload(uploaded.name, uploaded.getvalue()).texts
+    text = st.session_state.get("finetune.typed")
+    if text is None and source == "seed":
+        text = C.seed_corpus_text(lang)
+    return C.texts_from_editor(text).texts
+
+
+def remember_finished_run(lang: str) -> None:
+    """When a fine-tuning run has just finished, keep the corpus it was trained on beside its report.
+
+    The page trains inside its own script run and this widget renders at the end of that same run,
+    so the corpus read here is the one the run used. A run stopped half-way is not finished.
+    """
+    report = st.session_state.get("finetune.report")
+    if report is None or not getattr(report, "finished", False):
+        return
+    if st.session_state.get(_SEEN_REPORT_KEY) is report:
+        return
+    st.session_state[_SEEN_REPORT_KEY] = report
+    st.session_state[TRAINED_KEY] = {"texts": list(corpus_texts(lang)), "report": to_plain(report)}
+
+
+def task_state(ex: WidgetTask, lang: str) -> dict:
+    """The keys the task reads, as plain data (what the CLI would read from a JSON file)."""
+    state = {}
+    for key in ex.reads:
+        state[key] = list(corpus_texts(lang)) if key == CORPUS_KEY else to_plain(st.session_state.get(key))
+    return state
+
+
+# --- rendering ---------------------------------------------------------------------------------------------------
+
+def render(lesson_id: str, lang: str) -> None:
+    """The lesson's exercises, one bordered box each, and the lesson's total score."""
+    exercises = bank.for_lesson(lesson_id)
+    st.header(t("exercises.header", lang), anchor="exercises")
+    if not exercises:
+        st.info(t("exercises.none_for_lesson", lang))
+        return
+    st.markdown(CSS + (PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
+    st.caption(t("exercises.intro", lang))
+    if lesson_id == "finetuning":
+        remember_finished_run(lang)
+    total_slot = st.empty()
+    for n, ex in enumerate(exercises, 1):
+        with st.container(border=True, key=f"exercises-box-{ex.id}"):
+            with frame.contained(lang):
+                exercise(ex, n, lang)
+    best = scores()
+    total = sum(best.get(ex.id, 0.0) for ex in exercises)
+    total_slot.markdown("**" + t("exercises.total", lang, score=fmt_float(total, lang, 1),
+                                 total=len(exercises)) + "**")
+
+
+def exercise(ex: Exercise, n: int, lang: str) -> None:
+    attempt_no = st.session_state.setdefault(_key(ex, "attempt"), 0)
+    st.markdown(f"**{t('exercises.title', lang, n=n, kind=t(f'exercises.kind.{ex.kind}', lang))}**")
+    st.markdown(pick(ex.prompt, lang))
+    if isinstance(ex, CodeExercise):
+        examples(ex, lang)
+    with st.form(key=_key(ex, f"form.{attempt_no}"), border=False, enter_to_submit=not isinstance(ex, CodeExercise)):
+        answer = answer_input(ex, lang, attempt_no)
+        label = t("exercises.check_task" if isinstance(ex, WidgetTask) else "exercises.check", lang)
+        submitted = st.form_submit_button(label, key=_key(ex, f"check.{attempt_no}"), type="primary",
+                                          icon=":material/check:")
+    if submitted:
+        check(ex, answer, lang)
+    last: Attempt | None = st.session_state.get(_key(ex, "last"))
+    if last is not None:
+        feedback(last, lang)
+    controls(ex, lang, last)
+
+
+def choice_order(ex: ChoiceExercise, attempt_no: int) -> list[str]:
+    """The choices' order for this attempt: drawn once, kept until the student asks for a new attempt."""
+    key = _key(ex, f"order.{attempt_no}")
+    if key not in st.session_state:
+        order = [c.id for c in ex.choices]
+        random.SystemRandom().shuffle(order)
+        st.session_state[key] = order
+    return st.session_state[key]
+
+
+def answer_input(ex: Exercise, lang: str, attempt_no: int):
+    """The input widget of the exercise's kind; returns what grade() takes."""
+    key = _key(ex, f"answer.{attempt_no}")
+    if isinstance(ex, ChoiceExercise):
+        text = {c.id: pick(c.text, lang) for c in ex.choices}
+        order = choice_order(ex, attempt_no)
+        if not ex.multiple:
+            picked = st.radio(t("exercises.answer", lang), order, index=None, format_func=text.__getitem__, key=key)
+            return {picked} if picked else set()
+        st.markdown(f"*{t('exercises.answer', lang)}*")
+        return {cid for cid in order if st.checkbox(text[cid], key=f"{key}.{cid}")}
+    if isinstance(ex, NumericExercise):
+        return st.text_input(t("exercises.answer", lang), key=key, max_chars=200, help=t("exercises.number_help", lang))
+    if isinstance(ex, TextExercise):
+        return st.text_input(t("exercises.answer", lang), key=key, max_chars=200)
+    if isinstance(ex, CellsExercise):
+        return cells_input(ex, lang, key)
+    if isinstance(ex, CodeExercise):
+        with st.container(key=f"exercises-code-{ex.id}-{attempt_no}"):
+            return st.text_area(t("exercises.code_label", lang), value=ex.template, height=260 if frame.projector_mode() else 220,
+                                key=key, max_chars=20_000, help=t("exercises.code_help", lang))
+    if isinstance(ex, WidgetTask):
+        st.caption(t("exercises.task_reads", lang, keys=", ".join(f"`{k}`" for k in ex.reads)))
+        if ex.answer == "option":
+            labels = {o.id: pick(o.text, lang) for o in ex.options}
+            return st.selectbox(pick(ex.answer_label, lang), list(labels), index=None, format_func=labels.__getitem__,
+                                key=key, placeholder="—")
+        if ex.answer in ("number", "text"):
+            return st.text_input(pick(ex.answer_label, lang), key=key, max_chars=200,
+                                 help=t("exercises.number_help", lang) if ex.answer == "number" else None)
+        return None
+    raise TypeError(type(ex).__name__)
+
+
+def cells_input(ex: CellsExercise, lang: str, key: str) -> set[tuple[int, int]]:
+    """A size x size grid of checkboxes, row = the token that looks, column = the token looked at."""
+    st.caption(t("exercises.cells_help", lang))
+    row_name, column_name = pick(ex.row_label, lang), pick(ex.column_label, lang)
+    header = st.columns(ex.size + 1)
+    for j in range(ex.size):
+        header[j + 1].markdown(f"**{column_name} {j}**")
+    ticked = set()
+    for i in range(ex.size):
+        columns = st.columns(ex.size + 1)
+        columns[0].markdown(f"**{row_name} {i}**")
+        for j in range(ex.size):
+            if columns[j + 1].checkbox(f"{row_name} {i}, {column_name} {j}", key=f"{key}.{i}.{j}",
+                                       label_visibility="collapsed"):
+                ticked.add((i, j))
+    return ticked
+
+
+def examples(ex: CodeExercise, lang: str) -> None:
+    """The example calls and what they must return (the hidden cases are never shown)."""
+    lines = []
+    for case in ex.examples:
+        lines.append(f">>> {ex.function_name}({', '.join(shown(a, lang, 200) for a in case.args)})")
+        lines.append(shown(ex.reference(*case.args), lang, 400))
+    st.markdown(f"*{t('exercises.examples', lang)}*")
+    st.code("\n".join(lines), language="python", wrap_lines=True)
+    st.caption(t("exercises.hidden_note", lang))
+
+
+def check(ex: Exercise, answer, lang: str) -> None:
+    """Grade now (the only place models load or code runs), and keep the result."""
+    env = None
+    if isinstance(ex, WidgetTask):
+        if "gemma" in ex.needs and not models.decoder_ready():
+            ui_models.ensure_preparation_started()
+            st.warning(t("exercises.task_needs_decoder", lang))
+            return
+        state = task_state(ex, lang)
+        if ex.answer is not None:
+            state["answer"] = answer
+        answer, env = state, AppEnv()
+    with st.spinner(t("exercises.running", lang)):
+        attempt = grade(ex, answer, lang, env=env)
+    record(attempt)
+
+
+STATUS_BOX = {CORRECT: st.success, INCORRECT: st.error, INVALID: st.warning, BUSY: st.warning}
+
+
+def feedback(attempt: Attempt, lang: str) -> None:
+    """The verdict, what is wrong in words, and the explanation of every chosen choice."""
+    if attempt.language != lang:
+        return  # checked in the other language: the student checks again to read it in this one
+    head = f"**{t(f'exercises.status.{attempt.status}', lang)}**"
+    if attempt.recorded and attempt.status != INVALID:
+        head += " · " + t("exercises.score", lang, score=fmt_float(attempt.score, lang, 2))
+    lines = [head] + [line for line in attempt.feedback if line]
+    box = STATUS_BOX.get(attempt.status, st.error)
+    box("\n\n".join(lines))
+    if attempt.explanations:
+        st.markdown(f"*{t('exercises.choices_explained', lang)}*")
+        for text, explanation in attempt.explanations:
+            st.markdown(f"- **{text}** — {explanation}")
+    if attempt.stdout:
+        with st.expander(t("exercises.stdout", lang)):
+            st.code(attempt.stdout[:5_000], language=None)
+
+
+def controls(ex: Exercise, lang: str, last: Attempt | None) -> None:
+    """The hint ladder, a new attempt (fresh inputs, choices reshuffled) and the best score."""
+    shown_hints = st.session_state.get(_key(ex, "hints"), 0)
+    for i, hint in enumerate(ex.hints[:shown_hints], 1):
+        st.info(f"**{t('exercises.hint', lang, n=i)}** · {pick(hint, lang)}", icon=":material/lightbulb:")
+    # Side by side on a laptop; one under the other in projector mode, where large type would cut the labels.
+    a, b, c = (st.container(), st.container(), st.container()) if frame.projector_mode() else st.columns([2, 2, 3])
+    if ex.hints:
+        a.button(t("exercises.hint_button", lang, shown=min(shown_hints + 1, len(ex.hints)), total=len(ex.hints)),
+                 key=_key(ex, "hint"), disabled=shown_hints >= len(ex.hints), icon=":material/lightbulb:",
+                 on_click=lambda: st.session_state.update({_key(ex, "hints"): shown_hints + 1}))
+    if last is not None:
+        b.button(t("exercises.new_attempt", lang), key=_key(ex, "new"), icon=":material/refresh:",
+                 on_click=new_attempt, args=(ex,))
+    best = scores().get(ex.id)
+    if best is not None:
+        c.markdown(t("exercises.best", lang, score=fmt_float(best, lang, 2)))
+
+
+def new_attempt(ex: Exercise) -> None:
+    st.session_state[_key(ex, "attempt")] = st.session_state.get(_key(ex, "attempt"), 0) + 1
+    st.session_state.pop(_key(ex, "last"), None)
