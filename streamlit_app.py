@@ -3,12 +3,13 @@
 import streamlit as st
 
 from core.i18n import t
-from ui import frame
+from ui import classroom, frame
 from ui.models import sidebar_model_status
 
 st.set_page_config(page_title="GPT Lab", page_icon=":material/science:", layout="wide")
 
 lang = frame.sidebar_controls()
+classroom.sidebar(lang)
 
 pages = [
     st.Page("app_pages/00_home.py", title=t("nav.home", lang), icon=":material/home:", url_path="home", default=True),
@@ -20,6 +21,7 @@ pages = [
     st.Page("app_pages/06_history.py", title=t("nav.history", lang), icon=":material/history_edu:", url_path="history"),
     st.Page("app_pages/07_risks.py", title=t("nav.risks", lang), icon=":material/health_and_safety:", url_path="risks"),
 ]
-navigation = st.navigation({t("nav.section.course", lang): pages})
+instructor = [st.Page("app_pages/90_instructor.py", title=t("classroom.nav.page", lang), icon=":material/school:", url_path="instructor")]
+navigation = st.navigation({t("nav.section.course", lang): pages, t("classroom.nav.section", lang): instructor})
 sidebar_model_status(lang)
 navigation.run()

@@ -5,7 +5,7 @@ import streamlit as st
 from core import models
 from core.i18n import t
 from core.lessons import load_lessons
-from ui import frame
+from ui import classroom, frame
 from ui import lesson as lesson_ui
 
 lang = frame.language()
@@ -29,7 +29,10 @@ for les in [lesson for lesson in load_lessons(lang) if lesson.id != "home"]:
         )
 
 st.header(t("home.progress", lang))
-st.info(t("home.progress_pending", lang), icon=":material/trending_up:")
+with frame.contained(lang):
+    classroom.home_progress(
+        [(les.id, les.title) for les in load_lessons(lang) if les.id != "home"], classroom.lesson_exercise_ids(), lang
+    )
 
 st.header(t("home.models", lang))
 for spec in models.OFFLINE_DEFAULTS:

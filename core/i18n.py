@@ -110,12 +110,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.objectives": ("Objetivos", "Objectives"),
     "home.open": ("Abrir: {title}", "Open: {title}"),
     "home.progress": ("Seu progresso", "Your progress"),
-    "home.progress_pending": (
-        "O progresso aparece aqui quando os exercícios com correção automática chegarem ao GPT Lab. "
-        "Por enquanto, nada é registrado.",
-        "Your progress will show here once self-grading exercises arrive in GPT Lab. "
-        "For now nothing is recorded.",
-    ),
     "home.models": ("Modelos usados (todos offline)", "Models used (all offline)"),
     # --- tokenization lab
     "tok.input": ("Seu texto", "Your text"),

@@ -2,13 +2,16 @@
 
 No attempt row is ever updated or deleted. A regrade appends a row that points at the original
 (`regrade_of`), so the history stays whole and the current verdict of an answer is its newest row.
+
+Who may read what: a student's methods take the student's secret token and see that student's rows
+only. The class views (`exercise_summary`, `student_summary`, `attempts`) take a class code: the
+caller authorises them, and GPT Lab's instructor page does so with the server's instructor secret.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 import io
 import itertools
 import math
@@ -125,10 +128,6 @@ class UnknownStudent(ProgressError, LookupError):
     code = "unknown_student"
 
 
-class NotInstructor(ProgressError, PermissionError):
-    code = "not_instructor"
-
-
 ERRORS: tuple[type[ProgressError], ...] = (
     InvalidClassCode,
     InvalidClassName,
@@ -138,20 +137,10 @@ ERRORS: tuple[type[ProgressError], ...] = (
     ClassExists,
     NameTaken,
     UnknownStudent,
-    NotInstructor,
 )
 
 # --------------------------------------------------------------------------------------------
 # Records and results
-
-
-@dataclass(frozen=True)
-class Classroom:
-    """A new class. `instructor_key` is shown once to the teacher; only its hash is stored."""
-
-    code: str
-    name: str
-    instructor_key: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -322,7 +311,6 @@ classes = Table(
     metadata,
     Column("code", String(20), primary_key=True),
     Column("name", String(MAX_CLASS_NAME_CHARS), nullable=False),
-    Column("instructor_key_hash", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -623,17 +611,16 @@ class ProgressStore:
 
     # -- classes ---------------------------------------------------------------------------
 
-    def create_class(self, code: str, name: str) -> Classroom:
-        """A new class; the returned instructor key is the only way to its instructor views."""
+    def create_class(self, code: str, name: str) -> ClassInfo:
+        """A new class; students join it with its code."""
         code = normalize_class_code(code)
         name = _one_line(name, MAX_CLASS_NAME_CHARS, InvalidClassName)
-        key = secrets.token_urlsafe(24)
-        row = {"code": code, "name": name, "instructor_key_hash": _hash_secret(key), "created_at": self._now()}
+        row = {"code": code, "name": name, "created_at": self._now()}
         try:
             self._write(lambda conn: conn.execute(insert(classes).values(row)))
         except IntegrityError:
             raise ClassExists(f"class {code} exists", code=code) from None
-        return Classroom(code, name, key)
+        return ClassInfo(code, name, row["created_at"])
 
     def class_info(self, code: str) -> ClassInfo:
         code = normalize_class_code(code)
@@ -642,18 +629,11 @@ class ProgressStore:
             raise ClassNotFound(f"no class {code}", code=code)
         return ClassInfo(row.code, row.name, row.created_at)
 
-    def check_instructor(self, class_code: str, instructor_key: str) -> str:
-        """The normalised class code when `instructor_key` opens it; NotInstructor otherwise."""
-        code = normalize_class_code(class_code)
-        stored = self._read(
-            lambda conn: conn.execute(select(classes.c.instructor_key_hash).where(classes.c.code == code)).scalar()
-        )
-        if stored is None:
-            raise ClassNotFound(f"no class {code}", code=code)
-        given = _hash_secret(instructor_key) if isinstance(instructor_key, str) else ""
-        if not hmac.compare_digest(stored, given):
-            raise NotInstructor(f"wrong instructor key for {code}", code=code)
-        return code
+    def list_classes(self) -> tuple[ClassInfo, ...]:
+        """Every class, newest first."""
+        query = select(classes).order_by(classes.c.created_at.desc(), classes.c.code)
+        rows = self._read(lambda conn: list(conn.execute(query)))
+        return tuple(ClassInfo(row.code, row.name, row.created_at) for row in rows)
 
     # -- students --------------------------------------------------------------------------
 
@@ -777,11 +757,11 @@ class ProgressStore:
 
         return self._read(read)
 
-    # -- instructor views ------------------------------------------------------------------
+    # -- class views: the caller authorises them (GPT Lab: the instructor secret) -----------
 
-    def exercise_summary(self, class_code: str, instructor_key: str) -> tuple[ExerciseSummary, ...]:
+    def exercise_summary(self, class_code: str) -> tuple[ExerciseSummary, ...]:
         """Per exercise: how many students tried it, how many solved it, the success rate."""
-        code = self.check_instructor(class_code, instructor_key)
+        code = self.class_info(class_code).code
         in_class = attempts.c.student_id.in_(select(students.c.id).where(students.c.class_code == code))
         rows = self._read(lambda conn: self._per_exercise(conn, in_class))
         tried: dict[str, list[Any]] = {}
@@ -802,9 +782,9 @@ class ProgressStore:
             )
         return tuple(summaries)
 
-    def student_summary(self, class_code: str, instructor_key: str) -> tuple[StudentSummary, ...]:
+    def student_summary(self, class_code: str) -> tuple[StudentSummary, ...]:
         """Per student of the class (those with no attempt too), by name."""
-        code = self.check_instructor(class_code, instructor_key)
+        code = self.class_info(class_code).code
 
         def read(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
             roster = list(conn.execute(select(students).where(students.c.class_code == code)))
@@ -841,9 +821,9 @@ class ProgressStore:
             )
         return tuple(sorted(summaries, key=lambda s: (name_key(s.name), s.student_id)))
 
-    def attempts(self, class_code: str, instructor_key: str) -> tuple[Attempt, ...]:
+    def attempts(self, class_code: str) -> tuple[Attempt, ...]:
         """Every row of the class, originals and regrades, in the order they were written."""
-        code = self.check_instructor(class_code, instructor_key)
+        code = self.class_info(class_code).code
         query = (
             select(*_ATTEMPT_COLUMNS)
             .join(students, students.c.id == attempts.c.student_id)
@@ -852,9 +832,9 @@ class ProgressStore:
         )
         return self._read(lambda conn: tuple(_attempt_from_row(row) for row in conn.execute(query)))
 
-    def attempts_csv(self, class_code: str, instructor_key: str) -> str:
+    def attempts_csv(self, class_code: str) -> str:
         """The class's full history as CSV (see `attempts_to_csv`)."""
-        return attempts_to_csv(self.attempts(class_code, instructor_key))
+        return attempts_to_csv(self.attempts(class_code))
 
     # -- regrading -------------------------------------------------------------------------
 

@@ -22,8 +22,11 @@ from core.exercises.model import (
     BUSY, CORRECT, INCORRECT, INVALID, Attempt, CellsExercise, ChoiceExercise, CodeExercise, Exercise,
     NumericExercise, TextExercise, WidgetTask, pick,
 )
+from core.exercises.reveal import answer_key
 from core.exercises.state import to_plain
+from core.progress import AttemptRecord
 from core.i18n import fmt_float, t
+from ui import classroom
 from ui import frame
 from ui import models as ui_models
 
@@ -75,12 +78,26 @@ def scores() -> dict[str, float]:
     return st.session_state.setdefault(SCORES_KEY, {})
 
 
+def best_scores(saved: dict[str, float]) -> dict[str, float]:
+    """This session's best scores, raised by `saved`: those of a student signed in to a class."""
+    best = dict(scores())
+    for exercise_id, score in saved.items():
+        best[exercise_id] = max(best.get(exercise_id, 0.0), score)
+    return best
+
+
 def record(attempt: Attempt) -> None:
-    """Keep the attempt for display; a recorded one raises the best score."""
+    """Keep the attempt for display; a recorded one raises the best score and is saved for a signed-in student."""
     st.session_state[f"exercises.{attempt.exercise_id}.last"] = attempt
     if attempt.recorded:
         best = scores()
         best[attempt.exercise_id] = max(best.get(attempt.exercise_id, 0.0), attempt.score)
+    if attempt.stored_status is not None:
+        classroom.record_attempt(AttemptRecord(
+            exercise_id=attempt.exercise_id, lesson_id=attempt.lesson_id, checker_version=attempt.checker_version,
+            answer=attempt.answer, status=attempt.stored_status, score=attempt.score,
+            feedback="\n".join(attempt.feedback),
+        ))
 
 
 def corpus_texts(lang: str) -> tuple[str, ...]:
@@ -131,20 +148,22 @@ def render(lesson_id: str, lang: str) -> None:
         return
     st.markdown(CSS + (PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
     st.caption(t("exercises.intro", lang))
+    classroom.lesson_progress_box(lesson_id, tuple(ex.id for ex in exercises), lang)
     if lesson_id == "finetuning":
         remember_finished_run(lang)
     total_slot = st.empty()
+    saved = classroom.best_scores() if classroom.current_student() is not None else {}  # one query per run
     for n, ex in enumerate(exercises, 1):
         with st.container(border=True, key=f"exercises-box-{ex.id}"):
             with frame.contained(lang):
-                exercise(ex, n, lang)
-    best = scores()
+                exercise(ex, n, lang, saved)
+    best = best_scores(saved)
     total = sum(best.get(ex.id, 0.0) for ex in exercises)
     total_slot.markdown("**" + t("exercises.total", lang, score=fmt_float(total, lang, 1),
                                  total=len(exercises)) + "**")
 
 
-def exercise(ex: Exercise, n: int, lang: str) -> None:
+def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float]) -> None:
     attempt_no = st.session_state.setdefault(_key(ex, "attempt"), 0)
     st.markdown(f"**{t('exercises.title', lang, n=n, kind=t(f'exercises.kind.{ex.kind}', lang))}**")
     st.markdown(pick(ex.prompt, lang))
@@ -160,7 +179,10 @@ def exercise(ex: Exercise, n: int, lang: str) -> None:
     last: Attempt | None = st.session_state.get(_key(ex, "last"))
     if last is not None:
         feedback(last, lang)
-    controls(ex, lang, last)
+    controls(ex, lang, last, saved)
+    if classroom.is_instructor() and st.toggle(t("exercises.reveal.toggle", lang), key=_key(ex, "reveal"),
+                                               help=t("exercises.reveal.help", lang)):
+        st.info(answer_key(ex, lang), icon=":material/key:")
 
 
 def choice_order(ex: ChoiceExercise, attempt_no: int) -> list[str]:
@@ -275,7 +297,7 @@ def feedback(attempt: Attempt, lang: str) -> None:
             st.code(attempt.stdout[:5_000], language=None)
 
 
-def controls(ex: Exercise, lang: str, last: Attempt | None) -> None:
+def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, float]) -> None:
     """The hint ladder, a new attempt (fresh inputs, choices reshuffled) and the best score."""
     shown_hints = st.session_state.get(_key(ex, "hints"), 0)
     for i, hint in enumerate(ex.hints[:shown_hints], 1):
@@ -289,7 +311,7 @@ def controls(ex: Exercise, lang: str, last: Attempt | None) -> None:
     if last is not None:
         b.button(t("exercises.new_attempt", lang), key=_key(ex, "new"), icon=":material/refresh:",
                  on_click=new_attempt, args=(ex,))
-    best = scores().get(ex.id)
+    best = best_scores(saved).get(ex.id)
     if best is not None:
         c.markdown(t("exercises.best", lang, score=fmt_float(best, lang, 2)))
 

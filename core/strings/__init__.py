@@ -3,4 +3,4 @@
 Each module defines STRINGS: dict[str, tuple[str, str]] (key -> (pt-BR, en)), keys prefixed by page.
 """
 
-MODULES = ("bert_vs_gpt", "history", "risks", "exercises", "progress")
+MODULES = ("bert_vs_gpt", "history", "risks", "exercises", "progress", "classroom")

@@ -279,4 +279,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{value} não é nenhuma das perplexidades de validação do seu treino. Veja a tabela abaixo do gráfico.",
         "{value} is not any of your run's validation perplexities. See the table below the chart.",
     ),
+    # --- the instructor's reveal switch
+    "exercises.reveal.toggle": ("Mostrar a resposta (professor)", "Reveal the answer (instructor)"),
+    "exercises.reveal.help": (
+        "Só aparece para quem desbloqueou a página do professor nesta sessão. Use para discutir o exercício com "
+        "a turma, por exemplo no modo projetor.",
+        "Only shown to whoever unlocked the instructor page in this session. Use it to discuss the exercise with "
+        "the class, e.g. in projector mode.",
+    ),
+    "exercises.reveal.number": ("Resposta: **{answer}** (tolerância ±{tolerance}).",
+                                "Answer: **{answer}** (tolerance ±{tolerance})."),
+    "exercises.reveal.text": ("Respostas aceitas (após normalizar maiúsculas, espaços e Unicode): {accepted}",
+                              "Accepted answers (after normalising case, spaces and Unicode): {accepted}"),
+    "exercises.reveal.cells": ("Células certas (linha, coluna): {cells}", "Right cells (row, column): {cells}"),
+    "exercises.reveal.code": ("Uma solução de referência (a que o corretor usa):",
+                              "A reference solution (the one the checker uses):"),
+    "exercises.reveal.task": (
+        "Esta tarefa é corrigida a partir do estado dos widgets da página, com o modelo real; o caminho até a "
+        "resposta:",
+        "This task is checked from the page's widget state, with the real model; the way to the answer:",
+    ),
 }

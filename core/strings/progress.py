@@ -38,8 +38,4 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Este código de retorno não corresponde a nenhum estudante. Confira se o copiou inteiro.",
         "This return code matches no student. Check that you copied all of it.",
     ),
-    "progress.error.not_instructor": (
-        "Chave de instrutor incorreta para a turma {code}.",
-        "Wrong instructor key for class {code}.",
-    ),
 }

@@ -36,12 +36,13 @@ def all_text(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
-def test_home_lists_lessons_and_leaves_room_for_progress(lang):
+def test_home_lists_lessons_and_invites_to_join_a_class(lang):
     at = run_app(lang)
     text = all_text(at)
     assert at.title[0].value  # the overview's title
     assert t("home.lessons", lang) in [h.value for h in at.header]
-    assert t("home.progress_pending", lang) in text
+    assert t("home.progress", lang) in [h.value for h in at.header]
+    assert t("classroom.home.invite", lang) in text  # a visitor: progress saved only after joining
     tokenization_title = next(l for l in __import__("core.lessons").lessons.load_lessons(lang) if l.id == "tokenization").title
     assert any(tokenization_title in s.value for s in at.subheader)
     assert at.query_params["lang"] == [lang] or at.query_params["lang"] == lang

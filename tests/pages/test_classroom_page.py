@@ -1,0 +1,490 @@
+"""AppTest for the classroom: the instructor dashboard behind the server secret, joining a class in the sidebar,
+saved progress on the home page and above a lesson's exercises. Every test gets its own SQLite database."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from core import progress as P
+from core.i18n import t
+from tests.pages.test_app_pages import APP, all_text, run_app
+from ui import classroom as C
+from ui import frame
+from ui.decoding import markdown_escape
+
+INSTRUCTOR = "app_pages/90_instructor.py"
+SECRET = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> P.ProgressStore:
+    """An empty progress database for the app (and this store on it), no instructor secret set."""
+    monkeypatch.delenv("GPTLAB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("GPTLAB_PROGRESS_DB", str(tmp_path / "progress.sqlite3"))
+    monkeypatch.delenv(C.SECRET_ENV, raising=False)
+    st.cache_resource.clear()
+    yield P.ProgressStore(P.database_url())
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """read(url) -> the bytes a download button serves, from the app test's in-memory media storage."""
+    kept: list[MemoryMediaFileStorage] = []
+
+    class KeptStorage(MemoryMediaFileStorage):
+        def __init__(self, endpoint: str) -> None:
+            super().__init__(endpoint)
+            kept.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    return lambda url: kept[-1].get_file(url.rsplit("/", 1)[1]).content
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Widgets are looked up again after each run: an old handle changes nothing."""
+    next(b for b in at.button if b.label == label).click()
+    return ok(at.run())
+
+
+def texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def sidebar_text(at: AppTest) -> str:
+    side = at.sidebar
+    return "\n".join(texts(side.markdown) + texts(side.error) + texts(side.warning) + texts(side.success)
+                     + texts(side.code) + texts(side.caption))
+
+
+def message(key: str, lang: str, **params) -> str:
+    return t(key, lang, **{k: markdown_escape(v) if isinstance(v, str) else v for k, v in params.items()})
+
+
+def unlock(at: AppTest, secret: str, lang: str = "en") -> AppTest:
+    at.text_input(key=C.SECRET_INPUT_KEY).set_value(secret)
+    return click(at, t("classroom.instructor.unlock", lang))
+
+
+def join(at: AppTest, code: str, name: str, lang: str = "en") -> AppTest:
+    at.text_input(key=C.JOIN_CODE_KEY).set_value(code)
+    at.text_input(key=C.JOIN_NAME_KEY).set_value(name)
+    return click(at, t("classroom.sidebar.join", lang))
+
+
+def resume(at: AppTest, token: str, lang: str = "en") -> AppTest:
+    at.text_input(key=C.RESUME_KEY).set_value(token)
+    return click(at, t("classroom.sidebar.resume", lang))
+
+
+def progress_bars(at: AppTest) -> list[tuple[int, str]]:
+    return [(bar.proto.value, bar.proto.text) for bar in at.get("progress")]
+
+
+def frame_with(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def attempt(exercise_id: str, status: str, score: float, answer: str = "42") -> P.AttemptRecord:
+    return P.AttemptRecord(exercise_id, exercise_id.split(".")[0], "1.1", answer, status, score, "")
+
+
+# --------------------------------------------------------------------------------------------
+# The instructor dashboard
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_without_a_secret_the_dashboard_explains_and_stays_locked(db, lang):
+    db.create_class("IA-1", "Turma")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["another_setting"] = "x"  # st.secrets holds only this: a local secrets.toml cannot leak in
+    at.query_params["lang"] = lang
+    ok(at.run())
+    ok(at.switch_page(INSTRUCTOR).run())
+    assert t("classroom.instructor.no_secret", lang) in texts(at.info)
+    assert any(C.SECRET_ENV in c for c in texts(at.code)) and any(C.SECRET_NAME in c for c in texts(at.code))
+    assert not at.dataframe
+    assert C.SECRET_INPUT_KEY not in [w.key for w in at.text_input]  # nothing to type: nothing can open it
+    assert "IA-1" not in all_text(at)
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_wrong_secret_is_refused(db, monkeypatch, lang):
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    db.create_class("IA-1", "Turma")
+    at = run_app(lang, page=INSTRUCTOR)
+    assert t("classroom.instructor.locked", lang) in texts(at.info)
+    for wrong in ["", "correct horse", SECRET + "x", SECRET.upper(), "<script>alert(1)</script>", "🔑" * 300]:
+        unlock(at, wrong, lang)
+        assert t("classroom.instructor.wrong", lang) in texts(at.error)
+        assert not at.dataframe and "IA-1" not in all_text(at)
+        assert C.INSTRUCTOR_KEY not in at.session_state
+
+
+def test_the_secret_opens_the_dashboard_and_a_class_follows_its_students(db, monkeypatch, media):
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    at = run_app("en", page=INSTRUCTOR)
+    unlock(at, f"  {SECRET} ")  # pasted with spaces around
+    assert not at.error
+    assert t("classroom.instructor.no_classes", "en") in texts(at.info)
+    assert t("classroom.instructor.location", "en", location=markdown_escape(db.location)) in texts(at.caption)
+    # Create a class in the dashboard; bad codes get the store's message.
+    at.text_input(key=C.NEW_CLASS_CODE_KEY).set_value("ia 2025")
+    at.text_input(key=C.NEW_CLASS_NAME_KEY).set_value("Intro <b>IA</b>")
+    click(at, t("classroom.instructor.create_button", "en"))
+    assert message("progress.error.bad_class_code", "en", min=3, max=20) in texts(at.error)
+    at.text_input(key=C.NEW_CLASS_CODE_KEY).set_value("ia-2025")
+    click(at, t("classroom.instructor.create_button", "en"))
+    assert t("classroom.instructor.created", "en", code="IA\\-2025") in texts(at.success)
+    assert db.class_info("IA-2025").name == "Intro <b>IA</b>"
+    assert at.selectbox(key=C.PICKED_CLASS_KEY).value == "IA-2025"
+    assert t("classroom.instructor.no_students", "en", code="IA-2025") in texts(at.info)
+    assert "Intro \\<b\\>IA\\</b\\>" in texts(at.header)[-1]  # the class name is escaped, never HTML
+
+    # Students answer (through the store, as the exercise widget will).
+    ana, bruno, carla = (db.join("IA-2025", name) for name in ("Ana", "=Bruno", "<script>Carla</script>"))
+    db.join("IA-2025", "Davi")  # joined, never answered
+    db.record(ana.token, attempt("tokenization.gpt2_vocab", "wrong", 0.0, "50000"))
+    db.record(ana.token, attempt("tokenization.gpt2_vocab", "correct", 1.0, "50257"))
+    db.record(bruno.token, attempt("tokenization.gpt2_vocab", "wrong", 0.0, "=1+1"))
+    db.record(bruno.token, attempt("attention.causal_cells", "partial", 0.5, "cells"))
+    db.record(carla.token, attempt("attention.causal_cells", "correct", 1.0, "line\nbreak, \"quoted\""))
+    click(at, t("classroom.instructor.refresh", "en"))
+    assert not at.error
+
+    people = frame_with(at, t("classroom.instructor.col.name", "en"))
+    as_rows = people.to_dict("records")
+    name, tried, solved = (t(f"classroom.instructor.col.{c}", "en") for c in ("name", "attempted", "correct"))
+    mean, last = t("classroom.instructor.col.mean_best", "en"), t("classroom.instructor.col.last", "en")
+    expected = {s.name: s for s in db.student_summary("IA-2025")}
+    assert [row[name] for row in as_rows] == [s.name for s in db.student_summary("IA-2025")]
+    assert {row[name]: (row[tried], row[solved], row[mean]) for row in as_rows} == {
+        "Ana": ("1", "1", "1.00"), "=Bruno": ("2", "0", "0.25"), "<script>Carla</script>": ("1", "1", "1.00"),
+        "Davi": ("0", "0", "—"),
+    }
+    assert all(row[last] == "—" for row in as_rows if row[name] == "Davi")
+    assert expected["Ana"].last_activity.strftime("%Y-%m-%d %H:%M") in [row[last] for row in as_rows]
+    assert t("classroom.instructor.counts", "en", students="4", attempts="5") in texts(at.markdown)
+
+    exercises = frame_with(at, t("classroom.instructor.col.rate", "en"))
+    ex_col, rate_col = t("classroom.instructor.col.exercise", "en"), t("classroom.instructor.col.rate", "en")
+    # Course order: the tokenization lesson comes before attention.
+    assert exercises[ex_col].tolist() == ["tokenization.gpt2_vocab", "attention.causal_cells"]
+    assert exercises[rate_col].tolist() == ["50 %", "50 %"]
+    chart = at.get("vega_lite_chart")
+    assert len(chart) == 1 and "#0072B2" in chart[0].proto.spec  # Okabe-Ito blue
+
+    # The CSV the instructor downloads reads back as exactly the stored history.
+    button = at.get("download_button")[0]
+    assert button.proto.label == t("classroom.instructor.download", "en")
+    data = media(button.proto.url).decode("utf-8")
+    assert data.startswith("\ufeff")
+    assert P.read_attempts_csv(data) == db.attempts("IA-2025")
+    assert len(db.attempts("IA-2025")) == 5
+
+    # Lock: back to the secret form.
+    click(at, t("classroom.instructor.lock", "en"))
+    assert C.SECRET_INPUT_KEY in [w.key for w in at.text_input] and not at.dataframe
+
+
+def test_the_secret_can_come_from_streamlit_secrets_and_a_changed_secret_locks(db, monkeypatch):
+    db.create_class("IA-1", "Turma")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets[C.SECRET_NAME] = SECRET
+    at.query_params["lang"] = "pt-BR"
+    ok(at.run())
+    ok(at.switch_page(INSTRUCTOR).run())
+    unlock(at, SECRET, "pt-BR")
+    assert at.selectbox(key=C.PICKED_CLASS_KEY).value == "IA-1"
+    assert isinstance(at.session_state[C.INSTRUCTOR_KEY], bytes)  # a digest, not the secret itself
+    monkeypatch.setenv(C.SECRET_ENV, "another secret, set by the admin")  # the environment wins over secrets.toml
+    ok(at.run())
+    assert C.SECRET_INPUT_KEY in [w.key for w in at.text_input] and not at.dataframe
+
+
+def test_a_student_cannot_open_the_instructor_views(db, monkeypatch):
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    db.create_class("IA-1", "Turma")
+    other = db.join("IA-1", "Bia")
+    db.record(other.token, attempt("tokenization.gpt2_vocab", "correct", 1.0, "Bia's secret answer"))
+    at = run_app("en")
+    join(at, "IA-1", "Ana")
+    ok(at.switch_page(INSTRUCTOR).run())
+    assert C.SECRET_INPUT_KEY in [w.key for w in at.text_input]
+    assert not at.dataframe and not at.get("download_button")
+    shown = all_text(at) + sidebar_text(at)
+    assert "Bia" not in shown and "secret answer" not in shown
+    assert C.INSTRUCTOR_KEY not in at.session_state
+    # A student's own session holds only their own token: nothing in it opens another student's rows.
+    student = at.session_state[C.STUDENT_KEY]
+    assert db.best_scores(student.token) == {} and db.my_attempts(student.token) == ()
+
+
+# --------------------------------------------------------------------------------------------
+# Students: the sidebar and saved progress
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_join_save_the_code_sign_out_and_resume(db, lang):
+    db.create_class("IA-1", "Turma")
+    at = run_app(lang)
+    assert t("classroom.home.invite", lang) in texts(at.info)
+    join(at, " ia-1 ", "  Ana  Souza ", lang)
+    assert message("classroom.sidebar.joined", lang, code="IA-1") in texts(at.sidebar.success)
+    assert t("classroom.sidebar.signed_in", lang, name="Ana Souza", code="IA-1") in texts(at.sidebar.markdown)
+    token = at.sidebar.code[0].value
+    assert db.resume(token).name == "Ana Souza"  # the code shown is the student's real return code
+    assert t("classroom.home.joined", lang, name="Ana Souza", code="IA\\-1") in texts(at.markdown)
+    click(at, t("classroom.sidebar.saved_it", lang))
+    assert not at.sidebar.code and token not in sidebar_text(at)  # shown once
+    click(at, t("classroom.sidebar.sign_out", lang))
+    assert t("classroom.sidebar.signed_out", lang) in texts(at.sidebar.success)
+    assert C.STUDENT_KEY not in at.session_state and t("classroom.home.invite", lang) in texts(at.info)
+    resume(at, f" {token}\n", lang)
+    assert message("classroom.sidebar.resumed", lang, name="Ana Souza") in texts(at.sidebar.success)
+    assert at.session_state[C.STUDENT_KEY].student_id == db.resume(token).student_id
+    assert not at.sidebar.code  # resuming never shows the code again
+
+
+BAD_JOINS = [
+    ("empty name", "IA-1", "", "progress.error.bad_name", {"max": P.MAX_NAME_CHARS}),
+    ("blank name", "IA-1", " \t ", "progress.error.bad_name", {"max": P.MAX_NAME_CHARS}),
+    ("control chars", "IA-1", "Ana\x1b[31m", "progress.error.bad_name", {"max": P.MAX_NAME_CHARS}),
+    ("name taken", "IA-1", "ＢＩＡ", "progress.error.name_taken", {"name": "ＢＩＡ", "code": "IA-1"}),
+    ("unknown class", "NOPE-9", "Ana", "progress.error.class_not_found", {"code": "NOPE-9"}),
+    ("empty class", "", "Ana", "progress.error.bad_class_code", {"min": 3, "max": 20}),
+    ("markup class", "<script>", "Ana", "progress.error.bad_class_code", {"min": 3, "max": 20}),
+]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+@pytest.mark.parametrize("case, code, name, key, params", BAD_JOINS, ids=[c[0] for c in BAD_JOINS])
+def test_bad_joins_get_the_store_message(db, lang, case, code, name, key, params):
+    db.create_class("IA-1", "Turma")
+    db.join("IA-1", "Bia")
+    at = run_app(lang)
+    join(at, code, name, lang)
+    assert message(key, lang, **params) in texts(at.sidebar.error)
+    assert C.STUDENT_KEY not in at.session_state
+
+
+def test_a_huge_name_is_cut_by_the_input(db):
+    db.create_class("IA-1", "Turma")
+    at = run_app("en")
+    join(at, "IA-1", "Ana " + "x" * 10_000)
+    assert at.session_state[C.STUDENT_KEY].name == ("Ana " + "x" * 10_000)[: P.MAX_NAME_CHARS]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_markup_and_emoji_names_are_shown_as_text(db, lang):
+    db.create_class("IA-1", "Turma")
+    at = run_app(lang)
+    name = "<script>alert(1)</script> 🦜 *Ana*"
+    join(at, "IA-1", name, lang)
+    shown = texts(at.sidebar.markdown)
+    assert t("classroom.sidebar.signed_in", lang, name=markdown_escape(name), code="IA-1") in shown
+    assert not any("<script>" in s for s in shown + texts(at.markdown))
+    assert db.resume(at.sidebar.code[0].value).name == name  # stored as typed
+
+
+WRONG_CODES = {
+    "empty": lambda real: "",
+    "garbage": lambda real: "nope",
+    "huge": lambda real: "x" * 10_000,
+    "markup": lambda real: "<script>alert(1)</script>",
+    "one character short": lambda real: real[:-1],
+    "someone else's name": lambda real: "Ana",
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_CODES))
+def test_a_wrong_return_code_gets_a_message(db, case):
+    db.create_class("IA-1", "Turma")
+    real = db.join("IA-1", "Ana")
+    at = run_app("en")
+    resume(at, WRONG_CODES[case](real.token))
+    assert t("progress.error.unknown_student", "en") in texts(at.sidebar.error)
+    assert C.STUDENT_KEY not in at.session_state
+
+
+def test_progress_survives_a_browser_restart_and_a_server_restart(db):
+    db.create_class("IA-1", "Turma")
+    ids = C.lesson_exercise_ids()["tokenization"]
+    assert len(ids) >= 3
+    at = run_app("en")
+    join(at, "IA-1", "Ana")
+    token = at.sidebar.code[0].value
+    db.record(token, attempt(ids[0], "wrong", 0.0))
+    db.record(token, attempt(ids[0], "correct", 1.0))
+    db.record(token, attempt(ids[1], "partial", 0.5))
+    ok(at.run())
+    title = next(text for _, text in progress_bars(at) if "Tokenization" in text)
+    line = t("classroom.progress.lesson_line", "en", title="", solved="1", total=str(len(ids)), attempted="2")
+    assert title.endswith(line.removeprefix("****"))
+    assert (100 // len(ids)) <= dict((text, value) for value, text in progress_bars(at))[title] <= 100 // len(ids) + 1
+
+    st.cache_resource.clear()  # the server's store is gone, as after a restart; the database stays
+    fresh = run_app("en")  # a new browser session: nothing signed in
+    assert t("classroom.home.invite", "en") in texts(fresh.info)
+    resume(fresh, token)
+    assert title in [text for _, text in progress_bars(fresh)]
+
+
+def test_a_visitor_sees_this_sessions_progress(db):
+    ids = C.lesson_exercise_ids()["attention"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "pt-BR"
+    at.session_state[C.SCORES_KEY] = {ids[0]: 1.0, ids[1]: 0.5}
+    ok(at.run())
+    assert t("classroom.home.invite", "pt-BR") in texts(at.info)
+    line = t("classroom.progress.lesson_line", "pt-BR", title="", solved="1", total=str(len(ids)), attempted="2")
+    assert any(text.endswith(line.removeprefix("****")) for _, text in progress_bars(at))
+
+
+# --------------------------------------------------------------------------------------------
+# What the exercise widget calls: record_attempt, best_scores, lesson_progress_box
+
+
+def widget_script():
+    """A lesson's exercise section as the widget will drive it: record on click, then show progress."""
+    import streamlit as st
+
+    from core import progress as P
+    from ui import classroom
+
+    lang = "en"
+    if st.button("check", key="test.check"):
+        classroom.record_attempt(P.AttemptRecord("tokenization.gpt2_vocab", "tokenization", "1.1", "50257",
+                                                 "correct", 1.0, "right"))
+        st.success("graded: correct")  # the grade shows whatever the database did
+    classroom.lesson_progress_box("tokenization", ("tokenization.gpt2_vocab", "tokenization.why_a_tilde"), lang)
+    st.json(classroom.best_scores())
+    st.text(f"instructor: {classroom.is_instructor()}")
+
+
+def widget_app(**state) -> AppTest:
+    at = AppTest.from_function(widget_script, default_timeout=30)
+    at.session_state[frame.LANGUAGE_STATE] = "en"  # what the router's language switch leaves
+    for key, value in state.items():
+        at.session_state[key] = value
+    return ok(at.run())
+
+
+def test_record_attempt_saves_for_a_signed_in_student_only(db):
+    db.create_class("IA-1", "Turma")
+    ana = db.join("IA-1", "Ana")
+    visitor = widget_app(**{C.SCORES_KEY: {"tokenization.why_a_tilde": 0.5}})
+    assert t("classroom.progress.session_only", "en") in texts(visitor.caption)
+    assert visitor.json[0].value == '{"tokenization.why_a_tilde": 0.5}'
+    assert progress_bars(visitor) == [(0, t("classroom.progress.line", "en", solved="0", total="2", attempted="1"))]
+    click(visitor, "check")
+    assert db.my_attempts(ana.token) == ()  # a visitor's answers are not saved anywhere
+
+    student = widget_app(**{C.STUDENT_KEY: ana, C.SCORES_KEY: {"tokenization.why_a_tilde": 0.5}})
+    assert student.json[0].value == "{}"  # saved scores only: none yet
+    click(student, "check")
+    assert [(a.exercise_id, a.status, a.answer) for a in db.my_attempts(ana.token)] == [
+        ("tokenization.gpt2_vocab", "correct", "50257")
+    ]
+    assert student.json[0].value == '{"tokenization.gpt2_vocab": 1.0}'
+    assert progress_bars(student) == [(50, t("classroom.progress.line", "en", solved="1", total="2", attempted="1"))]
+    assert t("classroom.progress.saved_for", "en", name="Ana", code="IA\\-1") in texts(student.caption)
+    assert student.text[0].value == "instructor: False"
+
+
+def test_a_database_failure_warns_and_the_grade_still_shows(db, monkeypatch):
+    db.create_class("IA-1", "Turma")
+    ana = db.join("IA-1", "Ana")
+    monkeypatch.setenv("GPTLAB_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/gptlab")  # nothing listens there
+    at = widget_app(**{C.STUDENT_KEY: ana})
+    click(at, "check")
+    assert t("classroom.save_failed", "en") in texts(at.warning)
+    assert "graded: correct" in texts(at.success)
+    assert t("classroom.unavailable", "en") in texts(at.warning)  # the progress box cannot say "saved" either
+    assert at.session_state[C.STUDENT_KEY] == ana  # still signed in: the next answer may save
+
+
+def test_a_database_that_forgot_the_student_signs_them_out(db, tmp_path, monkeypatch):
+    db.create_class("IA-1", "Turma")
+    ana = db.join("IA-1", "Ana")
+    monkeypatch.setenv("GPTLAB_PROGRESS_DB", str(tmp_path / "a-new-empty.sqlite3"))
+    at = widget_app(**{C.STUDENT_KEY: ana})
+    click(at, "check")
+    assert t("classroom.session_lost", "en") in texts(at.warning)
+    assert "graded: correct" in texts(at.success)
+    assert C.STUDENT_KEY not in at.session_state
+
+
+def test_is_instructor_follows_the_unlocked_secret(db, monkeypatch):
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    at = run_app("en", page=INSTRUCTOR)
+    unlock(at, SECRET)
+    digest = at.session_state[C.INSTRUCTOR_KEY]
+    assert widget_app(**{C.INSTRUCTOR_KEY: digest}).text[0].value == "instructor: True"
+    assert widget_app(**{C.INSTRUCTOR_KEY: b"not the digest"}).text[0].value == "instructor: False"
+    monkeypatch.delenv(C.SECRET_ENV)
+    assert widget_app(**{C.INSTRUCTOR_KEY: digest}).text[0].value == "instructor: False"  # no secret: nobody is
+
+
+# --- the exercise widget and the classroom ------------------------------------------------------------------
+def answer_choice(at: AppTest, exercise_id: str, correct: bool) -> AppTest:
+    from core.exercises import bank
+
+    ex = bank.by_id(exercise_id)
+    choice = next(c for c in ex.choices if c.correct == correct)
+    at.radio(key=f"exercises.{exercise_id}.answer.0").set_value(choice.id)
+    at.button(key=f"exercises.{exercise_id}.check.0").click()
+    return ok(at.run())
+
+
+def test_a_signed_in_students_checked_answers_are_saved_and_survive_a_new_session(db):
+    db.create_class("NLP-1", "NLP")
+    at = ok(run_app("en", "app_pages/01_tokenization.py"))
+    join(at, "NLP-1", "Ana")
+    answer_choice(at, "tokenization.why_a_tilde", correct=False)
+    answer_choice(at, "tokenization.why_a_tilde", correct=True)  # same form: the key stays attempt 0
+    (student,) = db.student_summary("NLP-1")
+    assert student.name == "Ana" and student.attempts == 2 and student.exercises_correct == 1
+    rows = db.attempts("NLP-1")
+    assert [r.status for r in rows] == ["wrong", "correct"] and rows[0].lesson_id == "tokenization"
+    token = at.session_state[C.STUDENT_KEY].token
+    # A new browser session: resuming with the return code brings the saved score back.
+    fresh = ok(run_app("en", "app_pages/01_tokenization.py"))
+    assert "1.00" not in all_text(fresh)
+    fresh.text_input(key=C.RESUME_KEY).set_value(token)
+    click(fresh, t("classroom.sidebar.resume", "en"))
+    assert t("exercises.best", "en", score="1.00") in all_text(fresh)
+
+
+def test_a_visitors_answers_are_graded_but_not_saved(db):
+    db.create_class("NLP-1", "NLP")
+    at = ok(run_app("en", "app_pages/01_tokenization.py"))
+    answer_choice(at, "tokenization.why_a_tilde", correct=True)
+    assert t("exercises.status.correct", "en") in "\n".join(texts(at.success))
+    assert db.attempts("NLP-1") == ()
+
+
+def test_only_an_instructor_gets_the_reveal_switch(db, monkeypatch):
+    from core.exercises import bank
+
+    ex = bank.by_id("tokenization.why_a_tilde")
+    right = next(c for c in ex.choices if c.correct)
+    student = ok(run_app("en", "app_pages/01_tokenization.py"))
+    assert not [w for w in student.toggle if w.label == t("exercises.reveal.toggle", "en")]
+    assert right.explanation[1] not in all_text(student)
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    teacher = ok(run_app("en", INSTRUCTOR))
+    unlock(teacher, SECRET)
+    teacher.switch_page("app_pages/01_tokenization.py")
+    ok(teacher.run())
+    teacher.toggle(key=f"exercises.{ex.id}.reveal").set_value(True)
+    ok(teacher.run())
+    assert right.explanation[1] in "\n".join(texts(teacher.info))
