@@ -8,7 +8,7 @@ from core import contextual as C
 from core import masking as M
 from core import models
 from core import tokenization as tk
-from core.i18n import fmt_float, fmt_int, t
+from core.i18n import fmt_float, fmt_int, fmt_percent, t
 from ui import attention as ui_att
 from ui import bert_vs_gpt as ui_bvg
 from ui import exercises as exercises_ui
@@ -39,7 +39,7 @@ lesson_ui.sections(les, "intro", "encoder-vs-decoder", "pretraining-objectives",
 
 
 def percent(x: float, digits: int = 1) -> str:
-    return f"{fmt_float(100 * x, lang, digits)} %"
+    return fmt_percent(x, lang, digits)
 
 
 # --- the sentence, shared by the masking and the attention widgets -----------------------------------------

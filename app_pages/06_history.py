@@ -25,7 +25,6 @@ PARAMS = (  # shareable settings: ?task=similarity&icl=capitals&shots=3
     NumberParam("shots", "history.icl.max_shots", icl.MAX_EXAMPLES, 0, icl.MAX_EXAMPLES, integer=True),
 )
 load_from_url(PARAMS, "history", lang)
-ui_hist.inject_css()
 les = lesson_ui.lesson("history", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "gpt1-architecture", "gpt1-objectives", "gpt1-input-formats")
@@ -113,7 +112,7 @@ def icl_chart(frame_: pd.DataFrame) -> alt.Chart:
         x=alt.X("shots:O", title=t("history.icl.x", lang), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("probability:Q", title=t("history.icl.y", lang), scale=alt.Scale(domain=[0, 1]), axis=y_axis),
         tooltip=[alt.Tooltip("shots:O", title=t("history.icl.col.shots", lang)),
-                 alt.Tooltip("probability:Q", title=t("history.icl.col.probability", lang), format=".1%")],
+                 alt.Tooltip("probability_text:N", title=t("history.icl.col.probability", lang))],
     )
     line = base.mark_line(color=OKABE_ITO[0], strokeWidth=3) + base.mark_point(color=OKABE_ITO[0], size=90, filled=True)
     return line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14)
@@ -141,7 +140,8 @@ def in_context_widget() -> None:
     st.markdown(t("history.icl.summary", lang, p0=pct(results[0].score.prob), k=results[-1].shots,
                   pk=pct(results[-1].score.prob), best=pct(best.score.prob), best_k=best.shots,
                   answer=markdown_escape(task.answer)))
-    frame_ = pd.DataFrame({"shots": [r.shots for r in results], "probability": [r.score.prob for r in results]})
+    frame_ = pd.DataFrame({"shots": [r.shots for r in results], "probability": [r.score.prob for r in results],
+                           "probability_text": [pct(r.score.prob) for r in results]})
     chart_col, table_col = st.columns(2)
     chart_col.altair_chart(icl_chart(frame_), width="stretch")
     table = pd.DataFrame({
@@ -192,7 +192,9 @@ def timeline_widget() -> None:
     st.caption(t("history.timeline.ratio", lang,
                  ratio=fmt_int(round(by_name["GPT-3"].parameters / by_name["GPT-1"].parameters), lang)))
     with st.expander(t("history.timeline.source", lang)):
-        st.markdown("\n".join(f"- **{m.name}**: {m.source}. <{m.url}>" for m in tl.MILESTONES))
+        notes = {m.name: m.note[0 if lang == "pt-BR" else 1] for m in tl.MILESTONES}
+        st.markdown("\n".join(f"- **{m.name}**: {m.source}" + (f" ({notes[m.name]})" if notes[m.name] else "")
+                               + f". <{m.url}>" for m in tl.MILESTONES))
 
 
 with st.container(border=True), frame.contained(lang):

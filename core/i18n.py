@@ -674,9 +674,12 @@ def fmt_float(x: float, language: str, digits: int = 2) -> str:
     return text
 
 
-def fmt_percent(p: float, language: str) -> str:
-    """A probability as a percentage with two significant digits, however small: '45,3 %', '0,0018 %'."""
+def fmt_percent(p: float, language: str, digits: int | None = None) -> str:
+    """A share as a percentage: `digits` decimals ('45,30 %'), or by default two significant digits
+    however small ('45,3 %', '0,0018 %')."""
     value = 100 * p
+    if digits is not None:
+        return f"{fmt_float(value, language, digits)} %"
     if value <= 0:
         return "0 %"
     if value < 1e-4:

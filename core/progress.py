@@ -267,11 +267,6 @@ def database_url() -> str:
     return f"sqlite:///{db}"
 
 
-def describe_url(url: str) -> str:
-    """The URL with its password masked, for showing where progress is saved."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
 # --------------------------------------------------------------------------------------------
 # Schema
 
@@ -991,17 +986,3 @@ def read_attempts_csv(data: str) -> tuple[Attempt, ...]:
             )
         )
     return tuple(rows)
-
-
-_STORES: dict[str, ProgressStore] = {}
-_STORES_LOCK = threading.Lock()
-
-
-def default_store() -> ProgressStore:
-    """The store at `database_url()`, one per process and URL."""
-    url = database_url()
-    with _STORES_LOCK:
-        store = _STORES.get(url)
-        if store is None:
-            store = _STORES[url] = ProgressStore(url)
-        return store

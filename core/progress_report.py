@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from core.charts import OKABE_ITO
-from core.i18n import fmt_float, fmt_int, t
+from core.i18n import fmt_float, fmt_int, fmt_percent, t
 from core.progress import ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary
 
 FULL_SCORE = 1.0  # a visitor's session keeps best scores only: full marks is what counts as solved
@@ -43,7 +43,7 @@ def format_time(moment: datetime | None, lang: str) -> str:
 
 
 def format_rate(rate: float, lang: str) -> str:
-    return f"{fmt_float(100 * rate, lang, 0)} %"
+    return fmt_percent(rate, lang, 0)
 
 
 def in_course_order(summaries: Iterable[ExerciseSummary], course_order: Sequence[str]) -> list[ExerciseSummary]:

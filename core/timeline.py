@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from core.charts import OKABE_ITO
+from core.i18n import fmt_float
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,9 @@ class Milestone:
     parameters: int | None  # total parameters; None = not disclosed
     training_tokens: int | None  # None = not disclosed or not stated as tokens
     open_weights: bool
-    source: str  # primary source: paper or official model card / announcement
+    source: str  # primary source: authors, year and title of the paper, model card or announcement
     url: str
+    note: tuple[str, str] = ("", "")  # (pt-BR, en): what the source says about the figures
 
     @property
     def year(self) -> float:
@@ -35,14 +37,17 @@ B, T = 10**9, 10**12
 
 MILESTONES: tuple[Milestone, ...] = (
     Milestone("GPT-1", "OpenAI", "2018-06", 117 * 10**6, None, True,
-              "Radford et al. 2018, Improving Language Understanding by Generative Pre-Training (size as listed in the GPT-2 paper, table 2)",
-              "https://openai.com/index/language-unsupervised/"),
+              "Radford et al. 2018, Improving Language Understanding by Generative Pre-Training",
+              "https://openai.com/index/language-unsupervised/",
+              note=("tamanho como na tabela 2 do artigo do GPT-2", "size as listed in the GPT-2 paper, table 2")),
     Milestone("GPT-2", "OpenAI", "2019-02", 1_542 * 10**6, None, True,
-              "Radford et al. 2019, Language Models are Unsupervised Multitask Learners (table 2)",
-              "https://openai.com/index/better-language-models/"),
+              "Radford et al. 2019, Language Models are Unsupervised Multitask Learners",
+              "https://openai.com/index/better-language-models/",
+              note=("tabela 2", "table 2")),
     Milestone("GPT-3", "OpenAI", "2020-05", 175 * B, 300 * B, False,
-              "Brown et al. 2020, Language Models are Few-Shot Learners (tables 2.1 and 2.2)",
-              "https://arxiv.org/abs/2005.14165"),
+              "Brown et al. 2020, Language Models are Few-Shot Learners",
+              "https://arxiv.org/abs/2005.14165",
+              note=("tabelas 2.1 e 2.2", "tables 2.1 and 2.2")),
     Milestone("Gopher", "DeepMind", "2021-12", 280 * B, 300 * B, False,
               "Rae et al. 2021, Scaling Language Models: Methods, Analysis & Insights from Training Gopher",
               "https://arxiv.org/abs/2112.11446"),
@@ -50,26 +55,33 @@ MILESTONES: tuple[Milestone, ...] = (
               "Hoffmann et al. 2022, Training Compute-Optimal Large Language Models",
               "https://arxiv.org/abs/2203.15556"),
     Milestone("LLaMA 65B", "Meta", "2023-02", 65 * B, 1_400 * B, True,
-              "Touvron et al. 2023, LLaMA: Open and Efficient Foundation Language Models (7B to 65B)",
-              "https://arxiv.org/abs/2302.13971"),
+              "Touvron et al. 2023, LLaMA: Open and Efficient Foundation Language Models",
+              "https://arxiv.org/abs/2302.13971",
+              note=("de 7B a 65B; no gráfico, o maior", "7B to 65B; the largest on the chart")),
     Milestone("Claude", "Anthropic", "2023-03", None, None, False,
-              "Anthropic 2023, Introducing Claude (size not disclosed)",
-              "https://www.anthropic.com/news/introducing-claude"),
+              "Anthropic 2023, Introducing Claude",
+              "https://www.anthropic.com/news/introducing-claude",
+              note=("tamanho não divulgado", "size not disclosed")),
     Milestone("Gemma 7B", "Google DeepMind", "2024-02", 8_538 * 10**6, 6 * T, True,
-              "Gemma Team 2024, Gemma: Open Models Based on Gemini Research and Technology (2B and 7B; 7B = 8.54B with embeddings)",
-              "https://arxiv.org/abs/2403.08295"),
+              "Gemma Team 2024, Gemma: Open Models Based on Gemini Research and Technology",
+              "https://arxiv.org/abs/2403.08295",
+              note=("2B e 7B; o 7B tem 8,54B de parâmetros contando os embeddings", "2B and 7B; the 7B has 8.54B parameters counting the embeddings")),
     Milestone("Claude 3", "Anthropic", "2024-03", None, None, False,
-              "Anthropic 2024, Introducing the next generation of Claude (Claude 3 Haiku, Sonnet and Opus; sizes not disclosed)",
-              "https://www.anthropic.com/news/claude-3-family"),
+              "Anthropic 2024, Introducing the next generation of Claude",
+              "https://www.anthropic.com/news/claude-3-family",
+              note=("Claude 3 Haiku, Sonnet e Opus; tamanhos não divulgados", "Claude 3 Haiku, Sonnet and Opus; sizes not disclosed")),
     Milestone("Command R", "Cohere", "2024-03", 35 * B, None, True,
-              "Cohere 2024, Command R model card (c4ai-command-r-v01, 35B, weights for non-commercial use)",
-              "https://huggingface.co/CohereForAI/c4ai-command-r-v01"),
+              "Cohere 2024, Command R model card (c4ai-command-r-v01)",
+              "https://huggingface.co/CohereForAI/c4ai-command-r-v01",
+              note=("35B; pesos para uso não comercial", "35B; weights for non-commercial use")),
     Milestone("Gemma 3 27B", "Google DeepMind", "2025-03", 27 * B, 14 * T, True,
-              "Gemma Team 2025, Gemma 3 Technical Report (1B to 27B)",
-              "https://arxiv.org/abs/2503.19786"),
+              "Gemma Team 2025, Gemma 3 Technical Report",
+              "https://arxiv.org/abs/2503.19786",
+              note=("de 1B a 27B; no gráfico, o maior", "1B to 27B; the largest on the chart")),
     Milestone("Gemma 3 270M", "Google DeepMind", "2025-08", 268 * 10**6, 6 * T, True,
-              "Google 2025, Introducing Gemma 3 270M; Gemma 3 model card (the lab's decoder)",
-              "https://developers.googleblog.com/en/introducing-gemma-3-270m/"),
+              "Google 2025, Introducing Gemma 3 270M; Gemma 3 model card",
+              "https://developers.googleblog.com/en/introducing-gemma-3-270m/",
+              note=("o decodificador do laboratório; 6T tokens segundo o model card", "the lab's decoder; 6T tokens per the model card")),
 )
 
 
@@ -107,6 +119,7 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
     known = frame.dropna(subset=["parameters_b"]).assign(
         year=lambda d: [int(x[:4]) + (int(x[5:]) - 1) / 12 for x in d["date"]],
         left=lambda d: d["name"].isin(LEFT_LABELS),
+        parameters_text=lambda d: [fmt_float(x, language, 3).rstrip("0").rstrip(",.") for x in d["parameters_b"]],
     )
     # Each tick is ten times the one below: equal steps on this axis are equal *ratios* of size.
     ticks = {"values": [0.1, 1, 10, 100, 1000], "format": "~g"}
@@ -120,7 +133,7 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
         color=alt.Color("organisation:N", title=titles.organisation, scale=alt.Scale(range=list(OKABE_ITO))),
         shape=alt.Shape("organisation:N", title=titles.organisation),
         tooltip=[alt.Tooltip("name:N", title=titles.model), alt.Tooltip("date:N", title=titles.x),
-                 alt.Tooltip("parameters_b:Q", title=titles.parameters, format=",.3~f")],
+                 alt.Tooltip("parameters_text:N", title=titles.parameters)],  # written in the user's language
     )
     right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=13).encode(text="name:N")
     left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=13).encode(text="name:N")

@@ -11,7 +11,7 @@ import streamlit as st
 from core import contextual as C
 from core import masking as M
 from core.charts import OKABE_ITO
-from core.i18n import fmt_float, t
+from core.i18n import fmt_percent, t
 from core.tokenization import visible
 from ui import attention as ui_att
 from ui import frame
@@ -99,10 +99,10 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
         "expected": [c.expected for c in checks],
         "low": [max(0.0, c.expected - c.margin) for c in checks],
         "high": [min(1.0, c.expected + c.margin) for c in checks],
-        "observed_text": [f"{fmt_float(100 * c.observed, language, 2)} %" for c in checks],
-        "expected_text": [f"{fmt_float(100 * c.expected, language, 0)} %" for c in checks],
-        "band_text": [f"{fmt_float(100 * max(0.0, c.expected - c.margin), language, 2)} – "
-                      f"{fmt_float(100 * min(1.0, c.expected + c.margin), language, 2)} %" for c in checks],
+        "observed_text": [fmt_percent(c.observed, language, 2) for c in checks],
+        "expected_text": [fmt_percent(c.expected, language, 0) for c in checks],
+        "band_text": [f"{fmt_percent(max(0.0, c.expected - c.margin), language, 2)} – "
+                      f"{fmt_percent(min(1.0, c.expected + c.margin), language, 2)}" for c in checks],
     })
     font = 18 if large else 13
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400))

@@ -148,7 +148,7 @@ def render(lesson_id: str, lang: str) -> None:
         return
     st.markdown(CSS + (PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
     st.caption(t("exercises.intro", lang))
-    classroom.lesson_progress_box(lesson_id, tuple(ex.id for ex in exercises), lang)
+    progress_slot = st.container()  # filled after the exercises, so it counts a check made in this run
     if lesson_id == "finetuning":
         remember_finished_run(lang)
     total_slot = st.empty()
@@ -161,6 +161,8 @@ def render(lesson_id: str, lang: str) -> None:
     total = sum(best.get(ex.id, 0.0) for ex in exercises)
     total_slot.markdown("**" + t("exercises.total", lang, score=fmt_float(total, lang, 1),
                                  total=len(exercises)) + "**")
+    with progress_slot:
+        classroom.lesson_progress_box(lesson_id, tuple(ex.id for ex in exercises), lang)
 
 
 def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float]) -> None:

@@ -7,44 +7,30 @@ from html import escape
 import streamlit as st
 
 from core import in_context as icl
-from core.gpt1_inputs import Gpt1Input
+from core.charts import OKABE_ITO
 from core.tokenization import visible
+from ui import frame
 from ui import models as ui_models
 
-CHIPS_CSS = """
-<style>
-.gl-g1 { line-height: 2.1; font-size: 1em; margin: .2em 0 .6em 0; }
-.gl-g1 span { display: inline-block; border: 1px solid #999; border-radius: .25em; padding: 0 .25em; margin: .06em;
-  font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre; background: #F5F9FC; color: #000; }
-.gl-g1 span.gl-g1-special { background: #0072B2; border-color: #0072B2; color: #fff; font-weight: 700; }
-</style>
-"""
-
 SPECIAL_LABELS = {"<s>": "⟨s⟩ Start", "$": "$ Delim", "<e>": "⟨e⟩ Extract"}
-
-
-def inject_css() -> None:
-    st.html(CHIPS_CSS)
+SPECIAL_STYLE = f"background:{OKABE_ITO[0]};color:#fff"  # the three special tokens stand out, filled
 
 
 def sequence_html(sequence) -> str:
-    """One decoder input as chips: special tokens filled (and named), the text's tokens outlined."""
+    """One decoder input as the lab's token chips (ui/frame.py's CSS): the special tokens filled and named."""
+    colours = frame.chip_colours()
     chips = []
-    for piece in sequence:
+    for i, piece in enumerate(sequence):
         if piece.special:
-            chips.append(f'<span class="gl-g1-special">{escape(SPECIAL_LABELS[piece.text])}</span>')
+            chips.append(f'<span class="gl-chip gl-special" style="{SPECIAL_STYLE}">{escape(SPECIAL_LABELS[piece.text])}</span>')
         else:
-            chips.append(f"<span>{escape(visible(piece.text))}</span>")
-    return f'<div class="gl-g1">{"".join(chips)}</div>'
+            chips.append(f'<span class="gl-chip" style="background:{colours[i % 2]}">{escape(visible(piece.text))}</span>')
+    return f'<div class="gl-chips" dir="ltr">{"".join(chips)}</div>'
 
 
 def sequence_text(sequence) -> str:
     """The same sequence as plain text, tokens separated by a middle dot (the chips' text alternative)."""
     return " · ".join(SPECIAL_LABELS[p.text].split()[0] if p.special else visible(p.text) for p in sequence)
-
-
-def token_count(gpt1_input: Gpt1Input) -> tuple[int, ...]:
-    return tuple(len(s) for s in gpt1_input.sequences)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

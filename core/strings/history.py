@@ -42,7 +42,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Sequence {i} has {tokens} tokens: more than GPT-1's {context}-token context, it would not fit.",
     ),
     "history.gpt1.legend": (
-        "Em destaque, os tokens especiais do GPT-1: **⟨s⟩** (Start), **$** (Delim) e **⟨e⟩** (Extract), "
+        "Em destaque, os tokens especiais do GPT-1, com os nomes do artigo: **⟨s⟩** (Start, o início), **$** "
+        "(Delim, o delimitador) e **⟨e⟩** (Extract, de onde se extrai a representação), "
         "embeddings novos aprendidos no ajuste fino. Os demais são os tokens do seu texto, mostrados com o BPE do "
         "GPT-2 (o BPE de 40.000 fusões do GPT-1 não vem com o laboratório; as peças diferem pouco).",
         "Highlighted, GPT-1's special tokens: **⟨s⟩** (Start), **$** (Delim) and **⟨e⟩** (Extract), new "

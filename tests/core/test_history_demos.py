@@ -102,6 +102,14 @@ def test_chart_plots_only_disclosed_sizes():
     assert plotted == {m.name for m in tl.MILESTONES if m.parameters is not None}
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     assert "replace" in spec["layer"][0]["encoding"]["y"]["axis"]["labelExpr"]  # decimal comma in pt-BR
+    rows = {row["name"]: row for row in next(iter(spec["datasets"].values()))}
+    assert rows["GPT-2"]["parameters_text"] == "1,542" and rows["GPT-3"]["parameters_text"] == "175"  # pt-BR tooltips
+
+
+def test_every_milestone_note_exists_in_both_languages():
+    for m in tl.MILESTONES:
+        assert bool(m.note[0]) == bool(m.note[1]), m.name
+        assert m.url.startswith("https://"), m.name
 
 
 # --- in-context learning: prompts ----------------------------------------------------------------------------

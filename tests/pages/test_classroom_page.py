@@ -470,6 +470,11 @@ def test_a_visitors_answers_are_graded_but_not_saved(db):
     answer_choice(at, "tokenization.why_a_tilde", correct=True)
     assert t("exercises.status.correct", "en") in "\n".join(texts(at.success))
     assert db.attempts("NLP-1") == ()
+    from core.exercises import bank
+
+    total = len(bank.for_lesson("tokenization"))  # the bar counts the check made in this very run
+    line = t("classroom.progress.line", "en", solved="1", total=str(total), attempted="1")
+    assert line in [str(p.text) for p in at.get("progress")]
 
 
 def test_only_an_instructor_gets_the_reveal_switch(db, monkeypatch):
