@@ -11,7 +11,7 @@ import json
 import math
 import random
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from core.exercises import answers as A
 from core.exercises.model import (
@@ -22,7 +22,6 @@ from core.exercises.model import (
 from core.i18n import fmt_int, t
 
 MAX_CODE_CHARS = 20_000
-HIDDEN_SHOWN = 0  # hidden cases are never described, only counted
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,6 @@ def within(x: float, target: float, rel_tol: float, abs_tol: float) -> bool:
 
 
 # --- comparing plain values (code outcomes) ----------------------------------------------------------------------
-
-def same_value(expected: Any, got: Any, rel_tol: float, abs_tol: float) -> bool:
-    return first_difference(expected, got, rel_tol, abs_tol) is None
-
 
 def first_difference(expected: Any, got: Any, rel_tol: float, abs_tol: float,
                      path: tuple = ()) -> tuple[tuple, Any, Any] | None:
@@ -250,9 +245,9 @@ def grade_cells(ex: CellsExercise, answer: Any, lang: str) -> Attempt:
         feedback.append(t("exercises.cells.extra", lang, row=i, column=j, why=pick(ex.why_out(i, j), lang)))
     for i, j in missed[:3]:
         feedback.append(t("exercises.cells.missed", lang, row=i, column=j, why=pick(ex.why_in(i, j), lang)))
-    if len(extra) + len(missed) > 6:
-        feedback.append(t("exercises.cells.more", lang, n=len(extra) + len(missed) - min(3, len(extra))
-                          - min(3, len(missed))))
+    rest = max(len(extra) - 3, 0) + max(len(missed) - 3, 0)  # the cells not listed above
+    if rest:
+        feedback.append(t("exercises.cells.more", lang, n=rest))
     cells_total = ex.size * ex.size
     score = max(0.0, 1.0 - (len(extra) + len(missed)) / max(len(key), 1))
     feedback.insert(0, t("exercises.cells.summary", lang, wrong=len(extra) + len(missed), total=cells_total))
@@ -371,7 +366,3 @@ def grade_task(ex: WidgetTask, state: Any, lang: str, env: Any) -> Attempt:
 def task_problem(key: str, lang: str, **values) -> Verdict:
     """The state is not there yet (nothing run, no text): nothing to grade."""
     return Verdict(0.0, (t(key, lang, **values),), status=INVALID)
-
-
-def sequence_of(value: Any) -> Sequence:
-    return value if isinstance(value, (list, tuple)) else ()

@@ -120,8 +120,9 @@ class CodeExercise(Exercise):
     reference: Callable[..., Any] = lambda *a: None  # never sent to the sandbox
     rel_tol: float = 1e-6
     abs_tol: float = 1e-9
-    # (case args, expected, got, lang) -> a sentence on what is wrong, or None for the generic diff
-    explain: Callable[[tuple, Any, Any, str], str | None] = lambda args, expected, got, lang: None
+    # (case args, path of the first difference, expected, got, lang) -> a sentence on what is wrong,
+    # or None for the generic diff
+    explain: Callable[[tuple, tuple, Any, Any, str], str | None] = lambda args, path, expected, got, lang: None
     explanation: Text = ("", "")
 
     kind = "code"

@@ -7,10 +7,12 @@ meant to be enough for all the hostile tests in tests/core/test_sandbox.py:
 
 - rlimits set by the harness before anything else: address space (memory), processes, open files,
   bytes per written file, no core dumps; CPU once its imports are done (SIGXCPU, then SIGKILL a
-  second later, so ignoring signals does not help).
+  second later, so ignoring signals does not help). oom_score_adj 1000: under memory pressure the
+  kernel kills a sandbox before the app.
 - When the app runs as root (CI, containers): a new network namespace (no network at all), then
   the harness drops to `nobody` (RLIMIT_NPROC is not enforced for root). The temporary folder is
-  handed to that user.
+  handed to that user. Where Landlock is missing, the harness first chroots into the folder (once its
+  imports are done): `nobody` could otherwise read every world-readable file, the answers included.
 - Landlock where the kernel has it (Linux >= 5.13): only the standard library, numpy and the
   temporary folder can be opened, only the latter written; no TCP; no signals or abstract sockets
   out of the sandbox. Works without root too.
@@ -19,7 +21,10 @@ meant to be enough for all the hostile tests in tests/core/test_sandbox.py:
 - An audit hook (PEP 578) and an import allow-list inside the harness: stdlib modules that are
   harmless plus numpy, imported before the lockdown; clear Python exceptions for what is refused
   (files outside the folder, more than 32 written files, processes, sockets, ctypes, signals, frames
-  of the harness, chdir/chmod). Not a boundary on its own: the layers above are.
+  of the harness, chdir/chmod). Not a boundary on its own: the layers above are. So when neither
+  Landlock nor the user switch is in force (no root, a kernel or container without Landlock), the
+  harness stops before loading the submission and every code check is refused (status "error",
+  logged once): nothing would keep the code from reading the app's files, the references included.
 - The parent kills the whole process group with SIGKILL after every run (and at the wall-clock
   limit), reaps it, sweeps any process still carrying the folder in its command line, and removes
   the folder. Output is read concurrently and capped: past `max_output_bytes` the run stops
@@ -42,6 +47,7 @@ sandbox_runner.ALLOWED_MODULES work; torch does not (a clear ModuleNotFoundError
 from __future__ import annotations
 
 import json
+import logging
 import os
 import selectors
 import shutil
@@ -62,6 +68,9 @@ MAX_SOURCE_CHARS = 50_000
 MAX_RESULT_BYTES = 16_000_000   # the whole JSON answer of one run
 MAX_ERROR_CHARS = 500
 SANDBOX_USER = (65534, 65534)   # nobody:nogroup, used only when the app runs as root
+NO_BOUNDARY = ("code checks are off on this server: the sandbox has neither Landlock (Linux 5.13 or later, "
+               "allowed by the container) nor a separate user (the app runs without root), and the remaining "
+               "layers do not keep code from reading the app's files")
 _POLL_SECONDS = 0.05
 _DRAIN_SECONDS = 0.5            # after the harness exits, how long stray pipe holders may keep us
 
@@ -75,6 +84,16 @@ def _max_sandboxes() -> int:
 
 MAX_SANDBOXES = _max_sandboxes()
 _slots = threading.BoundedSemaphore(MAX_SANDBOXES)
+_log = logging.getLogger(__name__)
+_no_boundary_logged = threading.Event()
+
+
+def _refuse_without_boundary(layers: tuple[str, ...], stdout: str) -> SandboxRun:
+    """The harness found no layer that holds file reads: refuse, and tell the operator once."""
+    if not _no_boundary_logged.is_set():
+        _no_boundary_logged.set()
+        _log.error("%s (layers in force: %s)", NO_BOUNDARY, ", ".join(layers) or "none")
+    return SandboxRun("error", (), NO_BOUNDARY, stdout)
 
 
 @dataclass(frozen=True)
@@ -109,9 +128,10 @@ def run_function(source: str, function_name: str, cases: Sequence[Sequence[objec
     return _execute(source, function_name, cases, limits)[0]
 
 
-def _execute(source: str, function_name: str, cases: Sequence[Sequence[object]],
-             limits: SandboxLimits, *, audit_hook: bool = True) -> tuple[SandboxRun, tuple[str, ...]]:
-    """`run_function` plus the isolation layers that were in force; tests may switch the audit hook off."""
+def _execute(source: str, function_name: str, cases: Sequence[Sequence[object]], limits: SandboxLimits,
+             *, audit_hook: bool = True, landlock: bool = True) -> tuple[SandboxRun, tuple[str, ...]]:
+    """`run_function` plus the isolation layers that were in force; tests may switch the audit hook or
+    Landlock off."""
     _check_request(function_name, limits)
     cases_line = _encode_cases(cases)
     if not isinstance(source, str) or not source.strip():
@@ -122,7 +142,7 @@ def _execute(source: str, function_name: str, cases: Sequence[Sequence[object]],
     if not _slots.acquire(blocking=False):
         return SandboxRun("busy", (), f"too many code runs at once (at most {MAX_SANDBOXES})", ""), ()
     try:
-        return _Supervisor(source, function_name, cases_line, len(cases), limits, audit_hook).run()
+        return _Supervisor(source, function_name, cases_line, len(cases), limits, audit_hook, landlock).run()
     finally:
         _slots.release()
 
@@ -171,9 +191,9 @@ class _Supervisor:
     """One run: start the harness, feed it, read it, stop it, clean up."""
 
     def __init__(self, source: str, function_name: str, cases_line: bytes, n_cases: int,
-                 limits: SandboxLimits, audit_hook: bool):
+                 limits: SandboxLimits, audit_hook: bool, landlock: bool = True):
         self.source, self.function_name, self.cases_line = source, function_name, cases_line
-        self.n_cases, self.limits, self.audit_hook = n_cases, limits, audit_hook
+        self.n_cases, self.limits, self.audit_hook, self.landlock = n_cases, limits, audit_hook, landlock
         self.output = bytearray()                          # what the code printed, up to the cap
         self.result = bytearray()                          # the incomplete last line of the result pipe
         self.messages: list[dict] = []                     # the complete result lines, parsed
@@ -201,6 +221,7 @@ class _Supervisor:
             "source": self.source, "function": self.function_name, "result_fd": result_w,
             "uid": user[0] if user else None, "gid": user[1] if user else None,
             "numpy_dir": _numpy_dir(), "limits": asdict(self.limits), "audit_hook": self.audit_hook,
+            "landlock": self.landlock,
         }
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": workdir,
                "TMPDIR": workdir, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -338,18 +359,18 @@ class _Supervisor:
         self._check_protocol()
 
     def _check_protocol(self) -> None:
-        """Stop at once on anything but loaded|error|limit, then done|limit|error, each exactly once."""
+        """Stop at once on anything but loaded|error|limit|unsafe, then done|limit|error, each exactly once."""
         phases = [message.get("phase") for message in self.messages]
-        if len(phases) > 2 or (phases and phases[0] not in ("loaded", "error", "limit")) \
+        if len(phases) > 2 or (phases and phases[0] not in ("loaded", "error", "limit", "unsafe")) \
                 or (len(phases) == 2 and (phases[0] != "loaded" or phases[1] not in ("done", "limit", "error"))):
             self.stop_reason = ("error", "the sandbox sent malformed results")
 
     def _loaded(self) -> bool:
-        if self.messages and self.messages[0].get("phase") == "loaded":
+        if self.messages and self.messages[0].get("phase") in ("loaded", "unsafe"):
             layers = self.messages[0].get("layers")
             if isinstance(layers, list):
                 self.layers = tuple(str(layer) for layer in layers)
-            return True
+            return self.messages[0]["phase"] == "loaded"
         return False
 
     def _verdict(self, status: int, cpu_seconds: float, we_killed: bool) -> SandboxRun:
@@ -361,6 +382,8 @@ class _Supervisor:
         last = messages[-1] if messages else {}
         if first.get("phase") == "error" and len(messages) == 1:
             return SandboxRun("error", (), _short(first.get("message")), stdout)
+        if first.get("phase") == "unsafe" and len(messages) == 1:
+            return _refuse_without_boundary(self.layers, stdout)
         if first.get("phase") == "limit" and len(messages) == 1:
             return SandboxRun("limit", (), f"memory limit ({self.limits.memory_bytes // 2**20} MiB) "
                                            "while loading the code", stdout)

@@ -2,8 +2,9 @@
 
 Started by `core.exercises.sandbox` as `python -I -S -B -u sandbox_runner.py WORKDIR` and never
 imported by the app. One JSON object per line, ASCII only: orders arrive on stdin; the harness answers
-{"phase": "loaded"} (or "error"/"limit") on its private result pipe; only then do the cases arrive on
-stdin, and it answers {"phase": "done", "outcomes": [...]}. See sandbox.py for the whole design.
+{"phase": "loaded"} (or "error"/"limit"; "unsafe", before loading anything, when neither Landlock nor
+the user switch holds) on its private result pipe; only then do the cases arrive on stdin, and it
+answers {"phase": "done", "outcomes": [...]}. See sandbox.py for the whole design.
 """
 
 import os
@@ -160,6 +161,13 @@ def preload(numpy_dir):
     finally:
         sys.path.remove(numpy_dir)
     return numpy
+
+
+def prefer_oom_kill():
+    """Under memory pressure the kernel's OOM killer takes the sandbox first, not the app."""
+    with open("/proc/self/oom_score_adj", "w") as handle:  # raising one's own score needs no privilege
+        handle.write("1000")
+    return True
 
 
 def no_new_privileges():
@@ -586,6 +594,7 @@ def main():
     try:
         set_limits(orders["limits"])
         layers.append("rlimits")
+        _best_effort(prefer_oom_kill)  # now: Landlock and the user switch would forbid it later
         try:
             os.nice(10)
         except OSError:
@@ -600,8 +609,15 @@ def main():
             numpy_dir = os.path.dirname(os.path.realpath(numpy.__file__))
             read_roots += [numpy_dir] + [p for p in (numpy_dir + ".libs",) if os.path.isdir(p)]
         _best_effort(no_new_privileges)
-        if _best_effort(landlock, read_roots, work_dir):
+        if orders["landlock"] and _best_effort(landlock, read_roots, work_dir):
             layers.append("landlock")
+        if orders["uid"] is not None and "landlock" not in layers:
+            # Without Landlock, `nobody` could still read every world-readable file, the app's answer
+            # references among them: while still root, shut the run inside its own folder.
+            os.chroot(work_dir)
+            os.chdir("/")
+            work_dir, read_roots = "/", []
+            layers.append("chroot")
         if orders["uid"] is not None:  # required: a sandbox that stays root must not run
             drop_privileges(orders["uid"], orders["gid"])
             layers.append("user")
@@ -623,6 +639,10 @@ def main():
     except BaseException as error:  # noqa: BLE001 - any failure here is the sandbox's, reported as such
         channel.send(json.dumps({"phase": "error", "message": f"sandbox setup failed: {error!r}"}))
         _exit(3)
+    if "landlock" not in layers and "user" not in layers:
+        # Only the audit hook would stand between the submission and the app's files: not a boundary.
+        channel.send(json.dumps({"phase": "unsafe", "layers": layers}))
+        _exit(0)
 
     try:
         serve(channel, reader, orders, layers, encoder)

@@ -19,7 +19,7 @@ from core import tokenization as tk
 from core.blocks import group_into_blocks, token_stream
 from core.exercises.checkers import Verdict, code_span, number_text, task_problem, within
 from core.exercises.model import INVALID
-from core.i18n import fmt_float, fmt_int, t
+from core.i18n import fmt_float, fmt_int, fmt_percent, t
 from core.repetition import distinct_n
 
 
@@ -36,6 +36,11 @@ def _number(value: Any, default: float) -> float:
 def _quoted(piece: str) -> str:
     """A token or word from the model or the student, shown literally (and its spaces visible)."""
     return code_span(tk.visible(piece), 60)
+
+
+def _percent_figure(p: float, lang: str) -> str:
+    """fmt_percent without its sign, for the strings that write "{p} %" themselves."""
+    return fmt_percent(p, lang).removesuffix(" %")
 
 
 def _done(ok: bool, *feedback: str) -> Verdict:
@@ -102,12 +107,12 @@ def previous_token_head(state: dict, env, lang: str) -> Verdict:
     if not (0 <= layer < weights.shape[0] and 0 <= head < weights.shape[1]):
         return task_problem("exercises.att.no_such_head", lang)
     share = previous_token_share(weights[layer, head])
-    percent = fmt_float(100 * share, lang, 1) + " %"
-    threshold = fmt_float(100 * PREVIOUS_TOKEN_SHARE, lang, 0) + " %"
+    percent = fmt_percent(share, lang)
+    threshold = fmt_percent(PREVIOUS_TOKEN_SHARE, lang, 0)
     if share >= PREVIOUS_TOKEN_SHARE:
         return _done(True, t("exercises.att.prev_found", lang, layer=layer, head=head, share=percent))
     sink = float(np.mean(weights[layer, head, 1:, 0]))
-    extra = t("exercises.att.prev_sink", lang, share=fmt_float(100 * sink, lang, 1) + " %") if sink > 0.5 else ""
+    extra = t("exercises.att.prev_sink", lang, share=fmt_percent(sink, lang)) if sink > 0.5 else ""
     return _done(False, t("exercises.att.prev_low", lang, layer=layer, head=head, share=percent,
                           threshold=threshold), extra)
 
@@ -214,8 +219,8 @@ def prompt_prefix(state: dict, env, lang: str) -> Verdict:
     before = D.probabilities(env.next_logits(plain.ids))  # (V,)
     after = D.probabilities(env.next_logits(prefixed.ids))  # (V,)
     a, b = int(before.argmax()), int(after.argmax())
-    words = dict(before=_quoted(tokenizer.decode([a])), p_before=fmt_float(100 * float(before[a]), lang, 1),
-                 after=_quoted(tokenizer.decode([b])), p_after=fmt_float(100 * float(after[b]), lang, 1))
+    words = dict(before=_quoted(tokenizer.decode([a])), p_before=_percent_figure(float(before[a]), lang),
+                 after=_quoted(tokenizer.decode([b])), p_after=_percent_figure(float(after[b]), lang))
     if a != b:
         return _done(True, t("exercises.dec.prefix_ok", lang, **words))
     return _done(False, t("exercises.dec.prefix_same", lang, **words))
@@ -287,7 +292,7 @@ def domain_run(state: dict, env, lang: str) -> Verdict:
         feedback.append(t("exercises.ft.few_texts", lang, n=len(distinct), min=DOMAIN_MIN_TEXTS))
     seed_share = len(distinct & SEED_TEXTS) / max(len(distinct), 1)
     if seed_share > DOMAIN_MAX_SEED_SHARE:
-        feedback.append(t("exercises.ft.seed_corpus", lang, share=fmt_float(100 * seed_share, lang, 0) + " %"))
+        feedback.append(t("exercises.ft.seed_corpus", lang, share=fmt_percent(seed_share, lang)))
     chars = sum(len(x) for x in distinct)
     if chars < DOMAIN_MIN_CHARS:
         feedback.append(t("exercises.ft.short_corpus", lang, n=fmt_int(chars, lang), min=DOMAIN_MIN_CHARS))
@@ -297,8 +302,8 @@ def domain_run(state: dict, env, lang: str) -> Verdict:
     trend = ""
     if len(train) >= 2:
         trend = t("exercises.ft.domain_trend", lang, first=fmt_float(train[0], lang, 3), last=fmt_float(train[-1], lang, 3))
-    return _done(True, t("exercises.ft.domain_ok", lang, texts=fmt_int(len(distinct), lang), steps=report.get("step", 0)),
-                 trend)
+    steps = fmt_int(int(_number(report.get("step"), 0)), lang)
+    return _done(True, t("exercises.ft.domain_ok", lang, texts=fmt_int(len(distinct), lang), steps=steps), trend)
 
 
 PPL_REL_TOL = 0.01  # the page shows perplexities with 2 or 3 decimals

@@ -14,7 +14,7 @@ from core.exercises import answers as A
 from core.exercises import bank
 from core.exercises.checkers import first_difference, grade, within
 from core.exercises.model import (
-    CORRECT, INCORRECT, INVALID, STATUSES, CellsExercise, ChoiceExercise, CodeExercise, NumericExercise,
+    CORRECT, INCORRECT, INVALID, STATUSES, ChoiceExercise, CodeExercise, NumericExercise,
     TextExercise, WidgetTask,
 )
 from core.i18n import placeholders, t
@@ -297,6 +297,24 @@ def test_causal_cells_key_and_feedback():
     assert grade(ex, set(), "en").score == 0.0
     assert grade(ex, "(9,9)", "en").status == INVALID
     assert grade(ex, "<b>bold</b>", "en").status == INVALID
+
+
+@pytest.mark.parametrize("n_extra, n_missed, rest", [(5, 0, 2), (0, 4, 1), (4, 4, 2), (3, 3, 0), (2, 1, 0)])
+def test_cells_feedback_counts_every_wrong_cell_it_does_not_list(n_extra, n_missed, rest):
+    """At most 3 extra and 3 missed cells are explained; the others are counted, never dropped."""
+    ex = bank.by_id("attention.causal_cells")
+    key = sorted(ex.key(ex.size))
+    outside = sorted({(i, j) for i in range(ex.size) for j in range(ex.size)} - set(key))
+    attempt = grade(ex, set(key[n_missed:]) | set(outside[:n_extra]), "en")
+    assert attempt.status == INCORRECT
+    extra = [f for f in attempt.feedback if f.endswith(tuple(f"should not be ticked: {ex.why_out(i, j)[1]}."
+                                                            for i, j in outside[:n_extra]))]
+    missed = [f for f in attempt.feedback if f.endswith(tuple(f"is missing: {ex.why_in(i, j)[1]}."
+                                                             for i, j in key[:n_missed]))]
+    assert (len(extra), len(missed)) == (min(n_extra, 3), min(n_missed, 3))
+    assert attempt.feedback[0] == t("exercises.cells.summary", "en", wrong=n_extra + n_missed, total=ex.size ** 2)
+    more = t("exercises.cells.more", "en", n=rest)
+    assert attempt.feedback[1:] == tuple(extra + missed + ([more] if rest else []))
 
 
 def test_sliding_cells_key_is_the_sliding_window_mask():

@@ -17,7 +17,7 @@ from core.exercises.env import CoreEnv
 from core.exercises.model import CORRECT, INCORRECT, INVALID
 from core.exercises.state import to_plain
 from core.finetune import LogPoint, RunReport
-from core.i18n import t
+from core.i18n import fmt_percent, t
 from core.repetition import distinct_n
 
 
@@ -101,6 +101,10 @@ def test_domain_corpus_reference_and_wrong_corpora():
     seed = {"texts": list(C.texts_from_editor(C.seed_corpus_text("pt-BR")).texts), "report": trained["report"]}
     synthetic = grade(ex, {"exercises.finetune.trained": seed}, "en")
     assert synthetic.status == INCORRECT and "synthetic sentences" in text_of(synthetic)
+    assert t("exercises.ft.seed_corpus", "en", share=fmt_percent(1.0, "en")) in synthetic.feedback
+    half = {**trained, "texts": DOMAIN_TEXTS[:5] + list(C.SEED_SENTENCES["pt-BR"])}  # 5 of each
+    mixed = grade(ex, {"exercises.finetune.trained": half}, "pt-BR")
+    assert t("exercises.ft.seed_corpus", "pt-BR", share="50,0 %") in mixed.feedback
     few = grade(ex, {"exercises.finetune.trained": {**trained, "texts": DOMAIN_TEXTS[:3]}}, "en")
     assert few.status == INCORRECT and "only 3 different text(s)" in text_of(few)
     short = grade(ex, {"exercises.finetune.trained": {**trained, "texts": ["a", "b", "c", "d", "e"]}}, "en")
@@ -110,6 +114,15 @@ def test_domain_corpus_reference_and_wrong_corpora():
     diverged = {**trained, "report": report(validation_points(), diverged="nan")}
     assert grade(ex, {"exercises.finetune.trained": diverged}, "en").status == INCORRECT
     assert grade(ex, {}, "en").status == INVALID
+
+
+def test_domain_corpus_counts_steps_in_the_students_notation():
+    ex = bank.by_id("finetuning.domain_corpus")
+    points = [LogPoint(s, s / 1200, train_loss=3.0 - s / 1000) for s in (1, 600, 1200)]
+    trained = {"texts": DOMAIN_TEXTS, "report": report(points, total=1200)}
+    right = grade(ex, {"exercises.finetune.trained": trained}, "pt-BR")
+    assert right.status == CORRECT
+    assert right.feedback[0] == t("exercises.ft.domain_ok", "pt-BR", texts="6", steps="1.200")
 
 
 def test_grid_task_without_a_run_says_what_to_do():
@@ -162,8 +175,14 @@ def test_previous_token_head_task(env):
     _, weights = env.attention_weights(text)
     share = tasks.previous_token_share(weights[2, 3])
     assert share >= tasks.PREVIOUS_TOKEN_SHARE
-    sink = grade(ex, {**state, "attention.map_layer": 5, "attention.map_head": 0}, "en", env=env)
-    assert sink.status == INCORRECT and "at least 40" in text_of(sink) and "This head is a sink" in text_of(sink)
+    sink = grade(ex, {**state, "attention.map_layer": 5, "attention.map_head": 0}, "pt-BR", env=env)
+    low_share, to_bos = tasks.previous_token_share(weights[5, 0]), float(weights[5, 0, 1:, 0].mean())
+    assert low_share < tasks.PREVIOUS_TOKEN_SHARE and to_bos > 0.5
+    assert sink.status == INCORRECT and sink.feedback == (
+        t("exercises.att.prev_low", "pt-BR", layer=5, head=0, share=fmt_percent(low_share, "pt-BR"), threshold="40 %"),
+        t("exercises.att.prev_sink", "pt-BR", share=fmt_percent(to_bos, "pt-BR")),
+    )
+    assert right.feedback == (t("exercises.att.prev_found", "en", layer=2, head=3, share=fmt_percent(share, "en")),)
     low = grade(ex, {**state, "attention.map_layer": 0, "attention.map_head": 1}, "en", env=env)
     assert low.status == INCORRECT and "previous token gets on average" in text_of(low)
     short = grade(ex, {"attention.text": "Hi", "attention.map_layer": 2, "attention.map_head": 3}, "en", env=env)
@@ -252,6 +271,7 @@ def test_prompt_prefix_task_agrees_with_the_model(env):
     def favourite(text: str) -> int:
         return int(env.next_logits(tokenizer(text)["input_ids"]).argmax())
 
+    p_before = fmt_percent(float(D.probabilities(env.next_logits(tokenizer(prompt)["input_ids"])).max()), "en")
     outcomes = set()
     for prefix in ("Summarize:", "Instructions: answer in bullet points.", "Title:", "Translate into Portuguese:",
                    "Note", "<script>alert(1)</script>"):
@@ -259,6 +279,7 @@ def test_prompt_prefix_task_agrees_with_the_model(env):
         changed = favourite(prefix + " " + prompt) != favourite(prompt)
         assert attempt.status == (CORRECT if changed else INCORRECT), prefix
         assert ("conditions everything on it" if changed else "The favourite is still") in text_of(attempt)
+        assert p_before in text_of(attempt)  # the favourite's probability, as fmt_percent writes it
         outcomes.add(changed)
     assert outcomes == {True, False}, "the candidates should include a prefix that changes nothing and one that does"
     assert grade(ex, {"decoding.prompt": prompt, "answer": ""}, "en", env=env).status == INVALID

@@ -14,6 +14,8 @@ import os
 import random
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -26,6 +28,8 @@ from core.exercises import sandbox
 from core.exercises.sandbox import CaseOutcome, SandboxLimits, SandboxRun, run_function
 
 HOSTILE = Path(__file__).parent / "hostile"
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCES = ROOT / "core" / "exercises" / "references.py"  # the answers of the code exercises
 # Hostile tests that are about the mechanism use short limits; one test keeps the defaults.
 FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4)
 PWNED = Path("/tmp/gptlab-sandbox-pwned")
@@ -490,10 +494,77 @@ def test_without_root_the_other_layers_still_hold(monkeypatch):
     """How the app runs outside a container: no user switch, no network namespace."""
     monkeypatch.setattr(sandbox, "_sandbox_user", lambda: None)
     run, layers = sandbox._execute(HONEST_MASK, "causal_mask", [[4]], SandboxLimits())
+    if "landlock" not in layers:  # no boundary is left: code checks are refused (next test)
+        assert run == SandboxRun("error", (), sandbox.NO_BOUNDARY, "")
+        return
     assert run.status == "ok" and run.outcomes[0].value == reference_mask(4)
     assert "user" not in layers and "netns" not in layers and "audit" in layers
     run = run_function(hostile("read_files"), "causal_mask", [[3]], FAST)
     assert run.status == "ok" and run.outcomes[0].value == []
+
+
+def test_code_checks_are_refused_without_landlock_or_a_user(monkeypatch, caplog):
+    """Only the audit hook would be left against file reads: the submission is never loaded, and the
+    operator reads why once in the log."""
+    monkeypatch.setattr(sandbox, "_sandbox_user", lambda: None)  # as the app runs without root
+    monkeypatch.setattr(sandbox, "_no_boundary_logged", threading.Event())
+    loud = "print('the submission was loaded')\n" + HONEST_MASK
+    with caplog.at_level("ERROR", logger=sandbox.__name__):
+        for _ in range(2):
+            run, layers = sandbox._execute(loud, "causal_mask", [[3]], FAST, landlock=False)
+            assert run == SandboxRun("error", (), sandbox.NO_BOUNDARY, "")  # nothing printed: never loaded
+            assert "rlimits" in layers and not {"landlock", "user"} & set(layers)
+    logged = [r for r in caplog.records if sandbox.NO_BOUNDARY in r.getMessage()]
+    assert len(logged) == 1 and logged[0].levelname == "ERROR"
+    assert_still_serving()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the user switch needs root")
+def test_the_user_switch_alone_is_enough_to_run():
+    """Landlock off but the sandbox user on: the checks run (the refusal is not broader than needed)."""
+    run, layers = sandbox._execute(HONEST_MASK, "causal_mask", [[3]], FAST, landlock=False)
+    assert run.status == "ok" and run.outcomes[0].value == reference_mask(3)
+    assert "user" in layers and "landlock" not in layers
+
+
+def test_the_sandbox_is_the_first_the_kernel_kills_when_memory_runs_out():
+    """The harness raises its own oom_score_adj (a child process here: the test's own score must not move)."""
+    code = ("from core.exercises import sandbox_runner as r; r.prefer_oom_kill(); "
+            "print(open('/proc/self/oom_score_adj').read().strip())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1000"
+    assert open("/proc/self/oom_score_adj").read().strip() != "1000"  # the app keeps its own score
+    assert "prefer_oom_kill" in (ROOT / "core" / "exercises" / "sandbox_runner.py").read_text().split("def main")[1]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the user switch needs root")
+def test_without_landlock_a_root_started_run_sees_only_its_own_folder(monkeypatch):
+    """No Landlock: chroot into the run's folder before dropping root, so world-readable answers stay out of reach."""
+    monkeypatch.chdir(ROOT)
+    run, layers = sandbox._execute(hostile("read_answers"), "causal_mask", [[str(REFERENCES)]], FAST,
+                                   audit_hook=False, landlock=False)
+    assert "chroot" in layers and "landlock" not in layers and "audit" not in layers
+    assert run.status == "ok", run
+    assert run.outcomes[0] == CaseOutcome(True, [], ""), run.outcomes[0]
+    assert_still_serving()
+
+
+@pytest.mark.parametrize("audit_hook", [True, False], ids=["with_audit_hook", "without_audit_hook"])
+def test_the_answer_file_cannot_be_read(audit_hook, monkeypatch):
+    """Neither by its absolute path nor through the app's working folder, /proc/<ppid>/cwd."""
+    monkeypatch.chdir(ROOT)  # the app runs from the repository: /proc/<app>/cwd leads to the answers
+    answers = REFERENCES.read_text()
+    assert "def " in answers and Path(f"/proc/{os.getpid()}/cwd/core/exercises/references.py").read_text() == answers
+    if not audit_hook:
+        layers = sandbox._execute(HONEST_MASK, "causal_mask", [[2]], FAST, audit_hook=False)[1]
+        if "landlock" not in layers:
+            pytest.skip(f"past the audit hook only Landlock hides world-readable files (layers: {layers})")
+    run, layers = sandbox._execute(hostile("read_answers"), "causal_mask", [[str(REFERENCES)]], FAST,
+                                   audit_hook=audit_hook)
+    assert run.status == "ok", run
+    assert run.outcomes[0] == CaseOutcome(True, [], ""), run.outcomes[0]
+    assert ("audit" in layers) == audit_hook
+    assert_still_serving()
 
 
 @pytest.mark.parametrize("line", [

@@ -7,9 +7,13 @@ import math
 import pytest
 import torch
 
-from core.exercises import bank
-from core.exercises.model import ChoiceExercise, CodeExercise, NumericExercise
-from core.i18n import fmt_float, t
+from core import corpus as C
+from core.exercises import bank, tasks
+from core.exercises.env import CoreEnv
+from core.exercises.model import CORRECT, INCORRECT
+from core.exercises.state import to_plain
+from core.i18n import fmt_float, fmt_int, fmt_percent, t
+from core.repetition import distinct_n
 from tests.pages.test_app_pages import all_text, run_app
 
 PAGES = {"tokenization": "app_pages/01_tokenization.py", "attention": "app_pages/02_attention.py",
@@ -178,16 +182,43 @@ def test_tokenization_tasks_read_the_labs_text():
     assert any("`casa🙂verde`" in s for s in boxes(at, "success"))
 
 
+@pytest.fixture(scope="module")
+def core_env(prepared_decoder):
+    """The models the core task checkers use (the CLI's), to compute what the page must conclude."""
+    return CoreEnv()
+
+
+def head_verdict(weights, layer: int, head: int, lang: str) -> tuple[str, tuple[str, ...]]:
+    """(status, feedback) the previous-token task must give for this head of the (L, H, T, T) weights."""
+    share = tasks.previous_token_share(weights[layer, head])
+    if share >= tasks.PREVIOUS_TOKEN_SHARE:
+        return CORRECT, (t("exercises.att.prev_found", lang, layer=layer, head=head, share=fmt_percent(share, lang)),)
+    low = t("exercises.att.prev_low", lang, layer=layer, head=head, share=fmt_percent(share, lang),
+            threshold=fmt_percent(tasks.PREVIOUS_TOKEN_SHARE, lang, 0))
+    to_bos = float(weights[layer, head, 1:, 0].mean())
+    return INCORRECT, (low, t("exercises.att.prev_sink", lang, share=fmt_percent(to_bos, lang))) if to_bos > 0.5 else (low,)
+
+
 @pytest.mark.real_models
-def test_attention_task_reads_the_maps_sliders(prepared_decoder):
-    at = run_app("en", PAGES["attention"])
+@pytest.mark.parametrize("lang", ["pt-BR"])
+def test_attention_task_reads_the_maps_sliders(core_env, lang):
+    at = run_app(lang, PAGES["attention"])
     ex = bank.by_id("attention.previous_token_head")
-    check(at, ex.id)  # the default layer 5, head 0 is a sink, not a previous-token head
-    assert any("This head is a sink" in e for e in boxes(at, "error"))
-    at.slider(key="attention.map_layer").set_value(4).run()
-    at.slider(key="attention.map_head").set_value(1).run()
-    check(at, ex.id)
-    assert any("layer 4, head 1" in s for s in boxes(at, "success"))
+    _, weights = core_env.attention_weights(at.session_state["attention.text"])  # (L, H, T, T)
+    shares = {(layer, head): tasks.previous_token_share(weights[layer, head])
+              for layer in range(weights.shape[0]) for head in range(weights.shape[1])}
+    above, below = max(shares, key=shares.get), min(shares, key=shares.get)
+    assert shares[above] >= tasks.PREVIOUS_TOKEN_SHARE > shares[below]
+    default = (at.session_state["attention.map_layer"], at.session_state["attention.map_head"])
+    for layer, head in (default, above, below):  # the sliders as the page opens, then moved
+        at.slider(key="attention.map_layer").set_value(layer).run()
+        at.slider(key="attention.map_head").set_value(head).run()
+        check(at, ex.id)
+        status, feedback = head_verdict(weights, layer, head, lang)
+        attempt = at.session_state[key(ex.id, "last")]
+        assert (attempt.status, attempt.feedback) == (status, feedback), (layer, head)
+        shown = "\n".join(boxes(at, "success" if status == CORRECT else "error"))
+        assert all(line in shown for line in feedback)
 
 
 @pytest.mark.real_models
@@ -217,25 +248,59 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
     at.slider(key="decoding.max_new").set_value(20).run()
     at.button(key="decoding.grid.go").click().run()
     assert not at.exception
-    check(at, grid.id)
-    verdict = "\n".join(boxes(at, "success") + boxes(at, "error"))
-    assert "distinct-2" in verdict and at.session_state[key(grid.id, "last")].status in ("correct", "incorrect")
+    entry = to_plain(at.session_state["decoding.grid.result"])
+    d2 = {}
+    for strategy, row in zip(entry["request"]["strategies"], entry["state"]["rows"]):
+        value = distinct_n([c["token_id"] for c in row["tokens"]], 2)
+        if value is not None:
+            d2[tasks.grid_cell_id(strategy["temperature"], strategy["top_p"])] = value
+    lowest = min(d2.values())
+    other = max(d2, key=d2.get) if d2["T0.3-p0.8"] <= lowest else min(d2, key=d2.get)
+    cells = ("T0.3-p0.8", other) if d2[other] != d2["T0.3-p0.8"] else ("T0.3-p0.8",)  # 20 tokens may not repeat
+    for cell in cells:  # the cell picked above, then one with the opposite verdict when the grid has one
+        at.selectbox(key=key(grid.id, "answer.0")).set_value(cell)
+        check(at, grid.id)
+        mine = fmt_float(d2[cell], lang, 2)
+        if d2[cell] <= lowest:
+            expected = (CORRECT, (t("exercises.dec.grid_ok", lang, d2=mine),))
+        else:
+            expected = (INCORRECT, (t("exercises.dec.grid_wrong", lang, d2=mine, lowest=fmt_float(lowest, lang, 2)),))
+        attempt = at.session_state[key(grid.id, "last")]
+        assert (attempt.status, attempt.feedback) == expected, cell
+        assert expected[1][0] in "\n".join(boxes(at, "success") + boxes(at, "error"))
 
     prefix = bank.by_id("decoding.prompt_prefix")
     check(at, prefix.id)  # no prefix typed
     assert t("exercises.problem.empty", lang) in "\n".join(boxes(at, "warning"))
 
 
+def remainder_verdict(n_tokens: int, block_size: int, lang: str) -> tuple[str, str]:
+    """(status, first feedback line) of the least-remainder task for a corpus of `n_tokens` (with <eos>)."""
+    table = {size: tasks.dropped_tokens(n_tokens, size) for size in tasks.BLOCK_SIZES}
+    fewest = min(dropped for blocks, dropped in table.values() if blocks >= 2)
+    blocks, dropped = table[block_size]
+    words = dict(size=block_size, tokens=fmt_int(n_tokens, lang), blocks=fmt_int(blocks, lang),
+                 dropped=fmt_int(dropped, lang))
+    if blocks < 2:
+        return INCORRECT, t("exercises.ft.too_few_blocks", lang, **words)
+    if dropped == fewest:
+        return CORRECT, t("exercises.ft.remainder_ok", lang, **words)
+    return INCORRECT, t("exercises.ft.remainder_more", lang, **words)
+
+
 @pytest.mark.real_models
-def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(prepared_decoder):
-    from core.exercises import tasks
+def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(core_env):
     from tests.core.test_exercises_tasks import DOMAIN_TEXTS
 
     at = run_app("en", PAGES["finetuning"])
     block = bank.by_id("finetuning.least_remainder")
     check(at, block.id)
     first = at.session_state[key(block.id, "last")]
-    assert first.status in ("correct", "incorrect") and "block_size 64" in " ".join(first.feedback)
+    tokenizer = core_env.gemma_tokenizer()  # the page's seed corpus, streamed with <eos> after each text
+    n_tokens = sum(len(tokenizer(x, add_special_tokens=False)["input_ids"]) + 1
+                   for x in C.texts_from_editor(C.seed_corpus_text("en")).texts)
+    block_size = at.session_state["finetune.block_size"]
+    assert (first.status, first.feedback[0]) == remainder_verdict(n_tokens, block_size, "en")
     # seed exercise 3: a corpus of one's own, trained to the end; exercise 4: validation every step
     at.radio(key="finetune.source").set_value("typed").run()
     at.text_area(key="finetune.typed").set_value("\n".join(DOMAIN_TEXTS)).run()
@@ -249,8 +314,9 @@ def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(prepared_decoder):
     at.button(key="finetune.train").click().run()
     assert not at.exception and t("ft.done", "en", steps=2) in boxes(at, "success")
     check(at, domain.id)
-    assert any("6 texts of your own" in s for s in boxes(at, "success"))
     report = at.session_state["finetune.report"]
+    done = t("exercises.ft.domain_ok", "en", texts=fmt_int(len(DOMAIN_TEXTS), "en"), steps=fmt_int(report.step, "en"))
+    assert any(done in s for s in boxes(at, "success"))
     lowest = math.exp(min(p.val_loss for p in report.points if p.val_loss is not None))
     at.text_input(key=key(validation.id, "answer.0")).set_value(f"{lowest:.3f}")
     check(at, validation.id)

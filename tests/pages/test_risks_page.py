@@ -36,7 +36,7 @@ def test_without_the_decoder_the_lesson_and_inputs_are_there(monkeypatch, tmp_pa
     at = run_app(lang, PAGE)
     headers = [h.value for h in at.header]
     lesson = load_lesson("risks", lang)
-    assert headers == [s.title for s in lesson.sections if s.title]
+    assert headers == [s.title for s in lesson.sections if s.title] + [t("exercises.header", lang)]
     assert [w.value for w in at.warning].count(t("risks.needs_decoder", lang)) == 4  # one per demo
     assert at.text_input(key=f"risks.bias.template.{lang}").value == B.DEFAULT_TEMPLATES[lang]
     assert at.text_area(key=f"risks.ctx.text.{lang}").value == W.DEFAULT_TEXTS[lang]

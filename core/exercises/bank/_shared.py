@@ -6,12 +6,13 @@ import math
 from typing import Callable
 
 from core.exercises.answers import normalise_text
+from core.exercises.checkers import within
 from core.exercises.model import Choice, Mistake, Text
 
 
 def near(value: float, rel: float = 1e-3, abs_: float = 0.0) -> Callable[[float], bool]:
     """A predicate: the student's number is `value` (a known wrong result), within a small tolerance."""
-    return lambda x: abs(x - value) <= max(rel * abs(value), abs_)
+    return lambda x: within(x, value, rel, abs_)
 
 
 def said(*answers: str) -> Callable[[str], bool]:
