@@ -38,11 +38,6 @@ def _quoted(piece: str) -> str:
     return code_span(tk.visible(piece), 60)
 
 
-def _percent_figure(p: float, lang: str) -> str:
-    """fmt_percent without its sign, for the strings that write "{p} %" themselves."""
-    return fmt_percent(p, lang).removesuffix(" %")
-
-
 def _done(ok: bool, *feedback: str) -> Verdict:
     return Verdict(1.0 if ok else 0.0, tuple(f for f in feedback if f))
 
@@ -219,8 +214,8 @@ def prompt_prefix(state: dict, env, lang: str) -> Verdict:
     before = D.probabilities(env.next_logits(plain.ids))  # (V,)
     after = D.probabilities(env.next_logits(prefixed.ids))  # (V,)
     a, b = int(before.argmax()), int(after.argmax())
-    words = dict(before=_quoted(tokenizer.decode([a])), p_before=_percent_figure(float(before[a]), lang),
-                 after=_quoted(tokenizer.decode([b])), p_after=_percent_figure(float(after[b]), lang))
+    words = dict(before=_quoted(tokenizer.decode([a])), p_before=fmt_percent(float(before[a]), lang),
+                 after=_quoted(tokenizer.decode([b])), p_after=fmt_percent(float(after[b]), lang))
     if a != b:
         return _done(True, t("exercises.dec.prefix_ok", lang, **words))
     return _done(False, t("exercises.dec.prefix_same", lang, **words))

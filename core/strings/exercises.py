@@ -217,12 +217,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exercises.dec.prefix_long": ("Use um prefixo de até {n} caracteres.", "Use a prefix of at most {n} characters."),
     "exercises.dec.prompt_long": ("O prompt é longo demais para esta tarefa: encurte-o.", "The prompt is too long for this task: shorten it."),
     "exercises.dec.prefix_ok": (
-        "Certo: sem o prefixo o favorito é {before} ({p_before} %); com ele, {after} ({p_after} %). O prefixo é contexto, e o modelo condiciona tudo a ele.",
-        "Right: without the prefix the favourite is {before} ({p_before} %); with it, {after} ({p_after} %). The prefix is context, and the model conditions everything on it.",
+        "Certo: sem o prefixo o favorito é {before} ({p_before}); com ele, {after} ({p_after}). O prefixo é contexto, e o modelo condiciona tudo a ele.",
+        "Right: without the prefix the favourite is {before} ({p_before}); with it, {after} ({p_after}). The prefix is context, and the model conditions everything on it.",
     ),
     "exercises.dec.prefix_same": (
-        "O favorito continua {before} ({p_before} % sem o prefixo, {p_after} % com ele). Tente um prefixo que peça outro formato ou outro estilo.",
-        "The favourite is still {before} ({p_before} % without the prefix, {p_after} % with it). Try a prefix that asks for another format or style.",
+        "O favorito continua {before} ({p_before} sem o prefixo, {p_after} com ele). Tente um prefixo que peça outro formato ou outro estilo.",
+        "The favourite is still {before} ({p_before} without the prefix, {p_after} with it). Try a prefix that asks for another format or style.",
     ),
     # --- fine-tuning tasks
     "exercises.ft.no_corpus": ("O corpus está vazio: escreva ou envie textos no laboratório.",
