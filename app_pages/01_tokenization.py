@@ -19,7 +19,7 @@ SHORT_TEXT = 2_000  # the byte view and the sentence pair take short texts
 TEXT_KEY = "tokenization.text"
 
 lang = frame.language()
-PARAMS = (TextParam("text", TEXT_KEY, t("tok.default_text", lang)),)  # a shared link opens on the same text
+PARAMS = (TextParam.translated("text", TEXT_KEY, "tok.default_text", lang),)  # a shared link opens on the same text
 load_from_url(PARAMS, "tokenization", lang)
 les = lesson_ui.lesson("tokenization", lang)
 lesson_ui.header(les)

@@ -30,7 +30,7 @@ lang = frame.language()
 # (Gemma 3 270M: 18 layers of 4 heads; all-MiniLM-L6-v2: 6 layers of 12 heads; a test checks them).
 GEMMA_LAYERS, GEMMA_HEADS, MINILM_LAYERS, MINILM_HEADS = 18, 4, 6, 12
 PARAMS = (
-    TextParam("text", "attention.text", t("att.default_text", lang)),
+    TextParam.translated("text", "attention.text", "att.default_text", lang),
     NumberParam("layer", "attention.layer", 5, 0, GEMMA_LAYERS - 1, integer=True),
     NumberParam("head", "attention.head", 0, 0, GEMMA_HEADS - 1, integer=True),
     ChoiceParam("unmask", "attention.unmask", False, (False, True)),

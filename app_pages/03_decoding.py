@@ -33,7 +33,7 @@ PARAMS = (
 )
 
 lang = frame.language()
-PARAMS = (*PARAMS, TextParam("prompt", "decoding.prompt", t("dec.default_prompt", lang)))
+PARAMS = (*PARAMS, TextParam.translated("prompt", "decoding.prompt", "dec.default_prompt", lang))
 load_from_url(PARAMS, "decoding", lang)
 ui_dec.inject_css()
 les = lesson_ui.lesson("decoding", lang)
@@ -41,7 +41,6 @@ lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "autoregressive")
 
 # --- the prompt, shared by every widget ------------------------------------------------------------
-st.session_state.setdefault("decoding.prompt", t("dec.default_prompt", lang))
 check = tk.check_text(
     st.text_area(t("dec.prompt", lang), key="decoding.prompt", height=90, max_chars=tk.MAX_INPUT_CHARS,
                  persist_state="session")

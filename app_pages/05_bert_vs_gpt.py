@@ -24,7 +24,7 @@ PAIR_MAX_CHARS = 300  # the two sentences of the vector comparison: short by des
 lang = frame.language()
 MINILM_LAYERS, GEMMA_LAYERS = 6, 18  # the lab models' depths (tests/pages/test_deep_links.py checks them)
 PARAMS = (  # shareable settings: ?text=...&seed=3&rate=0.3&bert_layer=2
-    TextParam("text", "bert_vs_gpt.text", t("bvg.default_text", lang)),
+    TextParam.translated("text", "bert_vs_gpt.text", "bvg.default_text", lang),
     NumberParam("seed", "bert_vs_gpt.seed", DEFAULT_SEED, 0, 2**31 - 1, integer=True),
     NumberParam("rate", "bert_vs_gpt.rate", M.BERT_MASKING.mlm_probability, 0.0, 1.0, decimals=2),
     ChoiceParam("draws", "bert_vs_gpt.draws", 1000, DRAW_CHOICES),

@@ -107,12 +107,6 @@ def shot_result(model, tokenizer, task: FewShotTask, shots: int) -> ShotResult:
     return ShotResult(shots, prompt, score_continuations(model, [prompt_ids], [answer_ids])[0])
 
 
-def shot_curve(model, tokenizer, task: FewShotTask, max_shots: int | None = None) -> tuple[ShotResult, ...]:
-    """P(right answer) after 0, 1, ..., max_shots examples."""
-    last = len(task.examples) if max_shots is None else min(max_shots, len(task.examples))
-    return tuple(shot_result(model, tokenizer, task, k) for k in range(last + 1))
-
-
 # Preset tasks, chosen because Gemma 3 270M visibly learns them from examples (measured: see the tests).
 PRESETS: dict[str, dict[str, FewShotTask]] = {
     "en": {

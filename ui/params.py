@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.i18n import fmt_float, fmt_int, t
+from core.i18n import LANGUAGES, fmt_float, fmt_int, t
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ class TextParam:
     key: str
     default: str
     max_chars: int = URL_TEXT_CHARS
+    other_defaults: tuple[str, ...] = ()  # the default in the other languages: untouched, it follows a switch
+
+    @classmethod
+    def translated(cls, url_name: str, key: str, string_key: str, lang: str) -> "TextParam":
+        """A text whose default is the UI string `string_key`, in whatever language the page is shown."""
+        return cls(url_name, key, t(string_key, lang),
+                   other_defaults=tuple(t(string_key, other) for other in LANGUAGES if other != lang))
 
     def parse(self, raw: str) -> tuple[str | None, str | None]:
         """Control characters other than newlines and tabs are dropped; a text over max_chars is cut."""
@@ -106,6 +113,8 @@ def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
         # widget starts from the default again rather than from its own minimum.
         for param in params:
             st.session_state.setdefault(param.key, param.default)
+            if isinstance(param, TextParam) and st.session_state[param.key] in param.other_defaults:
+                st.session_state[param.key] = param.default  # the language changed; the student typed nothing
         return
     st.session_state[flag] = True
     for param in params:

@@ -13,6 +13,7 @@ from core import context_window as W
 from core import generation as G
 from core import prompt_sensitivity as S
 from core.i18n import t
+from ui import frame
 from ui import models as ui_models
 
 
@@ -61,8 +62,8 @@ WINDOW_CSS = """
 .gl-window { line-height: 1.9; padding: .4em .6em; border: 1px solid #999; border-radius: .4em; background: #fff;
   color: #000; word-break: break-word; max-height: 26em; overflow-y: auto; }
 .gl-window span { border-radius: .2em; padding: .05em 0; white-space: pre-wrap; }
-.gl-window .gl-in0 { background: #D6E9F8; }
-.gl-window .gl-in1 { background: #FCE6C0; }
+.gl-window .gl-in0 { background: {in0}; }
+.gl-window .gl-in1 { background: {in1}; }
 .gl-window .gl-out { color: #6b6b6b; background: #EDEDED; text-decoration: line-through; }
 .gl-window .gl-special { border: 2px dashed #000; padding: 0 .2em; font-weight: 600; }
 .gl-window-legend { font-size: .85em; margin: .3em 0 .8em 0; }
@@ -72,7 +73,8 @@ WINDOW_CSS = """
 
 
 def inject_css() -> None:
-    st.markdown(WINDOW_CSS, unsafe_allow_html=True)
+    in0, in1 = frame.chip_colours()[:2]  # the lab's chip colours, the projector's ones in projector mode
+    st.markdown(WINDOW_CSS.replace("{in0}", in0).replace("{in1}", in1), unsafe_allow_html=True)
 
 
 def window_html(pieces: Sequence[str], kept: Sequence[bool], special: Sequence[bool]) -> str:
@@ -90,7 +92,7 @@ def window_html(pieces: Sequence[str], kept: Sequence[bool], special: Sequence[b
 
 
 def window_legend(lang: str) -> str:
-    return (f'<div class="gl-window-legend"><span class="gl-in0" style="background:#D6E9F8">'
+    return (f'<div class="gl-window-legend"><span class="gl-in0" style="background:{frame.chip_colours()[0]}">'
             f'{escape(t("risks.ctx.legend.kept", lang))}</span>'
             f'<span style="color:#6b6b6b;background:#EDEDED;text-decoration:line-through">'
             f'{escape(t("risks.ctx.legend.dropped", lang))}</span></div>')

@@ -1,5 +1,6 @@
 """Server settings the app depends on."""
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -11,3 +12,18 @@ def test_no_forced_gc_after_every_script_run():
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     assert config["runner"]["postScriptGC"] is False
     assert config["server"]["fileWatcherType"] == "none"
+
+
+CDN = re.compile(r"https?://[^\s\"')>]*(?:cdn|unpkg\.com|jsdelivr|googleapis|cloudflare)", re.IGNORECASE)
+
+
+def test_nothing_the_app_serves_points_at_a_cdn():
+    """Classrooms are offline: a page, lesson or asset that names a CDN would show a blank view or a dead link.
+    The vendored libraries' licence headers are the only URLs allowed in ui/static/vendor (checked there)."""
+    root = Path(__file__).resolve().parents[2]
+    served = [root / "streamlit_app.py", *(root / "app_pages").rglob("*.py"), *(root / "core").rglob("*.py"),
+              *(p for p in (root / "ui").rglob("*") if p.is_file() and "vendor" not in p.parts),
+              *(root / "lessons").rglob("*.md"), *(root / ".streamlit").rglob("*.toml")]
+    found = [f"{p.relative_to(root)}: {m.group(0)}" for p in served
+             for m in CDN.finditer(p.read_text(encoding="utf-8", errors="replace"))]
+    assert not found, found

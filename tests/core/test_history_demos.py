@@ -163,7 +163,7 @@ def test_examples_raise_the_right_answers_probability_on_the_real_decoder(prepar
 
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
     task = icl.PRESETS["en"]["plural"]
-    curve = icl.shot_curve(model, tokenizer, task, max_shots=4)
+    curve = [icl.shot_result(model, tokenizer, task, k) for k in range(5)]
     probs = [r.score.prob for r in curve]
     assert [r.shots for r in curve] == [0, 1, 2, 3, 4]
     assert len(set(round(p, 6) for p in probs)) == 5  # computed per prompt, not a constant

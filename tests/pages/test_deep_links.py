@@ -129,3 +129,26 @@ def test_risks_settings_restore_and_clamp(prepared_decoder):
     assert not at.exception
     at.slider(key="risks.ctx.window").set_value(64).run()
     assert qp(at, "window") == "64"
+
+
+@pytest.mark.parametrize("page, key, string_key", [
+    ("app_pages/01_tokenization.py", "tokenization.text", "tok.default_text"),
+    ("app_pages/05_bert_vs_gpt.py", "bert_vs_gpt.text", "bvg.default_text"),
+])
+def test_an_untouched_default_text_follows_a_language_switch_and_typed_text_stays(page, key, string_key, tmp_path,
+                                                                                 monkeypatch):
+    from core.i18n import t
+    from ui.frame import LANGUAGE_STATE
+
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # no decoder needed for the text box
+    at = run_app("en", page)
+    assert at.session_state[key] == t(string_key, "en")
+    at.session_state[LANGUAGE_STATE] = "pt-BR"
+    at.run()
+    assert at.session_state[key] == t(string_key, "pt-BR") and "text" not in at.query_params
+    box = at.text_input(key=key) if page.startswith("app_pages/05") else at.text_area(key=key)
+    box.set_value("meu texto").run()
+    at.session_state[LANGUAGE_STATE] = "en"
+    at.run()
+    assert at.session_state[key] == "meu texto"
+    assert not at.exception
