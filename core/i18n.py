@@ -44,6 +44,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Something went wrong in this part of the page ({error}). The rest of the page still works; "
         "try another text or reload.",
     ),
+    # --- lessons
+    "lesson.key_ideas": ("Nesta lição", "In this lesson"),
+    "lesson.deeper": ("Para ir além: {title}", "Go deeper: {title}"),
+    "lesson.notes": (
+        "O que as notas do curso dizem, e o que está certo: {title}",
+        "What the course notes say, and what is right: {title}",
+    ),
+    "lesson.figure_text": ("A figura em texto", "The figure in words"),
     # --- models
     "models.ready": ("pronto", "ready"),
     "models.preparing": ("preparando…", "preparing…"),

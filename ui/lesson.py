@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
 import streamlit as st
 
-from core.lessons import Lesson, load_lesson
+from core.i18n import t
+from core.lessons import LESSONS_DIR, Lesson, Part, load_lesson
 
 
 def lesson(lesson_id: str, lang: str) -> Lesson:
@@ -15,14 +19,47 @@ def header(les: Lesson) -> None:
     st.title(les.title)
     if les.summary:
         st.markdown(f"*{les.summary}*")
+    if les.key_ideas:
+        with st.container(border=True):
+            st.markdown(f"**{t('lesson.key_ideas', les.language)}**\n\n"
+                        + "\n".join(f"- {idea}" for idea in les.key_ideas))
+
+
+def figure_svg(name: str, lang: str) -> str | None:
+    """The figure's SVG text from lessons/figures/<name>.<lang>.svg, or None when it has no file."""
+    path = LESSONS_DIR / "figures" / f"{name}.{lang}.svg"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _figure(part: Part, lang: str) -> None:
+    name = part.title.split()[0]
+    svg = figure_svg(name, lang)
+    if svg is not None:
+        # Our own files, reviewed like code (no script: tests/core/test_lessons.py checks it).
+        st.html(f'<figure class="gl-figure" role="group">{svg}</figure>')
+    with st.expander(t("lesson.figure_text", lang), icon=":material/description:"):
+        st.markdown(part.body)
+
+
+def part(p: Part, lang: str) -> None:
+    if p.kind == "text":
+        st.markdown(p.body)
+    elif p.kind == "deeper":
+        with st.expander(t("lesson.deeper", lang, title=p.title), icon=":material/menu_book:"):
+            st.markdown(p.body)
+    elif p.kind == "notes":
+        with st.expander(t("lesson.notes", lang, title=p.title), icon=":material/rule:"):
+            st.markdown(p.body)
+    elif p.kind == "figure":
+        _figure(p, lang)
 
 
 def section(les: Lesson, section_id: str) -> None:
     sec = les.section(section_id)
     if sec.title:
         st.header(sec.title, anchor=sec.id)
-    if sec.body:
-        st.markdown(sec.body)
+    for p in sec.parts:
+        part(p, les.language)
 
 
 def sections(les: Lesson, *section_ids: str) -> None:
