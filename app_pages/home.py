@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from core import models
-from core.i18n import t
-from core.lessons import load_lessons
+import course
+from gptlab import models
+from gptlab.i18n import t
+from gptlab.lessons import load_lesson
 from ui import classroom, frame
 from ui import lesson as lesson_ui
 
@@ -15,24 +16,22 @@ lesson_ui.header(overview)
 lesson_ui.sections(overview, *overview.section_ids)
 
 st.header(t("home.lessons", lang))
-# Each lesson file names its page: lessons/<lang>/NN-some-topic.md <-> app_pages/NN_some_topic.py
-for les in [lesson for lesson in load_lessons(lang) if lesson.id != "home"]:
+lessons = [(entry, load_lesson(entry.id, lang)) for entry in course.LESSONS]
+for entry, les in lessons:
     with st.container(border=True):
-        st.subheader(f"{les.order}. {les.title}")
+        st.subheader(f"{entry.order}. {les.title}")
         if les.summary:
             st.markdown(les.summary)
         lesson_ui.objectives(les, t("home.objectives", lang))
         st.page_link(
-            f"app_pages/{les.path.stem.replace('-', '_')}.py",
+            entry.page,
             label=t("home.open", lang, title=les.title),
             icon=":material/arrow_forward:",
         )
 
 st.header(t("home.progress", lang))
 with frame.contained(lang):
-    classroom.home_progress(
-        [(les.id, les.title) for les in load_lessons(lang) if les.id != "home"], classroom.lesson_exercise_ids(), lang
-    )
+    classroom.home_progress([(les.id, les.title) for _, les in lessons], classroom.lesson_exercise_ids(), lang)
 
 st.header(t("home.models", lang))
 for spec in models.OFFLINE_DEFAULTS:

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from core import progress_report as R
-from core.i18n import fmt_int, t
+from gptlab.classroom import report as R
+from gptlab.i18n import fmt_int, t
 from ui import classroom as C
 from ui import frame
-from ui.decoding import markdown_escape
+from labs.decoding.widgets import markdown_escape
 
 lang = frame.language()
 st.title(t("classroom.instructor.title", lang))

@@ -3,7 +3,7 @@
     python -m benchmarks.decode [--tokens 64] [--rounds 4]
 
 One decoding step must read every weight of the model once, so a single stream cannot beat
-memory bandwidth / weight bytes. This prints that bound, the lab's speed (core.generation on the
+memory bandwidth / weight bytes. This prints that bound, the lab's speed (gptlab.nn.generation on the
 decoder as the lab holds it) and the seed's way (plain `model.generate` in float32, with the
 sampling settings of the seed's own cell: temperature 0.8, top-k 50, top-p 0.9), both on one
 stream with those settings; greedy against greedy is printed too. batch4_vs_single is four
@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from core import decoding as D  # noqa: E402
-from core import generation as G  # noqa: E402
-from core import models  # noqa: E402
+from gptlab.nn import decoding as D  # noqa: E402
+from gptlab.nn import generation as G  # noqa: E402
+from gptlab import models  # noqa: E402
 
 PROMPT = "A inteligência artificial está mudando a forma como aprendemos, porque"
 

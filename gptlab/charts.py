@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from gptlab.i18n import decimal_symbol, fmt_float
+
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
@@ -51,11 +53,15 @@ def inflation_totals(rows) -> pd.DataFrame:
     return frame.groupby(["tokenizer", "language"], as_index=False, sort=False)["tokens"].sum()
 
 
-def decimal_labels(language: str) -> dict:
-    """Axis or legend settings that write tick numbers with a decimal comma in pt-BR ('0,2', not '0.2')."""
-    if language != "pt-BR":
-        return {}
-    return {"format": ".2~f", "labelExpr": "replace(datum.label, '.', ',')"}  # no grouping: one '.' at most
+def decimal_labels(language: str, fmt: str | None = None) -> dict:
+    """Axis or legend settings that write tick numbers with the language's decimal symbol ('0,2' in pt-BR).
+
+    `fmt` is a d3 format without grouping ("%", "~g"; default ".2~f"): its one '.' at most becomes the symbol.
+    """
+    symbol = decimal_symbol(language)
+    if symbol == ".":
+        return {"format": fmt} if fmt else {}
+    return {"format": fmt or ".2~f", "labelExpr": f"replace(datum.label, '.', '{symbol}')"}
 
 
 HEATMAP_SIDE = (420, 800)  # without a given size, the side grows with the text between these (pixels)
@@ -74,8 +80,6 @@ def attention_heatmap(
     Numbers are written for `language` (pt-BR: decimal comma) in the cells and the tooltip.
     """
     import numpy as np
-
-    from core.i18n import fmt_float
 
     T = len(labels)
     rows, cols = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
@@ -141,8 +145,6 @@ def attention_bars(
     large: bool = False,
 ) -> alt.Chart:
     """Where one token looks: one bar per token it can attend to."""
-    from core.i18n import fmt_float
-
     frame = pd.DataFrame(
         {"key": labels, "weight": list(weights_row), "shown": [fmt_float(float(w), language, 4) for w in weights_row]}
     )

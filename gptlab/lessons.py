@@ -26,7 +26,8 @@ from typing import Literal
 
 import yaml
 
-LANGUAGES = ("pt-BR", "en")
+from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGES, value
+
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -40,8 +41,8 @@ _BLOCK_OPEN = re.compile(r"^:::(?P<kind>[a-z]+)(?:[ \t]+(?P<title>.*?))?\s*$")
 _BLOCK_CLOSE = re.compile(r"^:::\s*$")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
-# The main path of a lesson (outside blocks, front-matter and references) reads in about 15 minutes.
-MAIN_PATH_WORD_BUDGET = {"en": 1800, "pt-BR": 2100}
+# The main path of a lesson (outside blocks, front-matter and references) reads in about 15 minutes: each
+# language says in how many words (its strings' language.lesson_word_budget).
 
 
 @dataclass(frozen=True)
@@ -239,20 +240,21 @@ def check_lessons(root: Path = LESSONS_DIR) -> list[str]:
                 problems.append(f"{where}: {len(lesson.key_ideas)} key ideas (3 to 5)")
             if "recap" not in lesson.section_ids:
                 problems.append(f"{where}: no recap section")
-            budget = MAIN_PATH_WORD_BUDGET[language]
+            budget = value("language.lesson_word_budget", language)
             if lesson.main_path_words > budget:
                 problems.append(f"{where}: main path {lesson.main_path_words} words (budget {budget})")
-    pt, en = by_language["pt-BR"], by_language["en"]
-    for lesson_id in pt.keys() & en.keys():
-        if block_outline(pt[lesson_id]) != block_outline(en[lesson_id]):
-            problems.append(f"{lesson_id}: the languages' blocks differ: "
-                            f"{block_outline(pt[lesson_id])} vs {block_outline(en[lesson_id])}")
-        if len(pt[lesson_id].key_ideas) != len(en[lesson_id].key_ideas):
-            problems.append(f"{lesson_id}: the languages have different numbers of key ideas")
+    first = by_language[DEFAULT_LANGUAGE]
+    for language, lessons in by_language.items():
+        for lesson_id in first.keys() & lessons.keys():
+            if block_outline(first[lesson_id]) != block_outline(lessons[lesson_id]):
+                problems.append(f"{lesson_id}: the languages' blocks differ: "
+                                f"{block_outline(first[lesson_id])} vs {block_outline(lessons[lesson_id])} ({language})")
+            if len(first[lesson_id].key_ideas) != len(lessons[lesson_id].key_ideas):
+                problems.append(f"{lesson_id}: the languages have different numbers of key ideas ({language})")
     return problems
 
 
-if __name__ == "__main__":  # python -m core.lessons: word counts and format problems
+if __name__ == "__main__":  # python -m gptlab.lessons: word counts and format problems
     for language in LANGUAGES:
         for lesson in load_lessons(language):
             blocks = sum(1 for s in lesson.sections for p in s.parts if p.kind != "text")

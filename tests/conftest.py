@@ -1,16 +1,27 @@
-"""Shared fixtures. The real decoder is prepared once per session, only for tests that ask for it."""
+"""Every shared fixture of the suite (tests/ and labs/*/tests/ alike; the root conftest.py loads this one).
+
+The real decoder is prepared once per session, only for tests that ask for it. `postgres_admin_url` is
+GPTLAB_TEST_POSTGRES_URL when set (a role allowed to CREATE DATABASE), else a throwaway cluster started
+from Debian's binaries for the session. Where none can be had the PostgreSQL tests are skipped with the
+reason, except under CI (CI=true), where that is a failure: CI installs PostgreSQL, so a skip there would
+hide a broken setup.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests import postgres  # noqa: E402  (needs ROOT on the path)
 
 # No test may touch the network: the Hub is unreachable in every classroom we design for.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,7 +33,7 @@ os.environ.setdefault("GPTLAB_AUTO_PREPARE", "0")
 @pytest.fixture(scope="session")
 def prepared_decoder() -> Path:
     """Prepare Gemma 3 270M once (1 to 2 minutes the first time, instant afterwards)."""
-    from core import models
+    from gptlab import models
 
     start = time.time()
     path = models.prepare_decoder(
@@ -34,21 +45,21 @@ def prepared_decoder() -> Path:
 
 @pytest.fixture(scope="session")
 def gpt2_tokenizer():
-    from core import models
+    from gptlab import models
 
     return models.load_gpt2_tokenizer()
 
 
 @pytest.fixture(scope="session")
 def bert_tokenizer():
-    from core import models
+    from gptlab import models
 
     return models.load_minilm_tokenizer()
 
 
 @pytest.fixture(scope="session")
 def gemma_tokenizer(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     return models.load_decoder_tokenizer()
 
@@ -70,7 +81,7 @@ def hub_cache_with_gpt2(empty_hub_cache) -> Path:
 
     Returns the snapshot folder. Built from the offline GPT-2 vocabulary: the same files.
     """
-    from core import models
+    from gptlab import models
 
     repo = empty_hub_cache / "models--gpt2"
     snapshot = repo / "snapshots" / "abc123"
@@ -80,3 +91,51 @@ def hub_cache_with_gpt2(empty_hub_cache) -> Path:
     models.load_gpt2_tokenizer().save_pretrained(str(snapshot))
     (snapshot / "config.json").write_text('{"model_type": "gpt2"}')
     return snapshot
+
+
+# --- a real PostgreSQL server for the progress store ----------------------------------------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _unavailable(reason: str) -> None:
+    message = f"PostgreSQL tests need a server: {reason}"
+    if _in_ci():
+        pytest.fail(message + " (CI=true: PostgreSQL must be available in CI)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    given = os.environ.get("GPTLAB_TEST_POSTGRES_URL", "").strip()
+    if given:
+        yield given
+        return
+    try:
+        server = postgres.start()
+    except postgres.PostgresUnavailable as error:
+        reason = str(error)
+    else:
+        reason = ""
+    if reason:
+        _unavailable(reason)
+    try:
+        yield server.admin_url
+    finally:
+        postgres.stop(server)
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    try:
+        url, reason = postgres.create_database(postgres_admin_url), ""
+    except Exception as error:  # a given URL without CREATEDB, a server gone away...
+        where = make_url(postgres_admin_url).render_as_string(hide_password=True)
+        url, reason = "", f"cannot create a test database at {where}: {error}"
+    if reason:
+        _unavailable(reason)
+    yield url
+    postgres.drop_database(postgres_admin_url, url)

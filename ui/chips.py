@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from core.tokenization import Token, visible
+from gptlab.nn.tokenization import Token, visible
 
 
 def token_chips(tokens: tuple[Token, ...], text: str, colours: tuple[str, ...], limit: int) -> str:

@@ -15,11 +15,13 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import streamlit as st
 
-from core import progress as P
-from core.i18n import fmt_int, t
-from core.progress_report import session_lesson_progress
+import course
+
+from gptlab.classroom import store as P
+from gptlab.i18n import fmt_int, t
+from gptlab.classroom.report import session_lesson_progress
 from ui import frame
-from ui.decoding import markdown_escape
+from labs.decoding.widgets import markdown_escape
 
 T = TypeVar("T")
 
@@ -105,14 +107,21 @@ def record_attempt(record: P.AttemptRecord) -> None:
         st.warning(t("classroom.save_failed", frame.language()))
 
 
-def best_scores() -> dict[str, float]:
-    """{exercise id: best score}: saved ones for a signed-in student, else this session's."""
+def saved_best_scores() -> dict[str, float]:
+    """{exercise id: best score} saved for the signed-in student ({} for a visitor or a database down)."""
     student = current_student()
-    if student is not None:
-        saved, _ = safely(lambda: store().best_scores(student.token))
-        if saved is not None:
-            return saved
-    return dict(st.session_state.get(SCORES_KEY, {}))
+    if student is None:
+        return {}
+    saved, _ = safely(lambda: store().best_scores(student.token))
+    return saved or {}
+
+
+def best_scores(saved: Mapping[str, float] | None = None) -> dict[str, float]:
+    """{exercise id: best score}: this session's, raised by the saved ones (`saved_best_scores()` unless given)."""
+    best = dict(st.session_state.get(SCORES_KEY, {}))
+    for exercise_id, score in (saved_best_scores() if saved is None else saved).items():
+        best[exercise_id] = max(best.get(exercise_id, 0.0), score)
+    return best
 
 
 def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[P.LessonProgress, bool]:
@@ -147,9 +156,9 @@ def lesson_progress_box(lesson_id: str, exercise_ids: tuple[str, ...], lang: str
 
 def lesson_exercise_ids() -> dict[str, tuple[str, ...]]:
     """{lesson id: its exercise ids, in order} from the exercise bank."""
-    from core.exercises import bank  # the bank imports torch: only when progress is shown
+    from gptlab.exercises import bank  # the bank imports torch: only when progress is shown
 
-    return {lesson: tuple(ex.id for ex in bank.for_lesson(lesson)) for lesson in bank.LESSON_MODULES}
+    return {lesson.id: tuple(ex.id for ex in bank.for_lesson(lesson.id)) for lesson in course.LESSONS}
 
 
 def home_progress(lessons: Sequence[tuple[str, str]], exercise_ids: Mapping[str, Sequence[str]], lang: str) -> None:

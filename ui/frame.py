@@ -8,7 +8,7 @@ from typing import Iterator
 
 import streamlit as st
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, normalize_language, t
+from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, normalize_language, t
 
 # The settings live in plain session keys; the widgets ("app.lang", "app.projector") write into
 # them. Widget state is dropped when a widget is not rendered in a run; these keys never are.
@@ -67,7 +67,7 @@ def sidebar_controls() -> str:
     st.session_state[PROJECTOR_KEY] = st.session_state[PROJECTOR_STATE]
     with st.sidebar:
         st.radio(
-            f"{t('sidebar.language', 'pt-BR')} / {t('sidebar.language', 'en')}",
+            " / ".join(dict.fromkeys(t("sidebar.language", language) for language in LANGUAGES)),
             LANGUAGES,
             format_func=LANGUAGE_NAMES.__getitem__,
             key=LANG_KEY,

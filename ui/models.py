@@ -7,8 +7,8 @@ import time
 
 import streamlit as st
 
-from core import models
-from core.i18n import t
+from gptlab import models
+from gptlab.i18n import t
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,7 +30,7 @@ def gemma_tokenizer():
 @st.cache_resource(show_spinner=False)
 def decoder_fp32():
     """Gemma 3 270M in float32 for the attention lab: rows sum to 1 to the last digit.
-    Shared by every user: read-only (no hooks, no training); see core.attention."""
+    Shared by every user: read-only (no hooks, no training); see gptlab.nn.attention."""
     return models.load_decoder(dtype="float32")
 
 
@@ -43,6 +43,22 @@ def decoding_model():
 @st.cache_resource(show_spinner=False)
 def minilm_encoder():
     return models.load_minilm_encoder()
+
+
+@st.cache_resource(show_spinner=False)
+def minilm_config():
+    """MiniLM's facts (layers, heads, vocabulary), read from its config."""
+    return models.load_minilm_config()
+
+
+@st.cache_resource(show_spinner=False)
+def _decoder_config():
+    return models.load_decoder_config()
+
+
+def decoder_config():
+    """Gemma 3 270M's facts (layers, heads, vocabulary) read from its config; None until it is prepared."""
+    return _decoder_config() if models.decoder_ready() else None
 
 
 @st.cache_resource(show_spinner=False)
@@ -138,11 +154,11 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
     While Gemma's tokenizer is being prepared the page says so and reruns by itself when it lands.
     """
     tokenizers: dict[str, object] = {
-        t("tok.label.gpt2", lang): gpt2_tokenizer(),
-        t("tok.label.bert", lang): minilm_tokenizer(),
+        t("tokenization.label.gpt2", lang): gpt2_tokenizer(),
+        t("tokenization.label.bert", lang): minilm_tokenizer(),
     }
     if models.decoder_tokenizer_ready():
-        tokenizers[t("tok.label.gemma", lang)] = gemma_tokenizer()
+        tokenizers[t("tokenization.label.gemma", lang)] = gemma_tokenizer()
         return tokenizers
     job = ensure_preparation_started()
     if job.state.status == "running":
@@ -151,9 +167,9 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
         def wait_for_gemma() -> None:
             if models.decoder_tokenizer_ready():
                 st.rerun()
-            st.info(t("tok.gemma_wait", lang), icon=":material/hourglass_top:")
+            st.info(t("tokenization.gemma_wait", lang), icon=":material/hourglass_top:")
 
         wait_for_gemma()
     else:
-        st.warning(t("tok.gemma_unavailable", lang))
+        st.warning(t("tokenization.gemma_unavailable", lang))
     return tokenizers

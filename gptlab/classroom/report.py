@@ -11,9 +11,9 @@ from typing import Iterable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from core.charts import OKABE_ITO
-from core.i18n import fmt_float, fmt_int, fmt_percent, t
-from core.progress import ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary
+from gptlab.charts import OKABE_ITO
+from gptlab.i18n import fmt_datetime, fmt_float, fmt_int, fmt_percent, t
+from gptlab.classroom.store import ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary
 
 FULL_SCORE = 1.0  # a visitor's session keeps best scores only: full marks is what counts as solved
 NO_VALUE = "—"
@@ -38,8 +38,7 @@ def format_time(moment: datetime | None, lang: str) -> str:
     """A UTC time to the minute, day first in pt-BR ('01/03/2025 12:00'), ISO-like in en."""
     if moment is None:
         return NO_VALUE
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%d/%m/%Y %H:%M" if lang == "pt-BR" else "%Y-%m-%d %H:%M")
+    return fmt_datetime(moment.astimezone(timezone.utc), lang)
 
 
 def format_rate(rate: float, lang: str) -> str:

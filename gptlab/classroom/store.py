@@ -79,7 +79,7 @@ _SCHEMA_LOCK_KEY = 0x6770746C6162  # "gptlab": PostgreSQL advisory lock held whi
 _WRITE = "gptlab_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 
 # --------------------------------------------------------------------------------------------
-# Errors: each carries a `key` for core.i18n (strings in core/strings/progress.py)
+# Errors: each carries a `key` for gptlab.i18n (strings in core/strings/progress.py)
 
 
 class ProgressError(Exception):
@@ -183,8 +183,9 @@ class Grade:
 
 
 @dataclass(frozen=True)
-class Attempt:
-    """One stored row, original or regrade; also what a CSV line reads back into."""
+class SavedAttempt:
+    """One stored row, original or regrade; also what a CSV line reads back into. (The graded answer itself
+    is gptlab.exercises.model.Attempt; its `stored_status` maps its verdict onto STATUSES here.)"""
 
     attempt_id: int
     regrade_of: int | None  # the original attempt this row regrades; None for an original
@@ -261,7 +262,7 @@ def database_url() -> str:
     if path:
         db = Path(path).expanduser().resolve()
     else:
-        from core.models import cache_dir  # cheap: core.models imports nothing heavy at import
+        from gptlab.models import cache_dir  # cheap: gptlab.models imports nothing heavy at import
 
         db = cache_dir().resolve() / "progress.sqlite3"
     return f"sqlite:///{db}"
@@ -542,8 +543,8 @@ def _as_grade(result: Grade | Sequence[Any]) -> Grade:
 # The store
 
 
-def _attempt_from_row(row: Any) -> Attempt:
-    return Attempt(
+def _attempt_from_row(row: Any) -> SavedAttempt:
+    return SavedAttempt(
         attempt_id=row.id,
         regrade_of=row.regrade_of,
         class_code=row.class_code,
@@ -683,10 +684,10 @@ class ProgressStore:
 
         return self._write(add)
 
-    def my_attempts(self, token: str, exercise_id: str | None = None) -> tuple[Attempt, ...]:
+    def my_attempts(self, token: str, exercise_id: str | None = None) -> tuple[SavedAttempt, ...]:
         """The student's own answers, each with its current verdict, oldest first."""
 
-        def read(conn: Connection) -> tuple[Attempt, ...]:
+        def read(conn: Connection) -> tuple[SavedAttempt, ...]:
             student = self._student(conn, token)
             where = [attempts.c.student_id == student.id]
             if exercise_id is not None:
@@ -816,7 +817,7 @@ class ProgressStore:
             )
         return tuple(sorted(summaries, key=lambda s: (name_key(s.name), s.student_id)))
 
-    def attempts(self, class_code: str) -> tuple[Attempt, ...]:
+    def attempts(self, class_code: str) -> tuple[SavedAttempt, ...]:
         """Every row of the class, originals and regrades, in the order they were written."""
         code = self.class_info(class_code).code
         query = (
@@ -939,7 +940,7 @@ def _csv_cell(column: str, value: Any) -> str:
     return text_value
 
 
-def attempts_to_csv(rows: Iterable[Attempt]) -> str:
+def attempts_to_csv(rows: Iterable[SavedAttempt]) -> str:
     """RFC 4180 CSV (CRLF, quoted where needed), one line per row, formula-safe for spreadsheets."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -950,7 +951,7 @@ def attempts_to_csv(rows: Iterable[Attempt]) -> str:
 
 
 
-def read_attempts_csv(data: str) -> tuple[Attempt, ...]:
+def read_attempts_csv(data: str) -> tuple[SavedAttempt, ...]:
     """The rows `attempts_to_csv` wrote, exactly; ValueError when the header is not ours."""
     reader = csv.reader(io.StringIO(data.removeprefix("\ufeff"), newline=""))
     header = next(reader, None)
@@ -969,7 +970,7 @@ def read_attempts_csv(data: str) -> tuple[Attempt, ...]:
         if created.tzinfo is None:
             raise ValueError(f"line {line_number}: created_at without a time zone")
         rows.append(
-            Attempt(
+            SavedAttempt(
                 attempt_id=int(value["attempt_id"]),
                 regrade_of=int(value["regrade_of"]) if value["regrade_of"] else None,
                 class_code=value["class_code"],

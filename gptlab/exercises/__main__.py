@@ -1,7 +1,7 @@
 """The checkers from a terminal, graded exactly as the app grades them.
 
-    python -m core.exercises list
-    python -m core.exercises check <id> <answer-file> [--lang en|pt-BR]
+    python -m gptlab.exercises list
+    python -m gptlab.exercises check <id> <answer-file> [--lang en|pt-BR]
 
 The answer file holds what the student would type: code, a number, a short text, choice ids
 ("b" or "a, c"), cells ("(0,1) (0,2)"), or for a task on the live widgets the page's state as
@@ -15,8 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from core.exercises import bank
-from core.exercises.model import WidgetTask
+from gptlab.i18n import LANGUAGES
+from gptlab.exercises import bank
+from gptlab.exercises.model import WidgetTask
 
 MAX_ANSWER_FILE_BYTES = 4_000_000
 
@@ -28,11 +29,11 @@ def _list() -> int:
 
 
 def _check(exercise_id: str, answer_file: str, lang: str) -> int:
-    from core.exercises.checkers import grade
+    from gptlab.exercises.checkers import grade
 
     ex = bank.by_id(exercise_id)
     if ex is None:
-        print(json.dumps({"error": f"no exercise {exercise_id!r}; see `python -m core.exercises list`"}))
+        print(json.dumps({"error": f"no exercise {exercise_id!r}; see `python -m gptlab.exercises list`"}))
         return 2
     path = Path(answer_file)
     try:
@@ -46,7 +47,7 @@ def _check(exercise_id: str, answer_file: str, lang: str) -> int:
         answer = answer.strip()
     env = None
     if isinstance(ex, WidgetTask) and ex.needs:
-        from core.exercises.env import CoreEnv
+        from gptlab.exercises.env import CoreEnv
 
         env = CoreEnv()
     attempt = grade(ex, answer, lang, env=env)
@@ -65,13 +66,13 @@ def _check(exercise_id: str, answer_file: str, lang: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.exercises", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m gptlab.exercises", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="one line per exercise: <id> <type> <lesson>")
     check = commands.add_parser("check", help="grade an answer file; prints one JSON object")
     check.add_argument("id")
     check.add_argument("answer_file")
-    check.add_argument("--lang", choices=("en", "pt-BR"), default="en")
+    check.add_argument("--lang", choices=LANGUAGES, default="en")
     args = parser.parse_args(argv)
     if args.command == "list":
         return _list()

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
+from gptlab.i18n import decimal_symbol
+
 MAX_ANSWER_CHARS = 200  # numbers, short texts, choice ids
 MAX_CELLS_CHARS = 2_000
 MAX_STATE_CHARS = 2_000_000  # a task's state as JSON (a corpus may be inside)
@@ -74,11 +76,11 @@ def parse_number(text: str | None, lang: str = "en") -> Reading:
             return Reading(problem="not_a_number")
         mantissa = mantissa.replace(",", "").replace(".", "")
     elif "," in mantissa:
-        if lang != "pt-BR" and _THOUSANDS.match(mantissa) and not exponent:
+        if decimal_symbol(lang) != "," and _THOUSANDS.match(mantissa) and not exponent:
             mantissa = mantissa.replace(",", "")
         else:
             mantissa = mantissa.replace(",", ".")
-    elif "." in mantissa and lang == "pt-BR" and _THOUSANDS.match(mantissa) and not exponent:
+    elif "." in mantissa and decimal_symbol(lang) == "," and _THOUSANDS.match(mantissa) and not exponent:
         mantissa = mantissa.replace(".", "")  # "50.257" as the Portuguese lessons write it
     candidate = mantissa + exponent
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", candidate, re.IGNORECASE):

@@ -1,31 +1,23 @@
-"""Every lesson's exercises, one module per lesson, in the order the pages show them."""
+"""Every lesson's exercises: each lab's `labs/<package>/exercises.py` EXERCISES, in course order (course.py)."""
 
 from __future__ import annotations
 
 import importlib
 from functools import lru_cache
 
-from core.exercises.model import Exercise
+from gptlab.exercises.model import Exercise
 
-# lesson id -> module under core.exercises.bank
-LESSON_MODULES = {
-    "tokenization": "tokenization",
-    "attention": "attention",
-    "decoding": "decoding",
-    "finetuning": "finetuning",
-    "bert-vs-gpt": "bert_vs_gpt",
-    "history": "history",
-    "risks": "risks",
-}
+import course
 
 
 @lru_cache(maxsize=None)
 def for_lesson(lesson_id: str) -> tuple[Exercise, ...]:
     """The lesson's exercises (an empty tuple for a lesson without any)."""
-    module = LESSON_MODULES.get(lesson_id)
-    if module is None:
+    try:
+        package = course.lesson(lesson_id).package
+    except KeyError:
         return ()
-    exercises = importlib.import_module(f"core.exercises.bank.{module}").EXERCISES
+    exercises = importlib.import_module(f"labs.{package}.exercises").EXERCISES
     for ex in exercises:
         if ex.lesson != lesson_id:
             raise ValueError(f"{ex.id} is in the bank of {lesson_id!r} but says lesson {ex.lesson!r}")
@@ -34,7 +26,7 @@ def for_lesson(lesson_id: str) -> tuple[Exercise, ...]:
 
 @lru_cache(maxsize=1)
 def all_exercises() -> tuple[Exercise, ...]:
-    out = tuple(ex for lesson in LESSON_MODULES for ex in for_lesson(lesson))
+    out = tuple(ex for lesson in course.LESSONS for ex in for_lesson(lesson.id))
     ids = [ex.id for ex in out]
     if len(ids) != len(set(ids)):
         raise ValueError("two exercises share an id")

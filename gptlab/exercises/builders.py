@@ -1,13 +1,12 @@
-"""Small builders the lesson banks share: known mistakes, choices, cell explanations."""
+"""Small builders the lesson banks share: predicates for known mistakes."""
 
 from __future__ import annotations
 
 import math
 from typing import Callable
 
-from core.exercises.answers import normalise_text
-from core.exercises.checkers import within
-from core.exercises.model import Choice, Mistake, Text
+from gptlab.exercises.answers import normalise_text
+from gptlab.exercises.checkers import within
 
 
 def near(value: float, rel: float = 1e-3, abs_: float = 0.0) -> Callable[[float], bool]:
@@ -19,14 +18,6 @@ def said(*answers: str) -> Callable[[str], bool]:
     """A predicate on a normalised short answer: it is one of these (normalised too)."""
     wanted = {normalise_text(a) for a in answers}
     return lambda given: given in wanted
-
-
-def mistake(matches: Callable, pt: str, en: str) -> Mistake:
-    return Mistake(matches, (pt, en))
-
-
-def choice(id: str, correct: bool, text: Text, explanation: Text) -> Choice:
-    return Choice(id, text, correct, explanation)
 
 
 def is_neg_inf(x) -> bool:

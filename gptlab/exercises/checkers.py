@@ -13,13 +13,12 @@ import random
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from core.exercises import answers as A
-from core.exercises.model import (
+from gptlab.exercises import answers as A
+from gptlab.exercises.model import (
     BUSY, CORRECT, ERROR, INCORRECT, INVALID, LIMIT, TIMEOUT,
     Attempt, CellsExercise, ChoiceExercise, CodeExercise, Exercise, NumericExercise, TextExercise, WidgetTask,
-    pick,
 )
-from core.i18n import fmt_int, t
+from gptlab.i18n import decimal_symbol, fmt_int, t
 
 MAX_CODE_CHARS = 20_000
 
@@ -41,8 +40,7 @@ def number_text(x: float, lang: str) -> str:
         return "∞" if x > 0 else "-∞"
     if x == int(x) and abs(x) < 1e15:
         return fmt_int(int(x), lang)
-    text = f"{x:.6g}"
-    return text.replace(".", ",") if lang == "pt-BR" else text
+    return f"{x:.6g}".replace(".", decimal_symbol(lang))
 
 
 def within(x: float, target: float, rel_tol: float, abs_tol: float) -> bool:
@@ -163,7 +161,8 @@ def grade_choice(ex: ChoiceExercise, answer: Any, lang: str) -> Attempt:
     if not ex.multiple and len(picked) != 1:
         return _problem(ex, answer_text, "one_choice", lang)
     right = {c.id for c in ex.choices if c.correct}
-    explanations = tuple((pick(c.text, lang), pick(c.explanation, lang)) for c in ex.choices if c.id in picked)
+    explanations = tuple((ex.text(f"choice.{c.id}", lang), ex.text(f"choice.{c.id}.why", lang))
+                         for c in ex.choices if c.id in picked)
     if picked == right:
         return _attempt(ex, answer_text, CORRECT, 1.0, [t("exercises.choice.correct", lang)], lang,
                         explanations=explanations)
@@ -192,10 +191,10 @@ def grade_numeric(ex: NumericExercise, answer: Any, lang: str) -> Attempt:
         return _attempt(ex, raw, INCORRECT, 0.0, [t("exercises.numeric.nan", lang)], lang)
     if within(x, ex.answer, ex.rel_tol, ex.abs_tol):
         return _attempt(ex, raw, CORRECT, 1.0, [read_as, t("exercises.numeric.correct", lang),
-                                                pick(ex.explanation, lang)], lang)
-    for mistake in ex.mistakes:
+                                                ex.explanation(lang)], lang)
+    for n, mistake in enumerate(ex.mistakes, 1):
         if mistake.matches(x):
-            return _attempt(ex, raw, INCORRECT, 0.0, [read_as, pick(mistake.feedback, lang)], lang)
+            return _attempt(ex, raw, INCORRECT, 0.0, [read_as, ex.text(f"mistake.{n}", lang)], lang)
     feedback = [read_as]
     if math.isinf(x):
         feedback.append(t("exercises.numeric.infinite", lang))
@@ -217,10 +216,10 @@ def grade_text(ex: TextExercise, answer: Any, lang: str) -> Attempt:
     if not given:
         return _problem(ex, raw, "empty", lang)
     if given in {A.normalise_text(a) for a in ex.accepted}:
-        return _attempt(ex, raw, CORRECT, 1.0, [t("exercises.text.correct", lang), pick(ex.explanation, lang)], lang)
-    for mistake in ex.mistakes:
+        return _attempt(ex, raw, CORRECT, 1.0, [t("exercises.text.correct", lang), ex.explanation(lang)], lang)
+    for n, mistake in enumerate(ex.mistakes, 1):
         if mistake.matches(given):
-            return _attempt(ex, raw, INCORRECT, 0.0, [pick(mistake.feedback, lang)], lang)
+            return _attempt(ex, raw, INCORRECT, 0.0, [ex.text(f"mistake.{n}", lang)], lang)
     return _attempt(ex, raw, INCORRECT, 0.0, [t("exercises.text.wrong", lang)], lang)
 
 
@@ -239,12 +238,12 @@ def grade_cells(ex: CellsExercise, answer: Any, lang: str) -> Attempt:
     extra, missed = sorted(cells - key), sorted(key - cells)
     if not extra and not missed:
         return _attempt(ex, answer_text, CORRECT, 1.0, [t("exercises.cells.correct", lang),
-                                                        pick(ex.explanation, lang)], lang)
+                                                        ex.explanation(lang)], lang)
     feedback = []
     for i, j in extra[:3]:
-        feedback.append(t("exercises.cells.extra", lang, row=i, column=j, why=pick(ex.why_out(i, j), lang)))
+        feedback.append(t("exercises.cells.extra", lang, row=i, column=j, why=ex.why_out(i, j, lang)))
     for i, j in missed[:3]:
-        feedback.append(t("exercises.cells.missed", lang, row=i, column=j, why=pick(ex.why_in(i, j), lang)))
+        feedback.append(t("exercises.cells.missed", lang, row=i, column=j, why=ex.why_in(i, j, lang)))
     rest = max(len(extra) - 3, 0) + max(len(missed) - 3, 0)  # the cells not listed above
     if rest:
         feedback.append(t("exercises.cells.more", lang, n=rest))
@@ -261,7 +260,7 @@ SANDBOX_MESSAGES = {"timeout": TIMEOUT, "limit": LIMIT, "error": ERROR, "busy": 
 
 def grade_code(ex: CodeExercise, source: Any, lang: str, *, rng: random.Random | None = None,
                limits: Any = None) -> Attempt:
-    from core.exercises import sandbox  # the subprocess machinery loads only when code is checked
+    from gptlab.exercises import sandbox  # the subprocess machinery loads only when code is checked
 
     source = "" if source is None else str(source)
     if not source.strip():
@@ -350,7 +349,7 @@ def grade_task(ex: WidgetTask, state: Any, lang: str, env: Any) -> Attempt:
         given = state.get("answer")
         if given is None or not str(given).strip():
             return _problem(ex, answer_text, "empty", lang)
-    from core import models
+    from gptlab import models
 
     try:
         verdict: Verdict = ex.checker(state, env, lang)

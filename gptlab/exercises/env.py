@@ -35,35 +35,35 @@ class TaskEnv:
 
 
 class CoreEnv(TaskEnv):
-    """Loads each model once through core.models (for the CLI and the tests)."""
+    """Loads each model once through gptlab.models (for the CLI and the tests)."""
 
     @cached_property
     def _gemma_tokenizer(self):
-        from core import models
+        from gptlab import models
 
         return models.load_decoder_tokenizer()
 
     @cached_property
     def _decoding_model(self):
-        from core import models
+        from gptlab import models
 
         return models.load_decoding_model()
 
     @cached_property
     def _attention_model(self):
-        from core import models
+        from gptlab import models
 
         return models.load_decoder(dtype="float32")
 
     @cached_property
     def _gpt2_tokenizer(self):
-        from core import models
+        from gptlab import models
 
         return models.load_gpt2_tokenizer()
 
     @cached_property
     def _minilm_tokenizer(self):
-        from core import models
+        from gptlab import models
 
         return models.load_minilm_tokenizer()
 
@@ -77,12 +77,12 @@ class CoreEnv(TaskEnv):
         return self._minilm_tokenizer
 
     def next_logits(self, ids: Sequence[int]) -> torch.Tensor:
-        from core.generation import next_token_logits
+        from gptlab.nn.generation import next_token_logits
 
         return next_token_logits(self._decoding_model, tuple(ids))
 
     def attention_weights(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
-        from core.attention import run_decoder
+        from gptlab.nn.attention import run_decoder
 
         run = run_decoder(self._attention_model, self._gemma_tokenizer, text)
         return run.tokens, np.stack([a[0].float().numpy() for a in run.attentions])  # (L, H, T, T)

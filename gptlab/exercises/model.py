@@ -1,8 +1,10 @@
-"""Exercises as data: one frozen dataclass per kind, and the graded attempt that #8 will store.
+"""Exercises as data: one frozen dataclass per kind, and the graded attempt the classroom stores.
 
-Every text a student reads is a `Text`, a (pt-BR, en) pair. Answer keys (which choice is right,
-the number, the reference function) live here, on the server: the widget never sends them to the
-browser, and choice explanations are shown only after an answer was checked.
+An exercise holds its structure (right choices, the number, the reference function); every text a
+student reads is in its lab's strings, under `<lab>.exercise.<name>` (prompt, hints, explanation,
+"choice.<id>" and "choice.<id>.why", "mistake.<n>", answer_label, "option.<id>"), in every language.
+Answer keys live on the server: the widget never sends them to the browser, and choice explanations
+are shown only after an answer was checked.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-Text = tuple[str, str]  # (pt-BR, en)
+from gptlab.i18n import STRINGS, t, value
 
 ENGINE_VERSION = 1  # bump when a change of the grading engine changes scores of old answers
 
@@ -21,17 +23,13 @@ ERROR, TIMEOUT, LIMIT, BUSY = "error", "timeout", "limit", "busy"
 STATUSES = (CORRECT, INCORRECT, INVALID, ERROR, TIMEOUT, LIMIT, BUSY)
 
 
-def pick(text: Text, lang: str) -> str:
-    """The text in the user's language."""
-    return text[0] if lang == "pt-BR" else text[1]
-
-
 @dataclass(frozen=True)
 class Choice:
+    """Its text is the exercise's "choice.<id>", its explanation "choice.<id>.why" (shown after checking,
+    for every choice the student picked)."""
+
     id: str  # stable, meaningless ("a", "b"...): it says nothing about correctness
-    text: Text
     correct: bool
-    explanation: Text  # shown after checking, for every choice the student picked (and the missed ones)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,8 +38,6 @@ class Exercise:
 
     id: str  # "<lesson>.<name>", unique
     lesson: str  # lesson id: "tokenization", "attention", ...
-    prompt: Text  # Markdown, our own text
-    hints: tuple[Text, ...] = ()  # a ladder: the first is a nudge, the last almost the answer
     version: int = 1  # bump when the key or the checker of this exercise changes
 
     kind = "exercise"
@@ -49,6 +45,26 @@ class Exercise:
     @property
     def checker_version(self) -> str:
         return f"{ENGINE_VERSION}.{self.version}"
+
+    @property
+    def text_key(self) -> str:
+        """Where its texts are: `<lab package>.exercise.<name>` in the lab's strings."""
+        return f"{self.lesson.replace('-', '_')}.exercise.{self.id.split('.', 1)[1]}"
+
+    def has_text(self, part: str) -> bool:
+        return f"{self.text_key}.{part}" in STRINGS
+
+    def text(self, part: str, lang: str, **values: object) -> str:
+        """One of its texts ("prompt", "explanation", "choice.a"...) in the student's language (Markdown)."""
+        return t(f"{self.text_key}.{part}", lang, **values)
+
+    def hints(self, lang: str) -> tuple[str, ...]:
+        """The hint ladder: the first is a nudge, the last almost the answer."""
+        return tuple(value(f"{self.text_key}.hints", lang)) if self.has_text("hints") else ()
+
+    def explanation(self, lang: str) -> str:
+        """Why the right answer is right, shown once it is given ("" when the exercise has none)."""
+        return self.text("explanation", lang) if self.has_text("explanation") else ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,10 +79,10 @@ class ChoiceExercise(Exercise):
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer and what to tell a student who gives it (a value, or a predicate)."""
+    """A known wrong answer (a predicate); what to tell a student who gives it is the exercise's
+    "mistake.<n>", n counting from 1 in the order of `mistakes`."""
 
     matches: Callable[[Any], bool]
-    feedback: Text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,7 +91,6 @@ class NumericExercise(Exercise):
     rel_tol: float = 0.0  # |x - answer| <= max(rel_tol * |answer|, abs_tol)
     abs_tol: float = 0.0
     mistakes: tuple[Mistake, ...] = ()  # checked first, in order, against the number read
-    explanation: Text = ("", "")  # shown once the answer is right
 
     kind = "numeric"
 
@@ -84,22 +99,22 @@ class NumericExercise(Exercise):
 class TextExercise(Exercise):
     accepted: tuple[str, ...] = ()  # compared after answers.normalise_text on both sides
     mistakes: tuple[Mistake, ...] = ()  # matched against the normalised answer
-    explanation: Text = ("", "")
 
     kind = "text"
 
 
 @dataclass(frozen=True, kw_only=True)
 class CellsExercise(Exercise):
-    """Tick cells of a size x size grid (e.g. the -inf cells of a mask)."""
+    """Tick cells of a size x size grid (e.g. the -inf cells of a mask). The rows and columns are named by
+    the exercise's "row_label" and "column_label" when it has them, else "row" and "column"."""
 
     size: int = 4
     key: Callable[[int], frozenset[tuple[int, int]]] = lambda n: frozenset()  # the right cells
-    why_in: Callable[[int, int], Text] = lambda i, j: ("", "")  # why cell (i, j) belongs to the key
-    why_out: Callable[[int, int], Text] = lambda i, j: ("", "")  # why it does not
-    row_label: Text = ("linha", "row")
-    column_label: Text = ("coluna", "column")
-    explanation: Text = ("", "")
+    why_in: Callable[[int, int, str], str] = lambda i, j, lang: ""  # why cell (i, j) belongs to the key
+    why_out: Callable[[int, int, str], str] = lambda i, j, lang: ""  # why it does not
+
+    def label(self, part: str, lang: str) -> str:
+        return self.text(part, lang) if self.has_text(part) else t(f"exercises.cells.{part}", lang)
 
     kind = "cells"
 
@@ -123,15 +138,16 @@ class CodeExercise(Exercise):
     # (case args, path of the first difference, expected, got, lang) -> a sentence on what is wrong,
     # or None for the generic diff
     explain: Callable[[tuple, tuple, Any, Any, str], str | None] = lambda args, path, expected, got, lang: None
-    explanation: Text = ("", "")
 
     kind = "code"
 
 
 @dataclass(frozen=True)
 class TaskOption:
+    """Its text is the exercise's "option.<id>", unless `label` writes it (e.g. numbers, the user's way)."""
+
     id: str
-    text: Text
+    label: Callable[[str], str] | None = None  # lang -> text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,13 +159,18 @@ class WidgetTask(Exercise):
     """
 
     reads: tuple[str, ...] = ()
-    answer: str | None = None  # None, "number", "text", "option"
-    answer_label: Text = ("Sua resposta", "Your answer")
+    answer: str | None = None  # None, "number", "text", "option"; labelled by "answer_label" if it has one
     options: tuple[TaskOption, ...] = ()
     needs: tuple[str, ...] = ()  # models the checker uses: "gemma", "gpt2", "minilm"
     checker: Callable[..., Any] = lambda state, env, lang: None  # -> checkers.Verdict
 
     kind = "task"
+
+    def answer_label(self, lang: str) -> str:
+        return self.text("answer_label", lang) if self.has_text("answer_label") else t("exercises.answer", lang)
+
+    def option_text(self, option: TaskOption, lang: str) -> str:
+        return option.label(lang) if option.label else self.text(f"option.{option.id}", lang)
 
 
 @dataclass(frozen=True)
@@ -176,7 +197,7 @@ class Attempt:
 
     @property
     def stored_status(self) -> str | None:
-        """The progress store's status (core.progress.STATUSES), or None when nothing should be stored.
+        """The progress store's status (gptlab.classroom.store.STATUSES), or None when nothing should be stored.
 
         An unreadable answer and a busy checker graded nothing; a sandbox failure is the student's
         code failing ("error" there means the answer could not be graded, which is our "error" too).

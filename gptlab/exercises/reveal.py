@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import inspect
 
-from core.exercises.checkers import number_text
-from core.exercises.model import (
-    CellsExercise, ChoiceExercise, CodeExercise, Exercise, NumericExercise, TextExercise, WidgetTask, pick,
+from gptlab.exercises.checkers import number_text
+from gptlab.exercises.model import (
+    CellsExercise, ChoiceExercise, CodeExercise, Exercise, NumericExercise, TextExercise, WidgetTask,
 )
-from core.i18n import t
+from gptlab.i18n import t
 
 
 def answer_key(ex: Exercise, lang: str) -> str:
     """What a right answer is, and why, in the instructor's language."""
     lines: list[str] = []
-    explanation = getattr(ex, "explanation", ("", ""))
     if isinstance(ex, ChoiceExercise):
         for choice in ex.choices:
             if choice.correct:
-                lines.append(f"- **{pick(choice.text, lang)}** — {pick(choice.explanation, lang)}")
+                lines.append(f"- **{ex.text(f'choice.{choice.id}', lang)}** — {ex.text(f'choice.{choice.id}.why', lang)}")
     elif isinstance(ex, NumericExercise):
         tolerance = max(ex.rel_tol * abs(ex.answer), ex.abs_tol)
         lines.append(t("exercises.reveal.number", lang, answer=number_text(ex.answer, lang),
@@ -37,7 +36,7 @@ def answer_key(ex: Exercise, lang: str) -> str:
         lines.append(f"```python\n{inspect.getsource(ex.reference).rstrip()}\n```")
     elif isinstance(ex, WidgetTask):
         lines.append(t("exercises.reveal.task", lang))
-        lines += [f"- {pick(hint, lang)}" for hint in ex.hints]
-    if pick(explanation, lang):
-        lines.append(pick(explanation, lang))
+        lines += [f"- {hint}" for hint in ex.hints(lang)]
+    if ex.explanation(lang):
+        lines.append(ex.explanation(lang))
     return "\n\n".join(lines)

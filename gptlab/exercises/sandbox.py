@@ -3,7 +3,7 @@
 Student code never runs in the app's process. Each call of `run_function` starts
 `python -I -S -B -u sandbox_runner.py WORKDIR` with an empty environment, in its own temporary folder
 and its own session (so its own process group). Layers, each enough for some attacks, together
-meant to be enough for all the hostile tests in tests/core/test_sandbox.py:
+meant to be enough for all the hostile tests in tests/gptlab/test_sandbox.py:
 
 - rlimits set by the harness before anything else: address space (memory), processes, open files,
   bytes per written file, no core dumps; CPU once its imports are done (SIGXCPU, then SIGKILL a

@@ -1,6 +1,6 @@
 """The harness inside the sandbox's subprocess: lock the process down, load the submission, call it.
 
-Started by `core.exercises.sandbox` as `python -I -S -B -u sandbox_runner.py WORKDIR` and never
+Started by `gptlab.exercises.sandbox` as `python -I -S -B -u sandbox_runner.py WORKDIR` and never
 imported by the app. One JSON object per line, ASCII only: orders arrive on stdin; the harness answers
 {"phase": "loaded"} (or "error"/"limit"; "unsafe", before loading anything, when neither Landlock nor
 the user switch holds) on its private result pipe; only then do the cases arrive on stdin, and it

@@ -167,6 +167,13 @@ def load_minilm_tokenizer():
     return AutoTokenizer.from_pretrained(str(minilm_dir()))
 
 
+def load_minilm_config():
+    """MiniLM's config: its facts (layers, heads, vocabulary) without loading its weights."""
+    AutoConfig = _hf("AutoConfig")
+
+    return AutoConfig.from_pretrained(str(minilm_dir()))
+
+
 def load_minilm_encoder():
     """MiniLM as a plain BertModel, eager attention so that `output_attentions=True` works."""
     AutoModel = _hf("AutoModel")
@@ -416,6 +423,15 @@ def load_decoder_tokenizer():
     tok = GemmaTokenizer(tokenizer_file=str(folder / "tokenizer.json"), name_or_path=str(folder), **specials)
     tok.model_max_length = GEMMA3_270M_CONTEXT_WINDOW
     return tok
+
+
+def load_decoder_config():
+    """Gemma 3 270M's config from the prepared cache: its facts (layers, heads, vocabulary) without its weights."""
+    AutoConfig = _hf("AutoConfig")
+
+    if not decoder_ready():
+        raise DecoderNotPrepared()
+    return AutoConfig.from_pretrained(str(decoder_model_dir()))
 
 
 def load_decoder(dtype: str = "bfloat16", attn_implementation: str = "eager"):

@@ -173,7 +173,7 @@ def future_attention_share(weights: np.ndarray) -> float:
 
 def gpt2_small_parameter_count() -> int:
     """Parameters of GPT-2 small, counted from `GPT2Config()` without allocating any weights."""
-    from core.models import _hf
+    from gptlab.models import _hf
 
     GPT2Config, GPT2LMHeadModel = _hf("GPT2Config", "GPT2LMHeadModel")
     with torch.device("meta"):  # shapes only: no 500 MB of random numbers
@@ -183,7 +183,7 @@ def gpt2_small_parameter_count() -> int:
 
 def token_labels(tokens: tuple[str, ...]) -> list[str]:
     """'3 ▁gato': position first, so repeated tokens stay distinct and axes keep their order."""
-    from core.tokenization import visible
+    from gptlab.nn.tokenization import visible
 
     return [f"{i} {visible(tok)}" for i, tok in enumerate(tokens)]
 
@@ -247,7 +247,7 @@ def mask_visibility(mask: np.ndarray, tokens: tuple[str, ...]) -> tuple[MaskRow,
 
 def text_alternative(matrix: np.ndarray, tokens: tuple[str, ...], kind: str, language: str) -> dict[str, list[str]]:
     """The table beside a heatmap, in the user's language: column title -> one cell per row."""
-    from core.i18n import fmt_float, t
+    from gptlab.i18n import fmt_float, t
 
     if kind == "mask":
         rows = mask_visibility(matrix, tokens)
@@ -255,14 +255,14 @@ def text_alternative(matrix: np.ndarray, tokens: tuple[str, ...], kind: str, lan
         for r in rows:
             visible = format_runs(r.visible) or "—"
             if r.hidden:
-                seen.append(t("att.mask.row", language, visible=visible, hidden=format_runs(r.hidden)))
+                seen.append(t("attention.mask.row", language, visible=visible, hidden=format_runs(r.hidden)))
             else:
-                seen.append(t("att.mask.row_all", language, visible=visible))
-        return {t("att.col.token", language): [r.token for r in rows], t("att.col.mask", language): seen}
+                seen.append(t("attention.mask.row_all", language, visible=visible))
+        return {t("attention.col.token", language): [r.token for r in rows], t("attention.col.mask", language): seen}
     summaries = top_attended(matrix, tokens, kind=kind)
-    column = "att.col.top" if kind == "weights" else "att.col.top_scores"
+    column = "attention.col.top" if kind == "weights" else "attention.col.top_scores"
     return {
-        t("att.col.token", language): [r.token for r in summaries],
+        t("attention.col.token", language): [r.token for r in summaries],
         t(column, language): [
             ", ".join(f"{tok} ({fmt_float(v, language, 3)})" for tok, v in r.top) for r in summaries
         ],
@@ -278,14 +278,14 @@ class ParameterGroup:
 
 def format_shape(shape: tuple[int, ...], language: str) -> str:
     """(50257, 768) -> '50.257 × 768' (pt-BR) or '50,257 × 768' (en)."""
-    from core.i18n import fmt_int
+    from gptlab.i18n import fmt_int
 
     return " × ".join(fmt_int(d, language) for d in shape)
 
 
 def gpt2_small_parameter_breakdown() -> tuple[ParameterGroup, ...]:
     """GPT-2 small's parameters grouped as the lesson explains them; they add up to the total."""
-    from core.models import _hf
+    from gptlab.models import _hf
 
     GPT2Config, GPT2LMHeadModel = _hf("GPT2Config", "GPT2LMHeadModel")
     with torch.device("meta"):

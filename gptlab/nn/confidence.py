@@ -13,8 +13,8 @@ from typing import Sequence
 
 import torch
 
-from core import decoding as D
-from core import generation as G
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
 
 TOP_NEXT = 5  # candidates kept of the distribution right after the context
 

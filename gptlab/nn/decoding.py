@@ -157,7 +157,7 @@ def sample(probs: torch.Tensor, generator: torch.Generator | None = None) -> tor
 def choose(logits: torch.Tensor, strategy: Strategy, generator: torch.Generator | None = None) -> torch.Tensor:
     """(B, V) -> (B,) the next token of each row: argmax for greedy, a draw for sampling strategies."""
     if strategy.is_beam:
-        raise ValueError("beam search chooses among beams, not row by row: use core.generation")
+        raise ValueError("beam search chooses among beams, not row by row: use gptlab.nn.generation")
     if strategy.is_greedy:
         return logits.argmax(dim=-1)
     return sample(probabilities(logits, strategy), generator)

@@ -1,6 +1,6 @@
 """Causal-LM fine-tuning with `datasets` and `transformers.Trainer`, reported step by step.
 
-The recipe of the course notebook, made explicit: blocks of token ids (core.blocks) become a
+The recipe of the course notebook, made explicit: blocks of token ids (gptlab.nn.blocks) become a
 `datasets.Dataset`; `DataCollatorForLanguageModeling(mlm=False)` batches them and copies
 input_ids into labels (the model shifts them by one inside its loss); `Trainer` runs AdamW. A
 `TrainerCallback` hands every logged step to the page (training loss, validation loss and
@@ -19,8 +19,8 @@ from typing import Callable
 
 import torch
 
-from core.blocks import BlockPlan
-from core.models import _hf
+from gptlab.nn.blocks import BlockPlan
+from gptlab.models import _hf
 
 MAX_LEARNING_RATE = 1e-2
 

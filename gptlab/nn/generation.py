@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 
 import torch
 
-from core.decoding import Strategy, probabilities, sample
+from gptlab.nn.decoding import Strategy, probabilities, sample
 
 
 LAB_CONTEXT_TOKENS = 1024  # prompt + new tokens the lab lets through (Gemma 3 270M reads 32,768; a laptop
@@ -128,7 +128,7 @@ def stop_token_ids(model) -> tuple[int, ...]:
 
 
 def _cache(model):
-    from core.models import _hf
+    from gptlab.models import _hf
 
     DynamicCache = _hf("DynamicCache")
     return DynamicCache(config=model.config)

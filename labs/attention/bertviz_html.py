@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "ui" / "static" / "vendor"
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "ui" / "static" / "vendor"
 # Inline order matters: d3 and jQuery run before require.js defines `define`, so they register
 # plain globals instead of anonymous AMD modules (which require.js would reject as "mismatched").
 VENDOR_FILES = ("d3.min.js", "jquery.min.js", "require.min.js")

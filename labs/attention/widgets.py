@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import attention as A
-from core.charts import attention_heatmap
-from core.i18n import fmt_int, t
+from gptlab.nn import attention as A
+from gptlab.charts import attention_heatmap
+from gptlab.i18n import fmt_int, t
 from ui import frame
 from ui import models as ui_models
 
@@ -37,8 +37,8 @@ def encoder_run(text: str) -> tuple[tuple[str, ...], np.ndarray]:
     return A.encoder_attentions(ui_models.minilm_encoder(), ui_models.minilm_tokenizer(), text)
 
 
-VALUE_KEYS = {"weights": "att.value.weight", "scores": "att.value.score", "mask": "att.value.mask"}
-TABLE_KEYS = {"weights": "att.table", "scores": "att.table.scores", "mask": "att.table.mask"}
+VALUE_KEYS = {"weights": "attention.value.weight", "scores": "attention.value.score", "mask": "attention.value.mask"}
+TABLE_KEYS = {"weights": "attention.table", "scores": "attention.table.scores", "mask": "attention.table.mask"}
 
 
 def heatmap(matrix: np.ndarray, tokens: tuple[str, ...], *, title: str, kind: str, lang: str,
@@ -49,8 +49,8 @@ def heatmap(matrix: np.ndarray, tokens: tuple[str, ...], *, title: str, kind: st
     """
     labels = A.token_labels(tokens)
     chart = attention_heatmap(
-        matrix, labels, title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("att.query", lang),
-        key_title=t("att.key", lang), language=lang, large=frame.projector_mode(), size=size,
+        matrix, labels, title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("attention.query", lang),
+        key_title=t("attention.key", lang), language=lang, large=frame.projector_mode(), size=size,
     )
     st.altair_chart(chart, width="content")
     if text_alternative:
@@ -69,8 +69,8 @@ def truncation_warnings(text: str, lang: str, *, with_gemma: bool) -> list[str]:
     if with_gemma:
         n = A.token_count(ui_models.gemma_tokenizer(), text)
         if n > limit:
-            out.append(t("att.too_long", lang, model=GEMMA_NAME, count=fmt_int(n, lang), max=limit))
+            out.append(t("attention.too_long", lang, model=GEMMA_NAME, count=fmt_int(n, lang), max=limit))
     n = A.token_count(ui_models.minilm_tokenizer(), text)
     if n > limit:
-        out.append(t("att.too_long_bert", lang, model=BERT_NAME, count=fmt_int(n, lang), max=limit, kept=limit - 1))
+        out.append(t("attention.too_long_bert", lang, model=BERT_NAME, count=fmt_int(n, lang), max=limit, kept=limit - 1))
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.attention import MAX_ATTENTION_TOKENS, keep_first_and_last
+from gptlab.nn.attention import MAX_ATTENTION_TOKENS, keep_first_and_last
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,6 @@ def compare_shared_prefix(a: Vectors, b: Vectors) -> PrefixComparison:
 
 
 def decoder_vectors(run) -> Vectors:
-    """The last layer's output from a decoder run (core.attention.DecoderRun) already computed."""
+    """The last layer's output from a decoder run (gptlab.nn.attention.DecoderRun) already computed."""
     hidden = run.hidden_states[-1][0]  # (T, d)
     return Vectors(run.tokens, tuple(run.input_ids[0].tolist()), hidden.float().numpy())

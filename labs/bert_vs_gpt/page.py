@@ -3,34 +3,27 @@
 import pandas as pd
 import streamlit as st
 
-from core import attention as A
-from core import contextual as C
-from core import masking as M
-from core import models
-from core import tokenization as tk
-from core.i18n import fmt_float, fmt_int, fmt_percent, t
-from ui import attention as ui_att
-from ui import bert_vs_gpt as ui_bvg
+import course
+
+from gptlab.nn import attention as A
+from labs.bert_vs_gpt import contextual as C
+from labs.bert_vs_gpt import masking as M
+from gptlab import models
+from gptlab.nn import tokenization as tk
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
+from labs.attention import widgets as ui_att
+from labs.bert_vs_gpt import widgets as ui_bvg
 from ui import exercises as exercises_ui
+from labs.bert_vs_gpt import settings as S
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui.params import ChoiceParam, NumberParam, TextParam, load_from_url, write_to_url
-
-DRAW_CHOICES = (100, 500, 1000, 2000, 5000)
-DEFAULT_SEED = 14  # any seed works; this one shows all three actions on both default sentences
-PAIR_MAX_CHARS = 300  # the two sentences of the vector comparison: short by design
+from labs.bert_vs_gpt.settings import DRAW_CHOICES, PAIR_MAX_CHARS
+from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
-MINILM_LAYERS, GEMMA_LAYERS = 6, 18  # the lab models' depths (tests/pages/test_deep_links.py checks them)
-PARAMS = (  # shareable settings: ?text=...&seed=3&rate=0.3&bert_layer=2
-    TextParam.translated("text", "bert_vs_gpt.text", "bvg.default_text", lang),
-    NumberParam("seed", "bert_vs_gpt.seed", DEFAULT_SEED, 0, 2**31 - 1, integer=True),
-    NumberParam("rate", "bert_vs_gpt.rate", M.BERT_MASKING.mlm_probability, 0.0, 1.0, decimals=2),
-    ChoiceParam("draws", "bert_vs_gpt.draws", 1000, DRAW_CHOICES),
-    NumberParam("bert_layer", "bert_vs_gpt.bert_layer", MINILM_LAYERS - 1, 0, MINILM_LAYERS - 1, integer=True),
-    NumberParam("gpt_layer", "bert_vs_gpt.gpt_layer", GEMMA_LAYERS - 1, 0, GEMMA_LAYERS - 1, integer=True),
-)
+# shareable settings: ?text=...&seed=3&rate=0.3&bert_layer=2; the layers' bounds are the models' depths
+PARAMS = S.url_params(lang, ui_models.minilm_config(), ui_models.decoder_config())
 load_from_url(PARAMS, "bert_vs_gpt", lang)
 ui_bvg.inject_css()
 les = lesson_ui.lesson("bert-vs-gpt", lang)
@@ -44,110 +37,110 @@ def percent(x: float, digits: int = 1) -> str:
 
 # --- the sentence, shared by the masking and the attention widgets -----------------------------------------
 # No max_chars: a longer paste is cut below with a message, where max_chars would cut it silently.
-check = tk.check_text(st.text_input(t("bvg.text", lang), key="bert_vs_gpt.text"))
+check = tk.check_text(st.text_input(t("bert_vs_gpt.text", lang), key=S.TEXT_KEY))
 text = check.text
 has_text = check.problem is None
 if not has_text:
-    st.info(t("bvg.empty", lang), icon=":material/edit:")
+    st.info(t("bert_vs_gpt.empty", lang), icon=":material/edit:")
 elif check.truncated:
-    st.warning(t("bvg.chars_cut", lang, count=fmt_int(check.original_length, lang),
+    st.warning(t("bert_vs_gpt.chars_cut", lang, count=fmt_int(check.original_length, lang),
                  max=fmt_int(tk.MAX_INPUT_CHARS, lang)))
 
 
 # --- 1. BERT's masking -----------------------------------------------------------------------------------
 def masking_widget() -> None:
-    st.subheader(t("bvg.mlm.header", lang))
+    st.subheader(t("bert_vs_gpt.mlm.header", lang))
     tokenizer = ui_models.minilm_tokenizer()
     a, b = st.columns(2)
-    seed = a.number_input(t("bvg.seed", lang), 0, 2**31 - 1, step=1, key="bert_vs_gpt.seed",
-                          help=t("bvg.seed_help", lang))
-    rate = b.slider(t("bvg.rate", lang), 0.0, 1.0, step=0.01,
-                    key="bert_vs_gpt.rate", help=t("bvg.rate_help", lang))
+    seed = a.number_input(t("bert_vs_gpt.seed", lang), 0, 2**31 - 1, step=1, key=S.SEED_KEY,
+                          help=t("bert_vs_gpt.seed_help", lang))
+    rate = b.slider(t("bert_vs_gpt.rate", lang), 0.0, 1.0, step=0.01,
+                    key=S.RATE_KEY, help=t("bert_vs_gpt.rate_help", lang))
     config = M.MaskingConfig(mlm_probability=float(rate))
-    st.caption(t("bvg.vocab_note", lang, vocab=fmt_int(len(tokenizer), lang), mask_id=tokenizer.mask_token_id))
+    st.caption(t("bert_vs_gpt.vocab_note", lang, vocab=fmt_int(len(tokenizer), lang), mask_id=tokenizer.mask_token_id))
     sentence = ui_bvg.tokenized(text)
     if sentence.truncated:
-        st.warning(t("bvg.truncated", lang, count=fmt_int(sentence.full_length, lang), max=M.MAX_BERT_TOKENS,
+        st.warning(t("bert_vs_gpt.truncated", lang, count=fmt_int(sentence.full_length, lang), max=M.MAX_BERT_TOKENS,
                      kept=M.MAX_BERT_TOKENS - 1))
     unknown = sentence.pieces.count(tokenizer.unk_token)
     if unknown:
-        st.caption(t("bvg.unk_note", lang, n=fmt_int(unknown, lang)))
+        st.caption(t("bert_vs_gpt.unk_note", lang, n=fmt_int(unknown, lang)))
     if sentence.candidates == 0:
-        st.info(t("bvg.only_special", lang, tokens=" ".join(sentence.pieces)), icon=":material/edit:")
+        st.info(t("bert_vs_gpt.only_special", lang, tokens=" ".join(sentence.pieces)), icon=":material/edit:")
         return
     result = ui_bvg.masked(text, int(seed), config)
     n = result.candidates
     m = st.columns(5)
-    m[0].metric(t("bvg.m.tokens", lang), fmt_int(len(result.tokens), lang), help=t("bvg.m.tokens_help", lang))
-    m[1].metric(t("bvg.m.chosen", lang), t("bvg.m.chosen_value", lang, k=fmt_int(result.chosen, lang), n=fmt_int(n, lang)),
-                help=t("bvg.m.chosen_help", lang, n=fmt_int(n, lang), expected=fmt_float(n * config.mlm_probability, lang, 1)))
+    m[0].metric(t("bert_vs_gpt.m.tokens", lang), fmt_int(len(result.tokens), lang), help=t("bert_vs_gpt.m.tokens_help", lang))
+    m[1].metric(t("bert_vs_gpt.m.chosen", lang), t("bert_vs_gpt.m.chosen_value", lang, k=fmt_int(result.chosen, lang), n=fmt_int(n, lang)),
+                help=t("bert_vs_gpt.m.chosen_help", lang, n=fmt_int(n, lang), expected=fmt_float(n * config.mlm_probability, lang, 1)))
     for column, action in zip(m[2:], M.ACTIONS):
-        column.metric(t(f"bvg.m.{action}", lang), fmt_int(result.count(action), lang))
+        column.metric(t(f"bert_vs_gpt.m.{action}", lang), fmt_int(result.count(action), lang))
     if result.chosen == 0:
-        st.info(t("bvg.nothing_chosen", lang, n=fmt_int(n, lang), p=fmt_float(config.mlm_probability, lang, 2),
+        st.info(t("bert_vs_gpt.nothing_chosen", lang, n=fmt_int(n, lang), p=fmt_float(config.mlm_probability, lang, 2),
                   none=fmt_float(100 * (1 - config.mlm_probability) ** n, lang, 1)), icon=":material/casino:")
     st.markdown(ui_bvg.chips_html(result, lang), unsafe_allow_html=True)
     st.markdown(ui_bvg.legend_html(lang), unsafe_allow_html=True)
-    st.caption(t("bvg.chips_caption", lang))
-    with st.expander(t("bvg.table", lang)):
-        yes, no = t("bvg.yes", lang), t("bvg.no", lang)
+    st.caption(t("bert_vs_gpt.chips_caption", lang))
+    with st.expander(t("bert_vs_gpt.table", lang)):
+        yes, no = t("bert_vs_gpt.yes", lang), t("bert_vs_gpt.no", lang)
         st.dataframe(
             pd.DataFrame({
-                t("bvg.col.position", lang): [tok.position for tok in result.tokens],
-                t("bvg.col.token", lang): [tk.visible(tok.original) for tok in result.tokens],
-                t("bvg.col.id", lang): [tok.original_id for tok in result.tokens],
-                t("bvg.col.chosen", lang): [yes if tok.chosen else no for tok in result.tokens],
-                t("bvg.col.action", lang): [
-                    t(f"bvg.action.{tok.action or ('special' if tok.special else 'none')}", lang) for tok in result.tokens
+                t("bert_vs_gpt.col.position", lang): [tok.position for tok in result.tokens],
+                t("bert_vs_gpt.col.token", lang): [tk.visible(tok.original) for tok in result.tokens],
+                t("bert_vs_gpt.col.id", lang): [tok.original_id for tok in result.tokens],
+                t("bert_vs_gpt.col.chosen", lang): [yes if tok.chosen else no for tok in result.tokens],
+                t("bert_vs_gpt.col.action", lang): [
+                    t(f"bert_vs_gpt.action.{tok.action or ('special' if tok.special else 'none')}", lang) for tok in result.tokens
                 ],
-                t("bvg.col.seen", lang): [tk.visible(tok.seen) for tok in result.tokens],
-                t("bvg.col.input_id", lang): [tok.input_id for tok in result.tokens],
-                t("bvg.col.label", lang): [tok.label for tok in result.tokens],
+                t("bert_vs_gpt.col.seen", lang): [tk.visible(tok.seen) for tok in result.tokens],
+                t("bert_vs_gpt.col.input_id", lang): [tok.input_id for tok in result.tokens],
+                t("bert_vs_gpt.col.label", lang): [tok.label for tok in result.tokens],
             }),
             hide_index=True,
             width="stretch",
         )
-    st.markdown(t("bvg.rows", lang, ignore=f"`{M.IGNORE_INDEX}`"))
+    st.markdown(t("bert_vs_gpt.rows", lang, ignore=f"`{M.IGNORE_INDEX}`"))
     st.code(f"input_ids = {list(result.input_ids)}\nlabels    = {list(result.labels)}", language="python", wrap_lines=True)
-    st.caption(t("bvg.same_as_collator", lang))
+    st.caption(t("bert_vs_gpt.same_as_collator", lang))
     many_draws_widget(sentence, int(seed), config)
 
 
 def many_draws_widget(sentence: M.Tokenized, seed: int, config: M.MaskingConfig) -> None:
-    st.markdown(f"**{t('bvg.draws.header', lang)}**")
-    n = st.select_slider(t("bvg.draws.n", lang), DRAW_CHOICES, key="bert_vs_gpt.draws",
+    st.markdown(f"**{t('bert_vs_gpt.draws.header', lang)}**")
+    n = st.select_slider(t("bert_vs_gpt.draws.n", lang), DRAW_CHOICES, key=S.DRAWS_KEY,
                          format_func=lambda x: fmt_int(x, lang))
     report = ui_bvg.draws(text, seed, int(n), config)
-    st.caption(t("bvg.draws.caption", lang, first=fmt_int(seed, lang), last=fmt_int(seed + n - 1, lang)))
+    st.caption(t("bert_vs_gpt.draws.caption", lang, first=fmt_int(seed, lang), last=fmt_int(seed + n - 1, lang)))
     per_draw = report.chosen_per_draw
-    st.markdown(t("bvg.draws.per_draw", lang, low=min(per_draw), high=max(per_draw),
+    st.markdown(t("bert_vs_gpt.draws.per_draw", lang, low=min(per_draw), high=max(per_draw),
                   mean=fmt_float(sum(per_draw) / len(per_draw), lang, 2), n=sentence.candidates,
                   p=fmt_float(config.mlm_probability, lang, 2),
                   expected=fmt_float(sentence.candidates * config.mlm_probability, lang, 2)))
     checks = [c for c in report.checks if c.out_of]
     if len(checks) < len(report.checks):
-        st.info(t("bvg.draws.none_chosen", lang))
-    labels = [t(f"bvg.check.{c.name}", lang) for c in checks]
+        st.info(t("bert_vs_gpt.draws.none_chosen", lang))
+    labels = [t(f"bert_vs_gpt.check.{c.name}", lang) for c in checks]
     chart = ui_bvg.shares_chart(
-        tuple(checks), labels, title=t("bvg.draws.title", lang, n=fmt_int(report.draws, lang)),
-        share_title=t("bvg.draws.share", lang), observed=t("bvg.draws.col.observed", lang),
-        expected=t("bvg.draws.col.expected", lang), band=t("bvg.draws.col.range", lang), language=lang,
+        tuple(checks), labels, title=t("bert_vs_gpt.draws.title", lang, n=fmt_int(report.draws, lang)),
+        share_title=t("bert_vs_gpt.draws.share", lang), observed=t("bert_vs_gpt.draws.col.observed", lang),
+        expected=t("bert_vs_gpt.draws.col.expected", lang), band=t("bert_vs_gpt.draws.col.range", lang), language=lang,
         large=frame.projector_mode(),
     )
     st.altair_chart(chart, width="stretch")
-    st.caption(t("bvg.draws.chart_key", lang))
-    yes, no = t("bvg.yes", lang), t("bvg.no", lang)
+    st.caption(t("bert_vs_gpt.draws.chart_key", lang))
+    yes, no = t("bert_vs_gpt.yes", lang), t("bert_vs_gpt.no", lang)
     st.dataframe(
         pd.DataFrame({
-            t("bvg.draws.col.what", lang): labels,
-            t("bvg.draws.col.count", lang): [f"{fmt_int(c.count, lang)} / {fmt_int(c.out_of, lang)}" for c in checks],
-            t("bvg.draws.col.observed", lang): [percent(c.observed, 2) for c in checks],
-            t("bvg.draws.col.expected", lang): [percent(c.expected, 0) for c in checks],
-            t("bvg.draws.col.range", lang): [
+            t("bert_vs_gpt.draws.col.what", lang): labels,
+            t("bert_vs_gpt.draws.col.count", lang): [f"{fmt_int(c.count, lang)} / {fmt_int(c.out_of, lang)}" for c in checks],
+            t("bert_vs_gpt.draws.col.observed", lang): [percent(c.observed, 2) for c in checks],
+            t("bert_vs_gpt.draws.col.expected", lang): [percent(c.expected, 0) for c in checks],
+            t("bert_vs_gpt.draws.col.range", lang): [
                 f"{percent(max(0.0, c.expected - c.margin), 2)} – {percent(min(1.0, c.expected + c.margin), 2)}"
                 for c in checks
             ],
-            t("bvg.draws.col.within", lang): [yes if c.within else no for c in checks],
+            t("bert_vs_gpt.draws.col.within", lang): [yes if c.within else no for c in checks],
         }),
         hide_index=True,
         width="stretch",
@@ -168,8 +161,8 @@ def head_mean(weights, layer: int):
 
 
 def attention_widget() -> None:
-    st.subheader(t("bvg.att.header", lang))
-    st.caption(t("bvg.att.caption", lang))
+    st.subheader(t("bert_vs_gpt.att.header", lang))
+    st.caption(t("bert_vs_gpt.att.caption", lang))
     ready = models.decoder_ready()
     if not ready:
         ui_models.ensure_preparation_started()
@@ -182,30 +175,30 @@ def attention_widget() -> None:
     with left, frame.contained(lang):
         tokens, weights = ui_att.encoder_run(text)  # (L, H, T, T)
         layers, heads = weights.shape[:2]
-        layer = st.slider(t("bvg.att.bert_layer", lang), 0, layers - 1, key="bert_vs_gpt.bert_layer")
+        layer = st.slider(t("bert_vs_gpt.att.bert_layer", lang), 0, layers - 1, key=S.BERT_LAYER_KEY)
         shown = head_mean(weights, layer)  # (T, T)
-        ui_att.heatmap(shown, tokens, title=t("bvg.att.bert_title", lang, layer=layer, heads=heads), kind="weights",
+        ui_att.heatmap(shown, tokens, title=t("bert_vs_gpt.att.bert_title", lang, layer=layer, heads=heads), kind="weights",
                        lang=lang, size=size)
         shares["bert"] = A.future_attention_share(shown)
-        st.metric(t("bvg.att.future_layer", lang), percent(shares["bert"]), help=t("bvg.att.future_help", lang))
-        st.caption(t("bvg.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
+        st.metric(t("bert_vs_gpt.att.future_layer", lang), percent(shares["bert"]), help=t("bert_vs_gpt.att.future_help", lang))
+        st.caption(t("bert_vs_gpt.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
     with right, frame.contained(lang):
         if not ready:
-            st.info(t("bvg.att.needs_decoder", lang), icon=":material/hourglass_top:")
+            st.info(t("bert_vs_gpt.att.needs_decoder", lang), icon=":material/hourglass_top:")
         else:
             weights = ui_att.decoder_weights(text)  # (L, H, T, T)
             tokens = ui_att.decoder_run(text).tokens
             layers, heads = weights.shape[:2]
-            layer = st.slider(t("bvg.att.gpt_layer", lang), 0, layers - 1, key="bert_vs_gpt.gpt_layer")
+            layer = st.slider(t("bert_vs_gpt.att.gpt_layer", lang), 0, layers - 1, key=S.GPT_LAYER_KEY)
             shown = head_mean(weights, layer)  # (T, T)
-            ui_att.heatmap(shown, tokens, title=t("bvg.att.gpt_title", lang, layer=layer, heads=heads),
+            ui_att.heatmap(shown, tokens, title=t("bert_vs_gpt.att.gpt_title", lang, layer=layer, heads=heads),
                            kind="weights", lang=lang, size=size)
             shares["gpt"] = A.future_attention_share(shown)
-            st.metric(t("bvg.att.future_layer", lang), percent(shares["gpt"]), help=t("bvg.att.future_help", lang))
-            st.caption(t("bvg.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
+            st.metric(t("bert_vs_gpt.att.future_layer", lang), percent(shares["gpt"]), help=t("bert_vs_gpt.att.future_help", lang))
+            st.caption(t("bert_vs_gpt.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
     if len(shares) == 2:
-        st.markdown(t("bvg.att.summary", lang, bert=percent(shares["bert"]), gpt=percent(shares["gpt"])))
-    st.page_link("app_pages/02_attention.py", label=t("bvg.att.link", lang), icon=":material/visibility:")
+        st.markdown(t("bert_vs_gpt.att.summary", lang, bert=percent(shares["bert"]), gpt=percent(shares["gpt"])))
+    st.page_link(course.lesson("attention").page, label=t("bert_vs_gpt.att.link", lang), icon=":material/visibility:")
 
 
 if has_text:
@@ -216,36 +209,36 @@ if has_text:
 # --- 3. contextual vectors: does the ending reach the beginning? -------------------------------------------
 def prefix_table(comparison: C.PrefixComparison) -> None:
     if comparison.identical:
-        st.info(t("bvg.emb.same", lang))
+        st.info(t("bert_vs_gpt.emb.same", lang))
         return
     if len(comparison.tokens) <= 1:  # only [CLS] or <bos> in common
-        st.info(t("bvg.emb.no_prefix", lang))
+        st.info(t("bert_vs_gpt.emb.no_prefix", lang))
         return
     st.dataframe(
         pd.DataFrame({
-            t("bvg.emb.col.token", lang): A.token_labels(comparison.tokens),
-            t("bvg.emb.col.cosine", lang): [fmt_float(c, lang, 4) for c in comparison.cosines],
+            t("bert_vs_gpt.emb.col.token", lang): A.token_labels(comparison.tokens),
+            t("bert_vs_gpt.emb.col.cosine", lang): [fmt_float(c, lang, 4) for c in comparison.cosines],
         }),
         hide_index=True,
         width="stretch",
     )
     low = fmt_float(comparison.lowest, lang, 4)
-    key = "bvg.emb.unchanged" if comparison.lowest > 0.9999 else "bvg.emb.changed"
+    key = "bert_vs_gpt.emb.unchanged" if comparison.lowest > 0.9999 else "bert_vs_gpt.emb.changed"
     st.markdown(t(key, lang, low=low))
 
 
 def vectors_widget() -> None:
-    st.subheader(t("bvg.emb.header", lang))
-    st.caption(t("bvg.emb.caption", lang))
+    st.subheader(t("bert_vs_gpt.emb.header", lang))
+    st.caption(t("bert_vs_gpt.emb.caption", lang))
     for name in ("a", "b"):
-        st.session_state.setdefault(f"bert_vs_gpt.pair_{name}", t(f"bvg.emb.default_{name}", lang))
+        st.session_state.setdefault(f"bert_vs_gpt.pair_{name}", t(f"bert_vs_gpt.emb.default_{name}", lang))
     a, b = st.columns(2)
-    first = tk.check_text(a.text_input(t("bvg.emb.a", lang), key="bert_vs_gpt.pair_a", max_chars=PAIR_MAX_CHARS),
+    first = tk.check_text(a.text_input(t("bert_vs_gpt.emb.a", lang), key="bert_vs_gpt.pair_a", max_chars=PAIR_MAX_CHARS),
                           PAIR_MAX_CHARS)
-    second = tk.check_text(b.text_input(t("bvg.emb.b", lang), key="bert_vs_gpt.pair_b", max_chars=PAIR_MAX_CHARS),
+    second = tk.check_text(b.text_input(t("bert_vs_gpt.emb.b", lang), key="bert_vs_gpt.pair_b", max_chars=PAIR_MAX_CHARS),
                            PAIR_MAX_CHARS)
     if first.problem or second.problem:
-        st.info(t("bvg.emb.empty", lang), icon=":material/edit:")
+        st.info(t("bert_vs_gpt.emb.empty", lang), icon=":material/edit:")
         return
     ready = models.decoder_ready()
     left, right = st.columns(2)
@@ -255,7 +248,7 @@ def vectors_widget() -> None:
     with right, frame.contained(lang):
         st.markdown(f"**{ui_att.GEMMA_NAME}**")
         if not ready:
-            st.info(t("bvg.att.needs_decoder", lang), icon=":material/hourglass_top:")
+            st.info(t("bert_vs_gpt.att.needs_decoder", lang), icon=":material/hourglass_top:")
         else:
             prefix_table(C.compare_shared_prefix(ui_bvg.decoder_vectors(first.text), ui_bvg.decoder_vectors(second.text)))
 

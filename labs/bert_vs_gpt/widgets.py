@@ -8,12 +8,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import contextual as C
-from core import masking as M
-from core.charts import OKABE_ITO
-from core.i18n import fmt_percent, t
-from core.tokenization import visible
-from ui import attention as ui_att
+from labs.bert_vs_gpt import contextual as C
+from labs.bert_vs_gpt import masking as M
+from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.i18n import fmt_percent, t
+from gptlab.nn.tokenization import visible
+from labs.attention import widgets as ui_att
 from ui import frame
 from ui import models as ui_models
 
@@ -56,12 +56,12 @@ def inject_css() -> None:
 def _chip(tok: M.MaskedToken, lang: str) -> str:
     original = escape(visible(tok.original))
     if tok.special:
-        title = f"{tok.position} · {t('bvg.action.special', lang)}"
+        title = f"{tok.position} · {t('bert_vs_gpt.action.special', lang)}"
         return f'<span class="bvg-chip bvg-special" title="{escape(title, quote=True)}">{original}</span>'
     if not tok.chosen:
-        return f'<span class="bvg-chip" title="{tok.position} · {escape(t("bvg.action.none", lang))}">{original}</span>'
+        return f'<span class="bvg-chip" title="{tok.position} · {escape(t("bert_vs_gpt.action.none", lang))}">{original}</span>'
     background, colour, symbol = ACTION_STYLE[tok.action]
-    title = f"{tok.position} · {t(f'bvg.action.{tok.action}', lang)} · labels = {tok.label}"
+    title = f"{tok.position} · {t(f'bert_vs_gpt.action.{tok.action}', lang)} · labels = {tok.label}"
     return (
         f'<span class="bvg-chip bvg-chosen" style="background:{background};color:{colour}" '
         f'title="{escape(title, quote=True)}"><span aria-hidden="true">{symbol}</span>'
@@ -73,18 +73,18 @@ def _chip(tok: M.MaskedToken, lang: str) -> str:
 def chips_html(result: M.MaskingResult, lang: str) -> str:
     """One chip per WordPiece token; chosen ones show the original above what the model reads."""
     chips = "".join(_chip(tok, lang) for tok in result.tokens)
-    return f'<div class="bvg-chips" dir="ltr" role="group" aria-label="{escape(t("bvg.chips_aria", lang))}">{chips}</div>'
+    return f'<div class="bvg-chips" dir="ltr" role="group" aria-label="{escape(t("bert_vs_gpt.chips_aria", lang))}">{chips}</div>'
 
 
 def legend_html(lang: str) -> str:
     items = [
         f'<span><span class="bvg-chip bvg-chosen" style="background:{bg};color:{fg}">{sym}</span> '
-        f"{escape(t(f'bvg.action.{action}', lang))}</span>"
+        f"{escape(t(f'bert_vs_gpt.action.{action}', lang))}</span>"
         for action, (bg, fg, sym) in ACTION_STYLE.items()
     ]
-    items.append(f'<span><span class="bvg-chip">abc</span> {escape(t("bvg.action.none", lang))}</span>')
-    items.append(f'<span><span class="bvg-chip bvg-special">[CLS]</span> {escape(t("bvg.action.special", lang))}</span>')
-    return f'<div class="bvg-legend"><strong>{escape(t("bvg.legend", lang))}:</strong>{"".join(items)}</div>'
+    items.append(f'<span><span class="bvg-chip">abc</span> {escape(t("bert_vs_gpt.action.none", lang))}</span>')
+    items.append(f'<span><span class="bvg-chip bvg-special">[CLS]</span> {escape(t("bert_vs_gpt.action.special", lang))}</span>')
+    return f'<div class="bvg-legend"><strong>{escape(t("bert_vs_gpt.legend", lang))}:</strong>{"".join(items)}</div>'
 
 
 def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: str, share_title: str,
@@ -106,8 +106,7 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
     })
     font = 18 if large else 13
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400))
-    x_axis = alt.Axis(labelFontSize=font, titleFontSize=font, format="%", **(
-        {"labelExpr": "replace(datum.label, '.', ',')"} if language == "pt-BR" else {}))
+    x_axis = alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language, "%"))
     tooltip = [alt.Tooltip("label:N", title=" "), alt.Tooltip("observed_text:N", title=observed),
                alt.Tooltip("expected_text:N", title=expected), alt.Tooltip("band_text:N", title=band)]
     base = alt.Chart(rows)

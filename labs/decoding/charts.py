@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from core.charts import OKABE_ITO, decimal_labels
-from core.i18n import fmt_float
+from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.i18n import fmt_float
 
 MODEL_COLOUR, STRATEGY_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
 

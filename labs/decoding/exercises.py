@@ -1,13 +1,150 @@
-"""Exercises of the decoding lesson (the course seed's exercises 1 and 2 among them)."""
+"""Exercises of the decoding lesson (the course seed's exercises 1 and 2 among them): the bank (texts in
+strings/), the code exercise's reference, the widget-task checkers."""
 
 import math
 import random
+from typing import Sequence
 
-from core.exercises import references, tasks
-from core.exercises.bank._shared import choice, is_neg_inf, mistake, near
-from core.exercises.model import (
-    ChoiceExercise, CodeCase, CodeExercise, NumericExercise, TaskOption, WidgetTask, pick,
+from gptlab.exercises.builders import is_neg_inf, near
+from gptlab.exercises.checkers import Verdict, task_problem
+from gptlab.exercises.model import (
+    Choice, ChoiceExercise, CodeCase, CodeExercise, Mistake, NumericExercise, TaskOption, WidgetTask,
 )
+from gptlab.exercises.tasks import done, quoted, state_number, state_text
+from gptlab.i18n import fmt_float, fmt_int, fmt_number, fmt_percent, t
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab.nn import tokenization as tk
+from labs.decoding import settings as S
+from labs.decoding.repetition import distinct_n
+
+# --- the code exercise's reference (never sent to the sandbox) and the widget-task checkers ----------
+
+NEG_INF = float("-inf")
+
+
+def top_p_filter(logits: Sequence[float], p: float) -> list[float]:
+    """Nucleus filter: keep the most likely tokens while the probability before each is < p; cut the rest to -inf.
+
+    The most likely token is always kept. Ties in the sort keep the earlier index first.
+    """
+    top = max(logits)
+    weights = [math.exp(z - top) for z in logits]  # softmax numerator, shifted for stability
+    total = sum(weights)
+    order = sorted(range(len(logits)), key=lambda i: -logits[i])  # stable: equal logits keep index order
+    keep, mass = set(), 0.0
+    for i in order:
+        if keep and mass >= p:
+            break
+        keep.add(i)
+        mass += weights[i] / total
+    return [float(z) if i in keep else NEG_INF for i, z in enumerate(logits)]
+
+
+def _prompt_ids(text: str, env, max_new: int) -> G.FittedPrompt:
+    tokenizer = env.gemma_tokenizer()
+    return G.fit_prompt(tokenizer(text)["input_ids"], max_new, tokenizer.bos_token_id)
+
+
+def _strategy(state: dict) -> D.Strategy | None:
+    try:
+        return D.Strategy(temperature=state_number(state.get(S.TEMPERATURE_KEY), 1.0),
+                          top_k=int(state_number(state.get(S.TOP_K_KEY), 0)),
+                          top_p=state_number(state.get(S.TOP_P_KEY), 1.0))
+    except ValueError:
+        return None
+
+
+NUCLEUS_TARGET = 3
+
+
+def top_p_three(state: dict, env, lang: str) -> Verdict:
+    """With top-k off, top-p must leave exactly three candidates for the page's prompt."""
+    check = tk.check_text(state_text(state.get(S.PROMPT_KEY)))
+    if check.problem is not None:
+        return task_problem("exercises.task.no_prompt", lang)
+    strategy = _strategy(state)
+    if strategy is None:
+        return task_problem("exercises.task.bad_settings", lang)
+    if strategy.top_k:
+        return done(False, t("decoding.task.top_k_on", lang, k=strategy.top_k))
+    if strategy.is_greedy:
+        return done(False, t("decoding.task.greedy", lang))
+    prompt = _prompt_ids(check.text, env, int(state_number(state.get(S.MAX_NEW_KEY), S.DEFAULT_MAX_NEW)))
+    logits = env.next_logits(prompt.ids)  # (V,)
+    kept = int((D.probabilities(logits, strategy) > 0).sum())
+    p = fmt_float(strategy.top_p, lang, 2)
+    if kept == NUCLEUS_TARGET:
+        return done(True, t("decoding.task.three_ok", lang, p=p))
+    key = "decoding.task.too_many" if kept > NUCLEUS_TARGET else "decoding.task.too_few"
+    return done(False, t(key, lang, n=fmt_int(kept, lang), p=p))
+
+
+GRID_MIN_TOKENS = 20
+
+
+def grid_cell_id(temperature: float, top_p: float) -> str:
+    return f"T{temperature:g}-p{top_p:g}"
+
+
+def grid_repetition(state: dict, env, lang: str) -> Verdict:
+    """The student names the grid cell whose text repeats most (lowest distinct-2) in their own run."""
+    entry = state.get(S.GRID_KEY)
+    if not isinstance(entry, dict) or not isinstance(entry.get("state"), dict):
+        return task_problem("decoding.task.grid_missing", lang)
+    if not entry.get("complete"):
+        return task_problem("decoding.task.grid_incomplete", lang)
+    strategies = entry.get("request", {}).get("strategies", [])
+    rows = entry["state"].get("rows", [])
+    if len(strategies) != len(rows) or len(rows) < 3:
+        return task_problem("decoding.task.grid_missing", lang)
+    if int(state_number(entry.get("request", {}).get("max_new_tokens"), 0)) < GRID_MIN_TOKENS:
+        return task_problem("decoding.task.grid_short", lang, n=GRID_MIN_TOKENS)
+    scores: dict[str, float] = {}
+    for strategy, row in zip(strategies, rows):
+        tokens = [int(c["token_id"]) for c in row.get("tokens", [])]
+        d2 = distinct_n(tokens, 2)
+        if d2 is not None:
+            scores[grid_cell_id(float(strategy["temperature"]), float(strategy["top_p"]))] = d2
+    if not scores:
+        return task_problem("decoding.task.grid_short", lang, n=GRID_MIN_TOKENS)
+    answer = str(state.get("answer", ""))
+    lowest = min(scores.values())
+    if answer not in scores:
+        return task_problem("decoding.task.grid_no_cell", lang)
+    mine = fmt_float(scores[answer], lang, 2)
+    if scores[answer] <= lowest + 1e-9:
+        return done(True, t("decoding.task.grid_ok", lang, d2=mine))
+    return done(False, t("decoding.task.grid_wrong", lang, d2=mine, lowest=fmt_float(lowest, lang, 2)))
+
+
+PREFIX_CHARS = 200
+
+
+def prompt_prefix(state: dict, env, lang: str) -> Verdict:
+    """An instruction prefix put before the page's prompt must change the model's favourite next token."""
+    check = tk.check_text(state_text(state.get(S.PROMPT_KEY)))
+    if check.problem is not None:
+        return task_problem("exercises.task.no_prompt", lang)
+    prefix = " ".join(state_text(state.get("answer")).split())
+    if not prefix:
+        return task_problem("exercises.problem.empty", lang)
+    if len(prefix) > PREFIX_CHARS:
+        return task_problem("decoding.task.prefix_long", lang, n=PREFIX_CHARS)
+    tokenizer = env.gemma_tokenizer()
+    plain = _prompt_ids(check.text, env, 40)
+    prefixed = _prompt_ids(prefix + " " + check.text, env, 40)
+    if plain.dropped or prefixed.dropped:
+        return task_problem("decoding.task.prompt_long", lang)
+    before = D.probabilities(env.next_logits(plain.ids))  # (V,)
+    after = D.probabilities(env.next_logits(prefixed.ids))  # (V,)
+    a, b = int(before.argmax()), int(after.argmax())
+    words = dict(before=quoted(tokenizer.decode([a])), p_before=fmt_percent(float(before[a]), lang),
+                 after=quoted(tokenizer.decode([b])), p_after=fmt_percent(float(after[b]), lang))
+    if a != b:
+        return done(True, t("decoding.task.prefix_ok", lang, **words))
+    return done(False, t("decoding.task.prefix_same", lang, **words))
+
 
 LESSON = "decoding"
 MARGIN = 1e-3  # hidden top-p cases keep p this far from every cumulative sum: no rounding decides a case
@@ -18,13 +155,10 @@ def explain_top_p(args: tuple, path: tuple, expected, got, lang: str) -> str | N
         return None
     i = path[0]
     if is_neg_inf(expected):
-        return pick((f"o token {i} fica fora do núcleo: os mais prováveis que ele já somam p",
-                     f"token {i} is outside the nucleus: the more likely tokens already add up to p"), lang)
+        return t("decoding.explain.outside_nucleus", lang, i=i)
     if is_neg_inf(got):
-        return pick((f"o token {i} está no núcleo: os mais prováveis que ele somam menos que p",
-                     f"token {i} is in the nucleus: the more likely tokens add up to less than p"), lang)
-    return pick(("um token mantido guarda o logit original; a softmax renormaliza depois",
-                 "a kept token keeps its original logit; the softmax renormalizes afterwards"), lang)
+        return t("decoding.explain.inside_nucleus", lang, i=i)
+    return t("decoding.explain.kept_logit", lang)
 
 
 def hidden_top_p_cases(rng: random.Random) -> list[CodeCase]:
@@ -44,178 +178,79 @@ def hidden_top_p_cases(rng: random.Random) -> list[CodeCase]:
 
 
 GRID_OPTIONS = tuple(
-    TaskOption(tasks.grid_cell_id(T, p), (f"T {T:g} · top-p {p:g}".replace(".", ","), f"T {T:g} · top-p {p:g}"))
-    for T in tasks.GRID_TEMPERATURES for p in tasks.GRID_TOP_PS
+    TaskOption(grid_cell_id(T, p), lambda lang, T=T, p=p: f"T {fmt_number(T, lang, 2)} · top-p {fmt_number(p, lang, 2)}")
+    for T in S.GRID_TEMPERATURES for p in S.GRID_TOP_PS
 )
 
 EXERCISES = (
     NumericExercise(
         id="decoding.nucleus_renormalized",
         lesson=LESSON,
-        prompt=(
-            "Quatro candidatos A, B, C, D têm probabilidades $0{,}5;\\ 0{,}3;\\ 0{,}15;\\ 0{,}05$. Com top-p "
-            "$= 0{,}9$ (e $T = 1$), qual é a probabilidade de A depois do corte e da renormalização?",
-            "Four candidates A, B, C, D have probabilities $0.5, 0.3, 0.15, 0.05$. With top-p $= 0.9$ (and "
-            "$T = 1$), what is A's probability after the cut and the renormalization?",
-        ),
         answer=0.5 / 0.95,
         abs_tol=0.002,
         mistakes=(
-            mistake(near(0.5, abs_=0.002), "Faltou renormalizar: depois do corte, as probabilidades que ficam são divididas pela soma delas.",
-                    "You did not renormalize: after the cut, the remaining probabilities are divided by their sum."),
-            mistake(near(0.625, abs_=0.002), "Você parou em A e B, mas 0,5 + 0,3 = 0,8 ainda é menor que 0,9: C também entra.",
-                    "You stopped at A and B, but 0.5 + 0.3 = 0.8 is still below 0.9: C gets in too."),
-            mistake(near(0.735, abs_=0.002), "Esse é o resultado com $T = 0{,}5$ antes do top-p; aqui $T = 1$.",
-                    "That is the result with $T = 0.5$ before top-p; here $T = 1$."),
+            Mistake(near(0.5, abs_=0.002)),
+            Mistake(near(0.625, abs_=0.002)),
+            Mistake(near(0.735, abs_=0.002)),
         ),
-        hints=(("Some as probabilidades em ordem até chegar a 0,9.", "Add the probabilities in order until you reach 0.9."),
-               ("O núcleo é {A, B, C}, com massa 0,95.", "The nucleus is {A, B, C}, with mass 0.95.")),
-        explanation=("O núcleo é {A, B, C} (0,5 + 0,3 + 0,15 = 0,95 ≥ 0,9); A fica com 0,5 / 0,95 ≈ 0,526.",
-                     "The nucleus is {A, B, C} (0.5 + 0.3 + 0.15 = 0.95 ≥ 0.9); A gets 0.5 / 0.95 ≈ 0.526."),
     ),
     ChoiceExercise(
         id="decoding.nucleus_with_temperature",
         lesson=LESSON,
-        prompt=(
-            "Com as mesmas probabilidades $(0{,}5;\\ 0{,}3;\\ 0{,}15;\\ 0{,}05)$, aplique $T = 2$ e depois top-p "
-            "$= 0{,}9$, na ordem do transformers. Quantos tokens ficam no núcleo?",
-            "With the same probabilities $(0.5, 0.3, 0.15, 0.05)$, apply $T = 2$ and then top-p $= 0.9$, in "
-            "transformers' order. How many tokens stay in the nucleus?",
-        ),
         choices=(
-            choice("a", True, ("4", "4"),
-                   ("Isso: com $T = 2$ as probabilidades viram $(0{,}379;\\ 0{,}294;\\ 0{,}208;\\ 0{,}120)$; as somas 0,379, 0,673 e 0,880 ficam abaixo de 0,9, então D também entra.",
-                    "Yes: at $T = 2$ the probabilities become $(0.379, 0.294, 0.208, 0.120)$; the sums 0.379, 0.673 and 0.880 stay below 0.9, so D gets in too.")),
-            choice("b", False, ("3", "3"),
-                   ("Esse é o núcleo com $T = 1$. A temperatura vem antes do top-p e achata a distribuição.",
-                    "That is the nucleus at $T = 1$. Temperature comes before top-p and flattens the distribution.")),
-            choice("c", False, ("2", "2"),
-                   ("Isso acontece com $T = 0{,}5$, que aguça a distribuição; $T = 2$ faz o contrário.",
-                    "That happens at $T = 0.5$, which sharpens the distribution; $T = 2$ does the opposite.")),
-            choice("d", False, ("1", "1"),
-                   ("Um token só sobra quando o favorito sozinho já alcança p, ou com temperatura 0.",
-                    "A single token survives only when the favourite alone reaches p, or at temperature 0.")),
+            Choice("a", True),
+            Choice("b", False),
+            Choice("c", False),
+            Choice("d", False),
         ),
-        hints=(("Com $T = 2$, cada probabilidade vira sua raiz quadrada, renormalizada.",
-                "At $T = 2$, each probability becomes its square root, renormalized."),),
     ),
     ChoiceExercise(
         id="decoding.processor_order",
         lesson=LESSON,
-        prompt=("Com `do_sample=True`, em que ordem o `generate` do transformers aplica estes filtros aos logits?",
-                "With `do_sample=True`, in which order does transformers' `generate` apply these filters to the logits?"),
         choices=(
-            choice("a", True, ("temperatura → top-k → top-p", "temperature → top-k → top-p"),
-                   ("Isso: cada etapa age sobre a saída da anterior; o top-p mede a massa já reformada pela temperatura.",
-                    "Yes: each step acts on the previous one's output; top-p measures the mass already reshaped by temperature.")),
-            choice("b", False, ("top-p → top-k → temperatura", "top-p → top-k → temperature"),
-                   ("É o contrário. Com o top-p primeiro, $T = 2$ não conseguiria mais devolver D ao núcleo.",
-                    "It is the other way round. With top-p first, $T = 2$ could no longer bring D back into the nucleus.")),
-            choice("c", False, ("top-k → top-p → temperatura", "top-k → top-p → temperature"),
-                   ("Outras ferramentas fazem algo parecido (o llama.cpp aplica a temperatura depois dos filtros por padrão), o transformers não.",
-                    "Other tools do something like this (llama.cpp applies temperature after its filters by default); transformers does not.")),
-            choice("d", False, ("Todos de uma vez; a ordem não importa", "All at once; the order does not matter"),
-                   ("A ordem importa: o mesmo p dá núcleos de 2, 3 ou 4 tokens conforme a temperatura aplicada antes.",
-                    "Order matters: the same p gives nuclei of 2, 3 or 4 tokens depending on the temperature applied before.")),
+            Choice("a", True),
+            Choice("b", False),
+            Choice("c", False),
+            Choice("d", False),
         ),
-        hints=(("Releia a seção *Combinando os filtros*.", "Reread the section *Combining the filters*."),),
     ),
     ChoiceExercise(
         id="decoding.no_setting_is_factual",
         lesson=LESSON,
-        prompt=(
-            "Depois de “A capital do Brasil é”, o Gemma 3 270M põe “Brasília” por volta do milésimo lugar. Que "
-            "configuração de decodificação o faz responder “Brasília”?",
-            "After “A capital do Brasil é” (“The capital of Brazil is”), Gemma 3 270M ranks “Brasília” around "
-            "1,000th. Which decoding setting makes it answer “Brasília”?",
-        ),
         choices=(
-            choice("a", True, ("Nenhuma: decodificar só escolhe dentro da distribuição do modelo.",
-                               "None: decoding only chooses inside the model's distribution."),
-                   ("Isso. O que ajuda está fora da decodificação: um modelo melhor, fornecer o fato no prompt, verificar a saída.",
-                    "Yes. What helps lies outside decoding: a better model, supplying the fact in the prompt, checking the output.")),
-            choice("b", False, ("Temperatura 0 (gulosa).", "Temperature 0 (greedy)."),
-                   ("A gulosa pega o favorito do modelo, que aqui é falso; ela só o repete com mais consistência.",
-                    "Greedy takes the model's favourite, which is false here; it only repeats it more consistently.")),
-            choice("c", False, ("top-p 0,9.", "top-p 0.9."),
-                   ("O núcleo de 0,9 tem 99 tokens e nem contém “Brasília”.", "The 0.9 nucleus has 99 tokens and does not even contain “Brasília”.")),
-            choice("d", False, ("`repetition_penalty=1.2`.", "`repetition_penalty=1.2`."),
-                   ("A penalidade tira o laço, não a falsidade: o modelo diz outra coisa igualmente errada.",
-                    "The penalty removes the loop, not the falsehood: the model says something else just as wrong.")),
+            Choice("a", True),
+            Choice("b", False),
+            Choice("c", False),
+            Choice("d", False),
         ),
     ),
     WidgetTask(
         id="decoding.top_p_three",
         lesson=LESSON,
-        prompt=(
-            "No gráfico da distribuição do próximo token, deixe o top-k desligado (0) e ajuste o top-p (e, se quiser, "
-            "a temperatura) para que **exatamente três** tokens sobrevivam para o seu prompt.",
-            "In the next-token distribution chart, leave top-k off (0) and set top-p (and, if you like, the "
-            "temperature) so that **exactly three** tokens survive for your prompt.",
-        ),
-        reads=("decoding.prompt", "decoding.temperature", "decoding.top_k", "decoding.top_p", "decoding.max_new"),
+        reads=(S.PROMPT_KEY, S.TEMPERATURE_KEY, S.TOP_K_KEY, S.TOP_P_KEY, S.MAX_NEW_KEY),
         needs=("gemma",),
-        checker=tasks.top_p_three,
-        hints=(("Olhe a linha da probabilidade acumulada e a métrica “tokens mantidos”.",
-                "Look at the cumulative probability line and the “kept tokens” metric."),
-               ("O núcleo tem 3 tokens quando p passa da soma dos 2 primeiros mas não da soma dos 3 primeiros.",
-                "The nucleus has 3 tokens when p is above the sum of the first 2 but not above the sum of the first 3.")),
+        checker=top_p_three,
     ),
     WidgetTask(
         id="decoding.grid_repetition",
         lesson=LESSON,
-        prompt=(
-            "Exercício 1 do notebook, temperatura e top-p: gere a grade T × top-p (pelo menos 20 tokens novos) para "
-            "o seu prompt e compare os textos quanto à fluência e à factualidade. Qual célula ficou **mais "
-            "repetitiva** (menor distinct-2)? A fluência e os fatos você julga; a repetição, o corretor mede.",
-            "The notebook's exercise 1, temperature and top-p: generate the T × top-p grid (at least 20 new tokens) "
-            "for your prompt and compare the texts for fluency and factuality. Which cell came out **most "
-            "repetitive** (lowest distinct-2)? Fluency and facts are for you to judge; repetition the checker measures.",
-        ),
-        reads=("decoding.grid.result",),
+        reads=(S.GRID_KEY,),
         answer="option",
-        answer_label=("A célula mais repetitiva", "The most repetitive cell"),
         options=GRID_OPTIONS,
         needs=(),
-        checker=tasks.grid_repetition,
-        hints=(("Temperaturas baixas tendem a entrar em laço.", "Low temperatures tend to loop."),
-               ("A tabela de repetição abaixo da grade mostra o distinct-2 de cada célula.",
-                "The repetition table below the grid shows each cell's distinct-2.")),
+        checker=grid_repetition,
     ),
     WidgetTask(
         id="decoding.prompt_prefix",
         lesson=LESSON,
-        prompt=(
-            "Exercício 2 do notebook, design de prompt: escreva um prefixo de instrução (como “Instruções: "
-            "responda em tópicos.” ou “Resuma:”) que, posto antes do seu prompt, mude o token que o modelo acha "
-            "mais provável em seguida.",
-            "The notebook's exercise 2, prompt design: write an instruction prefix (like “Instructions: answer in "
-            "bullet points.” or “Summarize:”) that, put before your prompt, changes the token the model finds most "
-            "likely next.",
-        ),
-        reads=("decoding.prompt",),
+        reads=(S.PROMPT_KEY,),
         answer="text",
-        answer_label=("Seu prefixo", "Your prefix"),
         needs=("gemma",),
-        checker=tasks.prompt_prefix,
-        hints=(("O prefixo é contexto: o modelo condiciona cada probabilidade a tudo o que veio antes.",
-                "The prefix is context: the model conditions every probability on everything before it."),
-               ("Peça um formato diferente: uma lista, uma pergunta, outra língua.",
-                "Ask for a different format: a list, a question, another language.")),
+        checker=prompt_prefix,
     ),
     CodeExercise(
         id="decoding.top_p_filter",
         lesson=LESSON,
-        prompt=(
-            "Escreva `top_p_filter(logits, p)`: recebe uma lista de logits e devolve uma lista do mesmo tamanho em "
-            "que os tokens fora do núcleo viram `-inf` e os de dentro guardam o logit original. Ordene pela "
-            "probabilidade (softmax), mantenha cada token enquanto a massa dos anteriores for menor que `p`, e "
-            "mantenha sempre pelo menos o mais provável.",
-            "Write `top_p_filter(logits, p)`: it takes a list of logits and returns a list of the same length in "
-            "which the tokens outside the nucleus become `-inf` and those inside keep their original logit. Sort by "
-            "probability (softmax), keep each token while the mass of those before it is below `p`, and always keep "
-            "at least the most likely one.",
-        ),
         function_name="top_p_filter",
         template=(
             "import math\n\n\n"
@@ -227,15 +262,7 @@ EXERCISES = (
         examples=(CodeCase(([2.0, 1.0, 0.5, -1.0], 0.9)), CodeCase(([3.0, 0.0, -1.0], 0.5)),
                   CodeCase(([0.0, 2.0, 1.0], 0.0)), CodeCase(([-1.0, 1.0, 0.0, 0.5], 0.6))),
         hidden=hidden_top_p_cases,
-        reference=references.top_p_filter,
+        reference=top_p_filter,
         explain=explain_top_p,
-        hints=(("Calcule as probabilidades com a softmax: $e^{z_i} / \\sum_j e^{z_j}$.",
-                "Compute the probabilities with the softmax: $e^{z_i} / \\sum_j e^{z_j}$."),
-               ("`sorted(range(len(logits)), key=lambda i: -logits[i])` dá os índices do mais provável ao menos provável.",
-                "`sorted(range(len(logits)), key=lambda i: -logits[i])` gives the indices from most to least likely."),
-               ("Percorra essa ordem somando probabilidades; pare quando a soma já alcançou `p` (e ao menos um token foi mantido).",
-                "Walk that order adding probabilities; stop once the sum has reached `p` (and at least one token is kept).")),
-        explanation=("É o `keep_top_p` da lição (e o `TopPLogitsWarper` do transformers), escrito em Python puro.",
-                     "It is the lesson's `keep_top_p` (and transformers' `TopPLogitsWarper`), in plain Python."),
     ),
 )

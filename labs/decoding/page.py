@@ -4,36 +4,23 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core import decoding as D
-from core import generation as G
-from core import models
-from core import tokenization as tk
-from core.decoding_charts import DistributionTitles, draws_chart, next_token_chart
-from core.i18n import fmt_float, fmt_int, t
-from ui import decoding as ui_dec
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab import models
+from gptlab.nn import tokenization as tk
+from labs.decoding.charts import DistributionTitles, draws_chart, next_token_chart
+from gptlab.i18n import fmt_float, fmt_int, t
+from labs.decoding import widgets as ui_dec
 from ui import exercises as exercises_ui
+from labs.decoding import settings as S
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui.params import NumberParam, TextParam, load_from_url, write_to_url
-
-SHOWN = 15  # candidates in the distribution chart
-STEP_CHOICES = 10  # candidates offered in the step-by-step widget
-GRID_TEMPERATURES = (0.3, 0.7, 1.0)  # the course seed's grid
-GRID_TOP_PS = (0.8, 0.9, 0.95)
-BEAMS = 4
-
-PARAMS = (
-    NumberParam("temperature", "decoding.temperature", 1.0, 0.0, 2.0),
-    NumberParam("top_k", "decoding.top_k", 0, 0, 1_000_000, integer=True),
-    NumberParam("top_p", "decoding.top_p", 1.0, 0.0, 1.0),
-    NumberParam("seed", "decoding.seed", 42, 0, 2**31 - 1, integer=True),
-    NumberParam("max_new", "decoding.max_new", 40, 1, G.MAX_NEW_TOKENS, integer=True),
-    NumberParam("draws", "decoding.draws", 1000, 10, 10_000, integer=True),
-)
+from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
+from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
-PARAMS = (*PARAMS, TextParam.translated("prompt", "decoding.prompt", "dec.default_prompt", lang))
+PARAMS = S.url_params(lang)
 load_from_url(PARAMS, "decoding", lang)
 ui_dec.inject_css()
 les = lesson_ui.lesson("decoding", lang)
@@ -42,26 +29,26 @@ lesson_ui.sections(les, "intro", "autoregressive")
 
 # --- the prompt, shared by every widget ------------------------------------------------------------
 check = tk.check_text(
-    st.text_area(t("dec.prompt", lang), key="decoding.prompt", height=90, max_chars=tk.MAX_INPUT_CHARS,
+    st.text_area(t("decoding.prompt", lang), key=S.PROMPT_KEY, height=90, max_chars=tk.MAX_INPUT_CHARS,
                  persist_state="session")
 )
 ready = models.decoder_ready()
 prompt: G.FittedPrompt | None = None
 if check.problem is not None:
-    st.info(t("dec.empty", lang), icon=":material/edit:")
+    st.info(t("decoding.empty", lang), icon=":material/edit:")
 elif not ready:
     ui_models.ensure_preparation_started()
-    st.warning(t("dec.needs_decoder", lang))
+    st.warning(t("decoding.needs_decoder", lang))
 else:
     with frame.contained(lang):
         tokenizer = ui_models.gemma_tokenizer()
-        max_new = int(st.session_state.get("decoding.max_new", 40))
+        max_new = int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW))
         ids = tokenizer(check.text)["input_ids"]
         prompt = G.fit_prompt(ids, max_new, tokenizer.bos_token_id)
         if prompt.dropped:
-            st.warning(t("dec.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
+            st.warning(t("decoding.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
                          window=fmt_int(G.LAB_CONTEXT_TOKENS, lang), new=fmt_int(max_new, lang)))
-        st.caption(t("dec.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
+        st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
 
 
 # --- 1. the next-token distribution ----------------------------------------------------------------
@@ -71,13 +58,13 @@ lesson_ui.section(les, "next-token")
 def settings() -> D.Strategy:
     """The student's sliders; they feed every widget that samples."""
     a, b, c, d = st.columns([3, 2, 3, 2])
-    temperature = a.slider(t("dec.temperature", lang), 0.0, 2.0, step=0.05, key="decoding.temperature",
-                           help=t("dec.temperature_help", lang), persist_state="session")
-    top_k = b.number_input(t("dec.top_k", lang), 0, 1_000_000, step=1, key="decoding.top_k",
-                           help=t("dec.top_k_help", lang), persist_state="session")
-    top_p = c.slider(t("dec.top_p", lang), 0.0, 1.0, step=0.01, key="decoding.top_p", help=t("dec.top_p_help", lang),
+    temperature = a.slider(t("decoding.temperature", lang), 0.0, 2.0, step=0.05, key=S.TEMPERATURE_KEY,
+                           help=t("decoding.temperature_help", lang), persist_state="session")
+    top_k = b.number_input(t("decoding.top_k", lang), 0, 1_000_000, step=1, key=S.TOP_K_KEY,
+                           help=t("decoding.top_k_help", lang), persist_state="session")
+    top_p = c.slider(t("decoding.top_p", lang), 0.0, 1.0, step=0.01, key=S.TOP_P_KEY, help=t("decoding.top_p_help", lang),
                      persist_state="session")
-    d.number_input(t("dec.seed", lang), 0, 2**31 - 1, step=1, key="decoding.seed", help=t("dec.seed_help", lang),
+    d.number_input(t("decoding.seed", lang), 0, 2**31 - 1, step=1, key=S.SEED_KEY, help=t("decoding.seed_help", lang),
                    persist_state="session")
     return D.Strategy(temperature=float(temperature), top_k=int(top_k), top_p=float(top_p))
 
@@ -90,12 +77,12 @@ def distribution(prompt: G.FittedPrompt) -> None:
     view = D.next_token_view(logits, strategy, shown=SHOWN)
     notes = []
     if strategy.is_greedy:
-        notes.append(t("dec.note.greedy", lang))
+        notes.append(t("decoding.note.greedy", lang))
     if strategy.top_k >= view.vocab_size:
-        notes.append(t("dec.note.top_k_vocab", lang, k=fmt_int(strategy.top_k, lang),
+        notes.append(t("decoding.note.top_k_vocab", lang, k=fmt_int(strategy.top_k, lang),
                        vocab=fmt_int(view.vocab_size, lang)))
     if strategy.top_p == 0.0:
-        notes.append(t("dec.note.top_p_zero", lang))
+        notes.append(t("decoding.note.top_p_zero", lang))
     for note in notes:
         st.info(note, icon=":material/info:")
     rows = pd.DataFrame(
@@ -109,33 +96,33 @@ def distribution(prompt: G.FittedPrompt) -> None:
         }
     )
     titles = DistributionTitles(
-        title=t("dec.chart.title", lang, n=len(view.candidates)),
-        token=t("dec.col.token", lang),
-        probability=t("dec.col.probability", lang),
-        model=t("dec.series.model", lang),
-        strategy=t("dec.series.strategy", lang),
-        cumulative=t("dec.series.cumulative", lang),
-        cut=t("dec.cut", lang),
+        title=t("decoding.chart.title", lang, n=len(view.candidates)),
+        token=t("decoding.col.token", lang),
+        probability=t("decoding.col.probability", lang),
+        model=t("decoding.series.model", lang),
+        strategy=t("decoding.series.strategy", lang),
+        cumulative=t("decoding.series.cumulative", lang),
+        cut=t("decoding.cut", lang),
         top_p_rule=f"top-p = {fmt_float(strategy.top_p, lang, 2)}",
     )
     show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
     st.altair_chart(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
                                      large=frame.projector_mode()), width="stretch")
     m1, m2, m3 = st.columns(3)
-    m1.metric(t("dec.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
-    m2.metric(t("dec.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
-    m3.metric(t("dec.metric.kept", lang), fmt_int(view.kept_count, lang),
-              help=t("dec.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
-    st.caption(t("dec.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
-    with st.expander(t("dec.table", lang)):
+    m1.metric(t("decoding.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
+    m2.metric(t("decoding.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
+    m3.metric(t("decoding.metric.kept", lang), fmt_int(view.kept_count, lang),
+              help=t("decoding.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
+    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
+    with st.expander(t("decoding.table", lang)):
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("dec.col.token", lang): rows["label"],
-                    t("dec.series.model", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["model"]],
-                    t("dec.series.strategy", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["strategy"]],
-                    t("dec.series.cumulative", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["cumulative"]],
-                    t("dec.col.kept", lang): [t("dec.kept", lang) if k else t("dec.cut", lang) for k in rows["kept"]],
+                    t("decoding.col.token", lang): rows["label"],
+                    t("decoding.series.model", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["model"]],
+                    t("decoding.series.strategy", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["strategy"]],
+                    t("decoding.series.cumulative", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["cumulative"]],
+                    t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
                 }
             ),
             hide_index=True,
@@ -161,15 +148,15 @@ def add_step(prompt_ids: tuple[int, ...], chosen: tuple[int, ...], strategy: D.S
     strategy_p = float(D.probabilities(logits[None], strategy)[0, token_id])
     records = st.session_state.setdefault("decoding.steps.records", {})
     records[(prompt_ids, chosen + (token_id,))] = G.Chosen(token_id, model_p, strategy_p)
-    st.session_state["decoding.steps"] = list(chosen) + [token_id]
+    st.session_state[S.STEPS_KEY] = list(chosen) + [token_id]
 
 
 def step_by_step(prompt: G.FittedPrompt) -> None:
-    st.subheader(t("dec.steps.header", lang))
+    st.subheader(t("decoding.steps.header", lang))
     if st.session_state.get("decoding.steps.prompt") != prompt.ids:
         st.session_state["decoding.steps.prompt"] = prompt.ids
-        st.session_state["decoding.steps"] = []
-    chosen: list[int] = st.session_state["decoding.steps"]
+        st.session_state[S.STEPS_KEY] = []
+    chosen: list[int] = st.session_state[S.STEPS_KEY]
     ids = prompt.ids + tuple(chosen)
     tokenizer = ui_models.gemma_tokenizer()
     pieces = G.pieces(tokenizer, chosen, before=prompt.ids[-8:])
@@ -186,27 +173,27 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
 
     def label(token_id: int) -> str:
         c = probs[token_id]
-        mark = "" if c.kept else f" ({t('dec.cut', lang)})"
+        mark = "" if c.kept else f" ({t('decoding.cut', lang)})"
         return f"{ui_dec.markdown_escape(ui_dec.token_label(token_id))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
 
     pick_key = f"decoding.steps.pick.{len(chosen)}"
-    st.radio(t("dec.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)
+    st.radio(t("decoding.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)
     full = len(chosen) >= G.MAX_NEW_TOKENS or len(ids) >= G.LAB_CONTEXT_TOKENS
-    seed = int(st.session_state.get("decoding.seed", 42))
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
     a, b, c, d = st.columns(4)
-    a.button(t("dec.steps.add", lang), key="decoding.steps.add", disabled=full, icon=":material/add:", on_click=add_step,
+    a.button(t("decoding.steps.add", lang), key="decoding.steps.add", disabled=full, icon=":material/add:", on_click=add_step,
              args=(prompt.ids, tuple(chosen), strategy, None, pick_key))
-    b.button(t("dec.steps.sample", lang), key="decoding.steps.sample", disabled=full, icon=":material/casino:", on_click=add_step,
+    b.button(t("decoding.steps.sample", lang), key="decoding.steps.sample", disabled=full, icon=":material/casino:", on_click=add_step,
              args=(prompt.ids, tuple(chosen), strategy, seed + len(chosen), None),
-             help=t("dec.steps.sample_help", lang, name=ui_dec.strategy_name(strategy, lang)))
-    c.button(t("dec.steps.undo", lang), key="decoding.steps.undo", disabled=not chosen, icon=":material/undo:",
-             on_click=lambda: st.session_state.update({"decoding.steps": chosen[:-1]}))
-    d.button(t("dec.steps.reset", lang), key="decoding.steps.reset", disabled=not chosen, icon=":material/restart_alt:",
-             on_click=lambda: st.session_state.update({"decoding.steps": []}))
+             help=t("decoding.steps.sample_help", lang, name=ui_dec.strategy_name(strategy, lang)))
+    c.button(t("decoding.steps.undo", lang), key="decoding.steps.undo", disabled=not chosen, icon=":material/undo:",
+             on_click=lambda: st.session_state.update({S.STEPS_KEY: chosen[:-1]}))
+    d.button(t("decoding.steps.reset", lang), key="decoding.steps.reset", disabled=not chosen, icon=":material/restart_alt:",
+             on_click=lambda: st.session_state.update({S.STEPS_KEY: []}))
     if full:
-        st.info(t("dec.steps.full", lang, n=G.MAX_NEW_TOKENS))
+        st.info(t("decoding.steps.full", lang, n=G.MAX_NEW_TOKENS))
     if chosen:
-        with st.expander(t("dec.table_tokens", lang)):
+        with st.expander(t("decoding.table_tokens", lang)):
             st.dataframe(ui_dec.probabilities_table(pieces, chosen_records, lang), hide_index=True, width="stretch")
 
 
@@ -219,9 +206,9 @@ lesson_ui.sections(les, "temperature", "top-k", "top-p", "combining", "sampling-
 
 # --- 3. many draws vs the distribution --------------------------------------------------------------
 def many_draws(prompt: G.FittedPrompt) -> None:
-    st.subheader(t("dec.draws.header", lang))
-    n = st.slider(t("dec.draws.n", lang), 10, 10_000, step=10, key="decoding.draws", persist_state="session")
-    seed = int(st.session_state.get("decoding.seed", 42))
+    st.subheader(t("decoding.draws.header", lang))
+    n = st.slider(t("decoding.draws.n", lang), 10, 10_000, step=10, key=S.DRAWS_KEY, persist_state="session")
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
     logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))
     probs = D.probabilities(logits, strategy)  # (V,)
     counts = D.draw_many(probs, n, seed)  # (V,)
@@ -232,23 +219,23 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     labels = [f"{rank}. {ui_dec.token_label(i)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
     rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
     if other_p > 1e-6 or other_drawn:
-        rows.loc[len(rows)] = [t("dec.draws.other", lang), other_drawn / n, other_p]
-    st.caption(t("dec.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
-    st.altair_chart(draws_chart(rows, title=t("dec.draws.title", lang, n=fmt_int(n, lang)),
-                                token_title=t("dec.col.token", lang), share_title=t("dec.draws.share", lang),
-                                drawn=t("dec.draws.drawn", lang), expected=t("dec.draws.expected", lang),
+        rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
+    st.caption(t("decoding.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
+    st.altair_chart(draws_chart(rows, title=t("decoding.draws.title", lang, n=fmt_int(n, lang)),
+                                token_title=t("decoding.col.token", lang), share_title=t("decoding.draws.share", lang),
+                                drawn=t("decoding.draws.drawn", lang), expected=t("decoding.draws.expected", lang),
                                 language=lang, large=frame.projector_mode()), width="stretch")
     distinct = int((counts > 0).sum())
     gap = float((rows["drawn"] - rows["expected"]).abs().max())
-    st.markdown(t("dec.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
-    with st.expander(t("dec.table", lang)):
+    st.markdown(t("decoding.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
+    with st.expander(t("decoding.table", lang)):
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("dec.col.token", lang): rows["label"],
-                    t("dec.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
-                    t("dec.draws.drawn", lang): [fmt_float(100 * d, lang, 1) + " %" for d in rows["drawn"]],
-                    t("dec.draws.expected", lang): [fmt_float(100 * e, lang, 1) + " %" for e in rows["expected"]],
+                    t("decoding.col.token", lang): rows["label"],
+                    t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
+                    t("decoding.draws.drawn", lang): [fmt_float(100 * d, lang, 1) + " %" for d in rows["drawn"]],
+                    t("decoding.draws.expected", lang): [fmt_float(100 * e, lang, 1) + " %" for e in rows["expected"]],
                 }
             ),
             hide_index=True,
@@ -275,7 +262,7 @@ def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
     )
     named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
     if strategy not in fixed and not strategy.is_greedy:
-        named.insert(5, (t("dec.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
+        named.insert(5, (t("decoding.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
     return tuple(named)
 
 
@@ -291,7 +278,7 @@ def show_rows(names, state: G.GenerationState | None, slots, pieces_of: ui_dec.P
             pieces = pieces_of.pieces(i, [c.token_id for c in row.tokens])
             st.markdown(ui_dec.generated_box("", pieces, row.tokens, lang), unsafe_allow_html=True)
             if row.stopped_by_model:
-                st.caption(t("dec.ended", lang))
+                st.caption(t("decoding.ended", lang))
 
 
 def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict | None:
@@ -304,7 +291,7 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
         def draw(state: G.GenerationState) -> None:
             show_rows(request.names, state, slots, cache)
             progress.progress(state.step / state.max_new_tokens,
-                              text=t("dec.progress", lang, step=state.step, total=state.max_new_tokens))
+                              text=t("decoding.progress", lang, step=state.step, total=state.max_new_tokens))
 
         ui_dec.stream(key, request, G.stop_token_ids(ui_models.decoding_model()), draw)
         progress.empty()
@@ -319,9 +306,9 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
         slots = [st.empty() for _ in done.names]
     show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(tokenizer, done.prompt_ids))
     if done != request:
-        st.caption(t("dec.older_settings", lang))
+        st.caption(t("decoding.older_settings", lang))
     if not entry["complete"]:
-        st.warning(t("dec.stopped", lang, step=entry["state"].step, total=entry["state"].max_new_tokens))
+        st.warning(t("decoding.stopped", lang, step=entry["state"].step, total=entry["state"].max_new_tokens))
     return entry
 
 
@@ -329,7 +316,7 @@ def token_tables(entry: dict) -> None:
     """The text alternative of the shaded texts: every token with its two probabilities."""
     done: ui_dec.RunRequest = entry["request"]
     cache = ui_dec.PieceCache(ui_models.gemma_tokenizer(), done.prompt_ids)
-    with st.expander(t("dec.table_tokens", lang)):
+    with st.expander(t("decoding.table_tokens", lang)):
         for i, (name, row) in enumerate(zip(done.names, entry["state"].rows)):
             st.markdown(f"**{name}**")
             pieces = cache.pieces(i, [c.token_id for c in row.tokens])
@@ -343,41 +330,41 @@ def repetition_table(entry: dict) -> pd.DataFrame:
 
 
 def side_by_side(prompt: G.FittedPrompt) -> None:
-    st.subheader(t("dec.sbs.header", lang))
-    max_new = st.slider(t("dec.max_new", lang), 1, G.MAX_NEW_TOKENS, key="decoding.max_new",
-                        help=t("dec.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
-    seed = int(st.session_state.get("decoding.seed", 42))
+    st.subheader(t("decoding.sbs.header", lang))
+    max_new = st.slider(t("decoding.max_new", lang), 1, G.MAX_NEW_TOKENS, key=S.MAX_NEW_KEY,
+                        help=t("decoding.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
     named = side_by_side_strategies()
     request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed)
     go, stop = st.columns([1, 1])
-    start = go.button(t("dec.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
-    stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
+    start = go.button(t("decoding.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
+    stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
     per_row = 2 if frame.projector_mode() else 3
     slots = []
     for first in range(0, len(named), per_row):
         for column in st.columns(per_row):
             slots.append(column.empty())
-    entry = streamed("decoding.sbs.result", request, slots[: len(named)], start)
+    entry = streamed(S.SIDE_BY_SIDE_KEY, request, slots[: len(named)], start)
     if entry is None:
-        st.caption(t("dec.press_generate", lang))
+        st.caption(t("decoding.press_generate", lang))
         return
-    st.markdown(f"**{t('dec.repetition', lang)}**")
+    st.markdown(f"**{t('decoding.repetition', lang)}**")
     st.dataframe(repetition_table(entry), hide_index=True, width="stretch")
     token_tables(entry)
 
 
 def grid(prompt: G.FittedPrompt) -> None:
-    st.subheader(t("dec.grid.header", lang))
-    st.caption(t("dec.grid.caption", lang))
+    st.subheader(t("decoding.grid.header", lang))
+    st.caption(t("decoding.grid.caption", lang))
     strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in GRID_TEMPERATURES for p in GRID_TOP_PS)
     names = tuple(f"T {fmt_float(s.temperature, lang, 1)} · top-p {fmt_float(s.top_p, lang, 2)}" for s in strategies)
     request = ui_dec.RunRequest(prompt.ids, strategies, ("",) * len(strategies),
-                                int(st.session_state.get("decoding.max_new", 40)),
-                                int(st.session_state.get("decoding.seed", 42)))
+                                int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW)),
+                                int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED)))
     go, stop = st.columns(2)
-    start = go.button(t("dec.grid.generate", lang), icon=":material/grid_view:", key="decoding.grid.go")
-    stop.button(t("dec.stop", lang), icon=":material/stop:", key="decoding.grid.stop")
+    start = go.button(t("decoding.grid.generate", lang), icon=":material/grid_view:", key="decoding.grid.go")
+    stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.grid.stop")
     header = st.columns(len(GRID_TOP_PS) + 1)
     header[0].markdown("**T \\ top-p**")
     for col, p in zip(header[1:], GRID_TOP_PS):
@@ -387,12 +374,12 @@ def grid(prompt: G.FittedPrompt) -> None:
         cols = st.columns(len(GRID_TOP_PS) + 1)
         cols[0].markdown(f"**T {fmt_float(T, lang, 1)}**")
         slots.extend(c.empty() for c in cols[1:])
-    entry = streamed("decoding.grid.result", request, slots, start)
+    entry = streamed(S.GRID_KEY, request, slots, start)
     if entry is None:
         return
     labelled = {**entry, "request": ui_dec.RunRequest(entry["request"].prompt_ids, strategies, names,
                                                        entry["request"].max_new_tokens, entry["request"].seed)}
-    with st.expander(t("dec.repetition", lang)):
+    with st.expander(t("decoding.repetition", lang)):
         st.dataframe(repetition_table(labelled), hide_index=True, width="stretch")
     token_tables(labelled)
 

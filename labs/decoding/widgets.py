@@ -11,11 +11,11 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from core import decoding as D
-from core import generation as G
-from core.i18n import fmt_float, t
-from core.repetition import repetition_stats
-from core.tokenization import visible
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab.i18n import fmt_float, t
+from labs.decoding.repetition import repetition_stats
+from gptlab.nn.tokenization import visible
 from ui import models as ui_models
 
 # Probability bins of a chosen token, and their background: ColorBrewer "Oranges" (a single hue
@@ -46,9 +46,9 @@ def token_label(token_id: int) -> str:
 def strategy_name(strategy: D.Strategy, lang: str) -> str:
     """e.g. "T 0,7 · top-k 50 · top-p 0,9", or "greedy" / "beam search, 4 beams"."""
     if strategy.is_beam:
-        return t("dec.name.beam", lang, beams=strategy.num_beams)
+        return t("decoding.name.beam", lang, beams=strategy.num_beams)
     if strategy.is_greedy:
-        return t("dec.name.greedy", lang)
+        return t("decoding.name.greedy", lang)
     parts = [f"T {fmt_float(strategy.temperature, lang, 2)}"]
     if strategy.top_k:
         parts.append(f"top-k {strategy.top_k}")
@@ -65,7 +65,7 @@ def shaded_tokens(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) 
     spans = []
     for piece, c in zip(pieces, chosen):
         b = bin_of(c.model_prob)
-        title = t("dec.token_title", lang, model=fmt_float(100 * c.model_prob, lang, 1),
+        title = t("decoding.token_title", lang, model=fmt_float(100 * c.model_prob, lang, 1),
                   strategy=fmt_float(100 * c.strategy_prob, lang, 1))
         text = escape(piece).replace("\n", "↵<br>")
         spans.append(
@@ -83,7 +83,7 @@ def legend_html(lang: str) -> str:
         items.append(
             f'<span class="gl-tok" style="background:{BIN_COLOURS[b]};color:{BIN_TEXT[b]}">{low}–{high} %</span>'
         )
-    return f'<div class="gl-legend">{escape(t("dec.legend", lang))} {" ".join(items)}</div>'
+    return f'<div class="gl-legend">{escape(t("decoding.legend", lang))} {" ".join(items)}</div>'
 
 
 TOKEN_CSS = """
@@ -109,10 +109,10 @@ def probabilities_table(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang:
     """The text alternative of a shaded text: each token with its two probabilities."""
     return pd.DataFrame(
         {
-            t("dec.col.step", lang): range(1, len(chosen) + 1),
-            t("dec.col.token", lang): [visible(p) for p in pieces],
-            t("dec.col.model_p", lang): [fmt_float(100 * c.model_prob, lang, 2) + " %" for c in chosen],
-            t("dec.col.strategy_p", lang): [fmt_float(100 * c.strategy_prob, lang, 2) + " %" for c in chosen],
+            t("decoding.col.step", lang): range(1, len(chosen) + 1),
+            t("decoding.col.token", lang): [visible(p) for p in pieces],
+            t("decoding.col.model_p", lang): [fmt_float(100 * c.model_prob, lang, 2) + " %" for c in chosen],
+            t("decoding.col.strategy_p", lang): [fmt_float(100 * c.strategy_prob, lang, 2) + " %" for c in chosen],
         }
     )
 
@@ -128,11 +128,11 @@ def repetition_row(name: str, tokens: Sequence[int], lang: str) -> dict[str, str
         gram, count = stats.most_repeated[0]
         most = f"“{visible(ui_models.gemma_tokenizer().decode(list(gram)))}” × {count}"
     return {
-        t("dec.col.strategy", lang): name,
+        t("decoding.col.strategy", lang): name,
         "distinct-1": share(stats.distinct_1),
         "distinct-2": share(stats.distinct_2),
-        t("dec.col.repeated", lang): f"{stats.repeated} / {stats.total}",
-        t("dec.col.most_repeated", lang): most,
+        t("decoding.col.repeated", lang): f"{stats.repeated} / {stats.total}",
+        t("decoding.col.most_repeated", lang): most,
     }
 
 

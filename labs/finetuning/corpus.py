@@ -10,32 +10,23 @@ import csv
 import io
 from dataclasses import dataclass
 
+from gptlab.i18n import value
+
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_CORPUS_CHARS = 200_000
 
-# The course notebook's corpus (section 6): five sentences, repeated 50 times.
-SEED_SENTENCES = {
-    "pt-BR": (
-        "Resumo: Este trabalho apresenta uma introdução a modelos transformer aplicados a NLP.",
-        "Discussão: A arquitetura decoder-only baseia-se em atenção causal e geração autoregressiva.",
-        "Resultados: Observamos melhora na coerência dos textos com ajuste de temperatura e top-p.",
-        "Aplicações: Educação, atendimento automatizado, redação assistida e sumarização.",
-        "Limitações: Viés, alucinação e sensibilidade ao prompt exigem avaliação cuidadosa.",
-    ),
-    "en": (
-        "Abstract: This work presents an introduction to transformer models applied to NLP.",
-        "Discussion: The decoder-only architecture relies on causal attention and autoregressive generation.",
-        "Results: We observed more coherent texts when adjusting temperature and top-p.",
-        "Applications: Education, automated customer service, assisted writing and summarization.",
-        "Limitations: Bias, hallucination and prompt sensitivity call for careful evaluation.",
-    ),
-}
+# The course notebook's corpus (section 6): five sentences, repeated 50 times; the sentences are content in
+# each language (labs/finetuning/strings/<lang>.toml, finetuning.seed_corpus).
 SEED_REPEATS = 50
+
+
+def seed_sentences(language: str) -> tuple[str, ...]:
+    return tuple(value("finetuning.seed_corpus", language))
 
 
 def seed_corpus_text(language: str) -> str:
     """The notebook's corpus as the editor shows it: one text per line."""
-    return "\n".join(SEED_SENTENCES[language] * SEED_REPEATS)
+    return "\n".join(seed_sentences(language) * SEED_REPEATS)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,139 @@
-"""Exercises of the fine-tuning lesson (the course seed's exercises 3 and 4 among them)."""
+"""Exercises of the fine-tuning lesson (the course seed's exercises 3 and 4 among them): the bank (texts in
+strings/), the code exercises' references, the widget-task checkers."""
 
 import math
 import random
+from typing import Any, Sequence
 
-from core.exercises import references, tasks
-from core.exercises.bank._shared import choice, mistake, near
-from core.exercises.checkers import within
-from core.exercises.model import ChoiceExercise, CodeCase, CodeExercise, NumericExercise, WidgetTask, pick
+from gptlab.exercises.answers import parse_number
+from gptlab.exercises.builders import near
+from gptlab.exercises.checkers import Verdict, number_text, task_problem, within
+from gptlab.exercises.model import (
+    INVALID, Choice, ChoiceExercise, CodeCase, CodeExercise, Mistake, NumericExercise, WidgetTask,
+)
+from gptlab.exercises.tasks import done, state_number
+from gptlab.i18n import LANGUAGES, fmt_float, fmt_int, fmt_percent, t, value
+from gptlab.nn.blocks import group_into_blocks, token_stream
+from labs.finetuning import settings as S
+
+# --- the code exercises' references (never sent to the sandbox) and the widget-task checkers ----------
+
+def perplexity(losses: Sequence[float]) -> float:
+    """exp of the mean cross-entropy (nats), the losses being per-token (or equal-sized) means."""
+    return math.exp(sum(losses) / len(losses))
+
+
+def group_texts(ids: Sequence[int], block_size: int) -> list[list[int]]:
+    """Consecutive blocks of block_size ids; the remainder that does not fill a block is dropped."""
+    usable = (len(ids) // block_size) * block_size
+    return [list(ids[i : i + block_size]) for i in range(0, usable, block_size)]
+def corpus_stream(texts: list[str], env) -> tuple[int, ...]:
+    """The corpus as the fine-tuning page streams it: Gemma's ids, <eos> after each text."""
+    tokenizer = env.gemma_tokenizer()
+    ids = [tokenizer(x, add_special_tokens=False)["input_ids"] for x in texts]
+    return token_stream(ids, separator=tokenizer.eos_token_id)
+
+
+def dropped_tokens(stream_length: int, block_size: int, prefix_length: int = 1) -> tuple[int, int]:
+    """(blocks, dropped tokens) when every block opens with the prefix (<bos>)."""
+    blocks, remainder = group_into_blocks(range(stream_length), block_size, (0,) * prefix_length)
+    return len(blocks), len(remainder)
+
+
+def least_remainder(state: dict, env, lang: str) -> Verdict:
+    """The block size on the page must drop the fewest tokens of all the page offers (and give blocks)."""
+    texts = [x for x in state.get(S.CORPUS_KEY, []) if isinstance(x, str)]
+    if not texts:
+        return task_problem("finetuning.task.no_corpus", lang)
+    block_size = int(state_number(state.get(S.BLOCK_SIZE_KEY), S.DEFAULT_BLOCK_SIZE))
+    if block_size not in S.BLOCK_SIZES:
+        return task_problem("exercises.task.bad_settings", lang)
+    n = len(corpus_stream(texts, env))
+    table = {b: dropped_tokens(n, b) for b in S.BLOCK_SIZES}
+    usable = {b: r for b, (blocks, r) in table.items() if blocks >= 2}
+    if not usable:
+        return task_problem("finetuning.task.corpus_small", lang)
+    blocks, dropped = table[block_size]
+    fewest = min(usable.values())
+    words = dict(size=block_size, tokens=fmt_int(n, lang), blocks=fmt_int(blocks, lang), dropped=fmt_int(dropped, lang))
+    if blocks < 2:
+        return done(False, t("finetuning.task.too_few_blocks", lang, **words))
+    if dropped == fewest:
+        return done(True, t("finetuning.task.remainder_ok", lang, **words))
+    return done(False, t("finetuning.task.remainder_more", lang, **words))
+
+
+DOMAIN_MIN_TEXTS = 5
+DOMAIN_MIN_CHARS = 300
+DOMAIN_MAX_SEED_SHARE = 0.2
+SEED_TEXTS = frozenset(s for language in LANGUAGES for s in value("finetuning.seed_corpus", language))
+
+
+def _report(value: Any) -> dict | None:
+    return value if isinstance(value, dict) and isinstance(value.get("points"), list) else None
+
+
+def domain_run(state: dict, env, lang: str) -> Verdict:
+    """A finished fine-tuning run on a corpus of one's own: varied texts, not the notebook's synthetic five."""
+    trained = state.get(S.TRAINED_KEY)
+    if not isinstance(trained, dict) or _report(trained.get("report")) is None:
+        return task_problem("finetuning.task.no_run", lang)
+    report = trained["report"]
+    texts = [x for x in trained.get("texts", []) if isinstance(x, str)]
+    distinct = set(texts)
+    feedback = []
+    if not report.get("finished") or report.get("diverged"):
+        feedback.append(t("finetuning.task.run_unfinished", lang))
+    if len(distinct) < DOMAIN_MIN_TEXTS:
+        feedback.append(t("finetuning.task.few_texts", lang, n=len(distinct), min=DOMAIN_MIN_TEXTS))
+    seed_share = len(distinct & SEED_TEXTS) / max(len(distinct), 1)
+    if seed_share > DOMAIN_MAX_SEED_SHARE:
+        feedback.append(t("finetuning.task.seed_corpus", lang, share=fmt_percent(seed_share, lang)))
+    chars = sum(len(x) for x in distinct)
+    if chars < DOMAIN_MIN_CHARS:
+        feedback.append(t("finetuning.task.short_corpus", lang, n=fmt_int(chars, lang), min=DOMAIN_MIN_CHARS))
+    if feedback:
+        return Verdict(0.0, tuple(feedback))
+    train = [p["train_loss"] for p in report["points"] if p.get("train_loss") is not None]
+    trend = ""
+    if len(train) >= 2:
+        trend = t("finetuning.task.domain_trend", lang, first=fmt_float(train[0], lang, 3), last=fmt_float(train[-1], lang, 3))
+    steps = fmt_int(int(state_number(report.get("step"), 0)), lang)
+    return done(True, t("finetuning.task.domain_ok", lang, texts=fmt_int(len(distinct), lang), steps=steps), trend)
+
+
+PPL_REL_TOL = 0.01  # the page shows perplexities with 2 or 3 decimals
+
+
+def validation_perplexity(state: dict, env, lang: str) -> Verdict:
+    """A run validated every N steps (at least twice); the student reports its lowest validation perplexity."""
+    report = _report(state.get(S.REPORT_KEY))
+    if report is None:
+        return task_problem("finetuning.task.no_run", lang)
+    evals = [(int(p["step"]), float(p["val_loss"])) for p in report["points"] if p.get("val_loss") is not None]
+    if not evals:
+        return done(False, t("finetuning.task.no_validation", lang))
+    if len({s for s, _ in evals}) < 2:
+        return done(False, t("finetuning.task.one_validation", lang))
+    if not report.get("finished"):
+        return done(False, t("finetuning.task.run_unfinished", lang))
+    reading = parse_number(str(state.get("answer", "")), lang)
+    if reading.problem:
+        return Verdict(0.0, (t(f"exercises.problem.{reading.problem}", lang),), status=INVALID)
+    x = float(reading.value)
+    losses = [loss for _, loss in evals]
+    best = math.exp(min(losses))
+    last = math.exp(losses[-1])
+    steps = ", ".join(str(s) for s, _ in evals)
+    where = t("finetuning.task.evals_at", lang, steps=steps)
+    if within(x, best, PPL_REL_TOL, 0.0):
+        return done(True, where, t("finetuning.task.ppl_ok", lang, ppl=fmt_float(best, lang, 2)))
+    if within(x, min(losses), PPL_REL_TOL, 0.0):
+        return done(False, where, t("finetuning.task.ppl_is_loss", lang))
+    if not within(last, best, PPL_REL_TOL, 0.0) and within(x, last, PPL_REL_TOL, 0.0):
+        return done(False, where, t("finetuning.task.ppl_last", lang))
+    return done(False, where, t("finetuning.task.ppl_wrong", lang, value=number_text(x, lang)))
+
 
 LESSON = "finetuning"
 VALIDATION_LOSSES = (2.10, 2.30, 1.90, 2.00)
@@ -18,14 +145,13 @@ def explain_perplexity(args: tuple, path: tuple, expected, got, lang: str) -> st
     losses = args[0]
     mean = sum(losses) / len(losses)
     if within(got, mean, 1e-6, 1e-9):
-        return pick(("esse é o valor médio da perda; falta a exponencial", "that is the mean loss; the exponential is missing"), lang)
+        return t("finetuning.explain.mean_loss", lang)
     if within(got, sum(math.exp(x) for x in losses) / len(losses), 1e-6, 1e-9):
-        return pick(("você tirou a média das exponenciais; é a exponencial da média",
-                     "you averaged the exponentials; it is the exponential of the mean"), lang)
+        return t("finetuning.explain.mean_of_exponentials", lang)
     if within(got, 2 ** mean, 1e-6, 1e-9):
-        return pick(("a perda está em nats: use $e$, não 2", "the loss is in nats: use $e$, not 2"), lang)
+        return t("finetuning.explain.base_two", lang)
     if within(got, math.exp(min(sum(losses), 700.0)), 1e-6, 1e-9):
-        return pick(("é a exponencial da média, não da soma", "it is the exponential of the mean, not of the sum"), lang)
+        return t("finetuning.explain.exponential_of_sum", lang)
     return None
 
 
@@ -36,8 +162,7 @@ def hidden_perplexity_cases(rng: random.Random) -> list[CodeCase]:
 def explain_group_texts(args: tuple, path: tuple, expected, got, lang: str) -> str | None:
     ids, block_size = args
     if path == ("len",) and isinstance(got, int) and got == expected + 1 and len(ids) % block_size:
-        return pick(("o último bloco ficou incompleto: o resto que não enche um bloco é descartado",
-                     "the last block is incomplete: the remainder that does not fill a block is dropped"), lang)
+        return t("finetuning.explain.incomplete_block", lang)
     return None
 
 
@@ -55,159 +180,71 @@ EXERCISES = (
     NumericExercise(
         id="finetuning.remainder",
         lesson=LESSON,
-        prompt=(
-            "Um corpus dá um fluxo de 1.000 tokens, cortado em blocos de `block_size = 128` com a receita do "
-            "`group_texts`. Quantos tokens são descartados?",
-            "A corpus gives a stream of 1,000 tokens, cut into blocks of `block_size = 128` with the `group_texts` "
-            "recipe. How many tokens are dropped?",
-        ),
         answer=1000 % 128,
         mistakes=(
-            mistake(near(7, 0), "Esse é o número de blocos; a pergunta é quantos tokens sobram fora deles.",
-                    "That is the number of blocks; the question is how many tokens are left out of them."),
-            mistake(near(896, 0), "Esses são os tokens mantidos (7 × 128); falta o que sobra.",
-                    "Those are the tokens kept (7 × 128); what is left over is missing."),
-            mistake(near(1000 / 128, 1e-3), "Essa é a divisão com vírgula; os blocos são inteiros, e sobra um resto.",
-                    "That is the fractional division; blocks are whole, and a remainder is left."),
-            mistake(near(24, 0), "Isso completaria um oitavo bloco; mas o resto não é completado, é descartado.",
-                    "That would complete an eighth block; but the remainder is not padded, it is dropped."),
+            Mistake(near(7, 0)),
+            Mistake(near(896, 0)),
+            Mistake(near(1000 / 128, 1e-3)),
+            Mistake(near(24, 0)),
         ),
-        hints=(("$\\lfloor 1000 / 128 \\rfloor$ blocos inteiros cabem.", "$\\lfloor 1000 / 128 \\rfloor$ whole blocks fit."),
-               ("O resto é $1000 \\bmod 128$.", "The remainder is $1000 \\bmod 128$.")),
-        explanation=("7 blocos (896 tokens) e 104 tokens descartados: texto real em que o modelo nunca treina.",
-                     "7 blocks (896 tokens) and 104 tokens dropped: real text the model never trains on."),
     ),
     NumericExercise(
         id="finetuning.validation_perplexity_numbers",
         lesson=LESSON,
-        prompt=(
-            "Exercício 4 do notebook, perplexidade: uma validação mede a perda média em 4 blocos do mesmo tamanho: "
-            "2,10; 2,30; 1,90 e 2,00 (nats por token). Qual é a perplexidade de validação?",
-            "The notebook's exercise 4, perplexity: a validation pass measures the mean loss on 4 blocks of the "
-            "same size: 2.10, 2.30, 1.90 and 2.00 (nats per token). What is the validation perplexity?",
-        ),
         answer=math.exp(sum(VALIDATION_LOSSES) / len(VALIDATION_LOSSES)),
         rel_tol=0.005,
         mistakes=(
-            mistake(near(sum(VALIDATION_LOSSES) / 4, 0.002), "Essa é a perda média; a perplexidade é $e$ elevado a ela.",
-                    "That is the mean loss; the perplexity is $e$ to its power."),
-            mistake(near(sum(math.exp(x) for x in VALIDATION_LOSSES) / 4, 0.004),
-                    "Você tirou a média das perplexidades dos blocos; primeiro a média das perdas, depois a exponencial.",
-                    "You averaged the blocks' perplexities; average the losses first, then take the exponential."),
-            mistake(near(2 ** (sum(VALIDATION_LOSSES) / 4), 0.005), "As perdas estão em nats: use $e$, não 2.",
-                    "The losses are in nats: use $e$, not 2."),
-            mistake(near(math.exp(sum(VALIDATION_LOSSES)), 0.01), "É a exponencial da média, não da soma.",
-                    "It is the exponential of the mean, not of the sum."),
+            Mistake(near(sum(VALIDATION_LOSSES) / 4, 0.002)),
+            Mistake(near(sum(math.exp(x) for x in VALIDATION_LOSSES) / 4, 0.004)),
+            Mistake(near(2 ** (sum(VALIDATION_LOSSES) / 4), 0.005)),
+            Mistake(near(math.exp(sum(VALIDATION_LOSSES)), 0.01)),
         ),
-        hints=(("PPL $= e^{\\mathcal{L}}$, com $\\mathcal{L}$ a perda média por token.",
-                "PPL $= e^{\\mathcal{L}}$, with $\\mathcal{L}$ the mean loss per token."),
-               ("A média é 2,075.", "The mean is 2.075.")),
-        explanation=("$e^{2{,}075} \\approx 7{,}96$: o modelo está tão incerto quanto se escolhesse entre uns 8 tokens.",
-                     "$e^{2.075} \\approx 7.96$: the model is as unsure as if it picked among about 8 tokens."),
     ),
     NumericExercise(
         id="finetuning.steps_per_epoch",
         lesson=LESSON,
-        prompt=(
-            "O notebook treina 35 blocos com `per_device_train_batch_size=2` e `gradient_accumulation_steps=2`. "
-            "Quantos passos do otimizador tem uma época?",
-            "The notebook trains 35 blocks with `per_device_train_batch_size=2` and `gradient_accumulation_steps=2`. "
-            "How many optimizer steps does one epoch take?",
-        ),
         answer=math.ceil(35 / 4),
         mistakes=(
-            mistake(near(8, 0), "Arredondou para baixo; os últimos 3 blocos ainda fazem um passo.",
-                    "You rounded down; the last 3 blocks still make a step."),
-            mistake(lambda x: near(17.5, 0)(x) or near(18, 0)(x) or near(17, 0)(x),
-                    "Faltou a acumulação: os gradientes de 2 lotes somam-se antes de cada passo, então o lote efetivo é 4.",
-                    "You left out accumulation: the gradients of 2 batches add up before each step, so the effective batch is 4."),
-            mistake(near(8.75, 0), "Um passo não se divide: arredonde para cima.", "A step cannot be split: round up."),
+            Mistake(near(8, 0)),
+            Mistake(lambda x: near(17.5, 0)(x) or near(18, 0)(x) or near(17, 0)(x)),
+            Mistake(near(8.75, 0)),
         ),
-        hints=(("Lote efetivo = tamanho do lote × acumulação.", "Effective batch = batch size × accumulation."),
-               ("$\\lceil 35 / 4 \\rceil$.", "$\\lceil 35 / 4 \\rceil$.")),
-        explanation=("$\\lceil 35/4 \\rceil = 9$: é o `global_step=9` da saída do notebook.",
-                     "$\\lceil 35/4 \\rceil = 9$: the `global_step=9` in the notebook's output."),
     ),
     ChoiceExercise(
         id="finetuning.where_is_the_shift",
         lesson=LESSON,
-        prompt=("No transformers, um LM causal recebe `labels` iguais a `input_ids`. Onde acontece o deslocamento de uma posição?",
-                "In transformers, a causal LM gets `labels` equal to `input_ids`. Where does the one-position shift happen?"),
         choices=(
-            choice("a", True, ("Dentro da função de perda do modelo.", "Inside the model's loss function."),
-                   ("Isso: a perda compara os logits da posição $t$ com o token da posição $t+1$ (e ignora o -100).",
-                    "Yes: the loss scores the logits of position $t$ against the token at position $t+1$ (and ignores -100).")),
-            choice("b", False, ("No `DataCollatorForLanguageModeling(mlm=False)`.", "In `DataCollatorForLanguageModeling(mlm=False)`."),
-                   ("O collator preenche, copia `input_ids` para `labels` e põe -100 no padding, mas não desloca.",
-                    "The collator pads, copies `input_ids` into `labels` and writes -100 on padding, but does not shift.")),
-            choice("c", False, ("No tokenizador, ao acrescentar `<bos>`.", "In the tokenizer, when it adds `<bos>`."),
-                   ("O `<bos>` abre o texto, mas entradas e rótulos continuam alinhados.",
-                    "`<bos>` opens the text, but inputs and labels stay aligned.")),
-            choice("d", False, ("Em lugar nenhum: cada posição prevê o próprio token.", "Nowhere: each position predicts its own token."),
-                   ("Com a máscara causal a posição $t$ vê o próprio token; prevê-lo seria só copiar. O alvo é o próximo.",
-                    "With the causal mask position $t$ sees its own token; predicting it would be copying. The target is the next one.")),
+            Choice("a", True),
+            Choice("b", False),
+            Choice("c", False),
+            Choice("d", False),
         ),
     ),
     WidgetTask(
         id="finetuning.least_remainder",
         lesson=LESSON,
-        prompt=(
-            "No laboratório de blocos, escolha o `block_size` que descarta **menos** tokens do seu corpus, entre "
-            "todas as opções (com pelo menos 2 blocos). Se quiser zerar o resto, edite o corpus.",
-            "In the blocks lab, choose the `block_size` that drops the **fewest** tokens of your corpus, among all "
-            "the options (with at least 2 blocks). To bring the remainder to zero, edit the corpus.",
-        ),
-        reads=("finetune.block_size", "finetune.corpus"),
+        reads=(S.BLOCK_SIZE_KEY, S.CORPUS_KEY),
         needs=("gemma",),
-        checker=tasks.least_remainder,
-        hints=(("A métrica “resto” mostra os tokens descartados.", "The “remainder” metric shows the tokens dropped."),
-               ("Cada bloco abre com `<bos>`: leva block_size − 1 tokens do fluxo. O resto é tokens mod (block_size − 1).",
-                "Each block opens with `<bos>`: it takes block_size − 1 tokens of the stream. The remainder is tokens mod (block_size − 1).")),
+        checker=least_remainder,
     ),
     WidgetTask(
         id="finetuning.domain_corpus",
         lesson=LESSON,
-        prompt=(
-            "Exercício 3 do notebook, domínio específico: troque o corpus sintético por um conjunto pequeno e real "
-            f"(pelo menos {tasks.DOMAIN_MIN_TEXTS} textos diferentes, por exemplo ementas curtas) digitado ou "
-            "enviado, e rode o ajuste fino até o fim.",
-            "The notebook's exercise 3, specific domain: replace the synthetic corpus with a small real set (at "
-            f"least {tasks.DOMAIN_MIN_TEXTS} different texts, for example short abstracts), typed or uploaded, and "
-            "run the fine-tuning to the end.",
-        ),
-        reads=("exercises.finetune.trained",),
+        reads=(S.TRAINED_KEY,),
         needs=(),
-        checker=tasks.domain_run,
-        hints=(("Escolha “digitar” ou “enviar arquivo” na origem do corpus.", "Choose “type” or “upload” as the corpus source."),
-               ("Um texto por linha; poucos passos bastam para a tarefa.", "One text per line; a few steps are enough for the task.")),
+        checker=domain_run,
     ),
     WidgetTask(
         id="finetuning.validation_run",
         lesson=LESSON,
-        prompt=(
-            "Exercício 4 do notebook: treine com uma fração de validação acima de 0 e validação a cada N passos, "
-            "de modo que a validação rode pelo menos duas vezes. Qual foi a **menor** perplexidade de validação?",
-            "The notebook's exercise 4: train with a validation share above 0 and validation every N steps, so that "
-            "validation runs at least twice. What was the **lowest** validation perplexity?",
-        ),
-        reads=("finetune.report",),
+        reads=(S.REPORT_KEY,),
         answer="number",
-        answer_label=("Menor perplexidade de validação", "Lowest validation perplexity"),
         needs=(),
-        checker=tasks.validation_perplexity,
-        hints=(("Escolha “validar a cada” menor que o número de passos.", "Set “validate every” below the number of steps."),
-               ("A tabela abaixo do gráfico lista a perplexidade de cada validação.",
-                "The table below the chart lists each validation's perplexity.")),
+        checker=validation_perplexity,
     ),
     CodeExercise(
         id="finetuning.perplexity",
         lesson=LESSON,
-        prompt=(
-            "Escreva `perplexity(losses)`: recebe as perdas médias (em nats) de blocos do mesmo tamanho e devolve "
-            "a perplexidade do conjunto.",
-            "Write `perplexity(losses)`: it takes the mean losses (in nats) of same-sized blocks and returns the "
-            "perplexity of the whole set.",
-        ),
         function_name="perplexity",
         template=(
             "import math\n\n\n"
@@ -218,22 +255,13 @@ EXERCISES = (
         ),
         examples=(CodeCase(([0.693, 1.386, 2.303, 0.223],)), CodeCase(([2.0],)), CodeCase(([0.0, 0.0],))),
         hidden=hidden_perplexity_cases,
-        reference=references.perplexity,
+        reference=perplexity,
         rel_tol=1e-6,
         explain=explain_perplexity,
-        hints=(("Primeiro a média, depois `math.exp`.", "First the mean, then `math.exp`."),),
-        explanation=("É o `exp(eval_loss)` que o `run_clm.py` informa como perplexidade de validação.",
-                     "It is the `exp(eval_loss)` that `run_clm.py` reports as validation perplexity."),
     ),
     CodeExercise(
         id="finetuning.group_texts",
         lesson=LESSON,
-        prompt=(
-            "Escreva `group_texts(ids, block_size)`: corta a lista de ids em blocos consecutivos de `block_size` "
-            "ids e descarta o resto que não enche um bloco. Devolve uma lista de listas.",
-            "Write `group_texts(ids, block_size)`: it cuts the list of ids into consecutive blocks of `block_size` "
-            "ids and drops the remainder that does not fill a block. It returns a list of lists.",
-        ),
         function_name="group_texts",
         template=(
             "def group_texts(ids, block_size):\n"
@@ -244,12 +272,7 @@ EXERCISES = (
         ),
         examples=(CodeCase((list(range(10)), 4)), CodeCase(([5, 6, 7], 4)), CodeCase((list(range(6)), 3))),
         hidden=hidden_group_cases,
-        reference=references.group_texts,
+        reference=group_texts,
         explain=explain_group_texts,
-        hints=(("Quantos ids cabem em blocos inteiros? `(len(ids) // block_size) * block_size`.",
-                "How many ids fit in whole blocks? `(len(ids) // block_size) * block_size`."),
-               ("`range(0, total, block_size)` dá o início de cada bloco.", "`range(0, total, block_size)` gives each block's start.")),
-        explanation=("Os blocos não se sobrepõem: o passo do laço é igual ao tamanho do bloco, não são janelas deslizantes.",
-                     "The blocks never overlap: the loop's step equals the block size; they are not sliding windows."),
     ),
 )

@@ -12,11 +12,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.charts import OKABE_ITO, decimal_labels
-from core.finetune import RunReport
-from core.i18n import fmt_float, t
-from core.tokenization import visible
-from core.training_queue import TrainingQueue
+from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.nn.finetune import RunReport
+from gptlab.i18n import fmt_float, t
+from gptlab.nn.tokenization import visible
+from labs.finetuning.training_queue import TrainingQueue
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,7 +37,7 @@ def training_slot(lang: str, notice):
     ticket = queue.join()
     try:
         while not queue.try_start(ticket):
-            notice.info(t("ft.queue", lang, position=queue.position(ticket)), icon=":material/hourglass_top:")
+            notice.info(t("finetuning.queue", lang, position=queue.position(ticket)), icon=":material/hourglass_top:")
             time.sleep(1.0)  # the next call into Streamlit lets Stop or leaving the page end the wait
         notice.empty()
         yield

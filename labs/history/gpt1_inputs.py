@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.tokenization import byte_level_view
+from gptlab.nn.tokenization import byte_level_view
 
 START, DELIM, EXTRACT = "<s>", "$", "<e>"  # the paper's ⟨s⟩, $ and ⟨e⟩: new embeddings learned during fine-tuning
 SPECIALS = (START, DELIM, EXTRACT)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from core.confidence import ContinuationScore, score_continuations
+from gptlab.i18n import catalog, value
+from gptlab.nn.confidence import ContinuationScore, score_continuations
 
 ARROW = " =>"  # between an input and its output; the answer follows with a leading space
 MAX_EXAMPLES = 8
 MAX_FIELD_CHARS = 80  # one input or output; longer ones are refused, not cut
 MAX_INSTRUCTION_CHARS = 200
+PRESETS_KEY = "history.icl.presets."  # each preset's instruction, examples, query and answer
 
 
 @dataclass(frozen=True)
@@ -107,51 +109,21 @@ def shot_result(model, tokenizer, task: FewShotTask, shots: int) -> ShotResult:
     return ShotResult(shots, prompt, score_continuations(model, [prompt_ids], [answer_ids])[0])
 
 
-# Preset tasks, chosen because Gemma 3 270M visibly learns them from examples (measured: see the tests).
-PRESETS: dict[str, dict[str, FewShotTask]] = {
-    "en": {
-        "plural": FewShotTask(
-            "Write the plural of each word.",
-            tuple(Example(a, b) for a, b in [("cat", "cats"), ("box", "boxes"), ("child", "children"), ("mouse", "mice"),
-                                             ("city", "cities"), ("knife", "knives"), ("foot", "feet"), ("man", "men")]),
-            "tooth", "teeth"),
-        "antonyms": FewShotTask(
-            "Write the opposite of each word.",
-            tuple(Example(a, b) for a, b in [("hot", "cold"), ("big", "small"), ("fast", "slow"), ("happy", "sad"),
-                                             ("light", "dark"), ("up", "down"), ("early", "late"), ("rich", "poor")]),
-            "tall", "short"),
-        "capitals": FewShotTask(
-            "Name the capital of each country.",
-            tuple(Example(a, b) for a, b in [("France", "Paris"), ("Japan", "Tokyo"), ("Italy", "Rome"), ("Egypt", "Cairo"),
-                                             ("Canada", "Ottawa"), ("Spain", "Madrid"), ("Kenya", "Nairobi"), ("Peru", "Lima")]),
-            "Germany", "Berlin"),
-        "translation": FewShotTask(
-            "Translate English to Portuguese.",
-            tuple(Example(a, b) for a, b in [("cat", "gato"), ("house", "casa"), ("water", "água"), ("book", "livro"),
-                                             ("red", "vermelho"), ("bread", "pão"), ("moon", "lua"), ("friend", "amigo")]),
-            "dog", "cachorro"),
-    },
-    "pt-BR": {
-        "plural": FewShotTask(
-            "Escreva o plural de cada palavra.",
-            tuple(Example(a, b) for a, b in [("gato", "gatos"), ("flor", "flores"), ("pão", "pães"), ("animal", "animais"),
-                                             ("mão", "mãos"), ("papel", "papéis"), ("luz", "luzes"), ("lápis", "lápis")]),
-            "jornal", "jornais"),
-        "translation": FewShotTask(
-            "Traduza do português para o inglês.",
-            tuple(Example(a, b) for a, b in [("gato", "cat"), ("casa", "house"), ("água", "water"), ("livro", "book"),
-                                             ("vermelho", "red"), ("pão", "bread"), ("lua", "moon"), ("amigo", "friend")]),
-            "cachorro", "dog"),
-        "antonyms": FewShotTask(
-            "Escreva o contrário de cada palavra.",
-            tuple(Example(a, b) for a, b in [("quente", "frio"), ("grande", "pequeno"), ("rápido", "lento"),
-                                             ("feliz", "triste"), ("claro", "escuro"), ("cedo", "tarde"),
-                                             ("rico", "pobre"), ("forte", "fraco")]),
-            "alto", "baixo"),
-        "capitals": FewShotTask(
-            "Escreva a capital de cada país.",
-            tuple(Example(a, b) for a, b in [("França", "Paris"), ("Japão", "Tóquio"), ("Itália", "Roma"), ("Egito", "Cairo"),
-                                             ("Canadá", "Ottawa"), ("Espanha", "Madri"), ("Quênia", "Nairóbi"), ("Peru", "Lima")]),
-            "Alemanha", "Berlim"),
-    },
-}
+
+def presets(language: str) -> dict[str, FewShotTask]:
+    """The preset tasks in one language, in the order its strings list them (labs/history/strings/<lang>.toml).
+
+    Chosen because Gemma 3 270M visibly learns them from examples (measured: see the tests).
+    """
+    found: dict[str, FewShotTask] = {}
+    for key in catalog(language):
+        if key.startswith(PRESETS_KEY) and key.endswith(".instruction"):
+            name = key[len(PRESETS_KEY):-len(".instruction")]
+            base = f"{PRESETS_KEY}{name}"
+            found[name] = FewShotTask(
+                value(f"{base}.instruction", language),
+                tuple(Example(a, b) for a, b in value(f"{base}.examples", language)),
+                value(f"{base}.query", language),
+                value(f"{base}.answer", language),
+            )
+    return found

@@ -4,26 +4,23 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import gpt1_inputs as g1
-from core import in_context as icl
-from core import models
-from core import timeline as tl
-from core.charts import OKABE_ITO
-from core.i18n import fmt_float, fmt_int, fmt_percent, t
+from labs.history import gpt1_inputs as g1
+from labs.history import in_context as icl
+from gptlab import models
+from labs.history import timeline as tl
+from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.i18n import fmt_float, fmt_int, fmt_number, fmt_percent, t
 from ui import exercises as exercises_ui
+from labs.history import settings as S
 from ui import frame
-from ui import history as ui_hist
+from labs.history import widgets as ui_hist
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui.decoding import markdown_escape
-from ui.params import ChoiceParam, NumberParam, load_from_url, write_to_url
+from labs.decoding.widgets import markdown_escape
+from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
-PARAMS = (  # shareable settings: ?task=similarity&icl=capitals&shots=3
-    ChoiceParam("task", "history.gpt1.task", g1.TASKS[0], g1.TASKS),
-    ChoiceParam("icl", f"history.icl.preset.{lang}", next(iter(icl.PRESETS[lang])), tuple(icl.PRESETS[lang])),
-    NumberParam("shots", "history.icl.max_shots", icl.MAX_EXAMPLES, 0, icl.MAX_EXAMPLES, integer=True),
-)
+PARAMS = S.url_params(lang)  # shareable settings: ?task=similarity&icl=capitals&shots=3
 load_from_url(PARAMS, "history", lang)
 les = lesson_ui.lesson("history", lang)
 lesson_ui.header(les)
@@ -32,7 +29,7 @@ lesson_ui.sections(les, "intro", "gpt1-architecture", "gpt1-objectives", "gpt1-i
 
 # --- 1. GPT-1's input for each task ---------------------------------------------------------------------
 def gpt1_builder() -> None:
-    task = st.radio(t("history.gpt1.task", lang), g1.TASKS, horizontal=True, key="history.gpt1.task",
+    task = st.radio(t("history.gpt1.task", lang), g1.TASKS, horizontal=True, key=S.TASK_KEY,
                     format_func=lambda x: t(f"history.gpt1.task.{x}", lang))
     text_key, second_key = f"history.gpt1.text.{task}.{lang}", f"history.gpt1.second.{task}.{lang}"
     st.session_state.setdefault(text_key, t(f"history.gpt1.default.text.{task}", lang))
@@ -75,8 +72,8 @@ lesson_ui.sections(les, "gpt2", "gpt3", "in-context-learning")
 
 # --- 2. in-context learning, live ---------------------------------------------------------------------
 def icl_task() -> icl.FewShotTask | None:
-    presets = icl.PRESETS[lang]
-    preset = st.selectbox(t("history.icl.preset", lang), tuple(presets), key=f"history.icl.preset.{lang}",
+    presets = icl.presets(lang)
+    preset = st.selectbox(t("history.icl.preset", lang), tuple(presets), key=S.preset_key(lang),
                           format_func=lambda x: t(f"history.icl.preset.{x}", lang))
     chosen = presets[preset]
     fields = {"instruction": chosen.instruction, "examples": icl.examples_text(chosen.examples),
@@ -107,7 +104,7 @@ def icl_task() -> icl.FewShotTask | None:
 
 
 def icl_chart(frame_: pd.DataFrame) -> alt.Chart:
-    y_axis = alt.Axis(format="%", **({"labelExpr": "replace(datum.label, '.', ',')"} if lang == "pt-BR" else {}))
+    y_axis = alt.Axis(**decimal_labels(lang, "%"))
     base = alt.Chart(frame_).encode(
         x=alt.X("shots:O", title=t("history.icl.x", lang), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("probability:Q", title=t("history.icl.y", lang), scale=alt.Scale(domain=[0, 1]), axis=y_axis),
@@ -125,8 +122,8 @@ def in_context_widget() -> None:
     if not task.examples:
         st.info(t("history.icl.no_examples", lang))
     top = max(len(task.examples), 1)
-    st.session_state["history.icl.max_shots"] = min(int(st.session_state.get("history.icl.max_shots", top)), top)
-    max_shots = st.slider(t("history.icl.max_shots", lang), 0, top, key="history.icl.max_shots",
+    st.session_state[S.MAX_SHOTS_KEY] = min(int(st.session_state.get(S.MAX_SHOTS_KEY, top)), top)
+    max_shots = st.slider(t("history.icl.max_shots", lang), 0, top, key=S.MAX_SHOTS_KEY,
                           disabled=not task.examples)
     max_shots = min(max_shots, len(task.examples))
     if not models.decoder_ready():
@@ -176,7 +173,7 @@ def timeline_widget() -> None:
     chart_col, table_col = st.columns(2)
     chart_col.altair_chart(tl.timeline_chart(data, titles, lang), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
-    number = lambda x: undisclosed if pd.isna(x) else fmt_float(x, lang, 3).rstrip("0").rstrip(",.")  # noqa: E731
+    number = lambda x: undisclosed if pd.isna(x) else fmt_number(x, lang, 3)  # noqa: E731
     shown = pd.DataFrame({
         t("history.timeline.model", lang): data["name"],
         t("history.timeline.x", lang): data["date"],
@@ -192,7 +189,7 @@ def timeline_widget() -> None:
     st.caption(t("history.timeline.ratio", lang,
                  ratio=fmt_int(round(by_name["GPT-3"].parameters / by_name["GPT-1"].parameters), lang)))
     with st.expander(t("history.timeline.source", lang)):
-        notes = {m.name: m.note[0 if lang == "pt-BR" else 1] for m in tl.MILESTONES}
+        notes = {m.name: m.note(lang) for m in tl.MILESTONES}
         st.markdown("\n".join(f"- **{m.name}**: {m.source}" + (f" ({notes[m.name]})" if notes[m.name] else "")
                                + f". <{m.url}>" for m in tl.MILESTONES))
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from core.charts import OKABE_ITO
-from core.i18n import fmt_float
+from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.i18n import STRINGS, fmt_number, t
+
+NOTE_KEY = "history.timeline.note."
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,11 @@ class Milestone:
     open_weights: bool
     source: str  # primary source: authors, year and title of the paper, model card or announcement
     url: str
-    note: tuple[str, str] = ("", "")  # (pt-BR, en): what the source says about the figures
+
+    def note(self, language: str) -> str:
+        """What the source says about the figures ("" when nothing): labs/history/strings, history.timeline.note."""
+        key = f"{NOTE_KEY}{self.name}"
+        return t(key, language) if key in STRINGS else ""
 
     @property
     def year(self) -> float:
@@ -38,16 +44,13 @@ B, T = 10**9, 10**12
 MILESTONES: tuple[Milestone, ...] = (
     Milestone("GPT-1", "OpenAI", "2018-06", 117 * 10**6, None, True,
               "Radford et al. 2018, Improving Language Understanding by Generative Pre-Training",
-              "https://openai.com/index/language-unsupervised/",
-              note=("tamanho como na tabela 2 do artigo do GPT-2", "size as listed in the GPT-2 paper, table 2")),
+              "https://openai.com/index/language-unsupervised/"),
     Milestone("GPT-2", "OpenAI", "2019-02", 1_542 * 10**6, None, True,
               "Radford et al. 2019, Language Models are Unsupervised Multitask Learners",
-              "https://openai.com/index/better-language-models/",
-              note=("tabela 2", "table 2")),
+              "https://openai.com/index/better-language-models/"),
     Milestone("GPT-3", "OpenAI", "2020-05", 175 * B, 300 * B, False,
               "Brown et al. 2020, Language Models are Few-Shot Learners",
-              "https://arxiv.org/abs/2005.14165",
-              note=("tabelas 2.1 e 2.2", "tables 2.1 and 2.2")),
+              "https://arxiv.org/abs/2005.14165"),
     Milestone("Gopher", "DeepMind", "2021-12", 280 * B, 300 * B, False,
               "Rae et al. 2021, Scaling Language Models: Methods, Analysis & Insights from Training Gopher",
               "https://arxiv.org/abs/2112.11446"),
@@ -56,32 +59,25 @@ MILESTONES: tuple[Milestone, ...] = (
               "https://arxiv.org/abs/2203.15556"),
     Milestone("LLaMA 65B", "Meta", "2023-02", 65 * B, 1_400 * B, True,
               "Touvron et al. 2023, LLaMA: Open and Efficient Foundation Language Models",
-              "https://arxiv.org/abs/2302.13971",
-              note=("de 7B a 65B; no gráfico, o maior", "7B to 65B; the largest on the chart")),
+              "https://arxiv.org/abs/2302.13971"),
     Milestone("Claude", "Anthropic", "2023-03", None, None, False,
               "Anthropic 2023, Introducing Claude",
-              "https://www.anthropic.com/news/introducing-claude",
-              note=("tamanho não divulgado", "size not disclosed")),
+              "https://www.anthropic.com/news/introducing-claude"),
     Milestone("Gemma 7B", "Google DeepMind", "2024-02", 8_538 * 10**6, 6 * T, True,
               "Gemma Team 2024, Gemma: Open Models Based on Gemini Research and Technology",
-              "https://arxiv.org/abs/2403.08295",
-              note=("2B e 7B; o 7B tem 8,54B de parâmetros contando os embeddings", "2B and 7B; the 7B has 8.54B parameters counting the embeddings")),
+              "https://arxiv.org/abs/2403.08295"),
     Milestone("Claude 3", "Anthropic", "2024-03", None, None, False,
               "Anthropic 2024, Introducing the next generation of Claude",
-              "https://www.anthropic.com/news/claude-3-family",
-              note=("Claude 3 Haiku, Sonnet e Opus; tamanhos não divulgados", "Claude 3 Haiku, Sonnet and Opus; sizes not disclosed")),
+              "https://www.anthropic.com/news/claude-3-family"),
     Milestone("Command R", "Cohere", "2024-03", 35 * B, None, True,
               "Cohere 2024, Command R model card (c4ai-command-r-v01)",
-              "https://huggingface.co/CohereForAI/c4ai-command-r-v01",
-              note=("35B; pesos para uso não comercial", "35B; weights for non-commercial use")),
+              "https://huggingface.co/CohereForAI/c4ai-command-r-v01"),
     Milestone("Gemma 3 27B", "Google DeepMind", "2025-03", 27 * B, 14 * T, True,
               "Gemma Team 2025, Gemma 3 Technical Report",
-              "https://arxiv.org/abs/2503.19786",
-              note=("de 1B a 27B; no gráfico, o maior", "1B to 27B; the largest on the chart")),
+              "https://arxiv.org/abs/2503.19786"),
     Milestone("Gemma 3 270M", "Google DeepMind", "2025-08", 268 * 10**6, 6 * T, True,
               "Google 2025, Introducing Gemma 3 270M; Gemma 3 model card",
-              "https://developers.googleblog.com/en/introducing-gemma-3-270m/",
-              note=("o decodificador do laboratório; 6T tokens segundo o model card", "the lab's decoder; 6T tokens per the model card")),
+              "https://developers.googleblog.com/en/introducing-gemma-3-270m/"),
 )
 
 
@@ -119,12 +115,10 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
     known = frame.dropna(subset=["parameters_b"]).assign(
         year=lambda d: [int(x[:4]) + (int(x[5:]) - 1) / 12 for x in d["date"]],
         left=lambda d: d["name"].isin(LEFT_LABELS),
-        parameters_text=lambda d: [fmt_float(x, language, 3).rstrip("0").rstrip(",.") for x in d["parameters_b"]],
+        parameters_text=lambda d: [fmt_number(x, language, 3) for x in d["parameters_b"]],
     )
     # Each tick is ten times the one below: equal steps on this axis are equal *ratios* of size.
-    ticks = {"values": [0.1, 1, 10, 100, 1000], "format": "~g"}
-    if language == "pt-BR":
-        ticks["labelExpr"] = "replace(datum.label, '.', ',')"
+    ticks = {"values": [0.1, 1, 10, 100, 1000], **decimal_labels(language, "~g")}
     base = alt.Chart(known).encode(
         x=alt.X("year:Q", title=titles.x, scale=alt.Scale(domain=[2018, 2026]), axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("parameters_b:Q", title=titles.y, scale=alt.Scale(type="log", domain=[0.05, 1000]), axis=alt.Axis(**ticks)),

@@ -6,9 +6,9 @@ from html import escape
 
 import streamlit as st
 
-from core import in_context as icl
-from core.charts import OKABE_ITO
-from core.tokenization import visible
+from labs.history import in_context as icl
+from gptlab.charts import OKABE_ITO
+from gptlab.nn.tokenization import visible
 from ui import frame
 from ui import models as ui_models
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from core.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, decimal_labels
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The context window: a model reads at most so many tokens; whatever falls outside is simply not there.
 
 When a text is longer than the window, an application keeps the start token and the end of the text
-(what the model continues) and drops the middle, as core.generation.fit_prompt does. A fact that sat in
+(what the model continues) and drops the middle, as gptlab.nn.generation.fit_prompt does. A fact that sat in
 the dropped part cannot influence the answer, however clearly it was stated.
 """
 
@@ -10,45 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from core import generation as G
-from core.confidence import ContinuationScore, score_continuations
+from gptlab.nn import generation as G
+from gptlab.nn.confidence import ContinuationScore, score_continuations
 
 MIN_WINDOW = 16
 MAX_WINDOW = G.LAB_CONTEXT_TOKENS
 MAX_TEXT_CHARS = 8_000  # about 2,000 tokens: beyond the lab's window anyway
 
-DEFAULT_TEXTS = {
-    "en": (
-        "My name is Ana and I live in Recife.\n\n"
-        "Every morning I make coffee and read for a while before work. Lately I have been reading about "
-        "gardening: how much water tomatoes need, why basil likes the sun, and how to keep snails away from "
-        "the lettuce without poisoning the soil.\n\n"
-        "At work I spend most of the day answering messages and planning small projects with my team. We meet "
-        "on Mondays to decide what matters most that week, and on Fridays we look back at what went well and "
-        "what did not.\n\n"
-        "In the evenings I cook something simple, usually rice, beans and whatever vegetables are left in the "
-        "fridge. Then I call my sister, who always has a story about her two cats and their latest adventure on "
-        "the bookshelf.\n\n"
-        "On weekends I like to go for long walks, take photographs of old doors and windows, and try a new "
-        "recipe for bread. The bread does not always rise, but it is always eaten.\n\n"
-        "Question: where do I live?\nAnswer: I live in"
-    ),
-    "pt-BR": (
-        "Meu nome é Ana e eu moro em Recife.\n\n"
-        "Toda manhã eu faço café e leio um pouco antes do trabalho. Ultimamente tenho lido sobre jardinagem: "
-        "quanta água os tomates precisam, por que o manjericão gosta de sol e como afastar as lesmas da alface "
-        "sem envenenar a terra.\n\n"
-        "No trabalho passo quase o dia inteiro respondendo mensagens e planejando pequenos projetos com a minha "
-        "equipe. Nós nos reunimos às segundas-feiras para decidir o que importa mais na semana e, às sextas, "
-        "olhamos para trás para ver o que deu certo e o que não deu.\n\n"
-        "À noite cozinho algo simples, geralmente arroz, feijão e os legumes que sobraram na geladeira. Depois "
-        "ligo para minha irmã, que sempre tem uma história sobre os seus dois gatos e a última aventura deles "
-        "na estante de livros.\n\n"
-        "Nos fins de semana gosto de fazer longas caminhadas, fotografar portas e janelas antigas e testar uma "
-        "receita nova de pão. O pão nem sempre cresce, mas sempre é comido.\n\n"
-        "Pergunta: onde eu moro?\nResposta: Eu moro em"
-    ),
-}
+# The default text (a fact stated at the start, a question at the end) is content in each language:
+# labs/risks/strings/<lang>.toml, risks.ctx.default_text. Its answer is the same in every language:
 DEFAULT_ANSWER = "Recife"
 
 

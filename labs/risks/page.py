@@ -4,36 +4,27 @@
 import pandas as pd
 import streamlit as st
 
-from core import bias_probe as B
-from core import confidence as C
-from core import context_window as W
-from core import generation as G
-from core import models
-from core import prompt_sensitivity as S
-from core import tokenization as tk
-from core.i18n import fmt_float, fmt_int, fmt_percent, t
-from core.risk_charts import BiasTitles, bias_chart, phrasing_chart
-from ui import decoding as ui_dec
+from labs.risks import bias_probe as B
+from gptlab.nn import confidence as C
+from labs.risks import context_window as W
+from gptlab.nn import generation as G
+from gptlab import models
+from labs.risks import prompt_sensitivity as sens
+from gptlab.nn import tokenization as tk
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t, value
+from labs.risks.charts import BiasTitles, bias_chart, phrasing_chart
+from labs.decoding import widgets as ui_dec
 from ui import exercises as exercises_ui
+from labs.risks import settings as S
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui import risks as ui_risks
-from ui.params import NumberParam, TextParam, load_from_url, write_to_url
-
-HALLUCINATION_TOKENS = 12  # enough for a date or a name and a little of what follows
-MAX_PROMPT_CHARS = 500
-MAX_ANSWER_CHARS = 40
-DEFAULT_WINDOW = 128  # the default text is about 200-250 tokens: its first sentence falls out
+from labs.risks import widgets as ui_risks
+from labs.risks.settings import HALLUCINATION_TOKENS, MAX_ANSWER_CHARS, MAX_PROMPT_CHARS
+from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
-PARAMS = (  # shareable settings: ?template=...&a=he&b=she&window=64
-    TextParam("template", f"risks.bias.template.{lang}", B.DEFAULT_TEMPLATES[lang], B.MAX_TEMPLATE_CHARS),
-    TextParam("a", f"risks.bias.a.{lang}", B.DEFAULT_CANDIDATES[lang][0], B.MAX_CANDIDATE_CHARS),
-    TextParam("b", f"risks.bias.b.{lang}", B.DEFAULT_CANDIDATES[lang][1], B.MAX_CANDIDATE_CHARS),
-    TextParam("invented", f"risks.hall.invented.{lang}", t("risks.hall.invented_default", lang), MAX_PROMPT_CHARS),
-    NumberParam("window", "risks.ctx.window", DEFAULT_WINDOW, W.MIN_WINDOW, W.MAX_WINDOW, integer=True),
-)
+PARAMS = S.url_params(lang)  # shareable settings: ?template=...&a=he&b=she&window=64
 load_from_url(PARAMS, "risks", lang)
 ui_dec.inject_css()
 ui_risks.inject_css()
@@ -73,15 +64,15 @@ def bias_demo() -> None:
     st.subheader(t("risks.bias.header", lang))
     st.caption(t("risks.bias.intro", lang))
     a, b, c = st.columns([4, 1, 1])
-    template = a.text_input(t("risks.bias.template", lang), key=f"risks.bias.template.{lang}",
+    template = a.text_input(t("risks.bias.template", lang), key=S.text_key("bias.template", lang),
                             max_chars=B.MAX_TEMPLATE_CHARS, help=t("risks.bias.template_help", lang))
     candidate_help = t("risks.bias.candidate_help", lang, max=B.MAX_CANDIDATE_CHARS)
-    word_a = b.text_input(t("risks.bias.a", lang), key=f"risks.bias.a.{lang}",
+    word_a = b.text_input(t("risks.bias.a", lang), key=S.text_key("bias.a", lang),
                           max_chars=B.MAX_CANDIDATE_CHARS, help=candidate_help)
-    word_b = c.text_input(t("risks.bias.b", lang), key=f"risks.bias.b.{lang}",
+    word_b = c.text_input(t("risks.bias.b", lang), key=S.text_key("bias.b", lang),
                           max_chars=B.MAX_CANDIDATE_CHARS, help=candidate_help)
-    listed = st.text_area(t("risks.bias.professions", lang, max=B.MAX_PROFESSIONS), key=f"risks.bias.professions.{lang}",
-                          value="\n".join(B.DEFAULT_PROFESSIONS[lang]), height=200, max_chars=2_000)
+    listed = st.text_area(t("risks.bias.professions", lang, max=B.MAX_PROFESSIONS), key=S.text_key("bias.professions", lang),
+                          value="\n".join(value("risks.bias.default_professions", lang)), height=200, max_chars=2_000)
 
     check = B.check_template(template)
     professions = B.parse_professions(listed)
@@ -175,11 +166,11 @@ def hallucination_demo() -> None:
     st.subheader(t("risks.hall.header", lang))
     st.caption(t("risks.hall.intro", lang, n=HALLUCINATION_TOKENS))
     left, right = st.columns(2)
-    invented = left.text_area(t("risks.hall.invented", lang), key=f"risks.hall.invented.{lang}", height=100, max_chars=MAX_PROMPT_CHARS)
+    invented = left.text_area(t("risks.hall.invented", lang), key=S.text_key("hall.invented", lang), height=100, max_chars=MAX_PROMPT_CHARS)
     control = right.text_area(t("risks.hall.control", lang), value=t("risks.hall.control_default", lang),
-                              key=f"risks.hall.control.{lang}", height=100, max_chars=MAX_PROMPT_CHARS)
+                              key=S.text_key("hall.control", lang), height=100, max_chars=MAX_PROMPT_CHARS)
     expected = right.text_input(t("risks.hall.expected", lang), value=t("risks.hall.expected_default", lang),
-                                key=f"risks.hall.expected.{lang}", max_chars=MAX_ANSWER_CHARS)
+                                key=S.text_key("hall.expected", lang), max_chars=MAX_ANSWER_CHARS)
     invented, control, expected = invented.rstrip(), control.rstrip(), " ".join(expected.split())
     if not invented.strip() or not control.strip():
         st.info(t("risks.hall.empty", lang), icon=":material/edit:")
@@ -212,16 +203,16 @@ def hallucination_demo() -> None:
 def sensitivity_demo() -> None:
     st.subheader(t("risks.sens.header", lang))
     st.caption(t("risks.sens.intro", lang))
-    typed = st.text_area(t("risks.sens.phrasings", lang, max=S.MAX_PHRASINGS), value=t("risks.sens.phrasings_default", lang),
-                         key=f"risks.sens.phrasings.{lang}", height=170, max_chars=2_000,
+    typed = st.text_area(t("risks.sens.phrasings", lang, max=sens.MAX_PHRASINGS), value=t("risks.sens.phrasings_default", lang),
+                         key=S.text_key("sens.phrasings", lang), height=170, max_chars=2_000,
                          help=t("risks.sens.phrasings_help", lang))
     answer = st.text_input(t("risks.sens.answer", lang), value=t("risks.sens.answer_default", lang),
-                           key=f"risks.sens.answer.{lang}", max_chars=MAX_ANSWER_CHARS)
-    phrasings, answer = S.parse_phrasings(typed), " ".join(answer.split())
+                           key=S.text_key("sens.answer", lang), max_chars=MAX_ANSWER_CHARS)
+    phrasings, answer = sens.parse_phrasings(typed), " ".join(answer.split())
     if phrasings.too_many:
-        st.warning(t("risks.sens.too_many", lang, max=S.MAX_PHRASINGS))
+        st.warning(t("risks.sens.too_many", lang, max=sens.MAX_PHRASINGS))
     if phrasings.too_long:
-        st.warning(t("risks.sens.too_long", lang, max=S.MAX_PHRASING_CHARS))
+        st.warning(t("risks.sens.too_long", lang, max=sens.MAX_PHRASING_CHARS))
     if not phrasings.items or not answer:
         st.info(t("risks.sens.empty", lang), icon=":material/edit:")
         return
@@ -257,13 +248,13 @@ def top_table(score: C.ContinuationScore) -> pd.DataFrame:
 def context_demo() -> None:
     st.subheader(t("risks.ctx.header", lang))
     st.caption(t("risks.ctx.intro", lang))
-    text = st.text_area(t("risks.ctx.text", lang), value=W.DEFAULT_TEXTS[lang], key=f"risks.ctx.text.{lang}", height=220,
+    text = st.text_area(t("risks.ctx.text", lang), value=t("risks.ctx.default_text", lang), key=S.text_key("ctx.text", lang), height=220,
                         max_chars=W.MAX_TEXT_CHARS)
     a, b = st.columns([1, 3])
-    answer = a.text_input(t("risks.ctx.answer", lang), value=W.DEFAULT_ANSWER, key=f"risks.ctx.answer.{lang}",
+    answer = a.text_input(t("risks.ctx.answer", lang), value=W.DEFAULT_ANSWER, key=S.text_key("ctx.answer", lang),
                           max_chars=MAX_ANSWER_CHARS)
     size = int(b.slider(t("risks.ctx.window", lang), W.MIN_WINDOW, W.MAX_WINDOW, step=8,
-                        key="risks.ctx.window", help=t("risks.ctx.window_help", lang, max=fmt_int(W.MAX_WINDOW, lang))))
+                        key=S.WINDOW_KEY, help=t("risks.ctx.window_help", lang, max=fmt_int(W.MAX_WINDOW, lang))))
     check, answer = tk.check_text(text, W.MAX_TEXT_CHARS), " ".join(answer.split())
     if check.problem or not answer:
         st.info(t("risks.ctx.empty", lang), icon=":material/edit:")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from core.confidence import ContinuationScore, score_continuations
+from gptlab.nn.confidence import ContinuationScore, score_continuations
 
 MAX_PHRASINGS = 6
 MAX_PHRASING_CHARS = 200

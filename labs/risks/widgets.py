@@ -7,12 +7,12 @@ from typing import Sequence
 
 import streamlit as st
 
-from core import bias_probe as B
-from core import confidence as C
-from core import context_window as W
-from core import generation as G
-from core import prompt_sensitivity as S
-from core.i18n import t
+from labs.risks import bias_probe as B
+from gptlab.nn import confidence as C
+from labs.risks import context_window as W
+from gptlab.nn import generation as G
+from labs.risks import prompt_sensitivity as S
+from gptlab.i18n import t
 from ui import frame
 from ui import models as ui_models
 

@@ -3,23 +3,21 @@
 import pandas as pd
 import streamlit as st
 
-from core import models
-from core import tokenization as tk
-from core.charts import inflation_totals, token_inflation_chart
-from core.i18n import fmt_float, fmt_int, t
+from gptlab import models
+from gptlab.nn import tokenization as tk
+from gptlab.charts import inflation_totals, token_inflation_chart
+from gptlab.i18n import fmt_float, fmt_int, t
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui.html import token_chips
-from ui.params import TextParam, load_from_url, write_to_url
-
-CHIP_LIMIT = 300  # chips per tokenizer; the table and the counts always cover everything
-SHORT_TEXT = 2_000  # the byte view and the sentence pair take short texts
-TEXT_KEY = "tokenization.text"
+from labs.tokenization import settings as S
+from labs.tokenization.settings import CHIP_LIMIT, SHORT_TEXT, TEXT_KEY
+from ui.chips import token_chips
+from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
-PARAMS = (TextParam.translated("text", TEXT_KEY, "tok.default_text", lang),)  # a shared link opens on the same text
+PARAMS = S.url_params(lang)
 load_from_url(PARAMS, "tokenization", lang)
 les = lesson_ui.lesson("tokenization", lang)
 lesson_ui.header(les)
@@ -27,30 +25,30 @@ lesson_ui.sections(les, "intro", "what-is-a-token")
 
 
 def _on_example_pick() -> None:
-    picked = st.session_state.get("tokenization.example")
+    picked = st.session_state.get(S.EXAMPLE_KEY)
     if picked:
         st.session_state[TEXT_KEY] = tk.EXAMPLE_TEXTS[picked]
 
 
 # --- 1. The same text through every tokenizer -------------------------------------------------
 st.pills(
-    t("tok.examples", lang),
+    t("tokenization.examples", lang),
     list(tk.EXAMPLE_TEXTS),
-    format_func=lambda name: t(f"tok.example.{name}", lang),
-    key="tokenization.example",
+    format_func=lambda name: t(f"tokenization.example.{name}", lang),
+    key=S.EXAMPLE_KEY,
     on_change=_on_example_pick,
 )
 raw_text = st.text_area(
-    t("tok.input", lang),
+    t("tokenization.input", lang),
     key=TEXT_KEY,
     height=110,
-    help=t("tok.input_help", lang, max=fmt_int(tk.MAX_INPUT_CHARS, lang)),
+    help=t("tokenization.input_help", lang, max=fmt_int(tk.MAX_INPUT_CHARS, lang)),
     persist_state="session",
 )
 check = tk.check_text(raw_text)
 if check.truncated:
     st.warning(
-        t("tok.truncated", lang, length=fmt_int(check.original_length, lang), max=fmt_int(tk.MAX_INPUT_CHARS, lang))
+        t("tokenization.truncated", lang, length=fmt_int(check.original_length, lang), max=fmt_int(tk.MAX_INPUT_CHARS, lang))
     )
 
 tokenizers = ui_models.lab_tokenizers(lang)
@@ -61,10 +59,10 @@ hub = [models.hub_availability(spec) for spec in models.OPTIONAL_HUB_MODELS]
 offered = {h.spec.hub_id: h.spec for h in hub if h.available and h.spec.hub_id not in failed}
 NO_EXTRA = ""  # a real option: None would show Streamlit's untranslated "Choose an option"
 extra_id = st.selectbox(
-    t("tok.extra", lang),
+    t("tokenization.extra", lang),
     [NO_EXTRA, *offered],
-    format_func=lambda hub_id: hub_id or t("tok.extra_none", lang),
-    key="tokenization.extra",
+    format_func=lambda hub_id: hub_id or t("tokenization.extra_none", lang),
+    key=S.EXTRA_KEY,
     persist_state="session",
 )
 extra = offered.get(extra_id)
@@ -79,19 +77,19 @@ if extra is not None:
         st.warning(t("models.hub_failed", lang, name=extra.hub_id, error=type(exc).__name__))
 
 if check.problem == "empty":
-    st.info(t("tok.empty", lang), icon=":material/edit:")
+    st.info(t("tokenization.empty", lang), icon=":material/edit:")
 else:
     if check.problem == "whitespace":
-        st.info(t("tok.whitespace", lang))
-    st.caption(t("tok.chip_hint", lang))
+        st.info(t("tokenization.whitespace", lang))
+    st.caption(t("tokenization.chip_hint", lang))
     for column, (label, tokenizer) in zip(st.columns(len(tokenizers)), tokenizers.items()):
         with column, frame.contained(lang):
             result = tk.tokenize(tokenizer, check.text)
             st.subheader(label)
-            st.caption(t("tok.vocab_size", lang, size=fmt_int(len(tokenizer), lang)))
+            st.caption(t("tokenization.vocab_size", lang, size=fmt_int(len(tokenizer), lang)))
             st.markdown(
                 t(
-                    "tok.counts",
+                    "tokenization.counts",
                     lang,
                     tokens=fmt_int(result.n_content_tokens, lang),
                     ratio=fmt_float(result.chars_per_token, lang),
@@ -100,24 +98,24 @@ else:
             )
             st.html(token_chips(result.tokens, check.text, frame.chip_colours(), CHIP_LIMIT))
             if result.n_tokens > CHIP_LIMIT:
-                st.caption(t("tok.showing_first", lang, shown=CHIP_LIMIT, total=fmt_int(result.n_tokens, lang)))
+                st.caption(t("tokenization.showing_first", lang, shown=CHIP_LIMIT, total=fmt_int(result.n_tokens, lang)))
             if result.round_trip_exact:
-                verdict = f":material/check_circle: {t('tok.round_trip_exact', lang)}"
+                verdict = f":material/check_circle: {t('tokenization.round_trip_exact', lang)}"
             else:
-                verdict = f":material/warning: {t('tok.round_trip_lossy', lang)}"
-            st.markdown(f"**{t('tok.round_trip', lang)}** — {verdict}")
+                verdict = f":material/warning: {t('tokenization.round_trip_lossy', lang)}"
+            st.markdown(f"**{t('tokenization.round_trip', lang)}** — {verdict}")
             st.code(result.decoded[:SHORT_TEXT] or " ", language=None, wrap_lines=True)
             if result.unknown_count:
-                st.warning(t("tok.unknown", lang, count=result.unknown_count))
-            with st.expander(t("tok.table", lang)):
+                st.warning(t("tokenization.unknown", lang, count=result.unknown_count))
+            with st.expander(t("tokenization.table", lang)):
                 st.dataframe(
                     pd.DataFrame(
                         {
-                            t("tok.col.position", lang): [x.position for x in result.tokens],
-                            t("tok.col.id", lang): [x.token_id for x in result.tokens],
-                            t("tok.col.piece", lang): [tk.visible(x.piece) for x in result.tokens],
-                            t("tok.col.text", lang): [tk.visible(check.text[x.start : x.end]) for x in result.tokens],
-                            t("tok.col.special", lang): [x.special for x in result.tokens],
+                            t("tokenization.col.position", lang): [x.position for x in result.tokens],
+                            t("tokenization.col.id", lang): [x.token_id for x in result.tokens],
+                            t("tokenization.col.piece", lang): [tk.visible(x.piece) for x in result.tokens],
+                            t("tokenization.col.text", lang): [tk.visible(check.text[x.start : x.end]) for x in result.tokens],
+                            t("tokenization.col.special", lang): [x.special for x in result.tokens],
                         }
                     ),
                     hide_index=True,
@@ -126,46 +124,46 @@ else:
 
 # --- 2. GPT-2's bytes -------------------------------------------------------------------------
 lesson_ui.section(les, "byte-level-bpe")
-st.subheader(t("tok.bytes.header", lang))
-st.session_state.setdefault("tokenization.bytes_text", t("tok.bytes.default", lang))
+st.subheader(t("tokenization.bytes.header", lang))
+st.session_state.setdefault(S.BYTES_TEXT_KEY, t("tokenization.bytes.default", lang))
 byte_text = tk.check_text(
     st.text_input(
-        t("tok.bytes.input", lang), key="tokenization.bytes_text", max_chars=SHORT_TEXT, persist_state="session"
+        t("tokenization.bytes.input", lang), key=S.BYTES_TEXT_KEY, max_chars=SHORT_TEXT, persist_state="session"
     ),
     SHORT_TEXT,
 )
 if byte_text.problem == "empty":
-    st.info(t("tok.empty", lang), icon=":material/edit:")
+    st.info(t("tokenization.empty", lang), icon=":material/edit:")
 else:
     with frame.contained(lang):
         view = tk.byte_level_view(ui_models.gpt2_tokenizer(), byte_text.text)
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("tok.col.id", lang): [x.token_id for x in view],
-                    t("tok.bytes.col.piece", lang): [x.piece for x in view],
-                    t("tok.bytes.col.hex", lang): [x.hex for x in view],
-                    t("tok.bytes.col.text", lang): [
-                        tk.visible(x.text) if x.text is not None else t("tok.bytes.partial", lang) for x in view
+                    t("tokenization.col.id", lang): [x.token_id for x in view],
+                    t("tokenization.bytes.col.piece", lang): [x.piece for x in view],
+                    t("tokenization.bytes.col.hex", lang): [x.hex for x in view],
+                    t("tokenization.bytes.col.text", lang): [
+                        tk.visible(x.text) if x.text is not None else t("tokenization.bytes.partial", lang) for x in view
                     ],
                 }
             ),
             hide_index=True,
             width="stretch",
         )
-        st.markdown(t("tok.bytes.joined", lang))
+        st.markdown(t("tokenization.bytes.joined", lang))
         st.code(tk.bytes_back_to_text(view), language=None, wrap_lines=True)
-        st.markdown(f"**{t('tok.bytes.map_header', lang)}**")
+        st.markdown(f"**{t('tokenization.bytes.map_header', lang)}**")
         multibyte = tk.multibyte_characters(byte_text.text)
         if not multibyte:
-            st.caption(t("tok.bytes.no_multibyte", lang))
+            st.caption(t("tokenization.bytes.no_multibyte", lang))
         else:
             st.dataframe(
                 pd.DataFrame(
                     {
-                        t("tok.bytes.col.char", lang): [tk.visible(ch) for ch, _, _ in multibyte],
-                        t("tok.bytes.col.utf8", lang): [" ".join(f"{b:02X}" for b in raw) for _, raw, _ in multibyte],
-                        t("tok.bytes.col.shown", lang): [shown for _, _, shown in multibyte],
+                        t("tokenization.bytes.col.char", lang): [tk.visible(ch) for ch, _, _ in multibyte],
+                        t("tokenization.bytes.col.utf8", lang): [" ".join(f"{b:02X}" for b in raw) for _, raw, _ in multibyte],
+                        t("tokenization.bytes.col.shown", lang): [shown for _, _, shown in multibyte],
                     }
                 ),
                 hide_index=True,
@@ -175,37 +173,37 @@ lesson_ui.sections(les, "wordpiece", "sentencepiece")
 
 # --- 3. Special tokens ------------------------------------------------------------------------
 lesson_ui.section(les, "special-tokens")
-st.subheader(t("tok.special.header", lang))
+st.subheader(t("tokenization.special.header", lang))
 with frame.contained(lang):
-    none, nothing = t("tok.special.none", lang), t("tok.special.nothing", lang)
-    table = {t("tok.special.col.role", lang): [t(f"tok.role.{role}", lang) for role in tk.SPECIAL_ROLES]}
+    none, nothing = t("tokenization.special.none", lang), t("tokenization.special.nothing", lang)
+    table = {t("tokenization.special.col.role", lang): [t(f"tokenization.role.{role}", lang) for role in tk.SPECIAL_ROLES]}
     for label, specials in tk.special_tokens_table(tokenizers).items():
         table[label] = [f"{s.token} ({s.token_id})" if s.token is not None else none for s in specials]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-    st.markdown(f"**{t('tok.special.added', lang)}**")
+    st.markdown(f"**{t('tokenization.special.added', lang)}**")
     added = {label: tk.tokens_added_around(tok) for label, tok in tokenizers.items()}
     st.dataframe(
         pd.DataFrame(
             {
-                t("tok.special.col.tokenizer", lang): list(added),
-                t("tok.special.before", lang): [" ".join(before) or nothing for before, _ in added.values()],
-                t("tok.special.after", lang): [" ".join(after) or nothing for _, after in added.values()],
+                t("tokenization.special.col.tokenizer", lang): list(added),
+                t("tokenization.special.before", lang): [" ".join(before) or nothing for before, _ in added.values()],
+                t("tokenization.special.after", lang): [" ".join(after) or nothing for _, after in added.values()],
             }
         ),
         hide_index=True,
         width="stretch",
     )
-    st.info(t("tok.special.gpt2_note", lang))
+    st.info(t("tokenization.special.gpt2_note", lang))
 
 # --- 4. Token inflation -----------------------------------------------------------------------
 lesson_ui.section(les, "vocabulary-and-inflation")
-st.subheader(t("tok.inflation.header", lang))
+st.subheader(t("tokenization.inflation.header", lang))
 with frame.contained(lang):
     pairs = tk.PARALLEL_SENTENCES
-    with st.expander(t("tok.inflation.own_pair", lang)):
+    with st.expander(t("tokenization.inflation.own_pair", lang)):
         own = [
             tk.check_text(
-                st.text_input(t(f"tok.inflation.own_{side}", lang), key=f"tokenization.own_{side}",
+                st.text_input(t(f"tokenization.inflation.own_{side}", lang), key=f"tokenization.own_{side}",
                               max_chars=SHORT_TEXT, persist_state="session"),
                 SHORT_TEXT,
             )
@@ -214,24 +212,24 @@ with frame.contained(lang):
         if own[0].problem is None and own[1].problem is None:
             pairs = pairs + ((own[0].text, own[1].text),)
         elif own[0].problem is None or own[1].problem is None:
-            st.caption(t("tok.inflation.own_incomplete", lang))
+            st.caption(t("tokenization.inflation.own_incomplete", lang))
     rows = tk.inflation_rows(tokenizers, pairs)
     chart = token_inflation_chart(
         inflation_totals(rows),
-        x_title=t("tok.inflation.x", lang),
-        y_title=t("tok.inflation.y", lang),
-        colour_title=t("tok.inflation.language", lang),
-        title=t("tok.inflation.chart_title", lang),
+        x_title=t("tokenization.inflation.x", lang),
+        y_title=t("tokenization.inflation.y", lang),
+        colour_title=t("tokenization.inflation.language", lang),
+        title=t("tokenization.inflation.chart_title", lang),
         large=frame.projector_mode(),
     )
     st.altair_chart(chart, width="stretch")
     for label in tokenizers:
         ratio = fmt_float(tk.inflation_ratio(rows, label), lang)
-        st.markdown("- " + t("tok.inflation.ratio", lang, tokenizer=label, ratio=ratio))
-    with st.expander(t("tok.inflation.table", lang)):
+        st.markdown("- " + t("tokenization.inflation.ratio", lang, tokenizer=label, ratio=ratio))
+    with st.expander(t("tokenization.inflation.table", lang)):
         data = {
-            t("tok.inflation.col.pt", lang): [pt for pt, _ in pairs],
-            t("tok.inflation.col.en", lang): [en for _, en in pairs],
+            t("tokenization.inflation.col.pt", lang): [pt for pt, _ in pairs],
+            t("tokenization.inflation.col.en", lang): [en for _, en in pairs],
         }
         for label in tokenizers:
             counts = tk.inflation_by_pair(rows, label)

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from core.i18n import t
+import course
+
+from gptlab.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "browser" / "screenshots"
@@ -145,8 +147,7 @@ def check_page(pg, name: str) -> None:
     assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
 
 
-PAGES = [("home", ""), ("tokenization", "tokenization"), ("attention", "attention"), ("decoding", "decoding"),
-         ("finetuning", "finetuning"), ("bert-vs-gpt", "bert-vs-gpt"), ("history", "history"), ("risks", "risks")]
+PAGES = [("home", ""), *((lesson.id, lesson.url_path) for lesson in course.LESSONS)]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -265,7 +266,7 @@ def test_bertviz_renders_on_the_attention_page_with_the_network_off(server, brow
     try:
         pg.goto(f"{server}/attention?lang=en")
         wait_ready(pg)
-        box = pg.get_by_label(t("att.input", "en"), exact=True)
+        box = pg.get_by_label(t("attention.input", "en"), exact=True)
         box.fill("</script><script>alert(1)</script> o gato")
         box.press("Enter")
         wait_ready(pg)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core import progress as P
-from core.exercises import bank
+from gptlab.classroom import store as P
+from gptlab.exercises import bank
 from tests.browser.test_browser import (  # noqa: F401 - fixtures
     browser,
     check_page,

@@ -6,14 +6,15 @@ import re
 
 import pytest
 
-from core.exercises import bank
-from core.i18n import t
+import course
+
+from gptlab.exercises import bank
+from gptlab.i18n import t
 from tests.browser.test_browser import SHOTS, browser, page, server, wait_ready  # noqa: F401 - pytest fixtures
 
 pytestmark = pytest.mark.browser
 
-LESSON_PATHS = {"tokenization": "tokenization", "attention": "attention", "decoding": "decoding",
-                "finetuning": "finetuning", "bert-vs-gpt": "bert-vs-gpt", "history": "history", "risks": "risks"}
+LESSON_PATHS = {lesson.id: lesson.url_path for lesson in course.LESSONS}
 
 
 def plain(markdown: str) -> str:

@@ -1,7 +1,7 @@
-"""A separate process that writes attempts, for the concurrency and crash tests of core.progress.
+"""A separate process that writes attempts, for the concurrency and crash tests of gptlab.classroom.store.
 
-    python tests/core/progress_writer.py URL --token T --count N       write as an existing student
-    python tests/core/progress_writer.py URL --join CODE --count N     create class CODE, join it
+    python tests/gptlab/progress_writer.py URL --token T --count N       write as an existing student
+    python tests/gptlab/progress_writer.py URL --join CODE --count N     create class CODE, join it
 
 Prints "ready" once imported (then waits for --go FILE to exist, if given), "token T" after
 joining, and "committed ID" after each attempt is committed, flushed at once: whatever it printed
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core import progress  # noqa: E402
+from gptlab.classroom import store as progress  # noqa: E402
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import attention as A
+from gptlab.nn import attention as A
 
 
 def test_causal_mask_hides_exactly_the_future():
@@ -37,7 +37,7 @@ def tiny_gemma():
     """A random 2-layer Gemma 3 with a 4-token sliding window: both mask kinds on a 10-token text."""
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
-    from core import models
+    from gptlab import models
 
     config = Gemma3TextConfig(
         vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
@@ -92,7 +92,7 @@ def test_gpt2_small_parameter_count():
 
 @pytest.fixture(scope="module")
 def bert_encoder():
-    from core import models
+    from gptlab import models
 
     return models.load_minilm_encoder()
 
@@ -190,7 +190,7 @@ def _layers(chart):
 
 
 def test_heatmap_grid_size_is_a_cap_so_small_multiples_fit():
-    from core.charts import attention_heatmap
+    from gptlab.charts import attention_heatmap
 
     labels = A.token_labels(tuple(f"t{i}" for i in range(20)))  # 20 x 34 px would be 680 px
     spec, _ = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", size=220))
@@ -202,7 +202,7 @@ def test_heatmap_grid_size_is_a_cap_so_small_multiples_fit():
 
 
 def test_heatmap_text_colour_switches_at_the_middle_of_the_values():
-    from core.charts import attention_heatmap
+    from gptlab.charts import attention_heatmap
 
     labels = A.token_labels(("a", "b"))
     scores = np.array([[-10.0, float("-inf")], [4.0, 20.0]])
@@ -216,7 +216,7 @@ def test_heatmap_text_colour_switches_at_the_middle_of_the_values():
 
 
 def test_heatmap_tooltip_speaks_the_users_language():
-    from core.charts import attention_heatmap
+    from gptlab.charts import attention_heatmap
 
     labels = A.token_labels(("a", "b"))
     chart = attention_heatmap(
@@ -242,7 +242,7 @@ def test_gpt2_parameter_breakdown_adds_up_and_is_written_per_language():
 
 @pytest.mark.real_models
 def test_gemma_step_by_step_equals_its_own_attentions(prepared_decoder, gemma_tokenizer):
-    from core import models
+    from gptlab import models
 
     model = models.load_decoder(dtype="float32")
     run = A.run_decoder(model, gemma_tokenizer, "O gato subiu no telhado porque estava com medo do cachorro.")

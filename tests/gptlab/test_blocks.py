@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.blocks import group_into_blocks, plan_blocks, split, token_stream
+from gptlab.nn.blocks import group_into_blocks, plan_blocks, split, token_stream
 
 texts = st.lists(st.lists(st.integers(0, 300), max_size=40), max_size=20)
 

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from core import confidence as C
-from core import generation as G
+from gptlab.nn import confidence as C
+from gptlab.nn import generation as G
 
 
 def _tiny(dtype=torch.float32):
@@ -116,7 +116,7 @@ def test_summary_and_bad_calls(tiny):
 
 @pytest.fixture(scope="module")
 def lab_model(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     return models.load_decoding_model()
 

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from core import decoding as D
-from core import generation as G
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
 
 
 def _hf_warp(logits: torch.Tensor, s: D.Strategy) -> torch.Tensor:
@@ -260,7 +260,7 @@ def test_empty_prompt_is_refused(tiny):
 
 
 def test_repetition_figures_of_a_loop_and_of_fresh_text():
-    from core.repetition import distinct_n, repetition_stats
+    from labs.decoding.repetition import distinct_n, repetition_stats
 
     loop = [1, 2, 3] * 4  # "a b c a b c a b c a b c"
     stats = repetition_stats(loop, n=3)
@@ -278,7 +278,7 @@ def test_repetition_figures_of_a_loop_and_of_fresh_text():
 
 @pytest.fixture(scope="module")
 def lab_model(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     return models.load_decoding_model()
 

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.exercises import answers as A
-from core.exercises import bank
-from core.exercises.checkers import first_difference, grade, within
-from core.exercises.model import (
+from gptlab.exercises import answers as A
+from gptlab.exercises import bank
+from gptlab.exercises.checkers import first_difference, grade, within
+from gptlab.exercises.model import (
     CORRECT, INCORRECT, INVALID, STATUSES, ChoiceExercise, CodeExercise, NumericExercise,
     TextExercise, WidgetTask,
 )
-from core.i18n import placeholders, t
-from core.lessons import load_lesson
+from gptlab.i18n import placeholders, t
+from gptlab.lessons import load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("pt-BR", "en")
@@ -93,10 +93,10 @@ def test_every_kind_of_the_issue_is_in_the_bank():
 
 
 def test_every_feedback_string_key_used_by_the_checkers_exists():
-    from core.i18n import STRINGS
+    from gptlab.i18n import STRINGS
 
     used = set()
-    for path in (ROOT / "core" / "exercises").rglob("*.py"):
+    for path in (ROOT / "gptlab" / "exercises").rglob("*.py"):
         used |= set(re.findall(r"\"(exercises\.[a-z_]+\.[a-z_.]+)\"", path.read_text(encoding="utf-8")))
     used |= set(re.findall(r"\"(exercises\.[a-z_.]+)\"", (ROOT / "ui" / "exercises.py").read_text(encoding="utf-8")))
     used = {k for k in used if not k.startswith(("exercises.finetune.", "exercises.scores"))}  # session keys
@@ -113,7 +113,7 @@ def test_every_feedback_string_key_used_by_the_checkers_exists():
 
 
 def test_the_fine_tuning_tasks_use_the_pages_block_sizes():
-    from core.exercises import tasks
+    from gptlab.exercises import tasks
 
     page = (ROOT / "app_pages" / "04_finetuning.py").read_text(encoding="utf-8")
     assert re.search(r"\(8, 16, 32, 64, 128, 256\)", page)

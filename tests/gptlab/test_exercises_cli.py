@@ -1,4 +1,4 @@
-"""`python -m core.exercises`: list every exercise; check an answer file exactly as the app grades it."""
+"""`python -m gptlab.exercises`: list every exercise; check an answer file exactly as the app grades it."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from core.exercises import bank
-from core.exercises.checkers import grade
-from core.i18n import t
+from gptlab.exercises import bank
+from gptlab.exercises.checkers import grade
+from gptlab.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core.exercises", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "gptlab.exercises", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
 
 
@@ -87,7 +87,7 @@ def test_check_a_task_from_its_state_as_json(tmp_path):
 
 @pytest.mark.real_models
 def test_check_a_task_that_needs_the_model(tmp_path, prepared_decoder):
-    state = {"decoding.prompt": t("dec.default_prompt", "en"), "decoding.temperature": 1.0, "decoding.top_k": 0,
+    state = {"decoding.prompt": t("decoding.default_prompt", "en"), "decoding.temperature": 1.0, "decoding.top_k": 0,
              "decoding.top_p": 1.0}
     result = check(tmp_path, "decoding.top_p_three", json.dumps(state))
     assert result["status"] == "incorrect" and "too many. Lower top-p." in result["feedback"]

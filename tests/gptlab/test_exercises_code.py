@@ -8,11 +8,11 @@ import random
 import pytest
 import torch
 
-from core import attention, blocks, decoding, finetune
-from core.exercises import bank, references
-from core.exercises import sandbox
-from core.exercises.checkers import grade
-from core.exercises.model import BUSY, CORRECT, ERROR, INCORRECT, INVALID, LIMIT, TIMEOUT, CodeExercise
+from gptlab.nn import attention, blocks, decoding, finetune
+from gptlab.exercises import bank, references
+from gptlab.exercises import sandbox
+from gptlab.exercises.checkers import grade
+from gptlab.exercises.model import BUSY, CORRECT, ERROR, INCORRECT, INVALID, LIMIT, TIMEOUT, CodeExercise
 
 CODE = [ex for ex in bank.all_exercises() if isinstance(ex, CodeExercise)]
 

@@ -7,18 +7,18 @@ import math
 import pytest
 import torch
 
-from core import corpus as C
-from core import decoding as D
-from core import generation as G
-from core.blocks import plan_blocks
-from core.exercises import bank, tasks
-from core.exercises.checkers import grade
-from core.exercises.env import CoreEnv
-from core.exercises.model import CORRECT, INCORRECT, INVALID
-from core.exercises.state import to_plain
-from core.finetune import LogPoint, RunReport
-from core.i18n import fmt_percent, t
-from core.repetition import distinct_n
+from labs.finetuning import corpus as C
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab.nn.blocks import plan_blocks
+from gptlab.exercises import bank, tasks
+from gptlab.exercises.checkers import grade
+from gptlab.exercises.env import CoreEnv
+from gptlab.exercises.model import CORRECT, INCORRECT, INVALID
+from gptlab.exercises.state import to_plain
+from gptlab.nn.finetune import LogPoint, RunReport
+from gptlab.i18n import fmt_percent, t
+from labs.decoding.repetition import distinct_n
 
 
 def text_of(attempt) -> str:
@@ -101,10 +101,10 @@ def test_domain_corpus_reference_and_wrong_corpora():
     seed = {"texts": list(C.texts_from_editor(C.seed_corpus_text("pt-BR")).texts), "report": trained["report"]}
     synthetic = grade(ex, {"exercises.finetune.trained": seed}, "en")
     assert synthetic.status == INCORRECT and "synthetic sentences" in text_of(synthetic)
-    assert t("exercises.ft.seed_corpus", "en", share=fmt_percent(1.0, "en")) in synthetic.feedback
+    assert t("finetuning.task.seed_corpus", "en", share=fmt_percent(1.0, "en")) in synthetic.feedback
     half = {**trained, "texts": DOMAIN_TEXTS[:5] + list(C.SEED_SENTENCES["pt-BR"])}  # 5 of each
     mixed = grade(ex, {"exercises.finetune.trained": half}, "pt-BR")
-    assert t("exercises.ft.seed_corpus", "pt-BR", share="50,0 %") in mixed.feedback
+    assert t("finetuning.task.seed_corpus", "pt-BR", share="50,0 %") in mixed.feedback
     few = grade(ex, {"exercises.finetune.trained": {**trained, "texts": DOMAIN_TEXTS[:3]}}, "en")
     assert few.status == INCORRECT and "only 3 different text(s)" in text_of(few)
     short = grade(ex, {"exercises.finetune.trained": {**trained, "texts": ["a", "b", "c", "d", "e"]}}, "en")
@@ -122,13 +122,13 @@ def test_domain_corpus_counts_steps_in_the_students_notation():
     trained = {"texts": DOMAIN_TEXTS, "report": report(points, total=1200)}
     right = grade(ex, {"exercises.finetune.trained": trained}, "pt-BR")
     assert right.status == CORRECT
-    assert right.feedback[0] == t("exercises.ft.domain_ok", "pt-BR", texts="6", steps="1.200")
+    assert right.feedback[0] == t("finetuning.task.domain_ok", "pt-BR", texts="6", steps="1.200")
 
 
 def test_grid_task_without_a_run_says_what_to_do():
     ex = bank.by_id("decoding.grid_repetition")
     attempt = grade(ex, {"decoding.grid.result": None, "answer": "T0.3-p0.8"}, "pt-BR")
-    assert attempt.status == INVALID and attempt.feedback == (t("exercises.dec.grid_missing", "pt-BR"),)
+    assert attempt.status == INVALID and attempt.feedback == (t("decoding.task.grid_missing", "pt-BR"),)
     assert grade(ex, {"decoding.grid.result": None}, "en").status == INVALID  # no cell picked
 
 
@@ -168,7 +168,7 @@ def test_partial_character_task(env):
 @pytest.mark.real_models
 def test_previous_token_head_task(env):
     ex = bank.by_id("attention.previous_token_head")
-    text = t("att.default_text", "en")
+    text = t("attention.default_text", "en")
     state = {"attention.text": text}
     right = grade(ex, {**state, "attention.map_layer": 2, "attention.map_head": 3}, "en", env=env)
     assert right.status == CORRECT and "layer 2, head 3" in text_of(right)  # the head the lesson names
@@ -179,10 +179,10 @@ def test_previous_token_head_task(env):
     low_share, to_bos = tasks.previous_token_share(weights[5, 0]), float(weights[5, 0, 1:, 0].mean())
     assert low_share < tasks.PREVIOUS_TOKEN_SHARE and to_bos > 0.5
     assert sink.status == INCORRECT and sink.feedback == (
-        t("exercises.att.prev_low", "pt-BR", layer=5, head=0, share=fmt_percent(low_share, "pt-BR"), threshold="40 %"),
-        t("exercises.att.prev_sink", "pt-BR", share=fmt_percent(to_bos, "pt-BR")),
+        t("attention.task.prev_low", "pt-BR", layer=5, head=0, share=fmt_percent(low_share, "pt-BR"), threshold="40 %"),
+        t("attention.task.prev_sink", "pt-BR", share=fmt_percent(to_bos, "pt-BR")),
     )
-    assert right.feedback == (t("exercises.att.prev_found", "en", layer=2, head=3, share=fmt_percent(share, "en")),)
+    assert right.feedback == (t("attention.task.prev_found", "en", layer=2, head=3, share=fmt_percent(share, "en")),)
     low = grade(ex, {**state, "attention.map_layer": 0, "attention.map_head": 1}, "en", env=env)
     assert low.status == INCORRECT and "previous token gets on average" in text_of(low)
     short = grade(ex, {"attention.text": "Hi", "attention.map_layer": 2, "attention.map_head": 3}, "en", env=env)
@@ -195,7 +195,7 @@ def test_previous_token_head_task(env):
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_top_p_three_task(env, lang):
     ex = bank.by_id("decoding.top_p_three")
-    prompt = t("dec.default_prompt", lang)
+    prompt = t("decoding.default_prompt", lang)
     tokenizer = env.gemma_tokenizer()
     probs = torch.softmax(env.next_logits(tokenizer(prompt)["input_ids"]).double(), -1).sort(descending=True).values
     c2, c3 = float(probs[:2].sum()), float(probs[:3].sum())
@@ -218,7 +218,7 @@ def test_top_p_three_task(env, lang):
 def test_top_p_three_counts_what_the_decoding_lab_keeps_at_other_temperatures(env):
     """The same count the page's "kept" metric shows, for a temperature the student may also move."""
     ex = bank.by_id("decoding.top_p_three")
-    prompt = t("dec.default_prompt", "en")
+    prompt = t("decoding.default_prompt", "en")
     logits = env.next_logits(env.gemma_tokenizer()(prompt)["input_ids"])
     for temperature, top_p in ((0.5, 0.6), (1.5, 0.3), (0.8, 0.45)):
         kept = D.next_token_view(logits, D.Strategy(temperature=temperature, top_p=top_p)).kept_count
@@ -230,10 +230,10 @@ def test_top_p_three_counts_what_the_decoding_lab_keeps_at_other_temperatures(en
 @pytest.fixture(scope="module")
 def grid_entry(env):
     """A real grid run, stored as the decoding page stores it."""
-    from ui.decoding import RunRequest  # a frozen dataclass; importing it needs no running app
+    from labs.decoding.widgets import RunRequest  # a frozen dataclass; importing it needs no running app
 
     tokenizer = env.gemma_tokenizer()
-    ids = tuple(tokenizer(t("dec.default_prompt", "pt-BR"))["input_ids"])
+    ids = tuple(tokenizer(t("decoding.default_prompt", "pt-BR"))["input_ids"])
     strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in tasks.GRID_TEMPERATURES for p in tasks.GRID_TOP_PS)
     state = G.run(env._decoding_model, ids, strategies, max_new_tokens=24, seed=42,
                   stop_token_ids=G.stop_token_ids(env._decoding_model))
@@ -265,7 +265,7 @@ def test_grid_repetition_task_on_a_real_grid(grid_entry):
 @pytest.mark.real_models
 def test_prompt_prefix_task_agrees_with_the_model(env):
     ex = bank.by_id("decoding.prompt_prefix")
-    prompt = t("dec.default_prompt", "en")
+    prompt = t("decoding.default_prompt", "en")
     tokenizer = env.gemma_tokenizer()
 
     def favourite(text: str) -> int:

@@ -8,8 +8,8 @@ import math
 import pytest
 import torch
 
-from core.blocks import plan_blocks
-from core.finetune import FinetuneSettings, LogPoint, RunReport, finetune, make_callback, mean_loss, perplexity
+from gptlab.nn.blocks import plan_blocks
+from gptlab.nn.finetune import FinetuneSettings, LogPoint, RunReport, finetune, make_callback, mean_loss, perplexity
 
 
 def test_perplexity_is_exp_of_the_mean_cross_entropy():

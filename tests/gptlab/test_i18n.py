@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from core import models
-from core.i18n import LANGUAGES, STRINGS, normalize_language, placeholders, t
-from core.tokenization import EXAMPLE_TEXTS, SPECIAL_ROLES
+from gptlab import models
+from gptlab.i18n import LANGUAGES, STRINGS, normalize_language, placeholders, t
+from gptlab.nn.tokenization import EXAMPLE_TEXTS, SPECIAL_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,9 +28,9 @@ def test_every_literal_key_used_in_the_code_exists():
 
 def test_dynamic_key_families_are_complete():
     for role in SPECIAL_ROLES:
-        assert f"tok.role.{role}" in STRINGS
+        assert f"tokenization.role.{role}" in STRINGS
     for name in EXAMPLE_TEXTS:
-        assert f"tok.example.{name}" in STRINGS
+        assert f"tokenization.example.{name}" in STRINGS
     for step in models.PREPARATION_STEPS:
         assert f"models.step.{step.key}" in STRINGS
     for spec in models.OFFLINE_DEFAULTS:
@@ -48,13 +48,13 @@ def test_normalize_language(raw, expected):
 
 
 def test_numbers_follow_the_language():
-    from core.i18n import fmt_float, fmt_int
+    from gptlab.i18n import fmt_float, fmt_int
 
     assert fmt_int(100_000, "pt-BR") == "100.000" and fmt_int(100_000, "en") == "100,000"
     assert fmt_float(1234.5, "pt-BR") == "1.234,50" and fmt_float(1234.5, "en") == "1,234.50"
 
 
 def test_t_formats_and_picks_the_language():
-    assert t("tok.unknown", "en", count=2).startswith("2 unknown")
-    assert t("tok.unknown", "pt-BR", count=2).startswith("2 token")
+    assert t("tokenization.unknown", "en", count=2).startswith("2 unknown")
+    assert t("tokenization.unknown", "pt-BR", count=2).startswith("2 token")
     assert set(LANGUAGES) == {"pt-BR", "en"}

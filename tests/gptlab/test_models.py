@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import models
+from gptlab import models
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_another_process_holding_the_lock_makes_us_wait(cache):
             sys.executable,
             "-c",
             "import sys, time; sys.path.insert(0, sys.argv[1]);"
-            "from pathlib import Path; from core import models;"
+            "from pathlib import Path; from gptlab import models;"
             "cm = models._exclusive_lock(Path(sys.argv[2]) / '.prepare.lock', None); cm.__enter__();"
             "print('locked', flush=True); time.sleep(1.0);"
             "Path(sys.argv[2], 'released').write_text('x'); cm.__exit__(None, None, None)",
@@ -283,22 +283,22 @@ def test_the_real_decoder_loads_from_the_cache_and_predicts(prepared_decoder):
     assert tok.decode(out.logits[0, -1].argmax()).strip() == "Paris"
 
 
-def test_every_transformers_import_in_core_goes_through_the_lock():
+def test_every_transformers_import_in_shared_and_lab_code_goes_through_the_lock():
     """Regression: a lazy transformers import racing another thread failed with ImportError."""
     root = Path(__file__).resolve().parents[2]
-    for path in (root / "core").glob("*.py"):
+    for path in [*(root / "gptlab").rglob("*.py"), *(p for p in (root / "labs").rglob("*.py") if "tests" not in p.parts)]:
         lines = path.read_text(encoding="utf-8").splitlines()
         offenders = [
             (i, line) for i, line in enumerate(lines, 1)
             if re.search(r"^\s*(from transformers\b|import transformers\b)", line)
-            and not (path.name == "models.py" and "        import transformers" == line)
+            and not (path == root / "gptlab" / "models" / "__init__.py" and "        import transformers" == line)
         ]
         assert not offenders, f"{path.name}: import transformers through models._hf: {offenders}"
 
 
 def test_concurrent_first_loads_in_a_fresh_process():
     code = (
-        "import sys, threading; sys.path.insert(0, sys.argv[1]); from core import models\n"
+        "import sys, threading; sys.path.insert(0, sys.argv[1]); from gptlab import models\n"
         "errors = []\n"
         "def run(f):\n"
         "    try: f()\n"

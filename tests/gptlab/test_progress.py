@@ -1,4 +1,4 @@
-"""core.progress on SQLite and on a real PostgreSQL server: the same tests, both backends."""
+"""gptlab.classroom.store on SQLite and on a real PostgreSQL server: the same tests, both backends."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select, text
 
-from core import progress as P
+from gptlab.classroom import store as P
 from core.strings.progress import STRINGS as PROGRESS_STRINGS
 
 UTC = timezone.utc
@@ -472,7 +472,7 @@ _texts = st.text(max_size=40)
 @given(
     st.lists(
         st.builds(
-            P.Attempt,
+            P.SavedAttempt,
             attempt_id=st.integers(1, 2**31 - 1),
             regrade_of=st.none() | st.integers(1, 2**31 - 1),
             class_code=st.from_regex(P.CLASS_CODE_PATTERN, fullmatch=True),
@@ -532,7 +532,7 @@ def test_sqlite_is_set_up_for_concurrent_writers(tmp_path):
 
 
 def test_every_error_has_a_message_in_both_languages():
-    from core.i18n import placeholders
+    from gptlab.i18n import placeholders
 
     for error in P.ERRORS:
         pt, en = PROGRESS_STRINGS[error("x").key]

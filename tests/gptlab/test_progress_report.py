@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core import progress_report as R
-from core.charts import OKABE_ITO
-from core.i18n import t
-from core.progress import ExerciseProgress, ExerciseSummary, StudentSummary
+from gptlab.classroom import report as R
+from gptlab.charts import OKABE_ITO
+from gptlab.i18n import t
+from gptlab.classroom.store import ExerciseProgress, ExerciseSummary, StudentSummary
 
 UTC = timezone.utc
 WHEN = datetime(2025, 3, 1, 9, 5, 59, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 Every test checks afterwards that no process and no folder of the sandbox is left (fixture
 `sandbox_tmp`); every hostile test also checks that an honest run right after still works.
-The hostile submissions are files in tests/core/hostile/ (never imported: they are only read).
+The hostile submissions are files in tests/gptlab/hostile/ (never imported: they are only read).
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import numpy as np
 import psutil
 import pytest
 
-from core.exercises import sandbox
-from core.exercises.sandbox import CaseOutcome, SandboxLimits, SandboxRun, run_function
+from gptlab.exercises import sandbox
+from gptlab.exercises.sandbox import CaseOutcome, SandboxLimits, SandboxRun, run_function
 
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCES = ROOT / "core" / "exercises" / "references.py"  # the answers of the code exercises
+REFERENCES = ROOT / "gptlab" / "exercises" / "references.py"  # the answers of the code exercises
 # Hostile tests that are about the mechanism use short limits; one test keeps the defaults.
 FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4)
 PWNED = Path("/tmp/gptlab-sandbox-pwned")
@@ -529,12 +529,12 @@ def test_the_user_switch_alone_is_enough_to_run():
 
 def test_the_sandbox_is_the_first_the_kernel_kills_when_memory_runs_out():
     """The harness raises its own oom_score_adj (a child process here: the test's own score must not move)."""
-    code = ("from core.exercises import sandbox_runner as r; r.prefer_oom_kill(); "
+    code = ("from gptlab.exercises import sandbox_runner as r; r.prefer_oom_kill(); "
             "print(open('/proc/self/oom_score_adj').read().strip())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1000"
     assert open("/proc/self/oom_score_adj").read().strip() != "1000"  # the app keeps its own score
-    assert "prefer_oom_kill" in (ROOT / "core" / "exercises" / "sandbox_runner.py").read_text().split("def main")[1]
+    assert "prefer_oom_kill" in (ROOT / "gptlab" / "exercises" / "sandbox_runner.py").read_text().split("def main")[1]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the user switch needs root")
@@ -554,7 +554,7 @@ def test_the_answer_file_cannot_be_read(audit_hook, monkeypatch):
     """Neither by its absolute path nor through the app's working folder, /proc/<ppid>/cwd."""
     monkeypatch.chdir(ROOT)  # the app runs from the repository: /proc/<app>/cwd leads to the answers
     answers = REFERENCES.read_text()
-    assert "def " in answers and Path(f"/proc/{os.getpid()}/cwd/core/exercises/references.py").read_text() == answers
+    assert "def " in answers and Path(f"/proc/{os.getpid()}/cwd/gptlab/exercises/references.py").read_text() == answers
     if not audit_hook:
         layers = sandbox._execute(HONEST_MASK, "causal_mask", [[2]], FAST, audit_hook=False)[1]
         if "landlock" not in layers:

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import tokenization as tk
-from core.charts import inflation_totals, token_inflation_chart
-from ui.html import token_chips
+from gptlab.nn import tokenization as tk
+from gptlab.charts import inflation_totals, token_inflation_chart
+from ui.chips import token_chips
 
 
 def test_gpt2_known_ids(gpt2_tokenizer):
@@ -176,7 +176,7 @@ def test_gemma_spends_fewer_tokens_on_portuguese_than_gpt2(gemma_tokenizer, gpt2
 def test_our_fast_gemma_loader_equals_autotokenizer(gemma_tokenizer, prepared_decoder):
     from transformers import AutoTokenizer
 
-    from core import models
+    from gptlab import models
 
     reference = AutoTokenizer.from_pretrained(str(models.decoder_tokenizer_dir()))
     assert gemma_tokenizer.all_special_tokens == reference.all_special_tokens

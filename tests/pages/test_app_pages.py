@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import tokenization as tk
-from core.i18n import fmt_int, t
-
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-TIMEOUT = 60  # model pages load tokenizers; the default 3 s is too short on 2 cores
-
-
-def run_app(lang: str | None = "en", page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang is not None:
-        at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def all_text(at: AppTest) -> str:
-    parts = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader", "code"):
-        parts += [str(el.value) for el in getattr(at, kind)]
-    return "\n".join(parts)
+import course
+from gptlab.nn import tokenization as tk
+from gptlab.i18n import fmt_int, t
+from tests.apptest import all_text, run_app
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -43,7 +21,7 @@ def test_home_lists_lessons_and_invites_to_join_a_class(lang):
     assert t("home.lessons", lang) in [h.value for h in at.header]
     assert t("home.progress", lang) in [h.value for h in at.header]
     assert t("classroom.home.invite", lang) in text  # a visitor: progress saved only after joining
-    tokenization_title = next(l for l in __import__("core.lessons").lessons.load_lessons(lang) if l.id == "tokenization").title
+    tokenization_title = __import__("gptlab.lessons").lessons.load_lesson("tokenization", lang).title
     assert any(tokenization_title in s.value for s in at.subheader)
     assert at.query_params["lang"] == [lang] or at.query_params["lang"] == lang
 
@@ -79,19 +57,19 @@ def test_sidebar_shows_model_status():
     assert "GPT-2" in sidebar and "MiniLM" in sidebar and "Gemma 3 270M" in sidebar
 
 
-TOKENIZATION = "app_pages/01_tokenization.py"
+TOKENIZATION = course.lesson("tokenization").page
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_tokenization_page_renders_every_widget(lang):
     at = run_app(lang, TOKENIZATION)
     subheaders = [s.value for s in at.subheader]
-    assert t("tok.label.gpt2", lang) in subheaders and t("tok.label.bert", lang) in subheaders
-    for key in ("tok.bytes.header", "tok.special.header", "tok.inflation.header"):
+    assert t("tokenization.label.gpt2", lang) in subheaders and t("tokenization.label.bert", lang) in subheaders
+    for key in ("tokenization.bytes.header", "tokenization.special.header", "tokenization.inflation.header"):
         assert t(key, lang) in subheaders
     assert len(at.get("vega_lite_chart")) == 1
     assert len(at.dataframe) >= 4
-    assert at.text_area(key="tokenization.text").value == t("tok.default_text", lang)
+    assert at.text_area(key="tokenization.text").value == t("tokenization.default_text", lang)
     counts = [m.value for m in at.markdown if "tokens ·" in m.value]
     assert len(counts) == len(subheaders) - 3  # one counts line per tokenizer column
 
@@ -114,27 +92,27 @@ def test_tokenization_page_survives_bad_input(name):
     assert not at.error, [e.value for e in at.error]  # no widget fell into the error fallback
     text = all_text(at)
     if name == "huge":
-        assert t("tok.truncated", "en", length="100,000", max="20,000") in text
+        assert t("tokenization.truncated", "en", length="100,000", max="20,000") in text
         assert "Showing the first 300" in text
     if name == "markup":
         chips = "".join(h.proto.body for h in at.get("html"))
         assert "<script" not in chips and "<img" not in chips and "&lt;" in chips
     if name == "whitespace":
-        assert t("tok.whitespace", "en") in text
+        assert t("tokenization.whitespace", "en") in text
 
 
 def test_numbers_are_written_the_portuguese_way():
     at = run_app("pt-BR", TOKENIZATION)
     at.text_area(key="tokenization.text").set_value("palavra " * 12_500).run()
-    assert t("tok.truncated", "pt-BR", length="100.000", max="20.000") in all_text(at)
+    assert t("tokenization.truncated", "pt-BR", length="100.000", max="20.000") in all_text(at)
 
 
 def test_without_a_prepared_decoder_the_lab_works_with_two_tokenizers(tmp_path, monkeypatch):
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # nothing prepared here; auto-prepare is off
     at = run_app("en", TOKENIZATION)
     subheaders = [s.value for s in at.subheader]
-    assert t("tok.label.gpt2", "en") in subheaders and t("tok.label.gemma", "en") not in subheaders
-    assert t("tok.gemma_unavailable", "en") in [w.value for w in at.warning]
+    assert t("tokenization.label.gpt2", "en") in subheaders and t("tokenization.label.gemma", "en") not in subheaders
+    assert t("tokenization.gemma_unavailable", "en") in [w.value for w in at.warning]
     home = run_app("en")  # the sidebar says why and offers the button
     assert any("not prepared yet" in str(m.value) for m in home.sidebar.markdown)
     assert any(b.label == t("models.prepare_button", "en") for b in home.sidebar.button)
@@ -144,7 +122,7 @@ def test_tokenization_page_asks_for_text_when_empty():
     at = run_app("pt-BR", TOKENIZATION)
     at.text_area(key="tokenization.text").set_value("").run()
     assert not at.exception
-    assert t("tok.empty", "pt-BR") in [i.value for i in at.info]
+    assert t("tokenization.empty", "pt-BR") in [i.value for i in at.info]
 
 
 def test_example_pills_fill_the_text_box():
@@ -174,22 +152,22 @@ def test_a_cached_hub_tokenizer_joins_the_comparison(hub_cache_with_gpt2):
 def test_tokenization_page_on_all_three_real_tokenizers(prepared_decoder, lang):
     at = run_app(lang, TOKENIZATION)
     subheaders = [s.value for s in at.subheader]
-    assert t("tok.label.gemma", lang) in subheaders
-    assert t("tok.gemma_wait", lang) not in all_text(at)
+    assert t("tokenization.label.gemma", lang) in subheaders
+    assert t("tokenization.gemma_wait", lang) not in all_text(at)
     assert any(fmt_int(262_144, lang) in c.value for c in at.caption)
     at.text_area(key="tokenization.text").set_value(BAD_INPUTS["markup"]).run()
     assert not at.exception and not at.error
 
 
-ATTENTION = "app_pages/02_attention.py"
+ATTENTION = course.lesson("attention").page
 
 
 def test_attention_page_without_the_decoder_still_teaches_bert_and_gpt2(tmp_path, monkeypatch):
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
     at = run_app("en", ATTENTION)
     assert not at.error, [e.value for e in at.error]
-    assert t("att.needs_decoder", "en") in [w.value for w in at.warning]
-    assert t("att.bert.header", "en") in [s.value for s in at.subheader]
+    assert t("attention.needs_decoder", "en") in [w.value for w in at.warning]
+    assert t("attention.bert.header", "en") in [s.value for s in at.subheader]
     assert any("124,439,808" in m.value for m in at.markdown)
 
 
@@ -207,10 +185,10 @@ def test_attention_page_in_portuguese_without_the_decoder(tmp_path, monkeypatch)
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
     at = run_app("pt-BR", ATTENTION)
     assert not at.error, [e.value for e in at.error]
-    shapes = _frame_with(at, t("att.gpt2.col.shape", "pt-BR"))[t("att.gpt2.col.shape", "pt-BR")].tolist()
+    shapes = _frame_with(at, t("attention.gpt2.col.shape", "pt-BR"))[t("attention.gpt2.col.shape", "pt-BR")].tolist()
     assert "11 × 7.087.872" in shapes and "50.257 × 768" in shapes  # not "11 x 7,087,872"
     specs = _chart_specs(at)  # BERT's heatmap: tooltip titles in Portuguese
-    assert t("att.query", "pt-BR") in specs and t("att.key", "pt-BR") in specs and '"title": "query"' not in specs
+    assert t("attention.query", "pt-BR") in specs and t("attention.key", "pt-BR") in specs and '"title": "query"' not in specs
 
 
 def test_attention_page_says_which_model_cut_a_long_sentence(tmp_path, monkeypatch):
@@ -219,7 +197,7 @@ def test_attention_page_says_which_model_cut_a_long_sentence(tmp_path, monkeypat
     at.text_input(key="attention.text").set_value("a," * 900).run()  # [CLS] + 1,800 + [SEP]
     assert not at.exception and not at.error
     bert = [w.value for w in at.warning if w.value.startswith("BERT (all-MiniLM-L6-v2)")]
-    assert bert == [t("att.too_long_bert", "pt-BR", model="BERT (all-MiniLM-L6-v2)", count="1.802", max=64, kept=63)]
+    assert bert == [t("attention.too_long_bert", "pt-BR", model="BERT (all-MiniLM-L6-v2)", count="1.802", max=64, kept=63)]
 
 
 def test_attention_page_asks_for_a_sentence_in_its_own_words(tmp_path, monkeypatch):
@@ -227,7 +205,7 @@ def test_attention_page_asks_for_a_sentence_in_its_own_words(tmp_path, monkeypat
     at = run_app("en", ATTENTION)
     at.text_input(key="attention.text").set_value("").run()
     infos = [i.value for i in at.info]
-    assert t("att.empty", "en") in infos and t("tok.empty", "en") not in infos
+    assert t("attention.empty", "en") in infos and t("tokenization.empty", "en") not in infos
 
 
 @pytest.mark.real_models
@@ -239,22 +217,22 @@ def test_attention_page_on_the_real_models(prepared_decoder, lang):
     diff = re.search(r"= (-?\d+[.,]\d+e[+-]\d+)\.", check).group(1)  # 1,2e-07 in Portuguese
     assert float(diff.replace(",", ".")) < 1e-5  # recomputed weights equal the model's own, shown to the student
     subheaders = [s.value for s in at.subheader]
-    for key in ("att.maps.header", "att.bert.header", "att.gpt2.header", "att.gemma.header", "att.bertviz.header"):
+    for key in ("attention.maps.header", "attention.bert.header", "attention.gpt2.header", "attention.gemma.header", "attention.bertviz.header"):
         assert t(key, lang) in subheaders
     shares = [m.value for m in at.metric]
     assert len(shares) == 2 and shares[1] in ("0.0 %", "0,0 %") and shares[0] not in ("0.0 %", "0,0 %")
     # each step's text alternative fits what its matrix is
-    mask = _frame_with(at, t("att.col.mask", lang))[t("att.col.mask", lang)].tolist()
-    assert mask[0] == t("att.mask.row", lang, visible="0", hidden=f"1–{len(mask) - 1}")
-    assert mask[-1] == t("att.mask.row_all", lang, visible=f"0–{len(mask) - 1}")
-    column = t("att.col.top_scores", lang)
+    mask = _frame_with(at, t("attention.col.mask", lang))[t("attention.col.mask", lang)].tolist()
+    assert mask[0] == t("attention.mask.row", lang, visible="0", hidden=f"1–{len(mask) - 1}")
+    assert mask[-1] == t("attention.mask.row_all", lang, visible=f"0–{len(mask) - 1}")
+    column = t("attention.col.top_scores", lang)
     raw, masked = [d.value[column].tolist() for d in at.dataframe if column in d.value.columns]  # steps 1 and 3
     assert all(cell.count("(") == 3 for cell in raw), raw  # no mask yet: every row lists 3, future included
     assert all(cell.count("(") == min(i + 1, 3) for i, cell in enumerate(masked)), masked  # never a −∞ entry
     assert any("(-" in cell for cell in raw + masked)  # negative scores are listed, not dropped
     assert len(at.get("vega_lite_chart")) >= 4 + 4 + 1 + 2
     specs = _chart_specs(at)
-    assert t("att.query", lang) in specs and t("att.key", lang) in specs
+    assert t("attention.query", lang) in specs and t("attention.key", lang) in specs
     if lang == "pt-BR":
         assert "0,0000" in specs and "0.0000" not in specs  # tooltip numbers with a decimal comma
 
@@ -264,10 +242,10 @@ def test_attention_page_shows_gemmas_facts_even_without_a_sentence(prepared_deco
     at = run_app("en", ATTENTION)
     at.text_input(key="attention.text").set_value("").run()
     assert not at.exception and not at.error
-    assert t("att.empty", "en") in [i.value for i in at.info]
-    assert t("att.gemma.header", "en") in [s.value for s in at.subheader]
-    facts = _frame_with(at, t("att.gemma.col.property", "en"))
-    assert "head_dim" in facts[t("att.gemma.col.property", "en")].tolist()
+    assert t("attention.empty", "en") in [i.value for i in at.info]
+    assert t("attention.gemma.header", "en") in [s.value for s in at.subheader]
+    facts = _frame_with(at, t("attention.gemma.col.property", "en"))
+    assert "head_dim" in facts[t("attention.gemma.col.property", "en")].tolist()
 
 
 @pytest.mark.real_models
@@ -282,7 +260,7 @@ def test_attention_unmask_toggle_shows_the_leak(prepared_decoder):
 def test_attention_layers_and_bad_input(prepared_decoder):
     at = run_app("en", ATTENTION)
     at.slider(key="attention.layer").set_value(17).run()  # a global layer
-    assert any(t("att.layer_kind.full", "en") in c.value for c in at.caption)
+    assert any(t("attention.layer_kind.full", "en") in c.value for c in at.caption)
     at.slider(key="attention.layer").set_value(0).run()  # a local, sliding-window layer
     assert any("sliding window of 512" in c.value for c in at.caption)
     at.text_input(key="attention.text").set_value("palavra " * 100).run()
@@ -292,12 +270,12 @@ def test_attention_layers_and_bad_input(prepared_decoder):
     at.text_input(key="attention.text").set_value("</script><script>alert(1)</script> 😀 ação").run()
     assert not at.exception and not at.error
     at.text_input(key="attention.text").set_value("   ").run()
-    assert t("att.empty", "en") in [i.value for i in at.info]
+    assert t("attention.empty", "en") in [i.value for i in at.info]
     assert not at.exception and not at.error
 
 
 # --- decoding lab -----------------------------------------------------------------------------------
-DECODING = "app_pages/03_decoding.py"
+DECODING = course.lesson("decoding").page
 
 
 def _generated(at: AppTest) -> list[str]:
@@ -308,7 +286,7 @@ def _generated(at: AppTest) -> list[str]:
 def test_decoding_page_without_the_decoder_teaches_and_says_why(tmp_path, monkeypatch, lang):
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # nothing prepared here
     at = run_app(lang, DECODING)
-    assert t("dec.needs_decoder", lang) in [w.value for w in at.warning]
+    assert t("decoding.needs_decoder", lang) in [w.value for w in at.warning]
     headers = [h.value for h in at.header]
     assert len(headers) >= 12  # every lesson section is there, widgets or not
     assert not at.error
@@ -318,9 +296,9 @@ def test_decoding_page_asks_for_a_prompt(tmp_path, monkeypatch):
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
     at = run_app("en", DECODING)
     at.text_area(key="decoding.prompt").set_value("").run()
-    assert t("dec.empty", "en") in [i.value for i in at.info]
+    assert t("decoding.empty", "en") in [i.value for i in at.info]
     at.text_area(key="decoding.prompt").set_value("  \n ").run()
-    assert t("dec.empty", "en") in [i.value for i in at.info]
+    assert t("decoding.empty", "en") in [i.value for i in at.info]
     assert not at.exception
 
 
@@ -344,8 +322,8 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
     at = run_app(lang, DECODING)
     assert not at.error, [e.value for e in at.error]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[t("dec.metric.kept", lang)] == fmt_int(262_144, lang)  # defaults cut nothing
-    for key in ("dec.steps.header", "dec.draws.header", "dec.sbs.header", "dec.grid.header"):
+    assert metrics[t("decoding.metric.kept", lang)] == fmt_int(262_144, lang)  # defaults cut nothing
+    for key in ("decoding.steps.header", "decoding.draws.header", "decoding.sbs.header", "decoding.grid.header"):
         assert t(key, lang) in [s.value for s in at.subheader]
     assert len(at.get("vega_lite_chart")) == 2  # distribution, draws
     at.slider(key="decoding.max_new").set_value(12).run()
@@ -358,9 +336,9 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
     at.button(key="decoding.sbs.go").click().run()  # same prompt, settings and seed: same texts
     assert [b for b in _generated(at) if 'class="gl-tok"' in b] == first
     repetition = next(d.value for d in at.dataframe if "distinct-2" in d.value.columns)
-    names = list(repetition[t("dec.col.strategy", lang)])
-    assert names[0] == t("dec.name.greedy", lang) and names[-1] == t("dec.name.beam", lang, beams=4)
-    assert len(names) == 7 and any(n.startswith(t("dec.name.yours", lang, name="")) for n in names)  # T 1: plain sampling
+    names = list(repetition[t("decoding.col.strategy", lang)])
+    assert names[0] == t("decoding.name.greedy", lang) and names[-1] == t("decoding.name.beam", lang, beams=4)
+    assert len(names) == 7 and any(n.startswith(t("decoding.name.yours", lang, name="")) for n in names)  # T 1: plain sampling
     result = at.session_state["decoding.sbs.result"]
     assert result["complete"] and all(1 <= len(r.tokens) <= 12 for r in result["state"].rows)
 
@@ -368,19 +346,19 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
 @pytest.mark.real_models
 def test_decoding_settings_reshape_the_distribution(prepared_decoder):
     at = run_app("en", DECODING)
-    kept = lambda: {m.label: m.value for m in at.metric}[t("dec.metric.kept", "en")]  # noqa: E731
+    kept = lambda: {m.label: m.value for m in at.metric}[t("decoding.metric.kept", "en")]  # noqa: E731
     at.slider(key="decoding.top_p").set_value(0.5).run()
     assert 1 < int(kept().replace(",", "")) < 1000
     at.slider(key="decoding.top_p").set_value(0.0).run()
-    assert kept() == "1" and t("dec.note.top_p_zero", "en") in [i.value for i in at.info]
+    assert kept() == "1" and t("decoding.note.top_p_zero", "en") in [i.value for i in at.info]
     at.slider(key="decoding.top_p").set_value(1.0).run()
     at.number_input(key="decoding.top_k").set_value(300_000).run()
     assert kept() == "262,144"
-    assert t("dec.note.top_k_vocab", "en", k="300,000", vocab="262,144") in [i.value for i in at.info]
+    assert t("decoding.note.top_k_vocab", "en", k="300,000", vocab="262,144") in [i.value for i in at.info]
     at.number_input(key="decoding.top_k").set_value(5).run()
     assert kept() == "5"
     at.slider(key="decoding.temperature").set_value(0.0).run()
-    assert kept() == "1" and t("dec.note.greedy", "en") in [i.value for i in at.info]
+    assert kept() == "1" and t("decoding.note.greedy", "en") in [i.value for i in at.info]
     assert at.query_params["temperature"] in ("0", ["0"]) and at.query_params["top_k"] in ("5", ["5"])
     assert not at.exception
 
@@ -417,14 +395,14 @@ def test_decoding_bad_prompts(prepared_decoder):
 
 
 # --- fine-tuning lab --------------------------------------------------------------------------------
-FINETUNING = "app_pages/04_finetuning.py"
+FINETUNING = course.lesson("finetuning").page
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_finetuning_page_without_the_decoder_teaches_and_says_why(tmp_path, monkeypatch, lang):
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
     at = run_app(lang, FINETUNING)
-    assert t("ft.needs_decoder", lang) in [w.value for w in at.warning]
+    assert t("finetuning.needs_decoder", lang) in [w.value for w in at.warning]
     assert len(at.header) >= 12 and not at.error
 
 
@@ -433,7 +411,7 @@ def test_finetuning_blocks_and_bad_corpora(prepared_decoder):
     at = run_app("en", FINETUNING)
     assert not at.error, [e.value for e in at.error]
     metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics[t("ft.m.blocks", "en")].replace(",", "")) > 10
+    assert int(metrics[t("finetuning.m.blocks", "en")].replace(",", "")) > 10
     at.radio(key="finetune.source").set_value("typed").run()
     at.text_area(key="finetune.typed").set_value("Only a few words.").run()
     at.select_slider(key="finetune.block_size").set_value(256).run()
@@ -442,11 +420,11 @@ def test_finetuning_blocks_and_bad_corpora(prepared_decoder):
     assert any("zero blocks" in e.value for e in at.error)  # 5 tokens: still less than one block of 8
     at.text_area(key="finetune.typed").set_value("A few more words, enough for one block.").run()  # 11 tokens: <bos> + 7 fit once
     metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics[t("ft.m.blocks", "en")]) == 1
+    assert int(metrics[t("finetuning.m.blocks", "en")]) == 1
     assert [e.value for e in at.error if "block of 8" in e.value] == []  # (the tiny GPT-2's blocks are 32)
-    assert t("ft.no_validation", "en") in [w.value for w in at.warning]  # one block: none left for validation
+    assert t("finetuning.no_validation", "en") in [w.value for w in at.warning]  # one block: none left for validation
     at.text_area(key="finetune.typed").set_value("   ").run()
-    assert t("ft.corpus.empty", "en") in [i.value for i in at.info]
+    assert t("finetuning.corpus.empty", "en") in [i.value for i in at.info]
     at.text_area(key="finetune.typed").set_value("</script><script>alert(1)</script> <b>x</b> 😀 " * 5).run()
     html = "\n".join(m.value for m in at.markdown if "gl-blocks" in m.value)
     assert "<script>" not in html and "&lt;" in html
@@ -457,22 +435,22 @@ def test_finetuning_blocks_and_bad_corpora(prepared_decoder):
 def test_finetuning_a_short_run_then_before_and_after(prepared_decoder):
     import numpy as np
 
-    from core import models
+    from gptlab import models
 
     at = run_app("en", FINETUNING)
     at.number_input(key="finetune.lr").set_value(0.0).run()
-    assert t("ft.bad.learning_rate", "en") in [e.value for e in at.error]
+    assert t("finetuning.bad.learning_rate", "en") in [e.value for e in at.error]
     assert at.button(key="finetune.train").disabled
     at.number_input(key="finetune.lr").set_value(1e-4).run()
     at.number_input(key="finetune.steps").set_value(2).run()
     at.number_input(key="finetune.eval_every").set_value(1).run()
     at.button(key="finetune.train").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert t("ft.done", "en", steps=2) in [s.value for s in at.success]
+    assert t("finetuning.done", "en", steps=2) in [s.value for s in at.success]
     labels = {m.label for m in at.metric}
-    assert t("ft.m.val_ppl", "en") in labels and t("ft.m.train_loss", "en") in labels
-    table = next(d.value for d in at.dataframe if t("ft.m.val_ppl", "en") in d.value.columns)
-    assert list(table[t("ft.chart.step", "en")]) .count(2) == 2  # step 2: a training and a validation point
+    assert t("finetuning.m.val_ppl", "en") in labels and t("finetuning.m.train_loss", "en") in labels
+    table = next(d.value for d in at.dataframe if t("finetuning.m.val_ppl", "en") in d.value.columns)
+    assert list(table[t("finetuning.chart.step", "en")]) .count(2) == 2  # step 2: a training and a validation point
     boxes = [m.value for m in at.markdown if 'class="gl-gen"' in m.value]
     assert len(boxes) >= 2  # before and after, side by side
     # the shared models were not trained
@@ -483,4 +461,4 @@ def test_finetuning_a_short_run_then_before_and_after(prepared_decoder):
     for (name, a), b in zip(shared.state_dict().items(), fresh.state_dict().values()):
         assert np.array_equal(a.numpy(), b.numpy()), name
     at.button(key="finetune.reset").click().run()
-    assert t("ft.ba.no_model", "en") in [i.value for i in at.info]
+    assert t("finetuning.ba.no_model", "en") in [i.value for i in at.info]

@@ -5,20 +5,20 @@ from __future__ import annotations
 import math
 
 import pytest
+
+import course
 import torch
 
-from core import corpus as C
-from core.exercises import bank, tasks
-from core.exercises.env import CoreEnv
-from core.exercises.model import CORRECT, INCORRECT
-from core.exercises.state import to_plain
-from core.i18n import fmt_float, fmt_int, fmt_percent, t
-from core.repetition import distinct_n
-from tests.pages.test_app_pages import all_text, run_app
+from labs.finetuning import corpus as C
+from gptlab.exercises import bank, tasks
+from gptlab.exercises.env import CoreEnv
+from gptlab.exercises.model import CORRECT, INCORRECT
+from gptlab.exercises.state import to_plain
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
+from labs.decoding.repetition import distinct_n
+from tests.apptest import all_text, run_app
 
-PAGES = {"tokenization": "app_pages/01_tokenization.py", "attention": "app_pages/02_attention.py",
-         "decoding": "app_pages/03_decoding.py", "finetuning": "app_pages/04_finetuning.py",
-         "bert-vs-gpt": "app_pages/05_bert_vs_gpt.py", "history": "app_pages/06_history.py", "risks": "app_pages/07_risks.py"}
+PAGES = {lesson.id: lesson.page for lesson in course.LESSONS}
 
 
 def key(ex_id: str, name: str) -> str:
@@ -192,11 +192,11 @@ def head_verdict(weights, layer: int, head: int, lang: str) -> tuple[str, tuple[
     """(status, feedback) the previous-token task must give for this head of the (L, H, T, T) weights."""
     share = tasks.previous_token_share(weights[layer, head])
     if share >= tasks.PREVIOUS_TOKEN_SHARE:
-        return CORRECT, (t("exercises.att.prev_found", lang, layer=layer, head=head, share=fmt_percent(share, lang)),)
-    low = t("exercises.att.prev_low", lang, layer=layer, head=head, share=fmt_percent(share, lang),
+        return CORRECT, (t("attention.task.prev_found", lang, layer=layer, head=head, share=fmt_percent(share, lang)),)
+    low = t("attention.task.prev_low", lang, layer=layer, head=head, share=fmt_percent(share, lang),
             threshold=fmt_percent(tasks.PREVIOUS_TOKEN_SHARE, lang, 0))
     to_bos = float(weights[layer, head, 1:, 0].mean())
-    return INCORRECT, (low, t("exercises.att.prev_sink", lang, share=fmt_percent(to_bos, lang))) if to_bos > 0.5 else (low,)
+    return INCORRECT, (low, t("attention.task.prev_sink", lang, share=fmt_percent(to_bos, lang))) if to_bos > 0.5 else (low,)
 
 
 @pytest.mark.real_models
@@ -224,15 +224,15 @@ def test_attention_task_reads_the_maps_sliders(core_env, lang):
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
-    from core import models
-    from core.generation import next_token_logits
+    from gptlab import models
+    from gptlab.nn.generation import next_token_logits
 
     at = run_app(lang, PAGES["decoding"])
     ex = bank.by_id("decoding.top_p_three")
     check(at, ex.id)  # the default top-p 1 keeps the whole vocabulary
     assert any(t("exercises.status.incorrect", lang) in e for e in boxes(at, "error"))
     tokenizer = models.load_decoder_tokenizer()
-    logits = next_token_logits(models.load_decoding_model(), tokenizer(t("dec.default_prompt", lang))["input_ids"])
+    logits = next_token_logits(models.load_decoding_model(), tokenizer(t("decoding.default_prompt", lang))["input_ids"])
     probs = torch.softmax(logits.double(), -1).sort(descending=True).values
     c2, c3 = float(probs[:2].sum()), float(probs[:3].sum())
     p = math.ceil(100 * (c2 + 0.002)) / 100  # the slider moves in steps of 0.01
@@ -244,7 +244,7 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
     grid = bank.by_id("decoding.grid_repetition")
     at.selectbox(key=key(grid.id, "answer.0")).set_value("T0.3-p0.8")
     check(at, grid.id)
-    assert t("exercises.dec.grid_missing", lang) in "\n".join(boxes(at, "warning"))
+    assert t("decoding.task.grid_missing", lang) in "\n".join(boxes(at, "warning"))
     at.slider(key="decoding.max_new").set_value(20).run()
     at.button(key="decoding.grid.go").click().run()
     assert not at.exception
@@ -262,9 +262,9 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
         check(at, grid.id)
         mine = fmt_float(d2[cell], lang, 2)
         if d2[cell] <= lowest:
-            expected = (CORRECT, (t("exercises.dec.grid_ok", lang, d2=mine),))
+            expected = (CORRECT, (t("decoding.task.grid_ok", lang, d2=mine),))
         else:
-            expected = (INCORRECT, (t("exercises.dec.grid_wrong", lang, d2=mine, lowest=fmt_float(lowest, lang, 2)),))
+            expected = (INCORRECT, (t("decoding.task.grid_wrong", lang, d2=mine, lowest=fmt_float(lowest, lang, 2)),))
         attempt = at.session_state[key(grid.id, "last")]
         assert (attempt.status, attempt.feedback) == expected, cell
         assert expected[1][0] in "\n".join(boxes(at, "success") + boxes(at, "error"))
@@ -282,15 +282,15 @@ def remainder_verdict(n_tokens: int, block_size: int, lang: str) -> tuple[str, s
     words = dict(size=block_size, tokens=fmt_int(n_tokens, lang), blocks=fmt_int(blocks, lang),
                  dropped=fmt_int(dropped, lang))
     if blocks < 2:
-        return INCORRECT, t("exercises.ft.too_few_blocks", lang, **words)
+        return INCORRECT, t("finetuning.task.too_few_blocks", lang, **words)
     if dropped == fewest:
-        return CORRECT, t("exercises.ft.remainder_ok", lang, **words)
-    return INCORRECT, t("exercises.ft.remainder_more", lang, **words)
+        return CORRECT, t("finetuning.task.remainder_ok", lang, **words)
+    return INCORRECT, t("finetuning.task.remainder_more", lang, **words)
 
 
 @pytest.mark.real_models
 def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(core_env):
-    from tests.core.test_exercises_tasks import DOMAIN_TEXTS
+    from tests.gptlab.test_exercises_tasks import DOMAIN_TEXTS
 
     at = run_app("en", PAGES["finetuning"])
     block = bank.by_id("finetuning.least_remainder")
@@ -310,12 +310,12 @@ def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(core_env):
     at.number_input(key="finetune.eval_every").set_value(1).run()
     domain, validation = bank.by_id("finetuning.domain_corpus"), bank.by_id("finetuning.validation_run")
     check(at, domain.id)
-    assert t("exercises.ft.no_run", "en") in "\n".join(boxes(at, "warning"))
+    assert t("finetuning.task.no_run", "en") in "\n".join(boxes(at, "warning"))
     at.button(key="finetune.train").click().run()
-    assert not at.exception and t("ft.done", "en", steps=2) in boxes(at, "success")
+    assert not at.exception and t("finetuning.done", "en", steps=2) in boxes(at, "success")
     check(at, domain.id)
     report = at.session_state["finetune.report"]
-    done = t("exercises.ft.domain_ok", "en", texts=fmt_int(len(DOMAIN_TEXTS), "en"), steps=fmt_int(report.step, "en"))
+    done = t("finetuning.task.domain_ok", "en", texts=fmt_int(len(DOMAIN_TEXTS), "en"), steps=fmt_int(report.step, "en"))
     assert any(done in s for s in boxes(at, "success"))
     lowest = math.exp(min(p.val_loss for p in report.points if p.val_loss is not None))
     at.text_input(key=key(validation.id, "answer.0")).set_value(f"{lowest:.3f}")

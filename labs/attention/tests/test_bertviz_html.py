@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import bertviz_html as B
+from labs.attention import bertviz_html as B
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "browser" / "screenshots"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import attention as A
-from core import contextual as C
+from gptlab.nn import attention as A
+from labs.bert_vs_gpt import contextual as C
 
 
 def test_shared_prefix_length():
@@ -77,7 +77,7 @@ def test_tiny_decoder_keeps_the_shared_beginning():
 
 @pytest.mark.real_models
 def test_real_models_encoder_vs_decoder(prepared_decoder, bert_tokenizer):
-    from core import models
+    from gptlab import models
 
     first, second = "She went to the bank to withdraw some money.", "She went to the bank of the river to fish."
     encoder = models.load_minilm_encoder()

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from core import masking as M
+from labs.bert_vs_gpt import masking as M
 
 MASK_ID, VOCAB = 4, 1000
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.corpus import MAX_CORPUS_CHARS, MAX_UPLOAD_BYTES, SEED_REPEATS, seed_corpus_text, texts_from_editor, texts_from_upload
+from labs.finetuning.corpus import MAX_CORPUS_CHARS, MAX_UPLOAD_BYTES, SEED_REPEATS, seed_corpus_text, texts_from_editor, texts_from_upload
 
 
 def test_seed_corpus_is_the_notebooks_five_sentences_repeated():

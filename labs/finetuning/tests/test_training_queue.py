@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from core.training_queue import TrainingQueue
+from labs.finetuning.training_queue import TrainingQueue
 
 
 def test_one_slot_first_come_first_served_with_positions():

@@ -7,10 +7,10 @@ import math
 import pytest
 import torch
 
-from core import gpt1_inputs as g1
-from core import in_context as icl
-from core import timeline as tl
-from core.confidence import score_continuations
+from labs.history import gpt1_inputs as g1
+from labs.history import in_context as icl
+from labs.history import timeline as tl
+from gptlab.nn.confidence import score_continuations
 
 
 # --- GPT-1 input transformations --------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def test_milestones_are_in_date_order_with_the_papers_numbers():
 
 
 def test_the_lab_decoder_size_matches_the_milestone(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     model = models.load_decoding_model()
     count = sum(p.numel() for p in model.parameters())
@@ -159,7 +159,7 @@ def test_score_equals_the_models_cross_entropy_on_a_tiny_model():
 
 @pytest.mark.real_models
 def test_examples_raise_the_right_answers_probability_on_the_real_decoder(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
     task = icl.PRESETS["en"]["plural"]
@@ -176,7 +176,7 @@ def test_examples_raise_the_right_answers_probability_on_the_real_decoder(prepar
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_every_preset_scores_on_the_real_decoder(prepared_decoder, lang):
-    from core import models
+    from gptlab import models
 
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
     for name, task in icl.PRESETS[lang].items():

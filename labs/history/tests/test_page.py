@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.i18n import t
-from tests.pages.test_app_pages import all_text, run_app
+import course
 
-PAGE = "app_pages/06_history.py"
+from gptlab.i18n import t
+from tests.apptest import all_text, run_app
+
+PAGE = course.lesson("history").page
 
 
 def icl_table(at, lang):

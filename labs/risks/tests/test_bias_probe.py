@@ -7,9 +7,9 @@ import math
 import pytest
 import torch
 
-from core import bias_probe as B
-from core import generation as G
-from core.confidence import score_continuations
+from labs.risks import bias_probe as B
+from gptlab.nn import generation as G
+from gptlab.nn.confidence import score_continuations
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_probe_scores_each_sentence_and_whole_words(tiny_gpt2, gpt2_tokenizer):
 
 @pytest.fixture(scope="module")
 def lab_model(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     return models.load_decoding_model()
 

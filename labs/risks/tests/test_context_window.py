@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core import context_window as W
-from core.confidence import score_continuations
+from labs.risks import context_window as W
+from gptlab.nn.confidence import score_continuations
 
 BOS = 2
 
@@ -73,7 +73,7 @@ def test_compare_scores_the_whole_text_and_the_window(tiny):
 
 @pytest.fixture(scope="module")
 def lab_model(prepared_decoder):
-    from core import models
+    from gptlab import models
 
     return models.load_decoding_model()
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from core import bias_probe as B
-from core import context_window as W
-from core import prompt_sensitivity as S
-from core.i18n import t
-from core.lessons import load_lesson
-from tests.pages.test_app_pages import all_text, run_app
+import course
 
-PAGE = "app_pages/07_risks.py"
+from labs.risks import bias_probe as B
+from labs.risks import context_window as W
+from labs.risks import prompt_sensitivity as S
+from gptlab.i18n import t
+from gptlab.lessons import load_lesson
+from tests.apptest import all_text, run_app
+
+PAGE = course.lesson("risks").page
 
 
 def _no_decoder(monkeypatch, tmp_path):

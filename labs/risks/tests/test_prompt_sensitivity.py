@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core import prompt_sensitivity as S
-from core.confidence import score_continuations
-from core.i18n import t
+from labs.risks import prompt_sensitivity as S
+from gptlab.nn.confidence import score_continuations
+from gptlab.i18n import t
 
 
 def test_parse_phrasings():
@@ -46,7 +46,7 @@ def test_answer_probabilities_score_every_phrasing(gpt2_tokenizer):
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_real_model_defaults_show_the_spread(prepared_decoder, gemma_tokenizer, lang):
-    from core import models
+    from gptlab import models
 
     model = models.load_decoding_model()
     phrasings = S.parse_phrasings(t("risks.sens.phrasings_default", lang)).items
