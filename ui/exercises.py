@@ -31,18 +31,6 @@ from ui import models as ui_models
 
 SCORES_KEY = classroom.SCORES_KEY  # {exercise id: best score} of this session
 
-CSS = """
-<style>
-[class*="st-key-exercises-code"] textarea { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
-</style>
-"""
-PROJECTOR_CSS = """
-<style>
-[class*="st-key-exercises-code"] textarea { font-size: 1.1rem !important; color: #000 !important; }
-</style>
-"""
-
-
 class AppEnv(TaskEnv):
     """The server's cached models and computations: a check reuses what the page already computed."""
 
@@ -102,7 +90,6 @@ def render(lesson_id: str, lang: str) -> None:
     if not exercises:
         st.info(t("exercises.none_for_lesson", lang))
         return
-    st.markdown(CSS + (PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
     st.caption(t("exercises.intro", lang))
     progress_slot = st.container()  # filled after the exercises, so it counts a check made in this run
     total_slot = st.empty()

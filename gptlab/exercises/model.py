@@ -54,9 +54,10 @@ class Exercise:
     def has_text(self, part: str) -> bool:
         return f"{self.text_key}.{part}" in STRINGS
 
-    def text(self, part: str, lang: str, **values: object) -> str:
-        """One of its texts ("prompt", "explanation", "choice.a"...) in the student's language (Markdown)."""
-        return t(f"{self.text_key}.{part}", lang, **values)
+    def text(self, part: str, lang: str) -> str:
+        """One of its texts ("prompt", "explanation", "choice.a"...) in the student's language: Markdown shown
+        as written (its braces are LaTeX, not placeholders)."""
+        return value(f"{self.text_key}.{part}", lang)
 
     def hints(self, lang: str) -> tuple[str, ...]:
         """The hint ladder: the first is a nudge, the last almost the answer."""

@@ -271,10 +271,13 @@ PARALLEL_SENTENCES: tuple[tuple[str, str], ...] = (
 )
 
 
+PAIR_LANGUAGES = ("pt-BR", "en")  # the languages of PARALLEL_SENTENCES: what "token inflation" compares
+
+
 @dataclass(frozen=True)
 class InflationRow:
     pair: int  # index of the sentence pair
-    language: str  # "pt-BR" or "en"
+    language: str  # one of PAIR_LANGUAGES
     tokenizer: str  # label of the tokenizer
     n_tokens: int  # content tokens, special tokens excluded
     n_chars: int
@@ -284,7 +287,7 @@ def inflation_rows(tokenizers: dict[str, object], pairs: tuple[tuple[str, str], 
     rows = []
     for label, tok in tokenizers.items():
         for i, (pt, en) in enumerate(pairs):
-            for language, sentence in (("pt-BR", pt), ("en", en)):
+            for language, sentence in zip(PAIR_LANGUAGES, (pt, en)):
                 n = len(tok(sentence, add_special_tokens=False, verbose=False)["input_ids"])
                 rows.append(InflationRow(i, language, label, n, len(sentence)))
     return tuple(rows)
@@ -297,8 +300,8 @@ def inflation_by_pair(rows: tuple[InflationRow, ...], tokenizer: str) -> dict[tu
 
 def inflation_ratio(rows: tuple[InflationRow, ...], tokenizer: str) -> float:
     """Portuguese tokens / English tokens over all pairs, for one tokenizer (1.0 = parity)."""
-    pt = sum(r.n_tokens for r in rows if r.tokenizer == tokenizer and r.language == "pt-BR")
-    en = sum(r.n_tokens for r in rows if r.tokenizer == tokenizer and r.language == "en")
+    pt, en = (sum(r.n_tokens for r in rows if r.tokenizer == tokenizer and r.language == language)
+              for language in PAIR_LANGUAGES)
     return pt / en if en else float("nan")
 
 

@@ -25,7 +25,6 @@ lang = frame.language()
 # shareable settings: ?text=...&seed=3&rate=0.3&bert_layer=2; the layers' bounds are the models' depths
 PARAMS = S.url_params(lang, ui_models.minilm_config(), ui_models.decoder_config())
 load_from_url(PARAMS, "bert_vs_gpt", lang)
-ui_bvg.inject_css()
 les = lesson_ui.lesson("bert-vs-gpt", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "encoder-vs-decoder", "pretraining-objectives", "mlm-demo")

@@ -14,7 +14,7 @@ from gptlab.charts import OKABE_ITO, decimal_labels
 from gptlab.i18n import fmt_percent, t
 from gptlab.nn.tokenization import visible
 from labs.attention import widgets as ui_att
-from ui import frame
+from ui.chips import chip, chips
 from ui import models as ui_models
 
 # Okabe-Ito colours, each with the text colour that reads best on it, and a symbol so colour is never alone.
@@ -24,67 +24,35 @@ ACTION_STYLE = {
     "keep": (OKABE_ITO[2], "#000000", "●"),  # bluish green
 }
 
-_CSS = """
-<style>
-.bvg-chips { line-height: 1.4; direction: ltr; text-align: left; display: flex; flex-wrap: wrap; gap: .3em; }
-.bvg-chip { display: inline-flex; align-items: center; gap: .25em; padding: .1em .4em; border-radius: .3em;
-  border: 1px solid #6b6b6b; background: #FFFFFF; color: #111111;
-  font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .95em; white-space: pre; unicode-bidi: isolate; }
-.bvg-chip.bvg-special { border-style: dashed; border-width: 2px; font-weight: 600; background: #E2E2E2; }
-.bvg-chip.bvg-chosen { border: 2px solid #000000; font-weight: 600; }
-.bvg-two { display: inline-flex; flex-direction: column; align-items: center; }
-.bvg-two .bvg-seen { border-top: 1px solid currentColor; }
-.bvg-legend { display: flex; flex-wrap: wrap; gap: .4em 1.2em; align-items: center; margin: .4em 0 .2em; font-size: .9em; }
-.bvg-legend .bvg-chip { font-size: .85em; }
-</style>
-"""
-
-_PROJECTOR_CSS = """
-<style>
-.bvg-chip { font-size: 1.2em; border-width: 2px; }
-.bvg-chip.bvg-chosen { border-width: 3px; }
-.bvg-legend { font-size: 1.1em; }
-</style>
-"""
-
-
-def inject_css() -> None:
-    # Our own constant CSS, never user text.
-    st.markdown(_CSS + (_PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
 
 
 def _chip(tok: M.MaskedToken, lang: str) -> str:
-    original = escape(visible(tok.original))
+    original = visible(tok.original)
     if tok.special:
-        title = f"{tok.position} · {t('bert_vs_gpt.action.special', lang)}"
-        return f'<span class="bvg-chip bvg-special" title="{escape(title, quote=True)}">{original}</span>'
+        return chip(original, kinds="special", title=f"{tok.position} · {t('bert_vs_gpt.action.special', lang)}")
     if not tok.chosen:
-        return f'<span class="bvg-chip" title="{tok.position} · {escape(t("bert_vs_gpt.action.none", lang))}">{original}</span>'
+        return chip(original, title=f"{tok.position} · {t('bert_vs_gpt.action.none', lang)}")
     background, colour, symbol = ACTION_STYLE[tok.action]
     title = f"{tok.position} · {t(f'bert_vs_gpt.action.{tok.action}', lang)} · labels = {tok.label}"
-    return (
-        f'<span class="bvg-chip bvg-chosen" style="background:{background};color:{colour}" '
-        f'title="{escape(title, quote=True)}"><span aria-hidden="true">{symbol}</span>'
-        f'<span class="bvg-two"><span>{original}</span><span class="bvg-seen">{escape(visible(tok.seen))}</span>'
-        f"</span></span>"
-    )
+    two = (f'<span aria-hidden="true">{symbol}</span><span class="gl-two"><span>{escape(original)}</span>'
+           f'<span class="gl-seen">{escape(visible(tok.seen))}</span></span>')
+    return chip(html=two, kinds="chosen", title=title, background=background, colour=colour)
 
 
 def chips_html(result: M.MaskingResult, lang: str) -> str:
     """One chip per WordPiece token; chosen ones show the original above what the model reads."""
-    chips = "".join(_chip(tok, lang) for tok in result.tokens)
-    return f'<div class="bvg-chips" dir="ltr" role="group" aria-label="{escape(t("bert_vs_gpt.chips_aria", lang))}">{chips}</div>'
+    return chips((_chip(tok, lang) for tok in result.tokens), flex=True, label=t("bert_vs_gpt.chips_aria", lang))
 
 
 def legend_html(lang: str) -> str:
     items = [
-        f'<span><span class="bvg-chip bvg-chosen" style="background:{bg};color:{fg}">{sym}</span> '
-        f"{escape(t(f'bert_vs_gpt.action.{action}', lang))}</span>"
+        f"<span>{chip(sym, kinds='chosen', background=bg, colour=fg)} {escape(t(f'bert_vs_gpt.action.{action}', lang))}</span>"
         for action, (bg, fg, sym) in ACTION_STYLE.items()
     ]
-    items.append(f'<span><span class="bvg-chip">abc</span> {escape(t("bert_vs_gpt.action.none", lang))}</span>')
-    items.append(f'<span><span class="bvg-chip bvg-special">[CLS]</span> {escape(t("bert_vs_gpt.action.special", lang))}</span>')
-    return f'<div class="bvg-legend"><strong>{escape(t("bert_vs_gpt.legend", lang))}:</strong>{"".join(items)}</div>'
+    items.append(f'<span>{chip("abc")} {escape(t("bert_vs_gpt.action.none", lang))}</span>')
+    items.append(f'<span>{chip("[CLS]", kinds="special")} {escape(t("bert_vs_gpt.action.special", lang))}</span>')
+    return (f'<div class="gl-chips gl-flex gl-key"><strong>{escape(t("bert_vs_gpt.legend", lang))}:</strong>'
+            f'{"".join(items)}</div>')
 
 
 def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: str, share_title: str,

@@ -22,7 +22,6 @@ from ui.params import load_from_url, write_to_url
 lang = frame.language()
 PARAMS = S.url_params(lang)
 load_from_url(PARAMS, "decoding", lang)
-ui_dec.inject_css()
 les = lesson_ui.lesson("decoding", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "autoregressive")

@@ -15,6 +15,7 @@ from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.i18n import fmt_float, t
 from labs.decoding.repetition import repetition_stats
+from ui.chips import chip, inline_html
 from gptlab.nn.tokenization import visible
 from ui import models as ui_models
 
@@ -67,11 +68,8 @@ def shaded_tokens(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) 
         b = bin_of(c.model_prob)
         title = t("decoding.token_title", lang, model=fmt_float(100 * c.model_prob, lang, 1),
                   strategy=fmt_float(100 * c.strategy_prob, lang, 1))
-        text = escape(piece).replace("\n", "↵<br>")
-        spans.append(
-            f'<span class="gl-tok" style="background:{BIN_COLOURS[b]};color:{BIN_TEXT[b]}" '
-            f'title="{escape(title, quote=True)}">{text}</span>'
-        )
+        spans.append(chip(html=inline_html(piece), kinds="inline", title=title, background=BIN_COLOURS[b],
+                          colour=BIN_TEXT[b]))
     return "".join(spans)
 
 
@@ -80,22 +78,10 @@ def legend_html(lang: str) -> str:
     items = []
     for b in range(len(BIN_COLOURS)):
         low, high = (fmt_float(100 * edges[b], lang, 0), fmt_float(100 * edges[b + 1], lang, 0))
-        items.append(
-            f'<span class="gl-tok" style="background:{BIN_COLOURS[b]};color:{BIN_TEXT[b]}">{low}–{high} %</span>'
-        )
+        items.append(chip(f"{low}–{high} %", kinds="inline", background=BIN_COLOURS[b], colour=BIN_TEXT[b]))
     return f'<div class="gl-legend">{escape(t("decoding.legend", lang))} {" ".join(items)}</div>'
 
 
-TOKEN_CSS = """
-<style>
-.gl-gen { line-height: 1.9; font-size: 1.02em; padding: .4em .6em; border: 1px solid #999; border-radius: .4em;
-  background: #fff; color: #000; white-space: pre-wrap; word-break: break-word; min-height: 3em; }
-.gl-gen .gl-prompt { color: #444; }
-.gl-tok { border-radius: .2em; padding: .05em 0; box-shadow: inset 0 -1px 0 #999; }
-.gl-legend { font-size: .85em; margin: .3em 0 .8em 0; }
-.gl-legend .gl-tok { padding: .1em .4em; margin-right: .2em; border: 1px solid #999; }
-</style>
-"""
 
 
 def generated_box(prompt_text: str, pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) -> str:
@@ -200,10 +186,6 @@ MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>$~")
 def markdown_escape(text: str) -> str:
     """For labels Streamlit renders as Markdown (radio options): every special character literal."""
     return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
-
-
-def inject_css() -> None:
-    st.markdown(TOKEN_CSS, unsafe_allow_html=True)
 
 
 def sample_once(ids: tuple[int, ...], strategy: D.Strategy, seed: int) -> int:

@@ -28,8 +28,6 @@ from ui.params import load_from_url, write_to_url
 lang = frame.language()
 PARAMS = S.url_params(ui_models.decoder_config())  # shareable settings: ?block_size=32&lr=0.0001...
 load_from_url(PARAMS, "finetune", lang)
-ui_ft.inject_css()
-ui_dec.inject_css()
 les = lesson_ui.lesson("finetuning", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "causal-lm-objective", "labels-and-shift", "corpus")

@@ -17,6 +17,7 @@ from gptlab.nn.finetune import RunReport
 from gptlab.i18n import fmt_float, t
 from gptlab.nn.tokenization import visible
 from labs.finetuning.training_queue import TrainingQueue
+from ui.chips import chip
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,24 +46,10 @@ def training_slot(lang: str, notice):
         queue.leave(ticket)
 
 
-BLOCKS_CSS = """
-<style>
-.gl-blocks { line-height: 2; font-size: .95em; }
-.gl-block { border: 2px solid #0072B2; border-radius: .4em; padding: .2em .4em; margin: .3em 0; background: #fff; }
-.gl-block.gl-val { border-color: #E69F00; border-style: dotted; }
-.gl-block.gl-rest { border: 2px dashed #777; background: #eee; color: #333; }
-.gl-block-label { font-weight: 700; font-size: .85em; margin-right: .4em; }
-.gl-t { display: inline-block; border: 1px solid #999; border-radius: .25em; padding: 0 .2em; margin: .05em;
-  font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; white-space: pre; background: #F5F9FC; color: #000; }
-.gl-rest .gl-t { text-decoration: line-through; background: #ddd; }
-</style>
-"""
-
-
 def block_html(label: str, pieces: Sequence[str], kind: str) -> str:
     """One block: its label and its tokens as chips. kind: "train", "val" or "rest" (dropped)."""
     cls = {"train": "gl-block", "val": "gl-block gl-val", "rest": "gl-block gl-rest"}[kind]
-    chips = "".join(f'<span class="gl-t">{escape(visible(p))}</span>' for p in pieces)
+    chips = "".join(chip(visible(p)) for p in pieces)
     return f'<div class="{cls}"><span class="gl-block-label">{escape(label)}</span>{chips}</div>'
 
 
@@ -97,6 +84,3 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
         .properties(height=340 if large else 280)
     )
 
-
-def inject_css() -> None:
-    st.markdown(BLOCKS_CSS, unsafe_allow_html=True)

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import streamlit as st
 
-from labs.history import in_context as icl
 from gptlab.charts import OKABE_ITO
 from gptlab.nn.tokenization import visible
-from ui import frame
+from labs.history import in_context as icl
 from ui import models as ui_models
+from ui.chips import chip, chips, palette
 
 SPECIAL_LABELS = {"<s>": "⟨s⟩ Start", "$": "$ Delim", "<e>": "⟨e⟩ Extract"}
-SPECIAL_STYLE = f"background:{OKABE_ITO[0]};color:#fff"  # the three special tokens stand out, filled
 
 
 def sequence_html(sequence) -> str:
-    """One decoder input as the lab's token chips (ui/frame.py's CSS): the special tokens filled and named."""
-    colours = frame.chip_colours()
-    chips = []
-    for i, piece in enumerate(sequence):
-        if piece.special:
-            chips.append(f'<span class="gl-chip gl-special" style="{SPECIAL_STYLE}">{escape(SPECIAL_LABELS[piece.text])}</span>')
-        else:
-            chips.append(f'<span class="gl-chip" style="background:{colours[i % 2]}">{escape(visible(piece.text))}</span>')
-    return f'<div class="gl-chips" dir="ltr">{"".join(chips)}</div>'
+    """One decoder input as the lab's token chips: the special tokens filled and named."""
+    return chips(
+        chip(SPECIAL_LABELS[piece.text], kinds="special", background=OKABE_ITO[0], colour="#fff") if piece.special
+        else chip(visible(piece.text), background=palette(i % 2))
+        for i, piece in enumerate(sequence)
+    )
 
 
 def sequence_text(sequence) -> str:

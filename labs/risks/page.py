@@ -26,8 +26,6 @@ from ui.params import load_from_url, write_to_url
 lang = frame.language()
 PARAMS = S.url_params(lang)  # shareable settings: ?template=...&a=he&b=she&window=64
 load_from_url(PARAMS, "risks", lang)
-ui_dec.inject_css()
-ui_risks.inject_css()
 les = lesson_ui.lesson("risks", lang)
 lesson_ui.header(les)
 ready = models.decoder_ready()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Sequence
 
 import streamlit as st
@@ -13,8 +12,8 @@ from labs.risks import context_window as W
 from gptlab.nn import generation as G
 from labs.risks import prompt_sensitivity as S
 from gptlab.i18n import t
-from ui import frame
 from ui import models as ui_models
+from ui.chips import chip, inline_html
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -57,42 +56,17 @@ def text_pieces(ids: tuple[int, ...]) -> tuple[str, ...]:
     return G.pieces(ui_models.gemma_tokenizer(), ids)
 
 
-WINDOW_CSS = """
-<style>
-.gl-window { line-height: 1.9; padding: .4em .6em; border: 1px solid #999; border-radius: .4em; background: #fff;
-  color: #000; word-break: break-word; max-height: 26em; overflow-y: auto; }
-.gl-window span { border-radius: .2em; padding: .05em 0; white-space: pre-wrap; }
-.gl-window .gl-in0 { background: {in0}; }
-.gl-window .gl-in1 { background: {in1}; }
-.gl-window .gl-out { color: #6b6b6b; background: #EDEDED; text-decoration: line-through; }
-.gl-window .gl-special { border: 2px dashed #000; padding: 0 .2em; font-weight: 600; }
-.gl-window-legend { font-size: .85em; margin: .3em 0 .8em 0; }
-.gl-window-legend span { padding: .1em .4em; margin-right: .3em; border: 1px solid #999; border-radius: .2em; }
-</style>
-"""
-
-
-def inject_css() -> None:
-    in0, in1 = frame.chip_colours()[:2]  # the lab's chip colours, the projector's ones in projector mode
-    st.markdown(WINDOW_CSS.replace("{in0}", in0).replace("{in1}", in1), unsafe_allow_html=True)
-
-
 def window_html(pieces: Sequence[str], kept: Sequence[bool], special: Sequence[bool]) -> str:
     """The whole text token by token: kept tokens on alternating light backgrounds, dropped ones struck through.
 
     Struck-through grey text says "dropped" without relying on colour. Every piece is escaped (user text).
     """
-    spans = []
-    for i, (piece, keep, is_special) in enumerate(zip(pieces, kept, special)):
-        cls = f"gl-in{i % 2}" if keep else "gl-out"
-        if is_special:
-            cls += " gl-special"
-        spans.append(f'<span class="{cls}">{escape(piece).replace(chr(10), "↵<br>")}</span>')
+    spans = [chip(html=inline_html(piece), kinds=" ".join(["inline", f"in{i % 2}" if keep else "out",
+                                                           "special" if is_special else ""]))
+             for i, (piece, keep, is_special) in enumerate(zip(pieces, kept, special))]
     return f'<div class="gl-window" dir="auto">{"".join(spans)}</div>'
 
 
 def window_legend(lang: str) -> str:
-    return (f'<div class="gl-window-legend"><span class="gl-in0" style="background:{frame.chip_colours()[0]}">'
-            f'{escape(t("risks.ctx.legend.kept", lang))}</span>'
-            f'<span style="color:#6b6b6b;background:#EDEDED;text-decoration:line-through">'
-            f'{escape(t("risks.ctx.legend.dropped", lang))}</span></div>')
+    return (f'<div class="gl-legend">{chip(t("risks.ctx.legend.kept", lang), kinds="inline in0")}'
+            f'{chip(t("risks.ctx.legend.dropped", lang), kinds="inline out")}</div>')

@@ -96,7 +96,7 @@ else:
                     added=result.n_added,
                 )
             )
-            st.html(token_chips(result.tokens, check.text, frame.chip_colours(), CHIP_LIMIT))
+            st.html(token_chips(result.tokens, check.text, CHIP_LIMIT))
             if result.n_tokens > CHIP_LIMIT:
                 st.caption(t("tokenization.showing_first", lang, shown=CHIP_LIMIT, total=fmt_int(result.n_tokens, lang)))
             if result.round_trip_exact:
@@ -233,7 +233,7 @@ with frame.contained(lang):
         }
         for label in tokenizers:
             counts = tk.inflation_by_pair(rows, label)
-            for language in ("pt-BR", "en"):
+            for language in tk.PAIR_LANGUAGES:
                 data[f"{label} ({language})"] = [counts[(i, language)] for i in range(len(pairs))]
         st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
 

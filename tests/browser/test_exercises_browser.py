@@ -38,8 +38,8 @@ def test_every_lesson_page_ends_with_its_exercises(server, page, lesson):  # noq
     exercises = bank.for_lesson(lesson)
     assert page.locator('[data-testid="stForm"]').count() >= len(exercises)  # one form per exercise
     for ex in exercises:
-        if len(plain(ex.prompt[1])) >= 12:
-            assert page.get_by_text(plain(ex.prompt[1]), exact=False).count() >= 1, ex.id
+        if len(plain(ex.text("prompt", "en"))) >= 12:
+            assert page.get_by_text(plain(ex.text("prompt", "en")), exact=False).count() >= 1, ex.id
     exercises_shot(page, lesson)
     assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -49,14 +49,14 @@ def test_a_choice_is_graded_on_a_click_and_the_key_never_reaches_the_page(server
     page.goto(f"{server}/tokenization?lang=en")
     wait_ready(page)
     html = page.content()
-    assert all(c.explanation[1] not in html for c in ex.choices)  # no explanation (so no key) before a check
+    assert all(ex.text(f"choice.{c.id}.why", "en") not in html for c in ex.choices)  # no explanation (so no key) before a check
     right = next(c for c in ex.choices if c.correct)
-    option = page.get_by_text(right.text[1], exact=True)
+    option = page.get_by_text(ex.text(f"choice.{right.id}", "en"), exact=True)
     form = page.locator('[data-testid="stForm"]', has=option)
     option.click()
     form.get_by_role("button", name=t("exercises.check", "en")).click()
     wait_ready(page)
-    shown = plain(right.explanation[1])
+    shown = plain(ex.text(f"choice.{right.id}.why", "en"))
     page.get_by_text(shown).first.wait_for(timeout=30_000)
     assert t("exercises.status.correct", "en") in page.content()
     page.get_by_text(shown).first.scroll_into_view_if_needed()

@@ -17,13 +17,14 @@ from gptlab.exercises.model import (
     CORRECT, INCORRECT, INVALID, STATUSES, ChoiceExercise, CodeExercise, NumericExercise,
     TextExercise, WidgetTask,
 )
-from gptlab.i18n import placeholders, t
+import course
+from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, placeholders, t
 from gptlab.lessons import load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("pt-BR", "en")
 ALL = bank.all_exercises()
-LESSONS = tuple(bank.LESSON_MODULES)
+LESSONS = tuple(lesson.id for lesson in course.LESSONS)
 
 
 def of_kind(kind):
@@ -34,7 +35,7 @@ def of_kind(kind):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_lesson_has_at_least_three_exercises(lesson):
-    assert len(bank.for_lesson(lesson)) >= 3
+    assert len(bank.for_lesson(lesson)) >= 3  # the course's own lessons; a new one needs course.MIN_EXERCISES
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -52,16 +53,25 @@ def test_ids_are_unique_and_say_their_lesson():
 
 @pytest.mark.parametrize("ex", ALL, ids=lambda ex: ex.id)
 def test_every_text_exists_in_both_languages(ex):
-    texts = [ex.prompt, *ex.hints]
+    parts = ["prompt"]
     if isinstance(ex, ChoiceExercise):
-        texts += [c.text for c in ex.choices] + [c.explanation for c in ex.choices]
+        parts += [f"choice.{c.id}" for c in ex.choices] + [f"choice.{c.id}.why" for c in ex.choices]
     if isinstance(ex, (NumericExercise, TextExercise)):
-        texts += [m.feedback for m in ex.mistakes] + [ex.explanation]
+        parts += [f"mistake.{n}" for n in range(1, len(ex.mistakes) + 1)] + ["explanation"]
     if isinstance(ex, WidgetTask):
-        texts += [o.text for o in ex.options] + [ex.answer_label]
+        parts += [f"option.{o.id}" for o in ex.options if o.label is None]
+    texts = [tuple(ex.text(part, lang) for lang in LANGS) for part in parts]
+    texts += list(zip(*(ex.hints(lang) for lang in LANGS)))
+    texts += [tuple(ex.answer_label(lang) for lang in LANGS)] if isinstance(ex, WidgetTask) else []
+    texts += [tuple(ex.option_text(o, lang) for lang in LANGS) for o in getattr(ex, "options", ())]
     for pt, en in texts:
         assert pt.strip() and en.strip(), (ex.id, pt, en)
         assert pt != en or len(pt) < 40, f"{ex.id}: an untranslated text? {pt!r}"
+    for lang in LANGUAGES:  # every language has the same hint ladder
+        assert len(ex.hints(lang)) == len(ex.hints(DEFAULT_LANGUAGE))
+    # and the strings hold no text of this exercise that nothing shows
+    defined = {k[len(ex.text_key) + 1:] for k in STRINGS if k.startswith(ex.text_key + ".")}
+    assert defined <= set(parts) | {"hints", "explanation", "answer_label", "row_label", "column_label"}, ex.id
 
 
 @pytest.mark.parametrize("ex", of_kind(ChoiceExercise), ids=lambda ex: ex.id)
@@ -71,13 +81,13 @@ def test_choice_exercises_are_well_formed(ex):
     right = [c for c in ex.choices if c.correct]
     assert right and (ex.multiple or len(right) == 1)
     assert len(ex.choices) - len(right) >= 2, "at least two wrong choices to learn from"
-    assert all(c.explanation[0] and c.explanation[1] for c in ex.choices)
+    assert all(ex.text(f"choice.{c.id}.why", lang) for c in ex.choices for lang in LANGS)
     assert all(re.fullmatch(r"[a-z]", c.id) for c in ex.choices), "ids must not hint at correctness"
 
 
 def test_seed_exercises_are_all_checkable():
     """The course seed's four exercises (section 9) exist as checkable exercises."""
-    prompts = {ex.id: ex.prompt[1] for ex in ALL}
+    prompts = {ex.id: ex.text("prompt", "en") for ex in ALL}
     assert "exercise 1" in prompts["decoding.grid_repetition"]
     assert "exercise 2" in prompts["decoding.prompt_prefix"]
     assert "exercise 3" in prompts["finetuning.domain_corpus"]
@@ -112,15 +122,20 @@ def test_every_feedback_string_key_used_by_the_checkers_exists():
         assert placeholders(t(f"exercises.problem.{problem}", "en")) == set()
 
 
-def test_the_fine_tuning_tasks_use_the_pages_block_sizes():
-    from gptlab.exercises import tasks
+def test_the_tasks_read_the_pages_own_settings():
+    """The checkers import the labs' settings (labs/<lab>/settings.py), the pages too: one constant, one place."""
+    from labs.decoding import exercises as decoding, settings as decoding_settings
+    from labs.finetuning import settings as finetuning_settings
 
-    page = (ROOT / "app_pages" / "04_finetuning.py").read_text(encoding="utf-8")
-    assert re.search(r"\(8, 16, 32, 64, 128, 256\)", page)
-    assert tasks.BLOCK_SIZES == (8, 16, 32, 64, 128, 256)
-    decoding = (ROOT / "app_pages" / "03_decoding.py").read_text(encoding="utf-8")
-    assert f"GRID_TEMPERATURES = {tasks.GRID_TEMPERATURES}" in decoding
-    assert f"GRID_TOP_PS = {tasks.GRID_TOP_PS}" in decoding
+    assert finetuning_settings.BLOCK_SIZES == (8, 16, 32, 64, 128, 256)
+    assert decoding_settings.GRID_TEMPERATURES == (0.3, 0.7, 1.0) and decoding_settings.GRID_TOP_PS == (0.8, 0.9, 0.95)
+    grid = bank.by_id("decoding.grid_repetition")
+    assert [o.id for o in grid.options] == [decoding.grid_cell_id(T, p) for T in decoding_settings.GRID_TEMPERATURES
+                                            for p in decoding_settings.GRID_TOP_PS]
+    assert grid.option_text(grid.options[1], "pt-BR") == "T 0,3 · top-p 0,9"
+    for path in (ROOT / "labs").glob("*/exercises.py"):
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"^(BLOCK_SIZES|GRID_TEMPERATURES|GRID_TOP_PS)\s*=", source, re.M), path
 
 
 # --- choices ------------------------------------------------------------------------------------------------------
@@ -131,7 +146,7 @@ def test_choice_reference_scores_one_and_each_wrong_choice_is_explained(ex, lang
     right = {c.id for c in ex.choices if c.correct}
     attempt = grade(ex, right, lang)
     assert (attempt.status, attempt.score) == (CORRECT, 1.0)
-    assert {e for _, e in attempt.explanations} == {c.explanation[LANGS.index(lang)] for c in ex.choices if c.correct}
+    assert {e for _, e in attempt.explanations} == {ex.text(f"choice.{c.id}.why", lang) for c in ex.choices if c.correct}
     assert grade(ex, ",".join(sorted(right)), lang).score == 1.0  # the CLI's form
     wrong = [c for c in ex.choices if not c.correct]
     assert len(wrong) >= 3 or ex.multiple
@@ -139,7 +154,7 @@ def test_choice_reference_scores_one_and_each_wrong_choice_is_explained(ex, lang
         answer = {c.id} if not ex.multiple else right | {c.id}
         attempt = grade(ex, answer, lang)
         assert attempt.status == INCORRECT and attempt.score < 1.0
-        assert c.explanation[LANGS.index(lang)] in [e for _, e in attempt.explanations]
+        assert ex.text(f"choice.{c.id}.why", lang) in [e for _, e in attempt.explanations]
 
 
 @pytest.mark.parametrize("ex", [e for e in of_kind(ChoiceExercise) if e.multiple], ids=lambda ex: ex.id)
@@ -307,9 +322,9 @@ def test_cells_feedback_counts_every_wrong_cell_it_does_not_list(n_extra, n_miss
     outside = sorted({(i, j) for i in range(ex.size) for j in range(ex.size)} - set(key))
     attempt = grade(ex, set(key[n_missed:]) | set(outside[:n_extra]), "en")
     assert attempt.status == INCORRECT
-    extra = [f for f in attempt.feedback if f.endswith(tuple(f"should not be ticked: {ex.why_out(i, j)[1]}."
+    extra = [f for f in attempt.feedback if f.endswith(tuple(f"should not be ticked: {ex.why_out(i, j, 'en')}."
                                                             for i, j in outside[:n_extra]))]
-    missed = [f for f in attempt.feedback if f.endswith(tuple(f"is missing: {ex.why_in(i, j)[1]}."
+    missed = [f for f in attempt.feedback if f.endswith(tuple(f"is missing: {ex.why_in(i, j, 'en')}."
                                                              for i, j in key[:n_missed]))]
     assert (len(extra), len(missed)) == (min(n_extra, 3), min(n_missed, 3))
     assert attempt.feedback[0] == t("exercises.cells.summary", "en", wrong=n_extra + n_missed, total=ex.size ** 2)

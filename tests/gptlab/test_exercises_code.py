@@ -9,7 +9,10 @@ import pytest
 import torch
 
 from gptlab.nn import attention, blocks, decoding, finetune
-from gptlab.exercises import bank, references
+from gptlab.exercises import bank
+from labs.attention import exercises as attention_exercises
+from labs.decoding import exercises as decoding_exercises
+from labs.finetuning import exercises as finetuning_exercises
 from gptlab.exercises import sandbox
 from gptlab.exercises.checkers import grade
 from gptlab.exercises.model import BUSY, CORRECT, ERROR, INCORRECT, INVALID, LIMIT, TIMEOUT, CodeExercise
@@ -103,7 +106,7 @@ def test_every_code_exercise_has_a_right_and_three_wrong_answers():
 
 @pytest.mark.parametrize("T", [0, 1, 2, 5, 9])
 def test_reference_causal_mask_is_core_attentions(T):
-    assert references.causal_mask(T) == attention.causal_mask(T).tolist()
+    assert attention_exercises.causal_mask(T) == attention.causal_mask(T).tolist()
 
 
 def test_reference_top_p_is_core_decodings_nucleus():
@@ -111,18 +114,18 @@ def test_reference_top_p_is_core_decodings_nucleus():
     ex = bank.by_id("decoding.top_p_filter")
     for case in [*ex.examples, *ex.hidden(rng), *ex.hidden(rng)]:
         logits, p = case.args
-        ours = references.top_p_filter(logits, p)
+        ours = decoding_exercises.top_p_filter(logits, p)
         library = decoding.keep_top_p(torch.tensor(logits, dtype=torch.float64), p).tolist()
         assert [math.isinf(x) for x in ours] == [math.isinf(x) for x in library], case
 
 
 def test_reference_perplexity_and_group_texts_match_the_fine_tuning_code():
     losses = [0.693, 1.386, 2.303, 0.223]
-    assert math.isclose(references.perplexity(losses), finetune.perplexity(sum(losses) / 4))
-    assert math.isclose(references.perplexity(losses), 0.01 ** -0.25, rel_tol=1e-3)  # the lesson's worked example
+    assert math.isclose(finetuning_exercises.perplexity(losses), finetune.perplexity(sum(losses) / 4))
+    assert math.isclose(finetuning_exercises.perplexity(losses), 0.01 ** -0.25, rel_tol=1e-3)  # the lesson's worked example
     ids = list(range(23))
     grouped, remainder = blocks.group_into_blocks(ids, 5)
-    assert references.group_texts(ids, 5) == [list(b) for b in grouped] and len(remainder) == 3
+    assert finetuning_exercises.group_texts(ids, 5) == [list(b) for b in grouped] and len(remainder) == 3
 
 
 @pytest.mark.parametrize("ex", CODE, ids=lambda ex: ex.id)

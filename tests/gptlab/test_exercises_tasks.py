@@ -11,7 +11,11 @@ from labs.finetuning import corpus as C
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.blocks import plan_blocks
-from gptlab.exercises import bank, tasks
+from gptlab.exercises import bank
+from labs.attention import exercises as attention_exercises
+from labs.decoding import exercises as decoding_exercises
+from labs.decoding import settings as decoding_settings
+from labs.finetuning import settings as finetuning_settings
 from gptlab.exercises.checkers import grade
 from gptlab.exercises.env import CoreEnv
 from gptlab.exercises.model import CORRECT, INCORRECT, INVALID
@@ -102,7 +106,7 @@ def test_domain_corpus_reference_and_wrong_corpora():
     synthetic = grade(ex, {"exercises.finetune.trained": seed}, "en")
     assert synthetic.status == INCORRECT and "synthetic sentences" in text_of(synthetic)
     assert t("finetuning.task.seed_corpus", "en", share=fmt_percent(1.0, "en")) in synthetic.feedback
-    half = {**trained, "texts": DOMAIN_TEXTS[:5] + list(C.SEED_SENTENCES["pt-BR"])}  # 5 of each
+    half = {**trained, "texts": DOMAIN_TEXTS[:5] + list(C.seed_sentences("pt-BR"))}  # 5 of each
     mixed = grade(ex, {"exercises.finetune.trained": half}, "pt-BR")
     assert t("finetuning.task.seed_corpus", "pt-BR", share="50,0 %") in mixed.feedback
     few = grade(ex, {"exercises.finetune.trained": {**trained, "texts": DOMAIN_TEXTS[:3]}}, "en")
@@ -173,11 +177,11 @@ def test_previous_token_head_task(env):
     right = grade(ex, {**state, "attention.map_layer": 2, "attention.map_head": 3}, "en", env=env)
     assert right.status == CORRECT and "layer 2, head 3" in text_of(right)  # the head the lesson names
     _, weights = env.attention_weights(text)
-    share = tasks.previous_token_share(weights[2, 3])
-    assert share >= tasks.PREVIOUS_TOKEN_SHARE
+    share = attention_exercises.previous_token_share(weights[2, 3])
+    assert share >= attention_exercises.PREVIOUS_TOKEN_SHARE
     sink = grade(ex, {**state, "attention.map_layer": 5, "attention.map_head": 0}, "pt-BR", env=env)
-    low_share, to_bos = tasks.previous_token_share(weights[5, 0]), float(weights[5, 0, 1:, 0].mean())
-    assert low_share < tasks.PREVIOUS_TOKEN_SHARE and to_bos > 0.5
+    low_share, to_bos = attention_exercises.previous_token_share(weights[5, 0]), float(weights[5, 0, 1:, 0].mean())
+    assert low_share < attention_exercises.PREVIOUS_TOKEN_SHARE and to_bos > 0.5
     assert sink.status == INCORRECT and sink.feedback == (
         t("attention.task.prev_low", "pt-BR", layer=5, head=0, share=fmt_percent(low_share, "pt-BR"), threshold="40 %"),
         t("attention.task.prev_sink", "pt-BR", share=fmt_percent(to_bos, "pt-BR")),
@@ -234,7 +238,7 @@ def grid_entry(env):
 
     tokenizer = env.gemma_tokenizer()
     ids = tuple(tokenizer(t("decoding.default_prompt", "pt-BR"))["input_ids"])
-    strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in tasks.GRID_TEMPERATURES for p in tasks.GRID_TOP_PS)
+    strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in decoding_settings.GRID_TEMPERATURES for p in decoding_settings.GRID_TOP_PS)
     state = G.run(env._decoding_model, ids, strategies, max_new_tokens=24, seed=42,
                   stop_token_ids=G.stop_token_ids(env._decoding_model))
     request = RunRequest(ids, strategies, ("",) * len(strategies), 24, 42)
@@ -246,7 +250,7 @@ def test_grid_repetition_task_on_a_real_grid(grid_entry):
     ex = bank.by_id("decoding.grid_repetition")
     d2 = {}
     for strategy, row in zip(grid_entry["request"]["strategies"], grid_entry["state"]["rows"]):
-        d2[tasks.grid_cell_id(strategy["temperature"], strategy["top_p"])] = distinct_n(
+        d2[decoding_exercises.grid_cell_id(strategy["temperature"], strategy["top_p"])] = distinct_n(
             [c["token_id"] for c in row["tokens"]], 2)
     lowest = min(d2, key=d2.get)
     highest = max(d2, key=d2.get)
@@ -294,7 +298,7 @@ def test_least_remainder_task_matches_the_pages_block_plan(env):
     tokenizer = env.gemma_tokenizer()
     tokenized = [tokenizer(x, add_special_tokens=False)["input_ids"] for x in texts]
     dropped = {}
-    for size in tasks.BLOCK_SIZES:
+    for size in finetuning_settings.BLOCK_SIZES:
         plan = plan_blocks(tokenized, size, 0.1, 42, separator=tokenizer.eos_token_id, prefix=(tokenizer.bos_token_id,))
         dropped[size] = len(plan.remainder)
     best = min(dropped, key=dropped.get)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, insert, select, text
 
 from gptlab.classroom import store as P
-from core.strings.progress import STRINGS as PROGRESS_STRINGS
+from gptlab.i18n import STRINGS
 
 UTC = timezone.utc
 WRITER = Path(__file__).with_name("progress_writer.py")
@@ -78,7 +78,7 @@ def attempt(exercise="ex1", status="correct", score=1.0, answer="42", lesson="l1
 
 def assert_has_message(error: P.ProgressError) -> None:
     """The error names a string in both languages whose placeholders its params fill."""
-    pt, en = PROGRESS_STRINGS[error.key]
+    pt, en = STRINGS[error.key]["pt-BR"], STRINGS[error.key]["en"]
     assert pt.format(**error.params) and en.format(**error.params)
 
 
@@ -535,7 +535,7 @@ def test_every_error_has_a_message_in_both_languages():
     from gptlab.i18n import placeholders
 
     for error in P.ERRORS:
-        pt, en = PROGRESS_STRINGS[error("x").key]
+        pt, en = STRINGS[error("x").key]["pt-BR"], STRINGS[error("x").key]["en"]
         assert pt and en and pt != en
         assert placeholders(pt) == placeholders(en)
 

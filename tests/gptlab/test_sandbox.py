@@ -29,7 +29,7 @@ from gptlab.exercises.sandbox import CaseOutcome, SandboxLimits, SandboxRun, run
 
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCES = ROOT / "gptlab" / "exercises" / "references.py"  # the answers of the code exercises
+REFERENCES = ROOT / "labs" / "attention" / "exercises.py"  # answers of code exercises (causal_mask's reference)
 # Hostile tests that are about the mechanism use short limits; one test keeps the defaults.
 FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4)
 PWNED = Path("/tmp/gptlab-sandbox-pwned")
@@ -554,7 +554,7 @@ def test_the_answer_file_cannot_be_read(audit_hook, monkeypatch):
     """Neither by its absolute path nor through the app's working folder, /proc/<ppid>/cwd."""
     monkeypatch.chdir(ROOT)  # the app runs from the repository: /proc/<app>/cwd leads to the answers
     answers = REFERENCES.read_text()
-    assert "def " in answers and Path(f"/proc/{os.getpid()}/cwd/gptlab/exercises/references.py").read_text() == answers
+    assert "def " in answers and Path(f"/proc/{os.getpid()}/cwd/labs/attention/exercises.py").read_text() == answers
     if not audit_hook:
         layers = sandbox._execute(HONEST_MASK, "causal_mask", [[2]], FAST, audit_hook=False)[1]
         if "landlock" not in layers:

@@ -48,21 +48,29 @@ def test_attention_layer_head_and_text_restore_and_clamp(prepared_decoder):
 
 @pytest.mark.real_models
 def test_attention_bounds_are_the_models_sizes(prepared_decoder):
-    from pathlib import Path
-
+    """The labs' URL bounds are read from the loaded models' configs, never typed."""
     from gptlab import models
+    from gptlab.urlparams import NumberParam
+    from labs.attention import settings as attention
+    from labs.bert_vs_gpt import settings as bert_vs_gpt
+    from labs.finetuning import settings as finetuning
 
-    # Read as text: importing a page file would run Streamlit.
-    source = (Path(__file__).resolve().parents[2] / "app_pages" / "02_attention.py").read_text()
-    line = next(l for l in source.splitlines() if l.startswith("GEMMA_LAYERS, GEMMA_HEADS"))
-    gemma_layers, gemma_heads, minilm_layers, minilm_heads = (int(x) for x in line.split("=")[1].split(","))
-    gemma = models.load_decoding_model().config
-    minilm = models.load_minilm_encoder().config
-    assert (gemma_layers, gemma_heads) == (gemma.num_hidden_layers, gemma.num_attention_heads)
-    assert (minilm_layers, minilm_heads) == (minilm.num_hidden_layers, minilm.num_attention_heads)
-    source = (Path(__file__).resolve().parents[2] / "app_pages" / "05_bert_vs_gpt.py").read_text()
-    line = next(l for l in source.splitlines() if l.startswith("MINILM_LAYERS, GEMMA_LAYERS"))
-    assert tuple(int(x) for x in line.split("#")[0].split("=")[1].split(",")) == (minilm_layers, gemma_layers)
+    gemma, minilm = models.load_decoding_model().config, models.load_minilm_encoder().config
+    bounds = {p.url_name: (p.low, p.high) for p in attention.url_params("en", gemma, minilm) if isinstance(p, NumberParam)}
+    for name in ("layer", "map_layer"):
+        assert bounds[name] == (0, gemma.num_hidden_layers - 1)
+    for name in ("head", "map_head"):
+        assert bounds[name] == (0, gemma.num_attention_heads - 1)
+    assert bounds["bert_layer"] == (0, minilm.num_hidden_layers - 1)
+    assert bounds["bert_head"] == (0, minilm.num_attention_heads - 1)
+    by_name = {p.url_name: p for p in bert_vs_gpt.url_params("en", minilm, gemma)}
+    assert (by_name["bert_layer"].default, by_name["bert_layer"].high) == (minilm.num_hidden_layers - 1,) * 2
+    assert (by_name["gpt_layer"].default, by_name["gpt_layer"].high) == (gemma.num_hidden_layers - 1,) * 2
+    assert {p.url_name: p.high for p in finetuning.url_params(gemma)}["layers"] == gemma.num_hidden_layers
+    # before the decoder is prepared its settings wait in the URL: none is offered with a guessed bound
+    assert not {"layer", "head", "map_layer", "map_head"} & {p.url_name for p in attention.url_params("en", None, minilm)}
+    assert "gpt_layer" not in {p.url_name for p in bert_vs_gpt.url_params("en", minilm, None)}
+    assert "layers" not in {p.url_name for p in finetuning.url_params(None)}
 
 
 def test_attention_garbage_choice_is_ignored_with_a_message():

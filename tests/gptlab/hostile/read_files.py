@@ -19,7 +19,7 @@ def causal_mask(T):
         lambda: open("../../../../../../etc/hostname").read(),
         lambda: open(os.path.expanduser("~/.bash_history")).read(),
         lambda: os.readlink(f"/proc/{parent}/cwd"),
-        lambda: open(f"/proc/{parent}/cwd/gptlab/exercises/references.py").read(),  # the answers
+        lambda: open(f"/proc/{parent}/cwd/labs/attention/exercises.py").read(),  # the answers
     ]
     for attempt in attempts:
         try:
