@@ -21,7 +21,7 @@ class NumberParam:
     key: str  # the session key of the widget that shows it
     default: float
     low: float
-    high: float
+    high: float | None  # None: not known yet (a model's size before it is loaded); the widget clamps it then
     integer: bool = False
     decimals: int = 4  # a URL value is rounded to this many decimal places
 
@@ -33,8 +33,11 @@ class NumberParam:
             return None, "invalid"
         if math.isnan(value):
             return None, "invalid"
-        problem = "clamped" if not (self.low <= value <= self.high) else None  # rounding is silent
-        clamped = min(max(value, self.low), self.high)
+        high = math.inf if self.high is None else self.high
+        problem = "clamped" if not (self.low <= value <= high) else None  # rounding is silent
+        clamped = min(max(value, self.low), high)
+        if math.isinf(clamped):
+            return None, "invalid"
         if self.integer:
             return int(round(clamped)), problem
         return float(round(clamped, self.decimals)), problem

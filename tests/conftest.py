@@ -64,6 +64,50 @@ def gemma_tokenizer(prepared_decoder):
     return models.load_decoder_tokenizer()
 
 
+@pytest.fixture(scope="session")
+def lab_model(prepared_decoder):
+    """The real Gemma 3 270M as the decoding lab holds it (bfloat16), loaded once for the session."""
+    from gptlab import models
+
+    return models.load_decoding_model()
+
+
+# Small random models: the code paths of the real ones in milliseconds. Each family's defaults, which a test
+# overrides where it needs (a sliding window that a short text crosses, more heads...).
+TINY_CONFIGS = {
+    "gemma": dict(vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=2,
+                  num_key_value_heads=1, head_dim=16, sliding_window=4, max_position_embeddings=128,
+                  layer_types=["sliding_attention", "sliding_attention", "full_attention"],
+                  attn_implementation="eager"),
+    "gpt2": dict(n_layer=2, n_embd=32, n_head=2, n_positions=64),
+    "bert": dict(vocab_size=64, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32,
+                 max_position_embeddings=64),
+}
+
+
+def tiny_model(family: str, *, seed: int = 0, dtype=None, defaults: bool = True, **config):
+    """The one tiny-model factory: a random Gemma 3 ("gemma"), GPT-2 ("gpt2") or BERT encoder ("bert"), in eval mode.
+
+    `config` overrides the family's TINY_CONFIGS (defaults=False: only `config`, on transformers' own defaults).
+    """
+    import torch
+
+    from gptlab.models import _hf
+
+    names = {"gemma": ("Gemma3TextConfig", "Gemma3ForCausalLM"), "gpt2": ("GPT2Config", "GPT2LMHeadModel"),
+             "bert": ("BertConfig", "BertModel")}[family]
+    config_class, model_class = _hf(*names)
+    torch.manual_seed(seed)
+    model = model_class(config_class(**{**(TINY_CONFIGS[family] if defaults else {}), **config})).eval()
+    return model.to(dtype) if dtype is not None else model
+
+
+@pytest.fixture(scope="session")
+def make_tiny_model():
+    """`make_tiny_model("gemma", num_hidden_layers=2, ...)`: see tiny_model."""
+    return tiny_model
+
+
 @pytest.fixture
 def empty_hub_cache(tmp_path, monkeypatch) -> Path:
     """Point huggingface_hub at an empty cache, downloads not allowed."""
@@ -91,6 +135,41 @@ def hub_cache_with_gpt2(empty_hub_cache) -> Path:
     models.load_gpt2_tokenizer().save_pretrained(str(snapshot))
     (snapshot / "config.json").write_text('{"model_type": "gpt2"}')
     return snapshot
+
+
+# --- the app in headless Chromium (tests/browser; helpers in tests/browser/driving.py) ----------------
+
+
+@pytest.fixture(scope="module")
+def server(prepared_decoder):
+    from tests.browser.driving import start_server, stop_server
+
+    proc, url = start_server()
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.driving import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
 
 
 # --- a real PostgreSQL server for the progress store ----------------------------------------

@@ -16,12 +16,11 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 import streamlit as st
 
 import course
-
 from gptlab.classroom import store as P
-from gptlab.i18n import fmt_int, t
 from gptlab.classroom.report import session_lesson_progress
-from ui import frame
+from gptlab.i18n import fmt_int, t
 from labs.decoding.widgets import markdown_escape
+from ui import frame
 
 T = TypeVar("T")
 
@@ -107,21 +106,14 @@ def record_attempt(record: P.AttemptRecord) -> None:
         st.warning(t("classroom.save_failed", frame.language()))
 
 
-def saved_best_scores() -> dict[str, float]:
-    """{exercise id: best score} saved for the signed-in student ({} for a visitor or a database down)."""
+def best_scores() -> dict[str, float]:
+    """{exercise id: best score}: saved ones for a signed-in student, else this session's."""
     student = current_student()
-    if student is None:
-        return {}
-    saved, _ = safely(lambda: store().best_scores(student.token))
-    return saved or {}
-
-
-def best_scores(saved: Mapping[str, float] | None = None) -> dict[str, float]:
-    """{exercise id: best score}: this session's, raised by the saved ones (`saved_best_scores()` unless given)."""
-    best = dict(st.session_state.get(SCORES_KEY, {}))
-    for exercise_id, score in (saved_best_scores() if saved is None else saved).items():
-        best[exercise_id] = max(best.get(exercise_id, 0.0), score)
-    return best
+    if student is not None:
+        saved, _ = safely(lambda: store().best_scores(student.token))
+        if saved is not None:
+            return saved
+    return dict(st.session_state.get(SCORES_KEY, {}))
 
 
 def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[P.LessonProgress, bool]:

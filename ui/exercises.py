@@ -14,6 +14,7 @@ import streamlit as st
 import torch
 
 from gptlab import models
+from gptlab.classroom.report import higher_scores
 from gptlab.classroom.store import AttemptRecord
 from gptlab.exercises import bank
 from gptlab.exercises.checkers import grade, shown
@@ -93,12 +94,12 @@ def render(lesson_id: str, lang: str) -> None:
     st.caption(t("exercises.intro", lang))
     progress_slot = st.container()  # filled after the exercises, so it counts a check made in this run
     total_slot = st.empty()
-    saved = classroom.saved_best_scores()  # one query per run
+    saved = classroom.best_scores() if classroom.current_student() is not None else {}  # one query per run
     for n, ex in enumerate(exercises, 1):
         with st.container(border=True, key=f"exercises-box-{ex.id}"):
             with frame.contained(lang):
                 exercise(ex, n, lang, saved)
-    best = classroom.best_scores(saved)
+    best = higher_scores(scores(), saved)
     total = sum(best.get(ex.id, 0.0) for ex in exercises)
     total_slot.markdown("**" + t("exercises.total", lang, score=fmt_float(total, lang, 1),
                                  total=len(exercises)) + "**")
@@ -255,7 +256,7 @@ def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, flo
     if last is not None:
         b.button(t("exercises.new_attempt", lang), key=_key(ex, "new"), icon=":material/refresh:",
                  on_click=new_attempt, args=(ex,))
-    best = classroom.best_scores(saved).get(ex.id)
+    best = higher_scores(scores(), saved).get(ex.id)
     if best is not None:
         c.markdown(t("exercises.best", lang, score=fmt_float(best, lang, 2)))
 

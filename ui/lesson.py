@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-from pathlib import Path
-
 import streamlit as st
 
 from gptlab.i18n import t

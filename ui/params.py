@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gptlab.i18n import fmt_int, t
-from gptlab.urlparams import ChoiceParam, NumberParam, TextParam, UrlParam  # noqa: F401 - the labs' settings use these
+from gptlab.urlparams import NumberParam, TextParam, UrlParam
 
 
 def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
@@ -35,6 +35,9 @@ def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
             shown = "`" + str(raw)[:40].replace("`", "'").replace("\n", " ") + "`"  # a toast renders Markdown
             if problem == "invalid":
                 st.toast(t("sidebar.bad_url_value", lang, name=param.url_name, value=shown))
+            elif problem == "clamped" and param.high is None:
+                st.toast(t("params.too_low", lang, name=param.url_name, value=shown, used=param.said(parsed, lang),
+                           low=param.said(param.low, lang)))
             elif problem == "clamped":
                 st.toast(t("params.clamped", lang, name=param.url_name, value=shown, used=param.said(parsed, lang),
                            low=param.said(param.low, lang), high=param.said(param.high, lang)))
@@ -45,6 +48,12 @@ def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
         if isinstance(param, NumberParam):
             value = int(value) if param.integer else float(value)
         st.session_state[param.key] = value
+
+
+def keep_within(key: str, low: int, high: int) -> None:
+    """Before a slider whose range is a model's size: a value restored before the size was known fits it now."""
+    if key in st.session_state:
+        st.session_state[key] = min(max(int(st.session_state[key]), low), high)
 
 
 def write_to_url(params: tuple[UrlParam, ...]) -> None:

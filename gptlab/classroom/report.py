@@ -12,8 +12,8 @@ import altair as alt
 import pandas as pd
 
 from gptlab.charts import OKABE_ITO
-from gptlab.i18n import fmt_datetime, fmt_float, fmt_int, fmt_percent, t
 from gptlab.classroom.store import ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary
+from gptlab.i18n import fmt_datetime, fmt_float, fmt_int, fmt_percent, t
 
 FULL_SCORE = 1.0  # a visitor's session keeps best scores only: full marks is what counts as solved
 NO_VALUE = "—"
@@ -32,6 +32,15 @@ def session_lesson_progress(
             for ex in dict.fromkeys(exercise_ids)
         ),
     )
+
+
+def higher_scores(*scores: Mapping[str, float]) -> dict[str, float]:
+    """{exercise id: the highest of its scores} over several maps (this session's and the saved ones)."""
+    best: dict[str, float] = {}
+    for found in scores:
+        for exercise_id, score in found.items():
+            best[exercise_id] = max(best.get(exercise_id, 0.0), score)
+    return best
 
 
 def format_time(moment: datetime | None, lang: str) -> str:

@@ -24,8 +24,8 @@ import time
 import unicodedata
 import weakref
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
@@ -79,7 +79,7 @@ _SCHEMA_LOCK_KEY = 0x6770746C6162  # "gptlab": PostgreSQL advisory lock held whi
 _WRITE = "gptlab_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 
 # --------------------------------------------------------------------------------------------
-# Errors: each carries a `key` for gptlab.i18n (strings in core/strings/progress.py)
+# Errors: each carries a `key` for gptlab.i18n (strings under [progress] in gptlab/strings/<lang>.toml)
 
 
 class ProgressError(Exception):

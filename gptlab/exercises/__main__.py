@@ -15,9 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from gptlab.i18n import LANGUAGES
 from gptlab.exercises import bank
 from gptlab.exercises.model import WidgetTask
+from gptlab.i18n import LANGUAGES
 
 MAX_ANSWER_FILE_BYTES = 4_000_000
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
-from gptlab.exercises.model import Exercise
-
 import course
+from gptlab.exercises.model import Exercise
 
 
 @lru_cache(maxsize=None)

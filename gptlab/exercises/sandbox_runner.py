@@ -7,16 +7,15 @@ the user switch holds) on its private result pipe; only then do the cases arrive
 answers {"phase": "done", "outcomes": [...]}. See sandbox.py for the whole design.
 """
 
-import os
-import sys
-
 import _json
 import json
 import json.scanner
 import math
+import os
 import resource
 import signal
 import struct
+import sys
 import types
 
 # Everything used after the submission is loaded is bound here, before it runs: a submission that

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gptlab.nn import tokenization as tk
 from gptlab.exercises.checkers import Verdict, code_span
+from gptlab.nn import tokenization as tk
 
 
 def state_text(value: Any) -> str:

@@ -19,8 +19,8 @@ from typing import Callable
 
 import torch
 
-from gptlab.nn.blocks import BlockPlan
 from gptlab.models import _hf
+from gptlab.nn.blocks import BlockPlan
 
 MAX_LEARNING_RATE = 1e-2
 

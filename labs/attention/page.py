@@ -4,19 +4,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gptlab.nn import attention as A
 from gptlab import models
-from gptlab.nn import tokenization as tk
 from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
+from gptlab.nn import attention as A
+from gptlab.nn import tokenization as tk
 from labs.attention import widgets as ui_att
+from labs.attention import settings as S
+from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from labs.attention import settings as S
-from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
-from ui.params import load_from_url, write_to_url
+from ui.params import keep_within, load_from_url, write_to_url
 
 lang = frame.language()
 # Shareable settings (?text=...&layer=3&head=1...); the bounds are the models' sizes, read from their configs.
@@ -47,6 +47,8 @@ else:
 def mask_step_by_step(config) -> None:
     """Scores, mask, masked scores, softmax of one layer and head, on the student's sentence."""
     a, b = st.columns(2)
+    keep_within(S.LAYER_KEY, 0, config.num_hidden_layers - 1)
+    keep_within(S.HEAD_KEY, 0, config.num_attention_heads - 1)
     layer = a.slider(t("attention.layer", lang), 0, config.num_hidden_layers - 1, key=S.LAYER_KEY)
     head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.HEAD_KEY)
     steps = ui_att.decoder_steps(text, layer, head)
@@ -93,6 +95,8 @@ def attention_maps(config) -> None:
     weights = ui_att.decoder_weights(text)  # (L, H, T, T)
     tokens = ui_att.decoder_run(text).tokens
     a, b = st.columns(2)
+    keep_within(S.MAP_LAYER_KEY, 0, config.num_hidden_layers - 1)
+    keep_within(S.MAP_HEAD_KEY, 0, config.num_attention_heads - 1)
     map_layer = a.slider(t("attention.layer", lang), 0, config.num_hidden_layers - 1, key=S.MAP_LAYER_KEY)
     map_head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.MAP_HEAD_KEY)
     ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('attention.layer', lang)} {map_layer}, "

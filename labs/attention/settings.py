@@ -1,7 +1,7 @@
 """Attention lab: its session keys and URL parameters (?text=...&layer=3&head=1...).
 
-The layer and head bounds are the models' own sizes, read from their configs: a setting of a model
-not loaded yet waits in the URL until its bounds are known (ui.params.load_from_url).
+The layer and head bounds are the models' own sizes, read from their configs; before the decoder is
+prepared its layers and heads are restored with no upper bound, and the page fits them to its size.
 """
 
 from __future__ import annotations
@@ -23,17 +23,16 @@ DEFAULT_BERT_LAYER = 2
 
 
 def url_params(lang: str, decoder_config, encoder_config) -> tuple[UrlParam, ...]:
-    """The shareable settings; the decoder's layers and heads only once its config is known (else None)."""
+    """The shareable settings; `decoder_config` is None until the decoder is prepared."""
     params: list[UrlParam] = [
         TextParam.translated("text", TEXT_KEY, "attention.default_text", lang),
         ChoiceParam("unmask", UNMASK_KEY, False, (False, True)),
     ]
-    if decoder_config is not None:
-        last_layer, last_head = decoder_config.num_hidden_layers - 1, decoder_config.num_attention_heads - 1
-        for layer_key, head_key, prefix in ((LAYER_KEY, HEAD_KEY, ""), (MAP_LAYER_KEY, MAP_HEAD_KEY, "map_")):
-            params.append(NumberParam(f"{prefix}layer", layer_key, min(DEFAULT_LAYER, last_layer), 0, last_layer,
-                                      integer=True))
-            params.append(NumberParam(f"{prefix}head", head_key, DEFAULT_HEAD, 0, last_head, integer=True))
+    last_layer = decoder_config.num_hidden_layers - 1 if decoder_config is not None else None
+    last_head = decoder_config.num_attention_heads - 1 if decoder_config is not None else None
+    for layer_key, head_key, prefix in ((LAYER_KEY, HEAD_KEY, ""), (MAP_LAYER_KEY, MAP_HEAD_KEY, "map_")):
+        params.append(NumberParam(f"{prefix}layer", layer_key, DEFAULT_LAYER, 0, last_layer, integer=True))
+        params.append(NumberParam(f"{prefix}head", head_key, DEFAULT_HEAD, 0, last_head, integer=True))
     params += [
         NumberParam("bert_layer", BERT_LAYER_KEY, min(DEFAULT_BERT_LAYER, encoder_config.num_hidden_layers - 1), 0,
                     encoder_config.num_hidden_layers - 1, integer=True),

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gptlab.nn import attention as A
 from gptlab.charts import attention_heatmap
 from gptlab.i18n import fmt_int, t
+from gptlab.nn import attention as A
 from ui import frame
 from ui import models as ui_models
 

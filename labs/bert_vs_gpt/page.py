@@ -4,21 +4,20 @@ import pandas as pd
 import streamlit as st
 
 import course
-
+from gptlab import models
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
 from gptlab.nn import attention as A
+from gptlab.nn import tokenization as tk
+from labs.attention import widgets as ui_att
 from labs.bert_vs_gpt import contextual as C
 from labs.bert_vs_gpt import masking as M
-from gptlab import models
-from gptlab.nn import tokenization as tk
-from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
-from labs.attention import widgets as ui_att
 from labs.bert_vs_gpt import widgets as ui_bvg
-from ui import exercises as exercises_ui
 from labs.bert_vs_gpt import settings as S
+from labs.bert_vs_gpt.settings import DRAW_CHOICES, PAIR_MAX_CHARS
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from labs.bert_vs_gpt.settings import DRAW_CHOICES, PAIR_MAX_CHARS
 from ui.params import load_from_url, write_to_url
 
 lang = frame.language()

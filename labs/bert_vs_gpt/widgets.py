@@ -8,14 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from labs.bert_vs_gpt import contextual as C
-from labs.bert_vs_gpt import masking as M
 from gptlab.charts import OKABE_ITO, decimal_labels
 from gptlab.i18n import fmt_percent, t
 from gptlab.nn.tokenization import visible
 from labs.attention import widgets as ui_att
-from ui.chips import chip, chips
+from labs.bert_vs_gpt import contextual as C
+from labs.bert_vs_gpt import masking as M
 from ui import models as ui_models
+from ui.chips import chip, chips
 
 # Okabe-Ito colours, each with the text colour that reads best on it, and a symbol so colour is never alone.
 ACTION_STYLE = {

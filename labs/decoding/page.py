@@ -4,19 +4,19 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from gptlab import models
+from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
-from gptlab import models
 from gptlab.nn import tokenization as tk
-from labs.decoding.charts import DistributionTitles, draws_chart, next_token_chart
-from gptlab.i18n import fmt_float, fmt_int, t
 from labs.decoding import widgets as ui_dec
-from ui import exercises as exercises_ui
 from labs.decoding import settings as S
+from labs.decoding.charts import DistributionTitles, draws_chart, next_token_chart
+from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
 from ui.params import load_from_url, write_to_url
 
 lang = frame.language()

@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from gptlab.i18n import fmt_float, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
-from gptlab.i18n import fmt_float, t
-from labs.decoding.repetition import repetition_stats
-from ui.chips import chip, inline_html
 from gptlab.nn.tokenization import visible
+from labs.decoding.repetition import repetition_stats
 from ui import models as ui_models
+from ui.chips import chip, inline_html
 
 # Probability bins of a chosen token, and their background: ColorBrewer "Oranges" (a single hue
 # that varies in lightness, so it reads the same with colour-vision deficiencies). Unlikely tokens

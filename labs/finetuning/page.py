@@ -5,25 +5,25 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from labs.finetuning import corpus as C
+from gptlab import models
+from gptlab.exercises.state import to_plain
+from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
-from gptlab import models
 from gptlab.nn.blocks import BlockPlan, plan_blocks
 from gptlab.nn.finetune import FinetuneSettings, RunReport, finetune, freeze
-from gptlab.i18n import fmt_float, fmt_int, t
 from labs.decoding import widgets as ui_dec
+from labs.finetuning import corpus as C
 from labs.finetuning import widgets as ui_ft
-from ui import exercises as exercises_ui
 from labs.finetuning import settings as S
-from ui import frame
-from ui import lesson as lesson_ui
-from ui import models as ui_models
-from gptlab.exercises.state import to_plain
 from labs.finetuning.settings import (
     BLOCK_SIZES, MODEL_KEY, REPORT_KEY, SCRATCH_BLOCK, SCRATCH_LAYERS, SCRATCH_WIDTH, SHOWN_BLOCKS,
 )
-from ui.params import load_from_url, write_to_url
+from ui import exercises as exercises_ui
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+from ui.params import keep_within, load_from_url, write_to_url
 
 lang = frame.language()
 PARAMS = S.url_params(ui_models.decoder_config())  # shareable settings: ?block_size=32&lr=0.0001...
@@ -132,7 +132,9 @@ def settings_widget() -> FinetuneSettings:
         steps = 0
     lr = b.number_input(t("finetuning.lr", lang), 0.0, 1.0, step=1e-5, format="%.0e", key="finetune.lr",
                         help=t("finetuning.lr_help", lang), persist_state="session")
-    layers = b.slider(t("finetuning.layers", lang), 1, ui_models.decoder_config().num_hidden_layers, key="finetune.layers", help=t("finetuning.layers_help", lang),
+    depth = ui_models.decoder_config().num_hidden_layers  # the decoder's blocks: the most that can train
+    keep_within(S.LAYERS_KEY, 1, depth)
+    layers = b.slider(t("finetuning.layers", lang), 1, depth, key=S.LAYERS_KEY, help=t("finetuning.layers_help", lang),
                       persist_state="session")
     batch = c.number_input(t("finetuning.batch", lang), 1, 16, key="finetune.batch", persist_state="session")
     accum = c.number_input(t("finetuning.accum", lang), 1, 16, key="finetune.accum", help=t("finetuning.accum_help", lang),

@@ -17,13 +17,14 @@ SOURCE_KEY, TYPED_KEY, UPLOAD_KEY = "finetune.source", "finetune.typed", "finetu
 BLOCK_SIZE_KEY, VAL_SHARE_KEY, SEED_KEY = "finetune.block_size", "finetune.val_share", "finetune.seed"
 MODEL_KEY, REPORT_KEY = "finetune.model", "finetune.report"  # the student's tuned copy, its run's report
 SCRATCH_KEY = "finetune.scratch"
+LAYERS_KEY = "finetune.layers"  # how many of the decoder's last blocks train
 CORPUS_KEY = "finetune.corpus"  # the corpus as texts, kept by the page for the remainder task
 TRAINED_KEY = "exercises.finetune.trained"  # the corpus and report of the last finished run (the domain task)
 DEFAULT_BLOCK_SIZE, DEFAULT_SEED, DEFAULT_VAL_SHARE = 64, 42, 0.1
 
 
 def url_params(decoder_config) -> tuple[UrlParam, ...]:
-    """?block_size=32&lr=0.0001...; the trainable layers only once the decoder's depth is known (else None)."""
+    """?block_size=32&lr=0.0001...; `decoder_config` (None until prepared) bounds the trainable layers."""
     params: list[UrlParam] = [
         ChoiceParam("source", SOURCE_KEY, "seed", ("seed", "typed", "upload")),
         ChoiceParam("block_size", BLOCK_SIZE_KEY, DEFAULT_BLOCK_SIZE, BLOCK_SIZES),
@@ -33,12 +34,10 @@ def url_params(decoder_config) -> tuple[UrlParam, ...]:
         NumberParam("steps", "finetune.steps", DEFAULTS.max_steps, 1, 500, integer=True),
         NumberParam("epochs", "finetune.epochs", DEFAULTS.epochs, 0.1, 10.0),
         NumberParam("lr", "finetune.lr", DEFAULTS.learning_rate, 0.0, 1.0, decimals=8),
+        NumberParam("layers", LAYERS_KEY, DEFAULTS.trainable_layers, 1,
+                    decoder_config.num_hidden_layers if decoder_config is not None else None, integer=True),
         NumberParam("batch", "finetune.batch", DEFAULTS.batch_size, 1, 16, integer=True),
         NumberParam("accum", "finetune.accum", DEFAULTS.grad_accumulation, 1, 16, integer=True),
         NumberParam("eval_every", "finetune.eval_every", DEFAULTS.eval_every, 1, 100, integer=True),
     ]
-    if decoder_config is not None:
-        params.insert(8, NumberParam("layers", "finetune.layers", min(DEFAULTS.trainable_layers,
-                                     decoder_config.num_hidden_layers), 1, decoder_config.num_hidden_layers,
-                                     integer=True))
     return tuple(params)

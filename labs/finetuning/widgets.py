@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from gptlab.charts import OKABE_ITO, decimal_labels
-from gptlab.nn.finetune import RunReport
 from gptlab.i18n import fmt_float, t
+from gptlab.nn.finetune import RunReport
 from gptlab.nn.tokenization import visible
 from labs.finetuning.training_queue import TrainingQueue
 from ui.chips import chip

@@ -93,10 +93,10 @@ def make_task(instruction: str, examples_box: str, query: str, answer: str) -> F
     instruction, query, answer = _clean(instruction), _clean(query), _clean(answer)
     if len(instruction) > MAX_INSTRUCTION_CHARS:
         raise ValueError("instruction:too_long")
-    for name, value in (("query", query), ("answer", answer)):
-        if not value:
+    for name, field in (("query", query), ("answer", answer)):
+        if not field:
             raise ValueError(f"{name}:empty")
-        if len(value) > MAX_FIELD_CHARS:
+        if len(field) > MAX_FIELD_CHARS:
             raise ValueError(f"{name}:too_long")
     return FewShotTask(instruction, parse_examples(examples_box), query, answer)
 

@@ -4,23 +4,23 @@
 import pandas as pd
 import streamlit as st
 
-from labs.risks import bias_probe as B
-from gptlab.nn import confidence as C
-from labs.risks import context_window as W
-from gptlab.nn import generation as G
 from gptlab import models
-from labs.risks import prompt_sensitivity as sens
-from gptlab.nn import tokenization as tk
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t, value
-from labs.risks.charts import BiasTitles, bias_chart, phrasing_chart
+from gptlab.nn import confidence as C
+from gptlab.nn import generation as G
+from gptlab.nn import tokenization as tk
 from labs.decoding import widgets as ui_dec
-from ui import exercises as exercises_ui
+from labs.risks import bias_probe as B
+from labs.risks import context_window as W
+from labs.risks import prompt_sensitivity as sens
 from labs.risks import settings as S
+from labs.risks import widgets as ui_risks
+from labs.risks.charts import BiasTitles, bias_chart, phrasing_chart
+from labs.risks.settings import HALLUCINATION_TOKENS, MAX_ANSWER_CHARS, MAX_PROMPT_CHARS
+from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from labs.risks import widgets as ui_risks
-from labs.risks.settings import HALLUCINATION_TOKENS, MAX_ANSWER_CHARS, MAX_PROMPT_CHARS
 from ui.params import load_from_url, write_to_url
 
 lang = frame.language()

@@ -6,12 +6,12 @@ from typing import Sequence
 
 import streamlit as st
 
-from labs.risks import bias_probe as B
-from gptlab.nn import confidence as C
-from labs.risks import context_window as W
-from gptlab.nn import generation as G
-from labs.risks import prompt_sensitivity as S
 from gptlab.i18n import t
+from gptlab.nn import confidence as C
+from gptlab.nn import generation as G
+from labs.risks import bias_probe as B
+from labs.risks import context_window as W
+from labs.risks import prompt_sensitivity as S
 from ui import models as ui_models
 from ui.chips import chip, inline_html
 

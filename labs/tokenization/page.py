@@ -4,15 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from gptlab import models
-from gptlab.nn import tokenization as tk
 from gptlab.charts import inflation_totals, token_inflation_chart
 from gptlab.i18n import fmt_float, fmt_int, t
+from gptlab.nn import tokenization as tk
+from labs.tokenization import settings as S
+from labs.tokenization.settings import CHIP_LIMIT, SHORT_TEXT, TEXT_KEY
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from labs.tokenization import settings as S
-from labs.tokenization.settings import CHIP_LIMIT, SHORT_TEXT, TEXT_KEY
 from ui.chips import token_chips
 from ui.params import load_from_url, write_to_url
 

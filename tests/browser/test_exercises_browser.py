@@ -7,10 +7,9 @@ import re
 import pytest
 
 import course
-
 from gptlab.exercises import bank
 from gptlab.i18n import t
-from tests.browser.test_browser import SHOTS, browser, page, server, wait_ready  # noqa: F401 - pytest fixtures
+from tests.browser.driving import SHOTS, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +30,7 @@ def exercises_shot(pg, name: str) -> None:
 
 
 @pytest.mark.parametrize("lesson", list(LESSON_PATHS))
-def test_every_lesson_page_ends_with_its_exercises(server, page, lesson):  # noqa: F811
+def test_every_lesson_page_ends_with_its_exercises(server, page, lesson):
     page.goto(f"{server}/{LESSON_PATHS[lesson]}?lang=en")
     wait_ready(page)
     assert page.get_by_role("heading", name=t("exercises.header", "en"), exact=True).count() == 1
@@ -44,7 +43,7 @@ def test_every_lesson_page_ends_with_its_exercises(server, page, lesson):  # noq
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_a_choice_is_graded_on_a_click_and_the_key_never_reaches_the_page(server, page):  # noqa: F811
+def test_a_choice_is_graded_on_a_click_and_the_key_never_reaches_the_page(server, page):
     ex = bank.by_id("tokenization.why_a_tilde")
     page.goto(f"{server}/tokenization?lang=en")
     wait_ready(page)

@@ -33,20 +33,13 @@ def test_rope_rotates_each_pair_and_keeps_its_length():
 
 
 @pytest.fixture(scope="module")
-def tiny_gemma():
+def tiny_gemma(make_tiny_model):
     """A random 2-layer Gemma 3 with a 4-token sliding window: both mask kinds on a 10-token text."""
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
-
     from gptlab import models
 
-    config = Gemma3TextConfig(
-        vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, head_dim=8, max_position_embeddings=64, sliding_window=4,
-        layer_types=["sliding_attention", "full_attention"], query_pre_attn_scalar=8,
-    )
-    config._attn_implementation = "eager"
-    torch.manual_seed(0)
-    model = Gemma3ForCausalLM(config).eval()
+    model = make_tiny_model("gemma", vocab_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                            head_dim=8, max_position_embeddings=64, layer_types=["sliding_attention", "full_attention"],
+                            query_pre_attn_scalar=8)
 
     class Tok:  # ids in, made-up token names out: enough for run_decoder
         def __call__(self, text, return_tensors=None):

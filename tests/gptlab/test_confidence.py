@@ -11,21 +11,9 @@ from gptlab.nn import confidence as C
 from gptlab.nn import generation as G
 
 
-def _tiny(dtype=torch.float32):
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
-
-    torch.manual_seed(0)
-    config = Gemma3TextConfig(
-        vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, sliding_window=4, max_position_embeddings=128,
-        layer_types=["sliding_attention", "sliding_attention", "full_attention"], attn_implementation="eager",
-    )
-    return Gemma3ForCausalLM(config).to(dtype).eval()
-
-
 @pytest.fixture(scope="module")
-def tiny():
-    return _tiny()
+def tiny(make_tiny_model):
+    return make_tiny_model("gemma")
 
 
 def _reference(model, context, continuation) -> list[float]:
@@ -78,8 +66,8 @@ def test_top_next_is_the_distribution_right_after_the_context(tiny):
     assert [q for _, q in score.top_next] == sorted((q for _, q in score.top_next), reverse=True)
 
 
-def test_bfloat16_model_scores_in_float32():
-    model = _tiny(torch.bfloat16)
+def test_bfloat16_model_scores_in_float32(make_tiny_model):
+    model = make_tiny_model("gemma", dtype=torch.bfloat16)
     context, continuation = [2, 10, 20, 30], [40, 50]
     score = C.score_continuations(model, [context], [continuation])[0]
     with torch.inference_mode():
@@ -112,13 +100,6 @@ def test_summary_and_bad_calls(tiny):
 
 
 # --- the real decoder, as the app holds it (bfloat16)
-
-
-@pytest.fixture(scope="module")
-def lab_model(prepared_decoder):
-    from gptlab import models
-
-    return models.load_decoding_model()
 
 
 @pytest.mark.real_models

@@ -131,17 +131,8 @@ def test_next_token_view_marks_what_top_p_cuts():
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
-
-    torch.manual_seed(0)
-    config = Gemma3TextConfig(
-        vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, sliding_window=4, max_position_embeddings=128,
-        layer_types=["sliding_attention", "sliding_attention", "full_attention"], attn_implementation="eager",
-    )
-    model = Gemma3ForCausalLM(config).eval()
-    return model
+def tiny(make_tiny_model):
+    return make_tiny_model("gemma")
 
 
 PROMPT = [2, 10, 20, 30, 40, 50, 60]
@@ -276,13 +267,6 @@ def test_repetition_figures_of_a_loop_and_of_fresh_text():
 # --- the real decoder, as the lab holds it
 
 
-@pytest.fixture(scope="module")
-def lab_model(prepared_decoder):
-    from gptlab import models
-
-    return models.load_decoding_model()
-
-
 @pytest.mark.real_models
 def test_lab_logits_are_float32_exact_where_it_matters(lab_model, gemma_tokenizer):
     ids = gemma_tokenizer("A capital do Brasil é")["input_ids"]
@@ -320,11 +304,8 @@ def test_fit_prompt_keeps_bos_and_the_end():
     assert short.ids == (2, 5, 6) and short.dropped == 0
 
 
-def test_generation_runs_on_gpt2_too(gpt2_tokenizer):
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, n_positions=64)).eval()
+def test_generation_runs_on_gpt2_too(gpt2_tokenizer, make_tiny_model):
+    model = make_tiny_model("gpt2")
     ids = gpt2_tokenizer("Hello there")["input_ids"]
     state = G.run(model, ids, [D.GREEDY, D.Strategy(num_beams=2)], max_new_tokens=5, seed=0)
     hf = model.generate(torch.tensor([ids]), max_new_tokens=5, min_new_tokens=5, do_sample=False, eos_token_id=None,

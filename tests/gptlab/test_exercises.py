@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import course
 from gptlab.exercises import answers as A
 from gptlab.exercises import bank
 from gptlab.exercises.checkers import first_difference, grade, within
@@ -17,7 +18,6 @@ from gptlab.exercises.model import (
     CORRECT, INCORRECT, INVALID, STATUSES, ChoiceExercise, CodeExercise, NumericExercise,
     TextExercise, WidgetTask,
 )
-import course
 from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGES, STRINGS, placeholders, t
 from gptlab.lessons import load_lesson
 

@@ -8,14 +8,14 @@ import random
 import pytest
 import torch
 
-from gptlab.nn import attention, blocks, decoding, finetune
 from gptlab.exercises import bank
-from labs.attention import exercises as attention_exercises
-from labs.decoding import exercises as decoding_exercises
-from labs.finetuning import exercises as finetuning_exercises
 from gptlab.exercises import sandbox
 from gptlab.exercises.checkers import grade
 from gptlab.exercises.model import BUSY, CORRECT, ERROR, INCORRECT, INVALID, LIMIT, TIMEOUT, CodeExercise
+from gptlab.nn import attention, blocks, decoding, finetune
+from labs.attention import exercises as attention_exercises
+from labs.decoding import exercises as decoding_exercises
+from labs.finetuning import exercises as finetuning_exercises
 
 CODE = [ex for ex in bank.all_exercises() if isinstance(ex, CodeExercise)]
 

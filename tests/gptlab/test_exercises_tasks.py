@@ -7,22 +7,22 @@ import math
 import pytest
 import torch
 
-from labs.finetuning import corpus as C
-from gptlab.nn import decoding as D
-from gptlab.nn import generation as G
-from gptlab.nn.blocks import plan_blocks
 from gptlab.exercises import bank
-from labs.attention import exercises as attention_exercises
-from labs.decoding import exercises as decoding_exercises
-from labs.decoding import settings as decoding_settings
-from labs.finetuning import settings as finetuning_settings
 from gptlab.exercises.checkers import grade
 from gptlab.exercises.env import CoreEnv
 from gptlab.exercises.model import CORRECT, INCORRECT, INVALID
 from gptlab.exercises.state import to_plain
-from gptlab.nn.finetune import LogPoint, RunReport
 from gptlab.i18n import fmt_percent, t
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab.nn.blocks import plan_blocks
+from gptlab.nn.finetune import LogPoint, RunReport
+from labs.attention import exercises as attention_exercises
+from labs.decoding import exercises as decoding_exercises
+from labs.decoding import settings as decoding_settings
 from labs.decoding.repetition import distinct_n
+from labs.finetuning import corpus as C
+from labs.finetuning import settings as finetuning_settings
 
 
 def text_of(attempt) -> str:

@@ -29,11 +29,8 @@ def test_unusable_settings_are_named(bad, key):
 
 
 @pytest.fixture(scope="module")
-def tiny(gpt2_tokenizer):
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(n_embd=32, n_layer=2, n_head=2, n_positions=64)).eval()
+def tiny(gpt2_tokenizer, make_tiny_model):
+    model = make_tiny_model("gpt2")
     tokenizer = copy.deepcopy(gpt2_tokenizer)
     tokenizer.pad_token = tokenizer.eos_token
     texts = ["the cat sat on the mat.", "a dog ran in the park."] * 40

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 import course
-
 from gptlab.lessons import LESSONS_DIR, LessonFormatError, lesson_files, load_lessons, parse_lesson
 
 ROOT = Path(__file__).resolve().parents[2]

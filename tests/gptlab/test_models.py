@@ -226,16 +226,13 @@ def test_background_job_reports_failure_as_text(cache):
     assert state.status == "failed" and "disk full" in state.error
 
 
-def test_the_real_copy_step_on_a_tiny_random_gemma(tmp_path):
+def test_the_real_copy_step_on_a_tiny_random_gemma(tmp_path, make_tiny_model):
     """save_model() copies every weight into a quantizer-free model and writes bf16."""
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+    from transformers import Gemma3ForCausalLM
 
-    config = Gemma3TextConfig(
-        vocab_size=128, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, max_position_embeddings=64, sliding_window=16,
-    )
-    torch.manual_seed(0)
-    source = Gemma3ForCausalLM(config).eval()
+    source = make_tiny_model("gemma", defaults=False, vocab_size=128, hidden_size=32, intermediate_size=64,
+                             num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, head_dim=16,
+                             max_position_embeddings=64, sliding_window=16)
     models.DecoderPreparationSteps().save_model(source, tmp_path / "out")
     loaded = Gemma3ForCausalLM.from_pretrained(str(tmp_path / "out"), dtype=torch.float32).eval()
     for name, tensor in source.state_dict().items():

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gptlab.classroom import report as R
 from gptlab.charts import OKABE_ITO
-from gptlab.i18n import t
+from gptlab.classroom import report as R
 from gptlab.classroom.store import ExerciseProgress, ExerciseSummary, StudentSummary
+from gptlab.i18n import t
 
 UTC = timezone.utc
 WHEN = datetime(2025, 3, 1, 9, 5, 59, tzinfo=UTC)

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gptlab.nn import tokenization as tk
 from gptlab.charts import inflation_totals, token_inflation_chart
+from gptlab.nn import tokenization as tk
 from ui.chips import token_chips
 
 
@@ -122,7 +122,7 @@ def test_chips_escape_markup_in_pieces_and_in_hover_titles():
         tk.Token(0, 7, "<script>", 0, len(text), special=False, added=False),
         tk.Token(1, 8, '"onmouseover="alert(2)', 0, len(text), special=True, added=False),
     )
-    html = token_chips(tokens, text, ("#fff",), limit=10)
+    html = token_chips(tokens, text, limit=10)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'onmouseover="' not in html and "&quot;onmouseover=&quot;" in html
     assert 'title="id 7 · &quot;&gt;&lt;script&gt;' in html  # the span, escaped inside the attribute
@@ -132,14 +132,14 @@ def test_chips_escape_markup_in_pieces_and_in_hover_titles():
 def test_chips_escape_real_tokens_of_markup(gpt2_tokenizer):
     text = "</span><script>alert(1)</script>"
     result = tk.tokenize(gpt2_tokenizer, text)
-    html = token_chips(result.tokens, text, ("#fff",), limit=500)
+    html = token_chips(result.tokens, text, limit=500)
     assert "<script>" not in html and "</span><script" not in html
     assert html.count('<span class="gl-chip') == result.n_tokens
 
 
 def test_chips_respect_the_limit(gpt2_tokenizer):
     result = tk.tokenize(gpt2_tokenizer, "word " * 100)
-    assert token_chips(result.tokens, "word " * 100, ("#fff",), limit=10).count('<span class="gl-chip') == 10
+    assert token_chips(result.tokens, "word " * 100, limit=10).count('<span class="gl-chip') == 10
 
 
 def test_inflation_counts_and_chart(gpt2_tokenizer, bert_tokenizer):

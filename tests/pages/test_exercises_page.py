@@ -5,19 +5,18 @@ from __future__ import annotations
 import math
 
 import pytest
-
-import course
 import torch
 
-from labs.finetuning import corpus as C
+import course
 from gptlab.exercises import bank
 from gptlab.exercises.env import CoreEnv
 from gptlab.exercises.model import CORRECT, INCORRECT
 from gptlab.exercises.state import to_plain
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
-from labs.decoding.repetition import distinct_n
 from labs.attention import exercises as attention_exercises
 from labs.decoding import exercises as decoding_exercises
+from labs.decoding.repetition import distinct_n
+from labs.finetuning import corpus as C
 from labs.finetuning import exercises as finetuning_exercises
 from labs.finetuning import settings as finetuning_settings
 from tests.apptest import all_text, run_app

@@ -42,29 +42,18 @@ class CharTokenizer:
         return [f"t{i}" for i in ids]
 
 
-def test_tiny_encoder_changes_the_shared_beginning():
-    from transformers import BertConfig, BertModel
-
-    torch.manual_seed(0)
-    model = BertModel(BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                                 intermediate_size=32, max_position_embeddings=64,
-                                 initializer_range=0.5)).eval()  # large weights: a visible mix
+def test_tiny_encoder_changes_the_shared_beginning(make_tiny_model):
+    model = make_tiny_model("bert", initializer_range=0.5)  # large weights: a visible mix
     tok = CharTokenizer()
     cmp = C.compare_shared_prefix(C.encoder_vectors(model, tok, "abcdx"), C.encoder_vectors(model, tok, "abcdy"))
     assert len(cmp.tokens) == 5  # [CLS] a b c d
     assert cmp.lowest < 0.9999  # the last character reaches the first positions
 
 
-def test_tiny_decoder_keeps_the_shared_beginning():
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
-
-    config = Gemma3TextConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                              num_attention_heads=4, num_key_value_heads=2, head_dim=8, max_position_embeddings=64,
-                              sliding_window=4, layer_types=["sliding_attention", "full_attention"],
-                              query_pre_attn_scalar=8)
-    config._attn_implementation = "eager"
-    torch.manual_seed(0)
-    model = Gemma3ForCausalLM(config).eval()
+def test_tiny_decoder_keeps_the_shared_beginning(make_tiny_model):
+    model = make_tiny_model("gemma", vocab_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                            head_dim=8, max_position_embeddings=64, layer_types=["sliding_attention", "full_attention"],
+                            query_pre_attn_scalar=8)
     tok = CharTokenizer()
     a = C.decoder_vectors(A.run_decoder(model, tok, "abcdx"))
     b = C.decoder_vectors(A.run_decoder(model, tok, "abcdyz"))

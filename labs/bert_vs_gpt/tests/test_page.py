@@ -7,10 +7,9 @@ import re
 import pytest
 
 import course
-
-from labs.bert_vs_gpt import masking as M
 from gptlab import models
 from gptlab.i18n import fmt_int, t
+from labs.bert_vs_gpt import masking as M
 from tests.apptest import all_text, run_app
 
 PAGE = course.lesson("bert-vs-gpt").page
@@ -28,7 +27,7 @@ def code_rows(at) -> tuple[list[int], list[int]]:
 
 
 def chips(at) -> str:
-    return next(m.value for m in at.markdown if 'class="bvg-chips"' in str(m.value))
+    return next(m.value for m in at.markdown if 'class="gl-chips gl-flex"' in str(m.value))
 
 
 def rerun(at):
@@ -64,7 +63,7 @@ def test_masking_on_the_default_sentence(lang, bert_tokenizer):
     masked = sum(1 for i in chosen if ids[i] == bert_tokenizer.mask_token_id)
     assert metric(at, "bert_vs_gpt.m.mask", lang) == fmt_int(masked, lang)
     html = chips(at)
-    assert len(re.findall(r'class="bvg-chip[ "]', html)) == len(expected)  # one chip per real WordPiece token
+    assert len(re.findall(r'class="gl-chip[ "]', html)) == len(expected)  # one chip per real WordPiece token
     assert "[CLS]" in html and "[SEP]" in html
     assert any(t("bert_vs_gpt.draws.col.within", lang) in df.value.columns for df in at.dataframe)
     assert t("bert_vs_gpt.draws.header", lang) in all_text(at)

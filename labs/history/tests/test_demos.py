@@ -7,10 +7,10 @@ import math
 import pytest
 import torch
 
+from gptlab.nn.confidence import score_continuations
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
 from labs.history import timeline as tl
-from gptlab.nn.confidence import score_continuations
 
 
 # --- GPT-1 input transformations --------------------------------------------------------------------------
@@ -140,13 +140,9 @@ def test_make_task_refuses_empty_answer_and_query():
 
 
 # --- scoring: equals the model's own loss ---------------------------------------------------------------------
-def test_score_equals_the_models_cross_entropy_on_a_tiny_model():
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
-
-    torch.manual_seed(0)
-    config = Gemma3TextConfig(vocab_size=50, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                              num_attention_heads=2, num_key_value_heads=1, head_dim=16)
-    model = Gemma3ForCausalLM(config).eval()
+def test_score_equals_the_models_cross_entropy_on_a_tiny_model(make_tiny_model):
+    model = make_tiny_model("gemma", defaults=False, vocab_size=50, hidden_size=32, intermediate_size=64,
+                            num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, head_dim=16)
     prompt, answer = [2, 7, 9, 11], [5, 6, 8]
     (score,) = score_continuations(model, [prompt], [answer])
     ids = torch.tensor([prompt + answer])

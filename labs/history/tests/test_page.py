@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import course
-
 from gptlab.i18n import t
 from tests.apptest import all_text, run_app
 

@@ -7,11 +7,9 @@ import math
 import pytest
 
 from gptlab.i18n import value
-import torch
-
-from labs.risks import bias_probe as B
 from gptlab.nn import generation as G
 from gptlab.nn.confidence import score_continuations
+from labs.risks import bias_probe as B
 
 
 @pytest.mark.parametrize(
@@ -64,11 +62,8 @@ def test_defaults_are_valid_in_both_languages():
 
 
 @pytest.fixture(scope="module")
-def tiny_gpt2(gpt2_tokenizer):
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    torch.manual_seed(0)
-    return GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, n_positions=64)).eval()
+def tiny_gpt2(gpt2_tokenizer, make_tiny_model):
+    return make_tiny_model("gpt2")
 
 
 def test_probe_scores_each_sentence_and_whole_words(tiny_gpt2, gpt2_tokenizer):
@@ -91,13 +86,6 @@ def test_probe_scores_each_sentence_and_whole_words(tiny_gpt2, gpt2_tokenizer):
 
 
 # --- the real decoder
-
-
-@pytest.fixture(scope="module")
-def lab_model(prepared_decoder):
-    from gptlab import models
-
-    return models.load_decoding_model()
 
 
 @pytest.mark.real_models

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gptlab.i18n import LANGUAGES, value
-import torch
-
-from labs.risks import context_window as W
 from gptlab.nn.confidence import score_continuations
+from labs.risks import context_window as W
 
 BOS = 2
 
@@ -46,16 +44,9 @@ def test_default_texts_put_the_fact_first_and_ask_last():
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
-
-    torch.manual_seed(1)
-    config = Gemma3TextConfig(
-        vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, sliding_window=8, max_position_embeddings=256,
-        layer_types=["sliding_attention", "full_attention"], attn_implementation="eager",
-    )
-    return Gemma3ForCausalLM(config).eval()
+def tiny(make_tiny_model):
+    return make_tiny_model("gemma", seed=1, num_hidden_layers=2, sliding_window=8, max_position_embeddings=256,
+                           layer_types=["sliding_attention", "full_attention"])
 
 
 def test_compare_scores_the_whole_text_and_the_window(tiny):
@@ -71,13 +62,6 @@ def test_compare_scores_the_whole_text_and_the_window(tiny):
 
 
 # --- the real decoder
-
-
-@pytest.fixture(scope="module")
-def lab_model(prepared_decoder):
-    from gptlab import models
-
-    return models.load_decoding_model()
 
 
 @pytest.mark.real_models

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 import course
-
+from gptlab.i18n import t, value
+from gptlab.lessons import load_lesson
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
 from labs.risks import prompt_sensitivity as S
-from gptlab.i18n import t, value
-from gptlab.lessons import load_lesson
 from tests.apptest import all_text, run_app
 
 PAGE = course.lesson("risks").page
@@ -85,7 +84,7 @@ def test_the_four_demos_on_the_real_model(prepared_decoder, lang):
     assert len(at.get("vega_lite_chart")) == 2  # bias bars, phrasing bars
     # hallucination: two shaded continuations with their confidence
     boxes = [m.value for m in at.markdown if 'class="gl-gen"' in m.value]
-    assert len(boxes) == 2 and all('class="gl-tok"' in box for box in boxes)
+    assert len(boxes) == 2 and all('class="gl-chip gl-inline"' in box for box in boxes)
     assert t("risks.hall.invented_default", lang) in boxes[0]
     labels = [m.label for m in at.metric]
     assert labels.count(t("risks.hall.metric.mean", lang)) == 2

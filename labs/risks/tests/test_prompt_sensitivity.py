@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
-from labs.risks import prompt_sensitivity as S
-from gptlab.nn.confidence import score_continuations
 from gptlab.i18n import t
+from gptlab.nn.confidence import score_continuations
+from labs.risks import prompt_sensitivity as S
 
 
 def test_parse_phrasings():
@@ -27,11 +26,8 @@ def test_default_phrasings_are_several_and_one_spans_two_lines(lang):
     assert any("\n" in p for p in parsed.items)
 
 
-def test_answer_probabilities_score_every_phrasing(gpt2_tokenizer):
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, n_positions=64)).eval()
+def test_answer_probabilities_score_every_phrasing(gpt2_tokenizer, make_tiny_model):
+    model = make_tiny_model("gpt2")
     phrasings = ("The capital of France is", "Q: What is the capital of France?\nA:")
     scores = S.answer_probabilities(model, gpt2_tokenizer, phrasings, "  Paris ")
     answer = gpt2_tokenizer(" Paris")["input_ids"]
