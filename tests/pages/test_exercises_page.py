@@ -13,6 +13,7 @@ from gptlab.exercises.env import CoreEnv
 from gptlab.exercises.model import CORRECT, INCORRECT
 from gptlab.exercises.state import to_plain
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
+from gptlab.lessons import load_lesson
 from labs.attention import exercises as attention_exercises
 from labs.decoding import exercises as decoding_exercises
 from labs.decoding.repetition import distinct_n
@@ -56,8 +57,11 @@ def test_every_lesson_page_ends_with_its_exercises(lesson, lang, tmp_path, monke
     at = run_app(lang, PAGES[lesson])
     headers = [h.value for h in at.header]
     assert headers[-1] == t("exercises.header", lang)
+    # every section of the lesson file is on the page, under its own anchor
+    sections = {s.id for s in load_lesson(lesson, lang).sections if s.title}
+    assert sections <= {h.proto.anchor for h in at.header}, sections - {h.proto.anchor for h in at.header}
     exercises = bank.for_lesson(lesson)
-    assert len(exercises) >= 3
+    assert len(exercises) >= course.MIN_EXERCISES
     text = all_text(at)
     for n, ex in enumerate(exercises, 1):
         assert ex.text("prompt", lang) in text
