@@ -49,7 +49,7 @@ def decoder_cached_load_s() -> tuple[float, float]:
     """(load with torch/transformers already imported, as in the server; cold, imports included)."""
     code = (
         "import time, sys; cold = time.perf_counter(); sys.path.insert(0, sys.argv[1]);"
-        "from core import models; import transformers, torch;"
+        "from gptlab import models; import transformers, torch;"
         "t = time.perf_counter(); models.load_decoder_tokenizer(); models.load_decoder();"
         "end = time.perf_counter(); print(end - t, end - cold)"
     )
