@@ -65,6 +65,25 @@ class Strategy:
 GREEDY = Strategy(temperature=0.0)
 
 
+def fast_topk(x: torch.Tensor, k: int, chunk: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, V) -> values and indices of the k largest per row, like torch.topk, for a large V.
+
+    Cut each row into chunks; the k largest values lie in the k chunks with the largest maxima
+    (a chunk holding one of them has a maximum at least that large, and k values fill at most k
+    chunks). So a top-k over chunk maxima and one over k chunks replace a top-k over V values.
+    """
+    rows, vocab = x.shape
+    if vocab % chunk or vocab // chunk <= k:
+        return torch.topk(x, k, dim=-1)
+    n = vocab // chunk
+    chunks = x.view(rows, n, chunk)  # (B, n, chunk)
+    best = chunks.amax(dim=-1).topk(k, dim=-1).indices  # (B, k) chunks that may hold a winner
+    candidates = chunks.gather(1, best[:, :, None].expand(-1, -1, chunk)).reshape(rows, -1)  # (B, k*chunk)
+    values, where = candidates.topk(k, dim=-1)  # (B, k)
+    indices = best.gather(1, where // chunk) * chunk + where % chunk  # (B, k) back to vocabulary ids
+    return values, indices
+
+
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """(..., V) -> (..., V). T = 0 keeps only the largest logit (greedy), T = 1 changes nothing."""
     if temperature == 0.0:
@@ -161,6 +180,64 @@ def choose(logits: torch.Tensor, strategy: Strategy, generator: torch.Generator 
     if strategy.is_greedy:
         return logits.argmax(dim=-1)
     return sample(probabilities(logits, strategy), generator)
+
+
+def choose_token(logits: torch.Tensor, strategy: Strategy, generator: torch.Generator | None = None) -> tuple[int, float]:
+    """(V,) logits -> (token, its probability under the strategy): the same draw as
+    `sample(probabilities(logits, strategy))`, computed on the tokens the filters keep.
+
+    Top-k and top-p keep a few hundred of 262,144 tokens; every other token has probability 0 and no
+    stretch on [0, 1). So the kept tokens, in vocabulary order, get the same softmax and the same
+    running sum as in the full vector, and the same uniform number picks the same token, without
+    two passes over the whole vocabulary per step. Plain sampling (nothing cut) uses the full vector.
+    """
+    if strategy.is_beam:
+        raise ValueError("beam search chooses among beams, not row by row: use gptlab.nn.generation")
+    if strategy.is_greedy:
+        return int(logits.argmax()), 1.0
+    logits = logits.float()
+    scaled = apply_temperature(logits, strategy.temperature)  # (V,)
+    vocab = scaled.shape[-1]
+    kept: torch.Tensor | None = None  # vocabulary ids that survive, ascending
+    if 0 < strategy.top_k < vocab:
+        kth = top_values(scaled, strategy.top_k)[-1]
+        kept = (scaled >= kth).nonzero()[:, 0]  # (k,) ties with the k-th kept, as keep_top_k does
+    if strategy.top_p < 1.0:
+        pool = scaled if kept is None else scaled[kept]  # (n,) what top-p is handed
+        nucleus = _nucleus(pool, strategy.top_p)  # positions in pool
+        kept = nucleus if kept is None else kept[nucleus]
+        kept = kept.sort().values
+    if kept is None:
+        probs = scaled.softmax(dim=-1)  # (V,)
+        token = int(sample(probs[None], generator)[0])
+        return token, float(probs[token])
+    probs = scaled[kept].softmax(dim=-1)  # (n,) in vocabulary order
+    cdf = probs.cumsum(dim=-1)
+    u = torch.rand(1, generator=generator) * cdf[-1:]  # one number, as sample() draws it
+    where = int(torch.searchsorted(cdf, u, right=True).clamp_max(len(kept) - 1))
+    return int(kept[where]), float(probs[where])
+
+
+def top_values(x: torch.Tensor, k: int) -> torch.Tensor:
+    """(V,) -> (k,) the k largest values, largest first (a fast top-k for long vectors)."""
+    return fast_topk(x[None], k)[0][0]
+
+
+def _nucleus(logits: torch.Tensor, p: float) -> torch.Tensor:
+    """(n,) logits -> positions of the smallest set, most likely first, whose probability reaches p."""
+    log_norm = torch.logsumexp(logits, dim=-1)
+    n = logits.shape[-1]
+    window = min(NUCLEUS_WINDOW, n)
+    while True:
+        top_logits, top_ids = fast_topk(logits[None], window)
+        top_probs = (top_logits[0] - log_norm).exp()  # (window,) most likely first
+        mass_before = top_probs.cumsum(dim=-1) - top_probs  # exclusive prefix sums
+        if window == n or float(mass_before[-1] + top_probs[-1]) >= p:
+            break
+        window = min(window * 8, n)
+    keep = mass_before < p
+    keep[0] = True  # at least one token
+    return top_ids[0][keep]
 
 
 def draw_many(probs: torch.Tensor, n: int, seed: int) -> torch.Tensor:

@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 
 import torch
 
-from gptlab.nn.decoding import Strategy, probabilities, sample
+from gptlab.nn.decoding import Strategy, choose_token
 
 
 LAB_CONTEXT_TOKENS = 1024  # prompt + new tokens the lab lets through (Gemma 3 270M reads 32,768; a laptop
@@ -198,6 +198,85 @@ class _Beams:
         return self.histories[0], False
 
 
+class GenerationRun:
+    """The choices of one generation request, step after step, whoever computes the logits.
+
+    Each strategy owns consecutive rows of the batch (one, or one per beam). `step(logits)` takes
+    the (R, V) next-token logits of those rows, lets every strategy choose, and returns the state;
+    then `next_ids` holds the token each row reads next and `reorder` which row each row continues
+    (beams move between rows). gptlab.nn.generation.generate drives it with the transformers model, the
+    model worker (gptlab.models.worker) with many requests at once in one batch; the choices are the same.
+    """
+
+    def __init__(self, strategies: Sequence[Strategy], *, max_new_tokens: int, seed: int,
+                 stop_token_ids: Sequence[int] = (), pad_token_id: int = 0) -> None:
+        if max_new_tokens < 1:
+            raise ValueError("max_new_tokens must be at least 1")
+        self.strategies = tuple(strategies)
+        self.max_new_tokens = max_new_tokens
+        self.stop_ids = frozenset(int(i) for i in stop_token_ids)
+        self.pad_token_id = pad_token_id
+        self.first_rows, row = [], 0
+        for strategy in self.strategies:
+            self.first_rows.append(row)
+            row += strategy.num_beams
+        self.n_rows = row
+        # One generator per strategy: a strategy's text depends on the prompt, its settings and the
+        # seed, not on which other strategies run beside it (up to rounding of batched arithmetic).
+        self.generators = [torch.Generator().manual_seed(seed) for _ in self.strategies]
+        self.beams = {i: _Beams(s.num_beams) for i, s in enumerate(self.strategies) if s.is_beam}
+        self.tokens: list[list[Chosen]] = [[] for _ in self.strategies]
+        self.finished = [False] * len(self.strategies)
+        self.stopped = [False] * len(self.strategies)
+        self.step_count = 0
+        self.next_ids = torch.full((self.n_rows,), pad_token_id, dtype=torch.long)  # (R,)
+        self.reorder: torch.Tensor | None = None  # (R,) source row of each row, when beams moved
+        self.state: GenerationState | None = None
+
+    def step(self, logits: torch.Tensor) -> GenerationState:
+        """(R, V) float32 logits of this request's rows -> the state after one more token."""
+        self.step_count += 1
+        step = self.step_count
+        log_norm = torch.logsumexp(logits, dim=-1)  # (R,) softmax denominators
+        next_ids = torch.full((self.n_rows,), self.pad_token_id, dtype=torch.long)  # (R,)
+        reorder = torch.arange(self.n_rows)  # (R,) which row each row continues (beams move)
+        for i, strategy in enumerate(self.strategies):
+            r = self.first_rows[i]
+            if self.finished[i]:
+                continue
+            if strategy.is_beam:
+                b = self.beams[i]
+                logprobs = logits[r : r + b.size] - log_norm[r : r + b.size, None]  # (beams, V)
+                sources, new_tokens = b.step(logprobs, self.stop_ids, max_len_reached=step == self.max_new_tokens)
+                reorder[r : r + b.size] = sources + r
+                next_ids[r : r + b.size] = new_tokens
+                best, ended = b.best()
+                self.tokens[i], self.finished[i], self.stopped[i] = list(best), b.done, ended and b.done
+                continue
+            row_logits = logits[r]  # (V,)
+            token, strategy_prob = choose_token(row_logits, strategy, self.generators[i])
+            if token in self.stop_ids:
+                self.finished[i] = self.stopped[i] = True
+                continue
+            model_prob = float((row_logits[token] - log_norm[r]).exp())
+            self.tokens[i].append(Chosen(token, model_prob, strategy_prob))
+            next_ids[r] = token
+            if step == self.max_new_tokens:
+                self.finished[i] = True
+        self.next_ids = next_ids
+        self.reorder = reorder if self.beams and not torch.equal(reorder, torch.arange(self.n_rows)) else None
+        self.state = GenerationState(
+            step=step,
+            max_new_tokens=self.max_new_tokens,
+            rows=tuple(RowResult(tuple(t), f, s) for t, f, s in zip(self.tokens, self.finished, self.stopped)),
+        )
+        return self.state
+
+    @property
+    def done(self) -> bool:
+        return self.state is not None and self.state.done
+
+
 @torch.inference_mode()
 def generate(
     model,
@@ -211,79 +290,27 @@ def generate(
 ) -> Iterator[GenerationState]:
     """Generate with every strategy at once from one prompt; yields the state after each step.
 
-    Each sampling strategy has its own random generator seeded with `seed`, so a strategy's text
-    depends only on the prompt, its settings and the seed, not on which other strategies run beside it
-    (up to rounding differences of batched arithmetic).
+    The readable loop over a transformers model: read the prompt once, copy its cache to every
+    row, then one forward pass per step for all rows. The model worker runs the same choices
+    (GenerationRun) on many requests at once.
     """
     if not prompt_ids:
         raise ValueError("the prompt has no tokens")
-    if max_new_tokens < 1:
-        raise ValueError("max_new_tokens must be at least 1")
-    stop_ids = frozenset(int(i) for i in stop_token_ids)
-
-    first_rows, row = [], 0
-    for strategy in strategies:
-        first_rows.append(row)
-        row += strategy.num_beams
-    n_rows = row
-
-    generators = [torch.Generator().manual_seed(seed) for _ in strategies]
-    beams = {i: _Beams(s.num_beams) for i, s in enumerate(strategies) if s.is_beam}
-    tokens: list[list[Chosen]] = [[] for _ in strategies]
-    finished = [False] * len(strategies)
-    stopped = [False] * len(strategies)
-
+    run = GenerationRun(strategies, max_new_tokens=max_new_tokens, seed=seed, stop_token_ids=stop_token_ids,
+                        pad_token_id=pad_token_id)
     cache = _cache(model)
     input_ids = torch.tensor([list(prompt_ids)], dtype=torch.long)  # (1, T)
     hidden = model.base_model(input_ids=input_ids, past_key_values=cache, use_cache=True).last_hidden_state[:, -1]  # (1, d)
-    cache.batch_repeat_interleave(n_rows)  # every row starts from the same prompt
-    logits = model_logits(model, hidden).expand(n_rows, -1)  # (R, V)
-
-    for step in range(1, max_new_tokens + 1):
-        log_norm = torch.logsumexp(logits, dim=-1)  # (R,) softmax denominators
-        next_ids = torch.full((n_rows,), pad_token_id, dtype=torch.long)  # (R,)
-        reorder = torch.arange(n_rows)  # (R,) which cache row each row continues (beams move)
-        for i, strategy in enumerate(strategies):
-            r = first_rows[i]
-            if finished[i]:
-                continue
-            if strategy.is_beam:
-                b = beams[i]
-                logprobs = logits[r : r + b.size] - log_norm[r : r + b.size, None]  # (beams, V)
-                sources, new_tokens = b.step(logprobs, stop_ids, max_len_reached=step == max_new_tokens)
-                reorder[r : r + b.size] = sources + r
-                next_ids[r : r + b.size] = new_tokens
-                best, ended = b.best()
-                tokens[i], finished[i], stopped[i] = list(best), b.done, ended and b.done
-                continue
-            row_logits = logits[r : r + 1]  # (1, V)
-            if strategy.is_greedy:
-                token = int(row_logits.argmax())
-                strategy_prob = 1.0
-            else:
-                probs = probabilities(row_logits, strategy)  # (1, V)
-                token = int(sample(probs, generators[i])[0])
-                strategy_prob = float(probs[0, token])
-            if token in stop_ids:
-                finished[i] = stopped[i] = True
-                continue
-            model_prob = float((row_logits[0, token] - log_norm[r]).exp())
-            tokens[i].append(Chosen(token, model_prob, strategy_prob))
-            next_ids[r] = token
-            if step == max_new_tokens:
-                finished[i] = True
-
-        state = GenerationState(
-            step=step,
-            max_new_tokens=max_new_tokens,
-            rows=tuple(RowResult(tuple(t), f, s) for t, f, s in zip(tokens, finished, stopped)),
-        )
+    cache.batch_repeat_interleave(run.n_rows)  # every row starts from the same prompt
+    logits = model_logits(model, hidden).expand(run.n_rows, -1)  # (R, V)
+    while True:
+        state = run.step(logits)
         yield state
         if state.done:
             return
-        if beams:
-            cache.reorder_cache(reorder)
-        out = model.base_model(input_ids=next_ids[:, None], past_key_values=cache, use_cache=True)
+        if run.reorder is not None:
+            cache.reorder_cache(run.reorder)
+        out = model.base_model(input_ids=run.next_ids[:, None], past_key_values=cache, use_cache=True)
         logits = model_logits(model, out.last_hidden_state[:, -1])  # (R, V)
 
 

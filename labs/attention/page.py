@@ -249,6 +249,6 @@ lesson_ui.section(les, "bertviz")
 if has_text:
     with frame.contained(lang):
         bertviz_views()
-lesson_ui.section(les, "references")
+lesson_ui.sections(les, "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("attention", lang)

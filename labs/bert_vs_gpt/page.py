@@ -254,6 +254,6 @@ def vectors_widget() -> None:
 with frame.contained(lang):
     vectors_widget()
 
-lesson_ui.sections(les, "task-heads", "variants", "transfer-learning", "choosing", "references")
+lesson_ui.sections(les, "task-heads", "variants", "transfer-learning", "choosing", "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("bert-vs-gpt", lang)

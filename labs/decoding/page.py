@@ -389,6 +389,6 @@ if prompt is not None:
     with frame.contained(lang):
         grid(prompt)
 
-lesson_ui.sections(les, "good-practice", "references")
+lesson_ui.sections(les, "good-practice", "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("decoding", lang)

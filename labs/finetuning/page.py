@@ -345,6 +345,6 @@ if not corpus.problem:
     with frame.contained(lang):
         from_scratch()
 
-lesson_ui.sections(les, "good-practice", "references")
+lesson_ui.sections(les, "good-practice", "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("finetuning", lang)

@@ -197,6 +197,6 @@ def timeline_widget() -> None:
 with st.container(border=True), frame.contained(lang):
     timeline_widget()
 
-lesson_ui.sections(les, "lessons-learned", "references")
+lesson_ui.sections(les, "lessons-learned", "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("history", lang)

@@ -316,6 +316,6 @@ with frame.contained(lang):
 lesson_ui.section(les, "context-window")
 with frame.contained(lang):
     context_demo()
-lesson_ui.sections(les, "misuse", "evaluation", "safety-filters", "efficiency", "good-practice", "references")
+lesson_ui.sections(les, "misuse", "evaluation", "safety-filters", "efficiency", "good-practice", "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("risks", lang)

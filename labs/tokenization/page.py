@@ -237,6 +237,6 @@ with frame.contained(lang):
                 data[f"{label} ({language})"] = [counts[(i, language)] for i in range(len(pairs))]
         st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
 
-lesson_ui.sections(les, "context-window", "references")
+lesson_ui.sections(les, "context-window", "recap", "references")
 write_to_url(PARAMS)
 exercises_ui.render("tokenization", lang)
