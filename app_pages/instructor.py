@@ -4,9 +4,9 @@ import streamlit as st
 
 from gptlab.classroom import report as R
 from gptlab.i18n import fmt_int, t
-from labs.decoding.widgets import markdown_escape
 from ui import classroom as C
 from ui import frame
+from ui.frame import markdown_escape
 
 lang = frame.language()
 st.title(t("classroom.instructor.title", lang))

@@ -19,8 +19,8 @@ import course
 from gptlab.classroom import store as P
 from gptlab.classroom.report import session_lesson_progress
 from gptlab.i18n import fmt_int, t
-from labs.decoding.widgets import markdown_escape
 from ui import frame
+from ui.frame import markdown_escape
 
 T = TypeVar("T")
 

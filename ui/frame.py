@@ -117,6 +117,14 @@ def _inject_style(projector: bool) -> None:
         st.markdown(f"<style>{base}{projector_css if projector else ''}</style>", unsafe_allow_html=True)
 
 
+MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>$~")
+
+
+def markdown_escape(text: str) -> str:
+    """User or model text inside Markdown (radio labels, messages): every special character literal."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+
+
 @contextlib.contextmanager
 def contained(lang: str) -> Iterator[None]:
     """One widget failing shows a message in the user's language, never a traceback."""

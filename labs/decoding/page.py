@@ -173,7 +173,7 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     def label(token_id: int) -> str:
         c = probs[token_id]
         mark = "" if c.kept else f" ({t('decoding.cut', lang)})"
-        return f"{ui_dec.markdown_escape(ui_dec.token_label(token_id))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
+        return f"{frame.markdown_escape(ui_dec.token_label(token_id))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
 
     pick_key = f"decoding.steps.pick.{len(chosen)}"
     st.radio(t("decoding.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)

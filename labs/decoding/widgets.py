@@ -180,14 +180,6 @@ def saved(key: str) -> dict | None:
     return None
 
 
-MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>$~")
-
-
-def markdown_escape(text: str) -> str:
-    """For labels Streamlit renders as Markdown (radio options): every special character literal."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
-
-
 def sample_once(ids: tuple[int, ...], strategy: D.Strategy, seed: int) -> int:
     """The sampler's pick after `ids` (greedy when T = 0); the seed makes it reproducible."""
     logits = torch.from_numpy(next_logits(ids))[None]  # (1, V)

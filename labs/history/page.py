@@ -7,7 +7,6 @@ import streamlit as st
 from gptlab import models
 from gptlab.charts import OKABE_ITO, decimal_labels
 from gptlab.i18n import fmt_int, fmt_number, fmt_percent, t
-from labs.decoding.widgets import markdown_escape
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
 from labs.history import timeline as tl
@@ -17,6 +16,7 @@ from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
+from ui.frame import markdown_escape
 from ui.params import load_from_url, write_to_url
 
 lang = frame.language()

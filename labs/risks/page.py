@@ -54,7 +54,7 @@ def needs_decoder() -> bool:
 
 def quoted(text: str) -> str:
     """User text inside a Markdown sentence: every Markdown character literal."""
-    return ui_dec.markdown_escape(text)
+    return frame.markdown_escape(text)
 
 
 # --- 1. bias probe ----------------------------------------------------------------------------------

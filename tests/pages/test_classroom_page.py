@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 import course
 from gptlab.classroom import store as P
 from gptlab.i18n import t
-from labs.decoding.widgets import markdown_escape
 from tests.apptest import APP, all_text, run_app
 from ui import classroom as C
 from ui import frame
+from ui.frame import markdown_escape
 
 INSTRUCTOR = course.INSTRUCTOR.page
 SECRET = "correct horse battery staple 42"
