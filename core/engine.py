@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -95,7 +96,14 @@ class Linear:
         self._packed = torch.ops.mkldnn._reorder_linear_weight(self.weight, 1) if packed else None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, in) -> (N, out)."""
+        """(N, in) -> (N, out), each row's result the same whatever else is in the batch.
+
+        A single row takes a matrix-vector kernel that sums in another order than the matrix
+        kernel every larger batch uses: its bfloat16 result can differ in the last bit, and a step
+        later a student alone would read other numbers than in a class. So one row runs as two.
+        """
+        if x.shape[0] == 1:
+            return self(x.expand(2, -1))[:1]
         if self._packed is None:
             return F.linear(x, self.weight)
         return torch.ops.mkldnn._linear_pointwise(x.contiguous(), self._packed, None, "none", [], "")
@@ -122,11 +130,27 @@ def rms_norm(x: torch.Tensor, one_plus_weight: torch.Tensor, eps: float) -> torc
     return F.rms_norm(x.float(), (x.shape[-1],), one_plus_weight, eps).type_as(x)
 
 
-def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """RoPE: (..., head_dim) rotated by the angles of its position; cos/sin broadcast over heads."""
-    half = x.shape[-1] // 2
-    rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
-    return x * cos + rotated * sin
+def rotate(x: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor) -> torch.Tensor:
+    """RoPE: (..., head_dim) rotated by the angles of its position; cos/sin broadcast over heads.
+
+    The model computes x cos + rotate_half(x) sin with rotate_half(x) = (-x2, x1). Rolling x by half
+    gives (x2, x1), and a sin whose first half is negated restores the sign: the same numbers, bit
+    for bit, in four operations instead of seven.
+    """
+    return x * cos + x.roll(x.shape[-1] // 2, dims=-1) * signed_sin
+
+
+def invariant_softmax(x: torch.Tensor) -> torch.Tensor:
+    """softmax over the last dimension, in float32, whose result does not depend on padding.
+
+    Rows of a batch are padded to the longest one with -inf. torch's softmax sums exp() in a
+    vectorised order that can change with the padded width, so a row's weights could differ in
+    the last bit between a student alone and a class (seen here: then the texts part after a few
+    tokens). A running sum adds the same terms in the same order whatever follows them.
+    """
+    x = x.float()
+    e = (x - x.amax(dim=-1, keepdim=True)).exp()
+    return e / e.cumsum(dim=-1)[..., -1:]
 
 
 def int8_rows(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -197,7 +221,9 @@ class GemmaEngine:
                 inv_freq = self._inv_freq[not sliding]
             freqs = torch.arange(size, dtype=torch.float32)[:, None] * inv_freq.float()[None, :]  # (P, hd/2)
             emb = torch.cat((freqs, freqs), dim=-1)  # (P, hd)
-            cached = (emb.cos().to(self.dtype), emb.sin().to(self.dtype))
+            sin = emb.sin().to(self.dtype)
+            half = sin.shape[-1] // 2
+            cached = (emb.cos().to(self.dtype), torch.cat((-sin[:, :half], sin[:, half:]), dim=-1))  # cos, signed sin
             self._rope_cache[sliding] = cached
         return cached[0][positions], cached[1][positions]
 
@@ -300,7 +326,7 @@ class GemmaEngine:
         here than bfloat16 ones); mask broadcastable to (B, M, T).
         """
         scores = torch.matmul(q.float(), keys.transpose(-1, -2)).to(self.dtype) * self.shape.scaling  # (B, M, T)
-        weights = (scores + mask).softmax(dim=-1, dtype=torch.float32).to(self.dtype)
+        weights = invariant_softmax(scores + mask).to(self.dtype)
         return torch.matmul(weights.float(), values).to(self.dtype)  # (B, M, hd)
 
     def _ragged_attention(self, cache: "KVCache", index: int, rows: list[int], starts: list[int],
@@ -329,19 +355,36 @@ class GemmaEngine:
 
     # ----------------------------------------------------------------------------------- logits
     @torch.inference_mode()
-    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+    def logits(self, hidden: torch.Tensor, int8_rows: Sequence[bool] | None = None) -> torch.Tensor:
         """(N, d) final hidden states -> (N, V) float32 logits; the top REFINED_LOGITS exact.
 
-        The product with the output layer is the costliest of a step (262,144 rows). For a few rows
-        it runs on the int8 copy, for many on bfloat16 (the faster kernel for each); either way the
-        most likely tokens are then recomputed in float32 from the bfloat16 weights: the
-        probabilities a student reads do not depend on which kernel ran, nor on the batch.
+        The product with the output layer is the costliest of a step (262,144 rows). Rows flagged in
+        `int8_rows` (by default: all, when there are at most INT8_MAX_ROWS) run on the int8 copy,
+        which reads half the bytes and wins for a few rows; the others on bfloat16, which wins for
+        many. Either way the most likely tokens are then recomputed in float32 from the bfloat16
+        weights, so every probability a student reads is exact; only the far tail differs between
+        the two. Each kernel gives a row the same result whatever else is in the batch (tested), so
+        the worker picks the kernel per request, never per batch: a request gets the same numbers
+        alone and in a class.
         """
-        if self.lm_head_int8 is not None and hidden.shape[0] <= INT8_MAX_ROWS:
-            logits = torch.ops.aten._weight_int8pack_mm(
-                hidden.to(self.dtype).contiguous(), self.lm_head_int8, self.lm_head_scales).float()  # (N, V)
+        n = hidden.shape[0]
+        if self.lm_head_int8 is None:
+            flags = [False] * n
+        elif int8_rows is None:
+            flags = [n <= INT8_MAX_ROWS] * n
         else:
-            logits = self.lm_head_dense(hidden.to(self.dtype)).float()  # (N, V)
+            flags = list(int8_rows)
+        x = hidden.to(self.dtype).contiguous()
+        if all(flags):
+            logits = torch.ops.aten._weight_int8pack_mm(x, self.lm_head_int8, self.lm_head_scales).float()  # (N, V)
+        elif not any(flags):
+            logits = self.lm_head_dense(x).float()  # (N, V)
+        else:
+            small = torch.tensor([i for i, f in enumerate(flags) if f])
+            large = torch.tensor([i for i, f in enumerate(flags) if not f])
+            logits = torch.empty(n, self.shape.vocab)
+            logits[small] = torch.ops.aten._weight_int8pack_mm(x[small], self.lm_head_int8, self.lm_head_scales).float()
+            logits[large] = self.lm_head_dense(x[large]).float()
         top = fast_topk(logits, min(REFINED_LOGITS, logits.shape[-1]))[1]  # (N, m)
         exact = torch.einsum("nd,nmd->nm", hidden.float(), self.lm_head[top].float())  # (N, m)
         logits.scatter_(-1, top, exact)
@@ -402,6 +445,7 @@ class KVCache:
     def write(self, layer: int, rows: list[int], starts: list[int], counts: list[int],
               k: torch.Tensor, v: torch.Tensor) -> None:
         """k, v (N, Hkv, hd) stacked row after row -> each row's cache from its start position."""
+        k, v = k.to(self.dtype), v.to(self.dtype)
         if all(c == 1 for c in counts) and rows == list(range(len(rows))) and len(set(starts)) == 1:
             self.keys[layer][: len(rows), :, starts[0]] = k  # every row at the same position: one copy
             self.values[layer][: len(rows), :, starts[0]] = v

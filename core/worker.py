@@ -334,7 +334,12 @@ class ModelWorker:
             forward_picks.append([base + p for p in request.positions])
         all_picks = picks + [p for ps in forward_picks for p in ps]
         picked_hidden = hidden[torch.tensor(all_picks)]  # (P, d)
-        logits = engine.logits(picked_hidden)  # (P, V)
+        # The output layer's kernel is chosen per request (see GemmaEngine.logits): the same numbers
+        # for a request alone and in a full class.
+        small = [self._small(req) for req, _ in self._owner[: len(decode_rows)]]
+        small += [self._small(req) for req in admitted]
+        small += [True] * (len(all_picks) - len(small))  # a forward: one sequence, a few positions
+        logits = engine.logits(picked_hidden, small)  # (P, V)
         # Hand out the results.
         n_decode, n_new = len(decode_rows), len(admitted)
         for request in self._active:
@@ -365,6 +370,12 @@ class ModelWorker:
         self.steps += 1
         elapsed = time.monotonic() - start
         self.step_seconds = 0.8 * self.step_seconds + 0.2 * elapsed
+
+    @staticmethod
+    def _small(request: "_Generation | None") -> bool:
+        from core.engine import INT8_MAX_ROWS
+
+        return request is None or request.n_rows <= INT8_MAX_ROWS
 
     def _advance(self, request: _Generation, logits: torch.Tensor) -> None:
         run = request.run
