@@ -37,6 +37,7 @@ import torch.nn.functional as F
 
 from core.decoding import fast_topk
 
+KEY_BLOCK = 64  # attention reads keys in blocks of this many (see GemmaEngine._attend); widths are multiples
 REFINED_LOGITS = 256  # the most likely tokens whose logits are recomputed exactly in float32
 INT8_MAX_ROWS = 4  # up to this many rows the int8 output layer is faster; above, bfloat16 is
 
@@ -140,6 +141,10 @@ def rotate(x: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor) -> torc
     return x * cos + x.roll(x.shape[-1] // 2, dims=-1) * signed_sin
 
 
+def round_up(n: int, multiple: int = 16) -> int:
+    return -(-n // multiple) * multiple
+
+
 def invariant_softmax(x: torch.Tensor) -> torch.Tensor:
     """softmax over the last dimension, in float32, whose result does not depend on padding.
 
@@ -241,7 +246,7 @@ class GemmaEngine:
         counts = [len(t) for t in new_tokens]
         starts = [cache.lengths[r] for r in rows]
         for r, c in zip(rows, counts):
-            cache.reserve(r, cache.lengths[r] + c)
+            cache.reserve(r, round_up(cache.lengths[r] + c, KEY_BLOCK))
         single = next((i for i, c in enumerate(counts) if c != 1), len(counts))  # rows[:single] decode
         ids = torch.tensor([t for ts in new_tokens for t in ts], dtype=torch.long)  # (N,)
         positions = torch.tensor([p for st, c in zip(starts, counts) for p in range(st, st + c)])  # (N,)
@@ -288,7 +293,7 @@ class GemmaEngine:
         for first in range(0, len(rows), self.DECODE_CHUNK):
             chunk = rows[first : first + self.DECODE_CHUNK]
             lengths = torch.tensor([cache.lengths[r] for r in chunk])  # (r,) tokens before the new one
-            key = torch.arange(int(lengths.max()) + 1)[None, :]  # (1, T)
+            key = torch.arange(round_up(int(lengths.max()) + 1, KEY_BLOCK))[None, :]  # (1, T) padded to whole blocks
             visible = key <= lengths[:, None]  # (r, T) itself and everything before
             masks = {False: visible}
             if window is not None:
@@ -321,13 +326,28 @@ class GemmaEngine:
     def _attend(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """softmax(q k^T * scaling + mask) v, rounded to bfloat16 where the model's eager attention rounds.
 
-        q (B, M, hd) bfloat16 (M: query heads x positions); keys, values (B, T, hd) float32 (the
-        cache holds the bfloat16 values exactly, in float32: small float32 products run far faster
-        here than bfloat16 ones); mask broadcastable to (B, M, T).
+        q (..., M, hd) bfloat16 (M: query heads x positions); keys, values (..., T, hd) float32, T a
+        multiple of KEY_BLOCK (the cache holds the model's bfloat16 values exactly, in float32:
+        small float32 products run far faster here than bfloat16 ones); mask broadcastable to
+        (..., M, T), -inf where a key is hidden or padding.
+
+        The products run block by block, KEY_BLOCK keys at a time, and the blocks' shares are added
+        in order: every number comes from matrix products of the same shapes whatever the batch and
+        its padding. One product over the whole padded width would let the BLAS kernel, and with it
+        the order of the additions, change with the width, and a row's numbers with it (seen here:
+        a student alone and in a class got texts that parted after a few tokens).
         """
-        scores = torch.matmul(q.float(), keys.transpose(-1, -2)).to(self.dtype) * self.shape.scaling  # (B, M, T)
-        weights = invariant_softmax(scores + mask).to(self.dtype)
-        return torch.matmul(weights.float(), values).to(self.dtype)  # (B, M, hd)
+        qf = q.float()
+        blocks = range(0, keys.shape[-2], KEY_BLOCK)
+        scores = torch.cat([torch.matmul(qf, keys[..., b : b + KEY_BLOCK, :].transpose(-1, -2)) for b in blocks],
+                           dim=-1)  # (..., M, T)
+        scores = scores.to(self.dtype) * self.shape.scaling
+        weights = invariant_softmax(scores + mask).to(self.dtype).float()  # (..., M, T)
+        out = None
+        for b in blocks:
+            share = torch.matmul(weights[..., b : b + KEY_BLOCK], values[..., b : b + KEY_BLOCK, :])  # (..., M, hd)
+            out = share if out is None else out + share
+        return out.to(self.dtype)  # (..., M, hd)
 
     def _ragged_attention(self, cache: "KVCache", index: int, rows: list[int], starts: list[int],
                           counts: list[int], q: torch.Tensor, sliding: bool) -> torch.Tensor:
@@ -337,12 +357,13 @@ class GemmaEngine:
         group = s.heads // s.kv_heads
         for row, start, count in zip(rows, starts, counts):
             end = start + count
-            keys = cache.keys[index][row, :, :end]  # (Hkv, T, hd)
-            values = cache.values[index][row, :, :end]
+            width = round_up(end, KEY_BLOCK)
+            keys = cache.keys[index][row, :, :width]  # (Hkv, T, hd), padded to whole blocks (masked)
+            values = cache.values[index][row, :, :width]
             qr = q[offset : offset + count].view(count, s.kv_heads, group, s.head_dim).permute(1, 2, 0, 3)  # (Hkv, g, n, hd)
             qr = qr.reshape(s.kv_heads, group * count, s.head_dim)  # (Hkv, g*n, hd): one product per key head
             query_pos = torch.arange(start, end)[:, None]  # (n, 1)
-            key_pos = torch.arange(end)[None, :]  # (1, T)
+            key_pos = torch.arange(width)[None, :]  # (1, T)
             visible = key_pos <= query_pos
             if sliding and s.sliding_window is not None:
                 visible = visible & (key_pos > query_pos - s.sliding_window)
@@ -404,6 +425,7 @@ class KVCache:
     """
 
     def __init__(self, shape: EngineShape, dtype: torch.dtype = torch.float32, rows: int = 4, tokens: int = 128):
+        tokens = round_up(tokens, KEY_BLOCK)
         self.shape = shape
         self.dtype = dtype
         self.lengths: list[int] = []  # tokens held by each row
@@ -440,7 +462,7 @@ class KVCache:
     def reserve(self, row: int, tokens_needed: int) -> None:
         rows, tokens = self.capacity
         if tokens_needed > tokens:
-            self._allocate(rows, max(tokens_needed, 2 * tokens))
+            self._allocate(rows, round_up(max(tokens_needed, 2 * tokens), KEY_BLOCK))
 
     def write(self, layer: int, rows: list[int], starts: list[int], counts: list[int],
               k: torch.Tensor, v: torch.Tensor) -> None:

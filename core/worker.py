@@ -233,8 +233,8 @@ class ModelWorker:
             except ValueError:
                 return WaitStatus(0, request.started is not None, 0.0)
             # Rows free up as running requests finish: a rough bound from their remaining steps.
-            remaining = max((r.run.max_new_tokens - r.run.step_count for r in self._active), default=0)
-            return WaitStatus(ahead, False, (remaining + ahead) * self.step_seconds)
+            remaining = max((r.run.max_new_tokens - r.run.step_count for r in list(self._active)), default=0)
+            return WaitStatus(ahead, False, (max(remaining, 1) + ahead) * self.step_seconds)
 
     def _has_work(self) -> bool:
         return bool(self._active or self._waiting or self._forwards or self._jobs)
@@ -288,6 +288,7 @@ class ModelWorker:
                 if not fits and rows > 0:  # the first request always runs, whatever its size
                     break
                 self._waiting.popleft()
+                request.started = time.monotonic()
                 admitted.append(request)
                 rows, longest = need_rows, need_tokens
             forwards = list(self._forwards)
@@ -346,7 +347,6 @@ class ModelWorker:
             request_logits = logits[torch.tensor(request.rows)]  # (rows, V)
             self._advance(request, request_logits)
         for j, request in enumerate(admitted):
-            request.started = time.monotonic()
             prompt_row = request.rows[0]
             for _ in range(request.n_rows - 1):  # every strategy and beam starts from the prompt
                 row = cache.add_row()
