@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 
 from gptlab.nn.decoding import fast_topk
 
+KEY_BLOCK = 64  # attention reads keys in blocks of this many (see GemmaEngine._attend); widths are multiples
 REFINED_LOGITS = 256  # the most likely tokens whose logits are recomputed exactly in float32
 INT8_MAX_ROWS = 4  # up to this many rows the int8 output layer is faster; above, bfloat16 is
 
@@ -95,7 +97,14 @@ class Linear:
         self._packed = torch.ops.mkldnn._reorder_linear_weight(self.weight, 1) if packed else None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, in) -> (N, out)."""
+        """(N, in) -> (N, out), each row's result the same whatever else is in the batch.
+
+        A single row takes a matrix-vector kernel that sums in another order than the matrix
+        kernel every larger batch uses: its bfloat16 result can differ in the last bit, and a step
+        later a student alone would read other numbers than in a class. So one row runs as two.
+        """
+        if x.shape[0] == 1:
+            return self(x.expand(2, -1))[:1]
         if self._packed is None:
             return F.linear(x, self.weight)
         return torch.ops.mkldnn._linear_pointwise(x.contiguous(), self._packed, None, "none", [], "")
@@ -122,11 +131,31 @@ def rms_norm(x: torch.Tensor, one_plus_weight: torch.Tensor, eps: float) -> torc
     return F.rms_norm(x.float(), (x.shape[-1],), one_plus_weight, eps).type_as(x)
 
 
-def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """RoPE: (..., head_dim) rotated by the angles of its position; cos/sin broadcast over heads."""
-    half = x.shape[-1] // 2
-    rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
-    return x * cos + rotated * sin
+def rotate(x: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor) -> torch.Tensor:
+    """RoPE: (..., head_dim) rotated by the angles of its position; cos/sin broadcast over heads.
+
+    The model computes x cos + rotate_half(x) sin with rotate_half(x) = (-x2, x1). Rolling x by half
+    gives (x2, x1), and a sin whose first half is negated restores the sign: the same numbers, bit
+    for bit, in four operations instead of seven.
+    """
+    return x * cos + x.roll(x.shape[-1] // 2, dims=-1) * signed_sin
+
+
+def round_up(n: int, multiple: int = 16) -> int:
+    return -(-n // multiple) * multiple
+
+
+def invariant_softmax(x: torch.Tensor) -> torch.Tensor:
+    """softmax over the last dimension, in float32, whose result does not depend on padding.
+
+    Rows of a batch are padded to the longest one with -inf. torch's softmax sums exp() in a
+    vectorised order that can change with the padded width, so a row's weights could differ in
+    the last bit between a student alone and a class (seen here: then the texts part after a few
+    tokens). A running sum adds the same terms in the same order whatever follows them.
+    """
+    x = x.float()
+    e = (x - x.amax(dim=-1, keepdim=True)).exp()
+    return e / e.cumsum(dim=-1)[..., -1:]
 
 
 def int8_rows(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -197,7 +226,9 @@ class GemmaEngine:
                 inv_freq = self._inv_freq[not sliding]
             freqs = torch.arange(size, dtype=torch.float32)[:, None] * inv_freq.float()[None, :]  # (P, hd/2)
             emb = torch.cat((freqs, freqs), dim=-1)  # (P, hd)
-            cached = (emb.cos().to(self.dtype), emb.sin().to(self.dtype))
+            sin = emb.sin().to(self.dtype)
+            half = sin.shape[-1] // 2
+            cached = (emb.cos().to(self.dtype), torch.cat((-sin[:, :half], sin[:, half:]), dim=-1))  # cos, signed sin
             self._rope_cache[sliding] = cached
         return cached[0][positions], cached[1][positions]
 
@@ -215,7 +246,7 @@ class GemmaEngine:
         counts = [len(t) for t in new_tokens]
         starts = [cache.lengths[r] for r in rows]
         for r, c in zip(rows, counts):
-            cache.reserve(r, cache.lengths[r] + c)
+            cache.reserve(r, round_up(cache.lengths[r] + c, KEY_BLOCK))
         single = next((i for i, c in enumerate(counts) if c != 1), len(counts))  # rows[:single] decode
         ids = torch.tensor([t for ts in new_tokens for t in ts], dtype=torch.long)  # (N,)
         positions = torch.tensor([p for st, c in zip(starts, counts) for p in range(st, st + c)])  # (N,)
@@ -262,7 +293,7 @@ class GemmaEngine:
         for first in range(0, len(rows), self.DECODE_CHUNK):
             chunk = rows[first : first + self.DECODE_CHUNK]
             lengths = torch.tensor([cache.lengths[r] for r in chunk])  # (r,) tokens before the new one
-            key = torch.arange(int(lengths.max()) + 1)[None, :]  # (1, T)
+            key = torch.arange(round_up(int(lengths.max()) + 1, KEY_BLOCK))[None, :]  # (1, T) padded to whole blocks
             visible = key <= lengths[:, None]  # (r, T) itself and everything before
             masks = {False: visible}
             if window is not None:
@@ -295,13 +326,28 @@ class GemmaEngine:
     def _attend(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """softmax(q k^T * scaling + mask) v, rounded to bfloat16 where the model's eager attention rounds.
 
-        q (B, M, hd) bfloat16 (M: query heads x positions); keys, values (B, T, hd) float32 (the
-        cache holds the bfloat16 values exactly, in float32: small float32 products run far faster
-        here than bfloat16 ones); mask broadcastable to (B, M, T).
+        q (..., M, hd) bfloat16 (M: query heads x positions); keys, values (..., T, hd) float32, T a
+        multiple of KEY_BLOCK (the cache holds the model's bfloat16 values exactly, in float32:
+        small float32 products run far faster here than bfloat16 ones); mask broadcastable to
+        (..., M, T), -inf where a key is hidden or padding.
+
+        The products run block by block, KEY_BLOCK keys at a time, and the blocks' shares are added
+        in order: every number comes from matrix products of the same shapes whatever the batch and
+        its padding. One product over the whole padded width would let the BLAS kernel, and with it
+        the order of the additions, change with the width, and a row's numbers with it (seen here:
+        a student alone and in a class got texts that parted after a few tokens).
         """
-        scores = torch.matmul(q.float(), keys.transpose(-1, -2)).to(self.dtype) * self.shape.scaling  # (B, M, T)
-        weights = (scores + mask).softmax(dim=-1, dtype=torch.float32).to(self.dtype)
-        return torch.matmul(weights.float(), values).to(self.dtype)  # (B, M, hd)
+        qf = q.float()
+        blocks = range(0, keys.shape[-2], KEY_BLOCK)
+        scores = torch.cat([torch.matmul(qf, keys[..., b : b + KEY_BLOCK, :].transpose(-1, -2)) for b in blocks],
+                           dim=-1)  # (..., M, T)
+        scores = scores.to(self.dtype) * self.shape.scaling
+        weights = invariant_softmax(scores + mask).to(self.dtype).float()  # (..., M, T)
+        out = None
+        for b in blocks:
+            share = torch.matmul(weights[..., b : b + KEY_BLOCK], values[..., b : b + KEY_BLOCK, :])  # (..., M, hd)
+            out = share if out is None else out + share
+        return out.to(self.dtype)  # (..., M, hd)
 
     def _ragged_attention(self, cache: "KVCache", index: int, rows: list[int], starts: list[int],
                           counts: list[int], q: torch.Tensor, sliding: bool) -> torch.Tensor:
@@ -311,12 +357,13 @@ class GemmaEngine:
         group = s.heads // s.kv_heads
         for row, start, count in zip(rows, starts, counts):
             end = start + count
-            keys = cache.keys[index][row, :, :end]  # (Hkv, T, hd)
-            values = cache.values[index][row, :, :end]
+            width = round_up(end, KEY_BLOCK)
+            keys = cache.keys[index][row, :, :width]  # (Hkv, T, hd), padded to whole blocks (masked)
+            values = cache.values[index][row, :, :width]
             qr = q[offset : offset + count].view(count, s.kv_heads, group, s.head_dim).permute(1, 2, 0, 3)  # (Hkv, g, n, hd)
             qr = qr.reshape(s.kv_heads, group * count, s.head_dim)  # (Hkv, g*n, hd): one product per key head
             query_pos = torch.arange(start, end)[:, None]  # (n, 1)
-            key_pos = torch.arange(end)[None, :]  # (1, T)
+            key_pos = torch.arange(width)[None, :]  # (1, T)
             visible = key_pos <= query_pos
             if sliding and s.sliding_window is not None:
                 visible = visible & (key_pos > query_pos - s.sliding_window)
@@ -329,19 +376,36 @@ class GemmaEngine:
 
     # ----------------------------------------------------------------------------------- logits
     @torch.inference_mode()
-    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+    def logits(self, hidden: torch.Tensor, int8_rows: Sequence[bool] | None = None) -> torch.Tensor:
         """(N, d) final hidden states -> (N, V) float32 logits; the top REFINED_LOGITS exact.
 
-        The product with the output layer is the costliest of a step (262,144 rows). For a few rows
-        it runs on the int8 copy, for many on bfloat16 (the faster kernel for each); either way the
-        most likely tokens are then recomputed in float32 from the bfloat16 weights: the
-        probabilities a student reads do not depend on which kernel ran, nor on the batch.
+        The product with the output layer is the costliest of a step (262,144 rows). Rows flagged in
+        `int8_rows` (by default: all, when there are at most INT8_MAX_ROWS) run on the int8 copy,
+        which reads half the bytes and wins for a few rows; the others on bfloat16, which wins for
+        many. Either way the most likely tokens are then recomputed in float32 from the bfloat16
+        weights, so every probability a student reads is exact; only the far tail differs between
+        the two. Each kernel gives a row the same result whatever else is in the batch (tested), so
+        the worker picks the kernel per request, never per batch: a request gets the same numbers
+        alone and in a class.
         """
-        if self.lm_head_int8 is not None and hidden.shape[0] <= INT8_MAX_ROWS:
-            logits = torch.ops.aten._weight_int8pack_mm(
-                hidden.to(self.dtype).contiguous(), self.lm_head_int8, self.lm_head_scales).float()  # (N, V)
+        n = hidden.shape[0]
+        if self.lm_head_int8 is None:
+            flags = [False] * n
+        elif int8_rows is None:
+            flags = [n <= INT8_MAX_ROWS] * n
         else:
-            logits = self.lm_head_dense(hidden.to(self.dtype)).float()  # (N, V)
+            flags = list(int8_rows)
+        x = hidden.to(self.dtype).contiguous()
+        if all(flags):
+            logits = torch.ops.aten._weight_int8pack_mm(x, self.lm_head_int8, self.lm_head_scales).float()  # (N, V)
+        elif not any(flags):
+            logits = self.lm_head_dense(x).float()  # (N, V)
+        else:
+            small = torch.tensor([i for i, f in enumerate(flags) if f])
+            large = torch.tensor([i for i, f in enumerate(flags) if not f])
+            logits = torch.empty(n, self.shape.vocab)
+            logits[small] = torch.ops.aten._weight_int8pack_mm(x[small], self.lm_head_int8, self.lm_head_scales).float()
+            logits[large] = self.lm_head_dense(x[large]).float()
         top = fast_topk(logits, min(REFINED_LOGITS, logits.shape[-1]))[1]  # (N, m)
         exact = torch.einsum("nd,nmd->nm", hidden.float(), self.lm_head[top].float())  # (N, m)
         logits.scatter_(-1, top, exact)
@@ -361,6 +425,7 @@ class KVCache:
     """
 
     def __init__(self, shape: EngineShape, dtype: torch.dtype = torch.float32, rows: int = 4, tokens: int = 128):
+        tokens = round_up(tokens, KEY_BLOCK)
         self.shape = shape
         self.dtype = dtype
         self.lengths: list[int] = []  # tokens held by each row
@@ -397,11 +462,12 @@ class KVCache:
     def reserve(self, row: int, tokens_needed: int) -> None:
         rows, tokens = self.capacity
         if tokens_needed > tokens:
-            self._allocate(rows, max(tokens_needed, 2 * tokens))
+            self._allocate(rows, round_up(max(tokens_needed, 2 * tokens), KEY_BLOCK))
 
     def write(self, layer: int, rows: list[int], starts: list[int], counts: list[int],
               k: torch.Tensor, v: torch.Tensor) -> None:
         """k, v (N, Hkv, hd) stacked row after row -> each row's cache from its start position."""
+        k, v = k.to(self.dtype), v.to(self.dtype)
         if all(c == 1 for c in counts) and rows == list(range(len(rows))) and len(set(starts)) == 1:
             self.keys[layer][: len(rows), :, starts[0]] = k  # every row at the same position: one copy
             self.values[layer][: len(rows), :, starts[0]] = v

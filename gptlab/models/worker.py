@@ -233,8 +233,8 @@ class ModelWorker:
             except ValueError:
                 return WaitStatus(0, request.started is not None, 0.0)
             # Rows free up as running requests finish: a rough bound from their remaining steps.
-            remaining = max((r.run.max_new_tokens - r.run.step_count for r in self._active), default=0)
-            return WaitStatus(ahead, False, (remaining + ahead) * self.step_seconds)
+            remaining = max((r.run.max_new_tokens - r.run.step_count for r in list(self._active)), default=0)
+            return WaitStatus(ahead, False, (max(remaining, 1) + ahead) * self.step_seconds)
 
     def _has_work(self) -> bool:
         return bool(self._active or self._waiting or self._forwards or self._jobs)
@@ -288,6 +288,7 @@ class ModelWorker:
                 if not fits and rows > 0:  # the first request always runs, whatever its size
                     break
                 self._waiting.popleft()
+                request.started = time.monotonic()
                 admitted.append(request)
                 rows, longest = need_rows, need_tokens
             forwards = list(self._forwards)
@@ -334,14 +335,18 @@ class ModelWorker:
             forward_picks.append([base + p for p in request.positions])
         all_picks = picks + [p for ps in forward_picks for p in ps]
         picked_hidden = hidden[torch.tensor(all_picks)]  # (P, d)
-        logits = engine.logits(picked_hidden)  # (P, V)
+        # The output layer's kernel is chosen per request (see GemmaEngine.logits): the same numbers
+        # for a request alone and in a full class.
+        small = [self._small(req) for req, _ in self._owner[: len(decode_rows)]]
+        small += [self._small(req) for req in admitted]
+        small += [True] * (len(all_picks) - len(small))  # a forward: one sequence, a few positions
+        logits = engine.logits(picked_hidden, small)  # (P, V)
         # Hand out the results.
         n_decode, n_new = len(decode_rows), len(admitted)
         for request in self._active:
             request_logits = logits[torch.tensor(request.rows)]  # (rows, V)
             self._advance(request, request_logits)
         for j, request in enumerate(admitted):
-            request.started = time.monotonic()
             prompt_row = request.rows[0]
             for _ in range(request.n_rows - 1):  # every strategy and beam starts from the prompt
                 row = cache.add_row()
@@ -365,6 +370,12 @@ class ModelWorker:
         self.steps += 1
         elapsed = time.monotonic() - start
         self.step_seconds = 0.8 * self.step_seconds + 0.2 * elapsed
+
+    @staticmethod
+    def _small(request: "_Generation | None") -> bool:
+        from gptlab.models.engine import INT8_MAX_ROWS
+
+        return request is None or request.n_rows <= INT8_MAX_ROWS
 
     def _advance(self, request: _Generation, logits: torch.Tensor) -> None:
         run = request.run
