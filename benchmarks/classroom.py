@@ -28,7 +28,7 @@ Without --url it starts its own `streamlit run streamlit_app.py` on a free port,
 environment and not niced (run the whole command under `nice` on a shared machine). It warms the
 server up first (one student, each page once) unless --no-warmup. --hog N runs N busy-loop
 processes beside the server while measuring. The texts are drawn with --seed (default: new ones
-every run, so the server's caches never answer for a student).
+every run, so the server's caches practically never answer for a student).
 
 Last line:
 
@@ -51,6 +51,7 @@ import json
 import os
 import random
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -118,7 +119,7 @@ ENDINGS = ("e disse que", "porque", "enquanto a chuva caía, e", "e depois", "co
 def student_texts(n: int, seed: int, *, open_ended: bool) -> list[str]:
     """n distinct Portuguese texts of 5-15 words; open_ended ones end mid-sentence (prompts)."""
     rng = random.Random(seed)
-    combos = list(itertools.product(range(len(SUBJECTS)), range(len(ACTIONS)), range(len(OBJECTS)), range(len(ENDINGS))))
+    combos = list(itertools.product(*(range(len(parts)) for parts in (SUBJECTS, ACTIONS, OBJECTS, ENDINGS))))
     rng.shuffle(combos)
     texts: list[str] = []
     seen: set[tuple[int, int, int]] = set()
@@ -841,8 +842,8 @@ def compare_with_solo(loaded: list[Result], solo: list[Result]) -> None:
             continue
         if r.rows != alone[r.student]:
             others = [i for i, rows in alone.items() if i != r.student and rows == r.rows]
-            r.problems.append(f"got student {others[0]}'s text" if others
-                              else f"text differs from the student's solo run: {r.rows[0]!r} vs {alone[r.student][0]!r}")
+            r.problems.append(f"got student {others[0]}'s text" if others else
+                              f"text differs from the student's solo run: {r.rows[0]!r} vs {alone[r.student][0]!r}")
 
 
 async def run_class(base_url: str, *, sessions: int, scenario: str, tokens: int, lang: str, seed: int,
@@ -989,6 +990,8 @@ def main(argv=None) -> int:
           f"lang {args.lang}, hog {args.hog}, seed {args.seed}", flush=True)
     report = run(args, log=lambda line: print(line, flush=True))
     print_problems(report)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"the load generator itself used {usage.ru_utime + usage.ru_stime:.1f} s of CPU", flush=True)
     if args.json:
         args.json.write_text(json.dumps({
             name: [r.__dict__ | {"ok": r.ok} for r in results]
