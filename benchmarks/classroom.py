@@ -86,10 +86,6 @@ TOKEN_SPAN = re.compile(r'<span class="gl-tok"[^>]*>(.*?)</span>', re.S)
 CHECK_LINE = "output_attentions"
 MIN_HEATMAPS = 4
 
-FINAL_STATUSES = {
-    ForwardMsg.FINISHED_SUCCESSFULLY,
-    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
-}
 BROWSER_TIMEZONE, BROWSER_TZ_OFFSET = "America/Sao_Paulo", 180  # what a browser in Brazil reports
 
 
@@ -142,6 +138,7 @@ class Node:
     element: object | None = None  # an Element proto, or None for a block
     block: object | None = None  # a Block proto
     children: dict[int, "Node"] = field(default_factory=dict)
+    fragment_id: str = ""
 
 
 class Page:
@@ -149,7 +146,8 @@ class Page:
 
     A new element replaces whatever was at its path. A block re-sent at a path where a block of the
     same kind stands keeps its children (the frontend does so to avoid flicker); when a full run
-    finishes, whatever that run did not write is stale and dropped (ClearStaleNodeVisitor).
+    finishes, whatever that run did not write is stale and dropped (ClearStaleNodeVisitor); when a
+    fragment's run finishes, only what that fragment wrote before.
     """
 
     def __init__(self) -> None:
@@ -169,18 +167,23 @@ class Page:
             children = parent.children
         old = children.get(path[-1])
         if kind == "new_element":
-            children[path[-1]] = Node(run_id, element=delta.new_element)
+            children[path[-1]] = Node(run_id, element=delta.new_element, fragment_id=delta.fragment_id)
         else:
             block = delta.add_block
-            node = Node(run_id, block=block)
+            node = Node(run_id, block=block, fragment_id=delta.fragment_id)
             if old is not None and old.element is None and old.block is not None \
                     and old.block.WhichOneof("type") == block.WhichOneof("type"):
                 node.children = old.children
             children[path[-1]] = node
 
-    def clear_stale(self, run_id: str) -> None:
+    def clear_stale(self, run_id: str, fragment_ids=()) -> None:
+        fragments = set(fragment_ids)
+
+        def stale(n: Node) -> bool:
+            return n.run_id != run_id and (not fragments or n.fragment_id in fragments)
+
         def prune(children: dict[int, Node]) -> None:
-            for index in [i for i, n in children.items() if n.run_id != run_id]:
+            for index in [i for i, n in children.items() if stale(n)]:
                 del children[index]
             for n in children.values():
                 prune(n.children)
@@ -243,6 +246,10 @@ class Session:
         self.messages = 0
         self.closed: str | None = None
         self.on_delta = None  # callback(msg, now) while a scenario watches the stream
+        self.on_finish = None  # callback(run id, status, now) at every script_finished
+        self.full_runs_done: list[str] = []  # full (not fragment) runs that finished successfully
+        self.auto_reruns: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> (interval, task)
+        self.widget_memory: dict[str, object] = {}  # widget id -> fill(): the values the frontend holds
         self._changed = asyncio.Event()
         self._ws = None
         self._reader: asyncio.Task | None = None
@@ -271,6 +278,9 @@ class Session:
         self._reader = asyncio.create_task(self._read(), name=f"reader-{self.name}")
 
     async def close(self) -> None:
+        for _, task in self.auto_reruns.values():
+            task.cancel()
+        self.auto_reruns.clear()
         if self._ws is not None:
             try:
                 await self._ws.close()
@@ -320,11 +330,25 @@ class Session:
                 self.on_delta(msg, now)
         elif kind == "script_finished":
             run = msg.metadata.run.script_run_id or self.current_run
-            self.finished[run] = (msg.script_finished, now)
-            if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY and not msg.metadata.run.fragment_ids:
-                self.page.clear_stale(run)
-            if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+            status = msg.script_finished
+            self.finished[run] = (status, now)
+            if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                self.page.clear_stale(run, msg.metadata.run.fragment_ids)
+                if not msg.metadata.run.fragment_ids:
+                    self.full_runs_done.append(run)
+            elif status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                self.page.clear_stale(run, msg.metadata.run.fragment_ids or ["?"])
+            elif status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                 self.problems.append("the script did not compile")
+            if self.on_finish is not None:
+                self.on_finish(run, status, now)
+        elif kind == "auto_rerun":  # st.fragment(run_every=...): the frontend reruns it on a timer
+            self._auto_rerun(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fragment in msg.stop_auto_rerun.fragment_ids:
+                entry = self.auto_reruns.pop(fragment, None)
+                if entry is not None:
+                    entry[1].cancel()
         elif kind == "navigation":
             self.page_script_hash = msg.navigation.page_script_hash
             self.page_paths = {p.page_script_hash: p.url_pathname for p in msg.navigation.app_pages}
@@ -376,17 +400,48 @@ class Session:
         self._context(state)
         return await self._send(back)
 
-    async def rerun(self, widgets) -> int:
-        """A widget interaction: the current page's hash, the URL's query string, the widget states."""
+    async def rerun(self, widgets, *, fragment_id: str = "", auto: bool = False) -> int:
+        """A widget interaction: the current page's hash, the URL's query string, the widget states.
+
+        `widgets` are fill(WidgetState) functions; those that are not triggers are remembered, as the
+        frontend's widget manager holds values, and sent again with every later rerun.
+        """
         back = BackMsg()
         state = back.rerun_script
         state.query_string = self.query_string
         state.page_script_hash = self.page_script_hash
         state.page_name = ""
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = auto
+        sent = set()
         for fill in widgets:
-            fill(state.widget_states.widgets.add())
+            w = state.widget_states.widgets.add()
+            fill(w)
+            sent.add(w.id)
+            if w.WhichOneof("value") not in {"trigger_value", "string_trigger_value", "json_trigger_value"}:
+                self.widget_memory[w.id] = fill
+        for wid, fill in self.widget_memory.items():
+            if wid not in sent:
+                fill(state.widget_states.widgets.add())
         self._context(state)
         return await self._send(back)
+
+    def _auto_rerun(self, fragment_id: str, interval: float) -> None:
+        if not fragment_id or (fragment_id in self.auto_reruns and self.auto_reruns[fragment_id][0] == interval):
+            return
+        old = self.auto_reruns.pop(fragment_id, None)
+        if old is not None:
+            old[1].cancel()
+
+        async def tick() -> None:
+            while not self.closed:
+                await asyncio.sleep(interval)
+                try:
+                    await self.rerun([], fragment_id=fragment_id, auto=True)
+                except (Disconnected, websockets.ConnectionClosed):
+                    return
+
+        self.auto_reruns[fragment_id] = (interval, asyncio.create_task(tick()))
 
     async def _send(self, back: BackMsg) -> int:
         if self.closed:
@@ -395,23 +450,51 @@ class Session:
         await self._ws.send(back.SerializeToString())
         return runs_before
 
-    async def wait_run(self, runs_before: int, deadline: float) -> tuple[str, float]:
-        """Until a run started after the request finishes (completed or failed): (run id, time)."""
-        while True:
+    async def wait_complete(self, runs_before: int, deadline: float, check) -> tuple[float, list[str]]:
+        """Until the page the request asked for is complete: (time, what is still wrong with it).
+
+        The page is checked (`check()`: its problems) each time a run started after the request
+        finishes, in the order the frontend sees it, once the request's own full run is done. It is
+        complete when nothing is wrong. Otherwise it is final when nothing more will come: no fragment
+        reruns itself on a timer (a page may fill itself in while a busy server works), or an
+        exception, an error alert or a missing page is shown.
+        """
+        outcome: list[tuple[float, list[str]]] = []
+        mine = lambda run: run in self.runs[runs_before:]  # noqa: E731
+        problems_before = len(self.problems)
+
+        def on_finish(run: str, status: int, now: float) -> None:
+            if outcome or not mine(run) or status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return
+            if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                outcome.append((now, check()))
+                return
+            if not any(mine(r) for r in self.full_runs_done):
+                return  # a fragment of the old page finished before the requested run did
+            problems = check()
+            if not problems or not self.auto_reruns or self.page_problems() or self.problems[problems_before:]:
+                outcome.append((now, problems))
+
+        self.on_finish = on_finish
+        try:
+            # the run may already be over
             for run in self.runs[runs_before:]:
-                done = self.finished.get(run)
-                if done is not None and done[0] in FINAL_STATUSES:
-                    return run, done[1]
-            if self.closed:
-                raise Disconnected(self.closed)
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise asyncio.TimeoutError
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
+                if run in self.finished:
+                    on_finish(run, *self.finished[run])
+            while not outcome:
+                if self.closed:
+                    raise Disconnected(self.closed)
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                self._changed.clear()
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            self.on_finish = None
+        return outcome[0]
 
     # reading the page ---------------------------------------------------------------------------
     def widget(self, key: str):
@@ -604,7 +687,8 @@ class Classroom:
         self.timeout = timeout
         self.log = log
 
-    async def open(self, student: int, scenario: str, path: str, params: dict[str, str]) -> tuple[Session, Result]:
+    async def open(self, student: int, scenario: str, path: str, params: dict[str, str],
+                   check) -> tuple[Session, Result]:
         text = params.get("text") or params.get("prompt") or ""
         s = Session(self.base_url, self.lang, f"{scenario}-{student}")
         result = Result(student, scenario, text)
@@ -613,8 +697,9 @@ class Classroom:
         try:
             await s.connect(self.timeout)
             runs_before = await s.open_page(path, params)
-            _, finished_at = await s.wait_run(runs_before, deadline)
+            finished_at, problems = await s.wait_complete(runs_before, deadline, lambda: check(s, text))
             result.seconds = finished_at - start
+            result.problems += problems + s.page_problems()
         except asyncio.TimeoutError:
             result.problems.append(f"timeout: the page was not complete after {self.timeout:.0f} s")
         except Disconnected as exc:
@@ -624,10 +709,8 @@ class Classroom:
         return s, result
 
     async def attention(self, student: int, text: str) -> Result:
-        s, result = await self.open(student, "attention", ATTENTION_PATH, {"text": text})
+        s, result = await self.open(student, "attention", ATTENTION_PATH, {"text": text}, check_attention)
         try:
-            if result.seconds is not None:
-                result.problems += check_attention(s, text) + s.page_problems()
             result.problems += s.problems
         finally:
             result.messages = s.messages
@@ -635,9 +718,7 @@ class Classroom:
         return result
 
     async def decoding(self, student: int, prompt: str) -> tuple[Session, Result]:
-        s, result = await self.open(student, "decoding", DECODING_PATH, {"prompt": prompt})
-        if result.seconds is not None:
-            result.problems += check_decoding(s, prompt) + s.page_problems()
+        s, result = await self.open(student, "decoding", DECODING_PATH, {"prompt": prompt}, check_decoding)
         result.problems += s.problems
         result.messages = s.messages
         return s, result
@@ -666,13 +747,16 @@ class Classroom:
             widgets = [trigger_state(go[2].id), slider_state(max_new[2].id, tokens)]
             if box is not None:  # what the frontend holds in the prompt box, as a browser sends it
                 widgets.append(text_state(box[2].id, s.text_values.get(box[2].id, prompt)))
+            def check() -> list[str]:
+                problems, result.rows = check_generated(s, tokens, low, high)
+                if normalized(prompt) not in {normalized(p) for p in shown_prompts(s)}:
+                    problems.append("after the run the page no longer shows the student's prompt")
+                return problems
+
             runs_before = await s.rerun(widgets)
-            _, finished_at = await s.wait_run(runs_before, start + self.timeout)
+            finished_at, problems = await s.wait_complete(runs_before, start + self.timeout, check)
             result.seconds = finished_at - start
-            problems, result.rows = check_generated(s, tokens, low, high)
             result.problems += problems + s.page_problems()
-            if normalized(prompt) not in {normalized(p) for p in shown_prompts(s)}:
-                result.problems.append("after the run the page no longer shows the student's prompt")
         except asyncio.TimeoutError:
             result.problems.append(f"timeout: the generation had not finished after {self.timeout:.0f} s")
         except Disconnected as exc:
@@ -693,7 +777,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int | None = None, log_path: Path | None = None, **extra_env: str):
+def start_server(port: int | None = None, log_path: Path | None = None, script: Path = ROOT / "streamlit_app.py",
+                 **extra_env: str):
     """`streamlit run streamlit_app.py` on a free port, as the browser tests start it; waits for /_stcore/health."""
     port = port or free_port()
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -701,7 +786,7 @@ def start_server(port: int | None = None, log_path: Path | None = None, **extra_
     log = open(log_path, "w")  # a file, not a pipe nobody reads
     env = {**os.environ, "GPTLAB_AUTO_PREPARE": "0", "HF_HUB_OFFLINE": "1", **extra_env}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,

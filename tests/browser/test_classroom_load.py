@@ -9,6 +9,7 @@ The tests at the end check the generator's reading of the protocol on hand-made 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -67,6 +68,31 @@ def test_a_class_of_four_each_gets_their_own_complete_page(server):
     assert report.errors == 0
 
 
+@pytest.mark.browser
+def test_the_generator_waits_for_a_busy_page_that_fills_itself_in():
+    """A queue and a self-rerunning fragment (classroom_busy_app.py): no error, every student's own text."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    port = classroom.free_port()
+    proc, url, _ = classroom.start_server(port, log_path=LOGS / f"server-{port}.log",
+                                          script=Path(__file__).with_name("classroom_busy_app.py"))
+    students, tokens = 6, 8
+    report = classroom.Report(students)
+    try:
+        asyncio.run(classroom.run_class(
+            url, sessions=students, scenario="generate", tokens=tokens, lang="pt-BR", seed=SEED, timeout=120,
+            warmup=False, solo_check=False, report=report, log=print,
+        ))
+    finally:
+        classroom.stop_server(proc)
+    classroom.print_problems(report)
+    prompts = classroom.student_texts(students, SEED + 1, open_ended=True)
+    for r in report.results["generate"]:
+        assert r.ok, f"student {r.student}: {r.problems}"
+        own = "".join(f" {prompts[r.student].split()[0].lower()}{i}" for i in range(tokens))
+        assert r.rows == (own, own)
+    assert report.errors == 0
+
+
 # --- the generator's reading of the protocol, on hand-made messages -------------------------------------
 def _new_session(run: str) -> bytes:
     msg = ForwardMsg()
@@ -75,10 +101,12 @@ def _new_session(run: str) -> bytes:
     return msg.SerializeToString()
 
 
-def _finished(run: str) -> bytes:
+def _finished(run: str, fragment: str = "") -> bytes:
     msg = ForwardMsg()
     msg.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
     msg.metadata.run.script_run_id = run
+    if fragment:
+        msg.metadata.run.fragment_ids.append(fragment)
     return msg.SerializeToString()
 
 
@@ -89,9 +117,10 @@ def _block(path, kind="vertical") -> bytes:
     return msg.SerializeToString()
 
 
-def _markdown(path, body: str) -> bytes:
+def _markdown(path, body: str, fragment: str = "") -> bytes:
     msg = ForwardMsg()
     msg.delta.new_element.markdown.body = body
+    msg.delta.fragment_id = fragment
     msg.metadata.delta_path[:] = path
     return msg.SerializeToString()
 
@@ -120,6 +149,10 @@ def test_the_page_tree_follows_the_frontends_rules():
     _feed(s, _new_session("c"), _block([0, 0]), _markdown([0, 0, 0], "c child"), _block([0, 0], "column"))
     assert (0, 0, 0) not in _bodies(s)
     assert s.runs == ["a", "b", "c"]
+    # a fragment's run replaces only what that fragment wrote
+    _feed(s, _markdown([0, 3], "f old", "f"), _markdown([0, 4], "f gone", "f"), _markdown([0, 5], "c"),
+          _finished("c"), _new_session("d"), _markdown([0, 3], "f new", "f"), _finished("d", "f"))
+    assert _bodies(s) == {(0, 3): "f new", (0, 5): "c"}
 
 
 def test_widgets_are_found_by_their_user_key_and_generated_rows_are_checked():
