@@ -19,8 +19,13 @@ frontend builds. Scenarios, all sessions at once:
              holds its --tokens tokens (or says the model ended it) and that the run completed.
   all        the three in that order (the decoding sessions then press generate).
 
-Every page is also checked for exception elements and `st.error` alerts; a disconnect, a timeout or
-wrong content counts as an error too. A busy server that shows a queue position is not an error.
+"Until the run's script_finished" means: the page is checked each time a run started by the request
+finishes (the frontend's element tree at that moment); the time is the first finish at which it is
+complete. A page that fills itself in later (a fragment that reruns itself on a timer while a busy
+server works: the generator runs the frontend's auto-rerun timers) is waited for; otherwise the first
+finished full run decides. Every page is also checked for exception elements and `st.error` alerts; a
+disconnect, a timeout or wrong content counts as an error too. A busy server that shows a queue
+position is not an error.
 --solo-check afterwards runs each student's generation alone, one at a time, and requires the texts
 seen under load to be the same (a mix-up between sessions shows as "got student j's text").
 
