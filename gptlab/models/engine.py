@@ -76,6 +76,43 @@ class EngineShape:
         )
 
 
+def _mkl_local_threads():
+    """MKL's per-thread thread count setter, from the MKL that torch carries (None if absent)."""
+    import ctypes
+    import os
+
+    try:
+        lib = ctypes.CDLL(os.path.join(os.path.dirname(torch.__file__), "lib", "libtorch_cpu.so"))
+        setter = lib.MKL_Set_Num_Threads_Local  # the C entry (takes an int; the lower-case one a pointer)
+    except (OSError, AttributeError):
+        return None
+    setter.argtypes, setter.restype = [ctypes.c_int], ctypes.c_int
+    return setter
+
+
+_MKL_LOCAL_THREADS = _mkl_local_threads()
+
+
+class mkl_one_thread:
+    """Run MKL's matrix products on the calling thread alone (the engine's small attention products).
+
+    They take a few microseconds of arithmetic; handing them to a second thread costs more than
+    that on an idle machine, and on a busy one waits for a core another program holds: measured
+    here under load, 6-11 tok/s with two MKL threads, 34-36 with one. The big products do not go
+    through MKL (oneDNN, int8 kernels) and keep both cores.
+    """
+
+    def __enter__(self):
+        if _MKL_LOCAL_THREADS is not None:
+            self._previous = _MKL_LOCAL_THREADS(1)
+        return self
+
+    def __exit__(self, *exc):
+        if _MKL_LOCAL_THREADS is not None:
+            _MKL_LOCAL_THREADS(self._previous)  # 0 restores the global setting
+        return False
+
+
 def _mkldnn_ready() -> bool:
     """oneDNN's prepacked bfloat16 linear works on this machine (checked once, on a tiny product)."""
     try:
@@ -233,17 +270,26 @@ class GemmaEngine:
         return cached[0][positions], cached[1][positions]
 
     # ------------------------------------------------------------------------------- forward pass
-    @torch.inference_mode()
-    def forward(self, cache: "KVCache", rows: list[int], new_tokens: list[list[int]]) -> torch.Tensor:
+    def forward(self, cache: "KVCache", rows: list[int], new_tokens: list[list[int]],
+                adapters: Sequence[tuple[object, object] | None] | None = None) -> torch.Tensor:
+        with mkl_one_thread(), torch.inference_mode():
+            return self._forward(cache, rows, new_tokens, adapters)
+
+    def _forward(self, cache: "KVCache", rows: list[int], new_tokens: list[list[int]],
+                 adapters: Sequence[tuple[object, object] | None] | None = None) -> torch.Tensor:
         """Append each row's new tokens to its cache and return the final hidden states (N, d).
 
         rows[i] is a row of `cache`; new_tokens[i] its tokens (one while decoding, the prompt when
         a row starts). The result stacks every new token's hidden state, row after row. Leading
         rows with one token each (the decoding rows) attend in one batch; the others (prompts) one
         by one, each causally over its own tokens.
+
+        adapters[i] is None or (group, adapter): rows with the same group (one request) share a
+        LoRA adapter (gptlab.nn.lora.Adapter), added to their own tokens only (see _lora).
         """
         s = self.shape
         counts = [len(t) for t in new_tokens]
+        lora = self._lora_groups(counts, adapters)
         starts = [cache.lengths[r] for r in rows]
         for r, c in zip(rows, counts):
             cache.reserve(r, round_up(cache.lengths[r] + c, KEY_BLOCK))
@@ -257,7 +303,8 @@ class GemmaEngine:
         for index, block in enumerate(self.blocks):
             sliding = s.sliding[index]
             h = rms_norm(x, block.input_norm, s.eps)
-            qkv = block.qkv(h).view(-1, s.heads + 2 * s.kv_heads, s.head_dim)  # (N, H + 2 Hkv, hd)
+            qkv = self._lora(block.qkv(h), h, index, lora, self._qkv_parts)
+            qkv = qkv.view(-1, s.heads + 2 * s.kv_heads, s.head_dim)  # (N, H + 2 Hkv, hd)
             qk = qkv[:, : s.heads + s.kv_heads]  # (N, H + Hkv, hd): queries and keys, normed and rotated alike
             v = qkv[:, s.heads + s.kv_heads :]  # (N, Hkv, hd)
             qk = (F.rms_norm(qk.float(), (s.head_dim,), None, s.eps) * block.qk_norm).type_as(qk)
@@ -272,15 +319,64 @@ class GemmaEngine:
                 parts.append(self._ragged_attention(cache, index, rows[single:], starts[single:], counts[single:],
                                                     q[single:], sliding))
             a = parts[0] if len(parts) == 1 else torch.cat(parts)  # (N, H*hd)
-            a = block.o(a)  # (N, d)
+            a = self._lora(block.o(a), a, index, lora, (("o_proj", 0, s.hidden),))  # (N, d)
             x = x + rms_norm(a, block.post_attention_norm, s.eps)
             h = rms_norm(x, block.pre_ffn_norm, s.eps)
-            gate, up = block.gate_up(h).chunk(2, dim=-1)  # (N, ffn) each
-            m = block.down(F.gelu(gate, approximate="tanh") * up)  # (N, d)
+            gate, up = self._lora(block.gate_up(h), h, index, lora, self._gate_up_parts).chunk(2, dim=-1)  # (N, ffn) each
+            inner = F.gelu(gate, approximate="tanh") * up
+            m = self._lora(block.down(inner), inner, index, lora, (("down_proj", 0, s.hidden),))  # (N, d)
             x = x + rms_norm(m, block.post_ffn_norm, s.eps)
         for r, c in zip(rows, counts):
             cache.lengths[r] += c
         return rms_norm(x, self.final_norm, s.eps)  # (N, d)
+
+    # ---------------------------------------------------------------------------------- LoRA
+    @property
+    def _qkv_parts(self) -> tuple[tuple[str, int, int], ...]:
+        s = self.shape
+        q, kv = s.heads * s.head_dim, s.kv_heads * s.head_dim
+        return (("q_proj", 0, q), ("k_proj", q, q + kv), ("v_proj", q + kv, q + 2 * kv))
+
+    @property
+    def _gate_up_parts(self) -> tuple[tuple[str, int, int], ...]:
+        ffn = self.blocks[0].gate_up.weight.shape[0] // 2
+        return (("gate_proj", 0, ffn), ("up_proj", ffn, 2 * ffn))
+
+    @staticmethod
+    def _lora_groups(counts: list[int], adapters) -> list[tuple[torch.Tensor, object]]:
+        """[(token positions, adapter)] per group of rows sharing an adapter, in first-seen order."""
+        if not adapters or all(a is None for a in adapters):
+            return []
+        groups: dict[object, tuple[list[int], object]] = {}
+        offset = 0
+        for count, entry in zip(counts, adapters):
+            if entry is not None:
+                key, adapter = entry
+                groups.setdefault(key, ([], adapter))[0].extend(range(offset, offset + count))
+            offset += count
+        return [(torch.tensor(positions), adapter) for positions, adapter in groups.values()]
+
+    def _lora(self, out: torch.Tensor, x: torch.Tensor, layer: int, groups, parts) -> torch.Tensor:
+        """out[p, part] += scaling * B (A x[p]) for each adapter's token positions p (LoRA, gptlab.nn.lora).
+
+        As peft computes it at inference: in float32, added to the base product, rounded back. Each
+        group is one request's rows, so its products have the same shapes alone and in a class.
+        """
+        if not groups:
+            return out
+        out = out.clone()
+        for positions, adapter in groups:
+            xs = None
+            for projection, start, stop in parts:
+                pair = adapter.matrices.get((layer, projection))
+                if pair is None:
+                    continue
+                if xs is None:
+                    xs = x[positions].float()  # (n, in)
+                a, b = pair  # (r, in), (out, r)
+                delta = (xs @ a.T) @ b.T * adapter.scaling  # (n, out)
+                out[positions, start:stop] = (out[positions, start:stop].float() + delta).to(out.dtype)
+        return out
 
     DECODE_CHUNK = 32  # decoding rows attend in groups, each padded only to its own longest row
 
@@ -375,8 +471,11 @@ class GemmaEngine:
         return torch.cat(out)
 
     # ----------------------------------------------------------------------------------- logits
-    @torch.inference_mode()
     def logits(self, hidden: torch.Tensor, int8_rows: Sequence[bool] | None = None) -> torch.Tensor:
+        with mkl_one_thread(), torch.inference_mode():
+            return self._logits(hidden, int8_rows)
+
+    def _logits(self, hidden: torch.Tensor, int8_rows: Sequence[bool] | None = None) -> torch.Tensor:
         """(N, d) final hidden states -> (N, V) float32 logits; the top REFINED_LOGITS exact.
 
         The product with the output layer is the costliest of a step (262,144 rows). Rows flagged in

@@ -106,6 +106,7 @@ class _Generation:
     cancelled: threading.Event = field(default_factory=threading.Event)
     submitted: float = field(default_factory=time.monotonic)
     started: float | None = None
+    adapter: Any = None  # a LoRA adapter (gptlab.nn.lora.Adapter) applied to this request's rows, or None
 
     @property
     def n_rows(self) -> int:
@@ -120,6 +121,7 @@ class _Forward:
     positions: tuple[int, ...]
     future: Future = field(default_factory=Future)
     submitted: float = field(default_factory=time.monotonic)
+    adapter: Any = None
 
 
 @dataclass(eq=False)
@@ -205,35 +207,37 @@ class ModelWorker:
 
     # ------------------------------------------------------------------------------- public API
     def generate(self, prompt_ids: Sequence[int], strategies: Sequence[Strategy], *, max_new_tokens: int,
-                 seed: int, stop_token_ids: Sequence[int] = (), pad_token_id: int = 0) -> GenerationHandle:
-        """Start a generation (every strategy from one prompt, as gptlab.nn.generation.generate)."""
+                 seed: int, stop_token_ids: Sequence[int] = (), pad_token_id: int = 0,
+                 adapter: Any = None) -> GenerationHandle:
+        """Start a generation (every strategy from one prompt, as gptlab.nn.generation.generate), on the
+        base model or with a student's LoRA adapter (gptlab.nn.lora.Adapter) on top of it."""
         if not prompt_ids:
             raise ValueError("the prompt has no tokens")
         run = GenerationRun(strategies, max_new_tokens=max_new_tokens, seed=seed, stop_token_ids=stop_token_ids,
                             pad_token_id=pad_token_id)
-        request = _Generation(tuple(int(i) for i in prompt_ids), run)
+        request = _Generation(tuple(int(i) for i in prompt_ids), run, adapter=adapter)
         with self._cond:
             self._check_open()
             self._waiting.append(request)
             self._cond.notify()
         return GenerationHandle(self, request)
 
-    def forward(self, ids: Sequence[int], positions: Sequence[int] | None = None) -> Future:
+    def forward(self, ids: Sequence[int], positions: Sequence[int] | None = None, adapter: Any = None) -> Future:
         """Logits and hidden states at `positions` (default: the last) of one sequence, as a Future."""
         if not ids:
             raise ValueError("no tokens")
         n = len(ids)
         picked = tuple(p % n for p in (positions if positions is not None else (-1,)))
-        request = _Forward(tuple(int(i) for i in ids), picked)
+        request = _Forward(tuple(int(i) for i in ids), picked, adapter=adapter)
         with self._cond:
             self._check_open()
             self._forwards.append(request)
             self._cond.notify()
         return request.future
 
-    def next_token_logits(self, ids: Sequence[int], timeout: float | None = None) -> torch.Tensor:
+    def next_token_logits(self, ids: Sequence[int], timeout: float | None = None, adapter: Any = None) -> torch.Tensor:
         """(V,) float32 logits of the token after `ids` (blocks until served)."""
-        return self.forward(ids).result(timeout).logits[0]
+        return self.forward(ids, adapter=adapter).result(timeout).logits[0]
 
     def submit(self, fn: Callable[[], Any], label: str = "") -> Future:
         """Run fn() on the worker thread, between steps (other model work: one at a time, in order)."""
@@ -372,7 +376,9 @@ class ModelWorker:
             forward_rows.append(row)
             new_rows.append(row)
             new_tokens.append(list(request.ids))
-        hidden = engine.forward(cache, decode_rows + new_rows, decode_tokens + new_tokens)  # (N, d)
+        adapters = [(id(req), req.adapter) if req.adapter is not None else None for req, _ in self._owner[:len(decode_rows)]]
+        adapters += [(id(req), req.adapter) if req.adapter is not None else None for req in (*admitted, *forwards)]
+        hidden = engine.forward(cache, decode_rows + new_rows, decode_tokens + new_tokens, adapters)  # (N, d)
         # Which hidden states need logits: the last of every row, and a forward's asked positions.
         offsets, offset = [], 0
         for tokens in decode_tokens + new_tokens:

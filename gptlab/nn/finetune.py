@@ -145,7 +145,8 @@ def finetune(model, tokenizer, plan: BlockPlan, settings: FinetuneSettings, repo
     collator = DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=False)
 
     model.train()
-    freeze(model, settings)
+    if not getattr(model, "peft_config", None):  # a LoRA model (peft) already trains its adapter only
+        freeze(model, settings)
 
     with tempfile.TemporaryDirectory(prefix="gptlab-run-") as out:
         args = TrainingArguments(

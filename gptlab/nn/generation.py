@@ -107,6 +107,7 @@ def model_logits(model, hidden: torch.Tensor) -> torch.Tensor:
     product is therefore redone in float32 for the most likely tokens: the same weights and hidden
     state, only without rounding the result. The far tail keeps its bfloat16 values.
     """
+    model = causal_lm(model)
     logits = model.lm_head(hidden).float()  # (B, V)
     weight = model.lm_head.weight  # (V, d)
     if weight.dtype != torch.float32:
@@ -117,6 +118,13 @@ def model_logits(model, hidden: torch.Tensor) -> torch.Tensor:
     if cap:
         logits = torch.tanh(logits / cap) * cap
     return logits
+
+
+def causal_lm(model):
+    """The transformers causal LM itself: a peft model (LoRA, gptlab.nn.lora) wraps it; its adapter
+    layers sit inside the LM's own modules, so calling the LM's body still applies them."""
+    get_base = getattr(model, "get_base_model", None)
+    return get_base() if callable(get_base) else model
 
 
 def stop_token_ids(model) -> tuple[int, ...]:
@@ -138,7 +146,7 @@ def _cache(model):
 def next_token_logits(model, ids: Sequence[int]) -> torch.Tensor:
     """(T,) token ids -> (V,) float32 logits of the token that would come next."""
     input_ids = torch.tensor([list(ids)], dtype=torch.long)  # (1, T)
-    hidden = model.base_model(input_ids=input_ids, use_cache=False).last_hidden_state[:, -1]  # (1, d)
+    hidden = causal_lm(model).base_model(input_ids=input_ids, use_cache=False).last_hidden_state[:, -1]  # (1, d)
     return model_logits(model, hidden)[0]
 
 
@@ -298,6 +306,7 @@ def generate(
         raise ValueError("the prompt has no tokens")
     run = GenerationRun(strategies, max_new_tokens=max_new_tokens, seed=seed, stop_token_ids=stop_token_ids,
                         pad_token_id=pad_token_id)
+    model = causal_lm(model)
     cache = _cache(model)
     input_ids = torch.tensor([list(prompt_ids)], dtype=torch.long)  # (1, T)
     hidden = model.base_model(input_ids=input_ids, past_key_values=cache, use_cache=True).last_hidden_state[:, -1]  # (1, d)
