@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
+from typing import Any, Callable
 
 import streamlit as st
 
 from gptlab import models
-from gptlab.i18n import t
+from gptlab.i18n import fmt_int, t
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,6 +40,51 @@ def decoder_fp32():
 def decoding_model():
     """Gemma 3 270M as the decoding lab holds it (bfloat16, eager attention). Shared, read-only."""
     return models.load_decoding_model()
+
+
+@st.cache_resource(show_spinner=False)
+def model_worker():
+    """The server's one model worker: it owns the decoder and runs every session's model work,
+    batched (gptlab.models.worker). Raises DecoderNotPrepared until the decoder is prepared."""
+    from gptlab.models.engine import GemmaEngine
+    from gptlab.models.worker import ModelWorker
+
+    return ModelWorker(GemmaEngine(decoding_model()))
+
+
+def worker_call(fn: Callable[[], Any]) -> Any:
+    """fn() on the model worker, one job at a time between batched steps; blocks, shows nothing.
+    For cached functions (st.cache_data), which must not draw; pages use `on_worker`."""
+    return model_worker().submit(fn).result()
+
+
+POLL_S = 0.25  # how often a waiting page looks at its place in the queue
+
+
+def on_worker(fn: Callable[[], Any], lang: str) -> Any:
+    """fn() on the model worker; while it waits, the student sees their place in the queue and an
+    estimate, never a frozen page. Leaving the page (or pressing anything) withdraws the job."""
+    worker = model_worker()
+    future = worker.submit(fn)
+    notice = None
+    try:
+        while True:
+            try:
+                return future.result(timeout=POLL_S)
+            except concurrent.futures.TimeoutError:
+                status = worker.job_status(future)
+                if notice is None:
+                    notice = st.empty()
+                if status.running:
+                    notice.caption(f":material/hourglass_top: {t('models.queue.computing', lang)}")
+                else:
+                    notice.info(t("models.queue.waiting", lang, ahead=fmt_int(status.ahead + 1, lang),
+                                  seconds=fmt_int(max(1, round(status.estimate_s)), lang)),
+                                icon=":material/groups:")
+    finally:
+        future.cancel()  # no effect once it runs; withdraws it if the page went away while it waited
+        if notice is not None:
+            notice.empty()
 
 
 @st.cache_resource(show_spinner=False)
