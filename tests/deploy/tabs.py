@@ -90,6 +90,14 @@ class Tab(Session):
         )
         self._reader = asyncio.create_task(self._read(), name=f"reader-{self.name}")
 
+    async def reconnect(self) -> None:
+        """What the frontend does when its websocket drops: the same tab (its page, the widget values it
+        holds) opens a new websocket naming its session's id, and sends nothing until the user acts."""
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, 30)
+        self.closed = None
+        await self.connect(existing_session_id=self.session_id)
+
     def _handle(self, data: bytes) -> None:
         msg = ForwardMsg()
         msg.ParseFromString(data)
