@@ -307,7 +307,7 @@ def cookie_secret(state_dir: Path) -> str:
 def shared_environment(base: Mapping[str, str], state_dir: Path) -> dict[str, str]:
     """The one environment every replica gets; refuses what would make replicas disagree."""
     env = dict(base)
-    placeholders = sorted(k for k, v in env.items() if "CHANGE-ME" in v)
+    placeholders = sorted(k for k, v in env.items() if k.startswith(("GPTLAB_", "STREAMLIT_")) and "CHANGE-ME" in v)
     if placeholders:
         raise DeployError(f"replace the CHANGE-ME placeholder in: {', '.join(placeholders)}")
     url = env.get(DATABASE_ENV, "").strip()
@@ -548,7 +548,9 @@ class Launcher:
         self.wait_replicas()
         self.start_nginx()
         self.write_state()
-        self.say(f"ready at {self.url}/ (nginx pid {self.nginx_proc.pid}; "
+        everywhere = _listen_host_port(self.listen)[0] in {"", "0.0.0.0", "::", "*"}
+        self.say(f"ready at {self.url}/{' (and on every address of this machine)' if everywhere else ''} "
+                 f"(nginx pid {self.nginx_proc.pid}; "
                  + ", ".join(f"{i.replica.name}={i.replica.address}" for i in self.running)
                  + f"; state in {self.state_dir})")
 
