@@ -316,6 +316,7 @@ def test_a_browser_keeps_nginx_s_cookie_and_checks_an_answer_through_the_proxy(d
             sidebar.locator('input[aria-label="Your name"]').fill(name)
             sidebar.get_by_role("button", name="Join the class").click()
             sidebar.get_by_role("button", name="Sign out").wait_for(timeout=120_000)
+            _wait_ready(page)
 
             # the exercise's box: its container key, as the frontend turns it into a class name
             box = page.locator(f'[class*="st-key-exercises-box-{VOCAB.replace(".", "-")}"]').first
