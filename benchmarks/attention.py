@@ -24,8 +24,8 @@ TEXT = (
 
 
 def main(repeats: int = 7) -> None:
-    from core import attention as A
-    from core import models
+    from gptlab.nn import attention as A
+    from gptlab import models
 
     if not models.decoder_ready():
         models.prepare_decoder()

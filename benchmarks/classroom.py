@@ -86,7 +86,7 @@ GRID_GO_KEY = "decoding.grid.go"  # the widget after the side-by-side one: bound
 # The decoding lab's generated text: a box of token spans (ui/decoding.py's generated_box).
 GEN_BOX = 'class="gl-gen"'
 PROMPT_SPAN = re.compile(r'<span class="gl-prompt">(.*?)</span>', re.S)
-TOKEN_SPAN = re.compile(r'<span class="gl-tok"[^>]*>(.*?)</span>', re.S)
+TOKEN_SPAN = re.compile(r'<span class="gl-chip gl-inline"[^>]*>(.*?)</span>', re.S)  # ui/chips.py's chips in running text
 # The attention lab's live check of its recomputation against the model's own weights.
 CHECK_LINE = "output_attentions"
 MIN_HEATMAPS = 4

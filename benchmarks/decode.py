@@ -26,14 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import core  # noqa: E402,F401  (thread and wait policy, before torch)
+import gptlab  # noqa: E402,F401  (thread and wait policy, before torch)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from core import decoding as D  # noqa: E402
-from core import models  # noqa: E402
-from core.engine import GemmaEngine  # noqa: E402
-from core.worker import ModelWorker  # noqa: E402
+from gptlab.nn import decoding as D  # noqa: E402
+from gptlab import models  # noqa: E402
+from gptlab.models.engine import GemmaEngine  # noqa: E402
+from gptlab.models.worker import ModelWorker  # noqa: E402
 
 PROMPT = "A inteligência artificial está mudando a forma como aprendemos, porque"
 # The seed's cell: model.generate(**inputs, do_sample=True, temperature=0.8, top_k=50, top_p=0.9)

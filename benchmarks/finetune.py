@@ -3,7 +3,7 @@
     python -m benchmarks.finetune
 
 Fine-tunes a fresh float32 copy of Gemma 3 270M on the course notebook's corpus with the lab's
-default settings (core.finetune.FinetuneSettings) and prints as its last line
+default settings (gptlab.nn.finetune.FinetuneSettings) and prints as its last line
 
     finetune: seconds=X peak_rss_gb=Y final_train_loss=Z val_perplexity=W
 
@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import models  # noqa: E402
-from core.blocks import plan_blocks  # noqa: E402
-from core.corpus import seed_corpus_text, texts_from_editor  # noqa: E402
-from core.finetune import FinetuneSettings, RunReport, finetune  # noqa: E402
+from gptlab import models  # noqa: E402
+from gptlab.nn.blocks import plan_blocks  # noqa: E402
+from labs.finetuning.corpus import seed_corpus_text, texts_from_editor  # noqa: E402
+from gptlab.nn.finetune import FinetuneSettings, RunReport, finetune  # noqa: E402
 
 
 def peak_rss_gb() -> float:

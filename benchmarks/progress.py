@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> None:
-    from core import progress as P
+    from gptlab.classroom import store as P
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", help="an empty database (default: a temporary SQLite file)")

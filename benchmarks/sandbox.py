@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.exercises import sandbox  # noqa: E402
+from gptlab.exercises import sandbox  # noqa: E402
 
 HONEST = '''
 import numpy as np

@@ -29,8 +29,8 @@ SAMPLE = (
 
 
 def tokenize_2000_chars_ms(repeats: int = 30) -> float:
-    from core import models
-    from core.tokenization import tokenize
+    from gptlab import models
+    from gptlab.nn.tokenization import tokenize
 
     tokenizers = [models.load_gpt2_tokenizer(), models.load_minilm_tokenizer(), models.load_decoder_tokenizer()]
     text = (SAMPLE * 20)[:2000]
@@ -49,7 +49,7 @@ def decoder_cached_load_s() -> tuple[float, float]:
     """(load with torch/transformers already imported, as in the server; cold, imports included)."""
     code = (
         "import time, sys; cold = time.perf_counter(); sys.path.insert(0, sys.argv[1]);"
-        "from core import models; import transformers, torch;"
+        "from gptlab import models; import transformers, torch;"
         "t = time.perf_counter(); models.load_decoder_tokenizer(); models.load_decoder();"
         "end = time.perf_counter(); print(end - t, end - cold)"
     )
@@ -105,7 +105,7 @@ def home_ready_s() -> float:
 
 
 def main() -> None:
-    from core import models
+    from gptlab import models
 
     if not models.decoder_ready():
         print("preparing the decoder once (about 2 minutes)...", flush=True)

@@ -15,11 +15,12 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import streamlit as st
 
-from core import progress as P
-from core.i18n import fmt_int, t
-from core.progress_report import session_lesson_progress
+import course
+from gptlab.classroom import store as P
+from gptlab.classroom.report import session_lesson_progress
+from gptlab.i18n import fmt_int, t
 from ui import frame
-from ui.decoding import markdown_escape
+from ui.frame import markdown_escape
 
 T = TypeVar("T")
 
@@ -147,9 +148,9 @@ def lesson_progress_box(lesson_id: str, exercise_ids: tuple[str, ...], lang: str
 
 def lesson_exercise_ids() -> dict[str, tuple[str, ...]]:
     """{lesson id: its exercise ids, in order} from the exercise bank."""
-    from core.exercises import bank  # the bank imports torch: only when progress is shown
+    from gptlab.exercises import bank  # the bank imports torch: only when progress is shown
 
-    return {lesson: tuple(ex.id for ex in bank.for_lesson(lesson)) for lesson in bank.LESSON_MODULES}
+    return {lesson.id: tuple(ex.id for ex in bank.for_lesson(lesson.id)) for lesson in course.LESSONS}
 
 
 def home_progress(lessons: Sequence[tuple[str, str]], exercise_ids: Mapping[str, Sequence[str]], lang: str) -> None:

@@ -13,39 +13,24 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core import corpus as C
-from core import models
-from core.exercises import bank
-from core.exercises.checkers import grade, shown
-from core.exercises.env import TaskEnv
-from core.exercises.model import (
+from gptlab import models
+from gptlab.classroom.report import higher_scores
+from gptlab.classroom.store import AttemptRecord
+from gptlab.exercises import bank
+from gptlab.exercises.checkers import grade, shown
+from gptlab.exercises.env import TaskEnv
+from gptlab.exercises.model import (
     BUSY, CORRECT, INCORRECT, INVALID, Attempt, CellsExercise, ChoiceExercise, CodeExercise, Exercise,
-    NumericExercise, TextExercise, WidgetTask, pick,
+    NumericExercise, TextExercise, WidgetTask,
 )
-from core.exercises.reveal import answer_key
-from core.exercises.state import to_plain
-from core.progress import AttemptRecord
-from core.i18n import fmt_float, t
+from gptlab.exercises.reveal import answer_key
+from gptlab.exercises.state import to_plain
+from gptlab.i18n import fmt_float, t
 from ui import classroom
 from ui import frame
 from ui import models as ui_models
 
-SCORES_KEY = "exercises.scores"  # {exercise id: best score}
-CORPUS_KEY = "finetune.corpus"  # a derived key: the fine-tuning page's corpus as a list of texts
-TRAINED_KEY = "exercises.finetune.trained"  # the corpus and report of the last finished fine-tuning run
-_SEEN_REPORT_KEY = "exercises.finetune.seen"
-
-CSS = """
-<style>
-[class*="st-key-exercises-code"] textarea { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
-</style>
-"""
-PROJECTOR_CSS = """
-<style>
-[class*="st-key-exercises-code"] textarea { font-size: 1.1rem !important; color: #000 !important; }
-</style>
-"""
-
+SCORES_KEY = classroom.SCORES_KEY  # {exercise id: best score} of this session
 
 class AppEnv(TaskEnv):
     """The server's cached models and computations: a check reuses what the page already computed."""
@@ -60,14 +45,14 @@ class AppEnv(TaskEnv):
         return ui_models.minilm_tokenizer()
 
     def next_logits(self, ids) -> torch.Tensor:
-        from ui import decoding as ui_dec
+        from labs.decoding import widgets as decoding_widgets
 
-        return torch.from_numpy(ui_dec.next_logits(tuple(int(i) for i in ids)))
+        return torch.from_numpy(decoding_widgets.next_logits(tuple(int(i) for i in ids)))
 
     def attention_weights(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
-        from ui import attention as ui_att
+        from labs.attention import widgets as attention_widgets
 
-        return ui_att.decoder_run(text).tokens, ui_att.decoder_weights(text)
+        return attention_widgets.decoder_run(text).tokens, attention_widgets.decoder_weights(text)
 
 
 def _key(ex: Exercise, name: str) -> str:
@@ -76,14 +61,6 @@ def _key(ex: Exercise, name: str) -> str:
 
 def scores() -> dict[str, float]:
     return st.session_state.setdefault(SCORES_KEY, {})
-
-
-def best_scores(saved: dict[str, float]) -> dict[str, float]:
-    """This session's best scores, raised by `saved`: those of a student signed in to a class."""
-    best = dict(scores())
-    for exercise_id, score in saved.items():
-        best[exercise_id] = max(best.get(exercise_id, 0.0), score)
-    return best
 
 
 def record(attempt: Attempt) -> None:
@@ -100,41 +77,9 @@ def record(attempt: Attempt) -> None:
         ))
 
 
-def corpus_texts(lang: str) -> tuple[str, ...]:
-    """The fine-tuning page's corpus as its widgets hold it (the page itself keeps it in a local variable)."""
-    source = st.session_state.get("finetune.source", "seed")
-    if source == "upload":
-        uploaded = st.session_state.get("finetune.upload")
-        if uploaded is None:
-            return ()
-        return C.texts_from_upload(uploaded.name, uploaded.getvalue()).texts
-    text = st.session_state.get("finetune.typed")
-    if text is None and source == "seed":
-        text = C.seed_corpus_text(lang)
-    return C.texts_from_editor(text).texts
-
-
-def remember_finished_run(lang: str) -> None:
-    """When a fine-tuning run has just finished, keep the corpus it was trained on beside its report.
-
-    The page trains inside its own script run and this widget renders at the end of that same run,
-    so the corpus read here is the one the run used. A run stopped half-way is not finished.
-    """
-    report = st.session_state.get("finetune.report")
-    if report is None or not getattr(report, "finished", False):
-        return
-    if st.session_state.get(_SEEN_REPORT_KEY) is report:
-        return
-    st.session_state[_SEEN_REPORT_KEY] = report
-    st.session_state[TRAINED_KEY] = {"texts": list(corpus_texts(lang)), "report": to_plain(report)}
-
-
 def task_state(ex: WidgetTask, lang: str) -> dict:
     """The keys the task reads, as plain data (what the CLI would read from a JSON file)."""
-    state = {}
-    for key in ex.reads:
-        state[key] = list(corpus_texts(lang)) if key == CORPUS_KEY else to_plain(st.session_state.get(key))
-    return state
+    return {key: to_plain(st.session_state.get(key)) for key in ex.reads}
 
 
 # --- rendering ---------------------------------------------------------------------------------------------------
@@ -146,18 +91,15 @@ def render(lesson_id: str, lang: str) -> None:
     if not exercises:
         st.info(t("exercises.none_for_lesson", lang))
         return
-    st.markdown(CSS + (PROJECTOR_CSS if frame.projector_mode() else ""), unsafe_allow_html=True)
     st.caption(t("exercises.intro", lang))
     progress_slot = st.container()  # filled after the exercises, so it counts a check made in this run
-    if lesson_id == "finetuning":
-        remember_finished_run(lang)
     total_slot = st.empty()
     saved = classroom.best_scores() if classroom.current_student() is not None else {}  # one query per run
     for n, ex in enumerate(exercises, 1):
         with st.container(border=True, key=f"exercises-box-{ex.id}"):
             with frame.contained(lang):
                 exercise(ex, n, lang, saved)
-    best = best_scores(saved)
+    best = higher_scores(scores(), saved)
     total = sum(best.get(ex.id, 0.0) for ex in exercises)
     total_slot.markdown("**" + t("exercises.total", lang, score=fmt_float(total, lang, 1),
                                  total=len(exercises)) + "**")
@@ -168,7 +110,7 @@ def render(lesson_id: str, lang: str) -> None:
 def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float]) -> None:
     attempt_no = st.session_state.setdefault(_key(ex, "attempt"), 0)
     st.markdown(f"**{t('exercises.title', lang, n=n, kind=t(f'exercises.kind.{ex.kind}', lang))}**")
-    st.markdown(pick(ex.prompt, lang))
+    st.markdown(ex.text("prompt", lang))
     if isinstance(ex, CodeExercise):
         examples(ex, lang)
     with st.form(key=_key(ex, f"form.{attempt_no}"), border=False, enter_to_submit=not isinstance(ex, CodeExercise)):
@@ -201,7 +143,7 @@ def answer_input(ex: Exercise, lang: str, attempt_no: int):
     """The input widget of the exercise's kind; returns what grade() takes."""
     key = _key(ex, f"answer.{attempt_no}")
     if isinstance(ex, ChoiceExercise):
-        text = {c.id: pick(c.text, lang) for c in ex.choices}
+        text = {c.id: ex.text(f"choice.{c.id}", lang) for c in ex.choices}
         order = choice_order(ex, attempt_no)
         if not ex.multiple:
             picked = st.radio(t("exercises.answer", lang), order, index=None, format_func=text.__getitem__, key=key)
@@ -221,11 +163,11 @@ def answer_input(ex: Exercise, lang: str, attempt_no: int):
     if isinstance(ex, WidgetTask):
         st.caption(t("exercises.task_reads", lang, keys=", ".join(f"`{k}`" for k in ex.reads)))
         if ex.answer == "option":
-            labels = {o.id: pick(o.text, lang) for o in ex.options}
-            return st.selectbox(pick(ex.answer_label, lang), list(labels), index=None, format_func=labels.__getitem__,
+            labels = {o.id: ex.option_text(o, lang) for o in ex.options}
+            return st.selectbox(ex.answer_label(lang), list(labels), index=None, format_func=labels.__getitem__,
                                 key=key, placeholder="—")
         if ex.answer in ("number", "text"):
-            return st.text_input(pick(ex.answer_label, lang), key=key, max_chars=200,
+            return st.text_input(ex.answer_label(lang), key=key, max_chars=200,
                                  help=t("exercises.number_help", lang) if ex.answer == "number" else None)
         return None
     raise TypeError(type(ex).__name__)
@@ -234,7 +176,7 @@ def answer_input(ex: Exercise, lang: str, attempt_no: int):
 def cells_input(ex: CellsExercise, lang: str, key: str) -> set[tuple[int, int]]:
     """A size x size grid of checkboxes, row = the token that looks, column = the token looked at."""
     st.caption(t("exercises.cells_help", lang))
-    row_name, column_name = pick(ex.row_label, lang), pick(ex.column_label, lang)
+    row_name, column_name = ex.label("row_label", lang), ex.label("column_label", lang)
     header = st.columns(ex.size + 1)
     for j in range(ex.size):
         header[j + 1].markdown(f"**{column_name} {j}**")
@@ -266,7 +208,7 @@ def check(ex: Exercise, answer, lang: str) -> None:
     if isinstance(ex, WidgetTask):
         if "gemma" in ex.needs and not models.decoder_ready():
             ui_models.ensure_preparation_started()
-            st.warning(t("exercises.task_needs_decoder", lang))
+            st.warning(t("exercises.task.needs_decoder", lang))
             return
         state = task_state(ex, lang)
         if ex.answer is not None:
@@ -302,18 +244,19 @@ def feedback(attempt: Attempt, lang: str) -> None:
 def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, float]) -> None:
     """The hint ladder, a new attempt (fresh inputs, choices reshuffled) and the best score."""
     shown_hints = st.session_state.get(_key(ex, "hints"), 0)
-    for i, hint in enumerate(ex.hints[:shown_hints], 1):
-        st.info(f"**{t('exercises.hint', lang, n=i)}** · {pick(hint, lang)}", icon=":material/lightbulb:")
+    hints = ex.hints(lang)
+    for i, hint in enumerate(hints[:shown_hints], 1):
+        st.info(f"**{t('exercises.hint', lang, n=i)}** · {hint}", icon=":material/lightbulb:")
     # Side by side on a laptop; one under the other in projector mode, where large type would cut the labels.
     a, b, c = (st.container(), st.container(), st.container()) if frame.projector_mode() else st.columns([2, 2, 3])
-    if ex.hints:
-        a.button(t("exercises.hint_button", lang, shown=min(shown_hints + 1, len(ex.hints)), total=len(ex.hints)),
-                 key=_key(ex, "hint"), disabled=shown_hints >= len(ex.hints), icon=":material/lightbulb:",
+    if hints:
+        a.button(t("exercises.hint_button", lang, shown=min(shown_hints + 1, len(hints)), total=len(hints)),
+                 key=_key(ex, "hint"), disabled=shown_hints >= len(hints), icon=":material/lightbulb:",
                  on_click=lambda: st.session_state.update({_key(ex, "hints"): shown_hints + 1}))
     if last is not None:
         b.button(t("exercises.new_attempt", lang), key=_key(ex, "new"), icon=":material/refresh:",
                  on_click=new_attempt, args=(ex,))
-    best = best_scores(saved).get(ex.id)
+    best = higher_scores(scores(), saved).get(ex.id)
     if best is not None:
         c.markdown(t("exercises.best", lang, score=fmt_float(best, lang, 2)))
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+from pathlib import Path
 from typing import Iterator
 
 import streamlit as st
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, normalize_language, t
+from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, normalize_language, t
 
 # The settings live in plain session keys; the widgets ("app.lang", "app.projector") write into
 # them. Widget state is dropped when a widget is not rendered in a run; these keys never are.
@@ -67,7 +69,7 @@ def sidebar_controls() -> str:
     st.session_state[PROJECTOR_KEY] = st.session_state[PROJECTOR_STATE]
     with st.sidebar:
         st.radio(
-            f"{t('sidebar.language', 'pt-BR')} / {t('sidebar.language', 'en')}",
+            " / ".join(dict.fromkeys(t("sidebar.language", language) for language in LANGUAGES)),
             LANGUAGES,
             format_func=LANGUAGE_NAMES.__getitem__,
             key=LANG_KEY,
@@ -96,56 +98,31 @@ def sidebar_controls() -> str:
     return lang
 
 
-# Okabe-Ito based palette: distinguishable with the common colour-vision deficiencies.
-CHIP_COLOURS = ("#D6E9F8", "#FCE6C0", "#C9EDE1", "#F4D9E8", "#FFF6BF", "#E2E2E2")
-PROJECTOR_CHIP_COLOURS = ("#FFFFFF", "#FFD966", "#9FD8FF", "#FFFFFF", "#FFD966", "#9FD8FF")
+STYLESHEET = Path(__file__).resolve().with_name("style.css")
+PROJECTOR_MARK = "/* --- projector mode --- */"
 
-_BASE_CSS = """
-<style>
-.gl-chips { line-height: 2.1; direction: ltr; text-align: left; }
-.gl-chip { display: inline-block; padding: 0 .35em; margin: .1em .12em; border-radius: .3em;
-  border: 1px solid #6b6b6b; color: #111; font-family: ui-monospace, Menlo, Consolas, monospace;
-  font-size: .92em; white-space: pre; unicode-bidi: isolate; }
-.gl-chip.gl-special { border-style: dashed; border-width: 2px; font-weight: 600; }
-.gl-note { color: #555; font-size: .85em; }
-</style>
-"""
 
-# High contrast the robust way: pure black on pure white, larger and heavier type. Streamlit's
-# widgets (inputs, data grids, charts) are drawn for a light theme; a forced dark theme breaks them.
-_PROJECTOR_CSS = """
-<style>
-html { font-size: 22px !important; }
-[data-testid="stAppViewContainer"], [data-testid="stSidebar"], [data-testid="stHeader"] { background: #fff !important; }
-[data-testid="stAppViewContainer"] p, [data-testid="stAppViewContainer"] li,
-[data-testid="stAppViewContainer"] td, [data-testid="stAppViewContainer"] th,
-[data-testid="stAppViewContainer"] label, [data-testid="stAppViewContainer"] h1,
-[data-testid="stAppViewContainer"] h2, [data-testid="stAppViewContainer"] h3,
-[data-testid="stSidebar"] p, [data-testid="stSidebar"] span, [data-testid="stSidebar"] li {
-  color: #000 !important; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.2rem !important; line-height: 1.6; }
-[data-testid="stMarkdownContainer"] strong { font-weight: 800; }
-[data-testid^="stCaption"], [data-testid^="stCaption"] p { color: #111 !important; font-size: 1rem !important; }
-h1 { font-size: 2.5rem !important; } h2 { font-size: 2rem !important; } h3 { font-size: 1.6rem !important; }
-[data-testid="stMarkdownContainer"] code { color: #000 !important; background: #e8e8e8 !important; font-weight: 600; }
-table, th, td { border-color: #000 !important; }
-a { color: #0040a0 !important; text-decoration: underline; }
-.gl-chip { border: 2px solid #000; font-size: 1.2em; color: #000 !important; }
-.gl-chip.gl-special { border-width: 3px; }
-.gl-note { color: #111 !important; }
-</style>
-"""
+@functools.lru_cache(maxsize=1)
+def _stylesheet() -> tuple[str, str]:
+    """ui/style.css as (always, projector mode only)."""
+    base, _, projector = STYLESHEET.read_text(encoding="utf-8").partition(PROJECTOR_MARK)
+    return base, projector
 
 
 def _inject_style(projector: bool) -> None:
     # Our own constant CSS, never user text. A style-only st.html goes to the event container,
     # which does not reach the page in this Streamlit version; st.markdown does.
+    base, projector_css = _stylesheet()
     with st.sidebar:
-        st.markdown(_BASE_CSS + (_PROJECTOR_CSS if projector else ""), unsafe_allow_html=True)
+        st.markdown(f"<style>{base}{projector_css if projector else ''}</style>", unsafe_allow_html=True)
 
 
-def chip_colours() -> tuple[str, ...]:
-    return PROJECTOR_CHIP_COLOURS if projector_mode() else CHIP_COLOURS
+MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>$~")
+
+
+def markdown_escape(text: str) -> str:
+    """User or model text inside Markdown (radio labels, messages): every special character literal."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
 @contextlib.contextmanager

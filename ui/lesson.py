@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import html
-from pathlib import Path
-
 import streamlit as st
 
-from core.i18n import t
-from core.lessons import LESSONS_DIR, Lesson, Part, load_lesson
+from gptlab.i18n import t
+from gptlab.lessons import LESSONS_DIR, Lesson, Part, load_lesson
 
 
 def lesson(lesson_id: str, lang: str) -> Lesson:
@@ -35,7 +32,7 @@ def _figure(part: Part, lang: str) -> None:
     name = part.title.split()[0]
     svg = figure_svg(name, lang)
     if svg is not None:
-        # Our own files, reviewed like code (no script: tests/core/test_lessons.py checks it).
+        # Our own files, reviewed like code (no script: tests/gptlab/test_lessons.py checks it).
         st.html(f'<figure class="gl-figure" role="group">{svg}</figure>')
     with st.expander(t("lesson.figure_text", lang), icon=":material/description:"):
         st.markdown(part.body)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
+from typing import Any, Callable
 
 import streamlit as st
 
-from core import models
-from core.i18n import t
+from gptlab import models
+from gptlab.i18n import fmt_int, t
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,7 +32,7 @@ def gemma_tokenizer():
 @st.cache_resource(show_spinner=False)
 def decoder_fp32():
     """Gemma 3 270M in float32 for the attention lab: rows sum to 1 to the last digit.
-    Shared by every user: read-only (no hooks, no training); see core.attention."""
+    Shared by every user: read-only (no hooks, no training); see gptlab.nn.attention."""
     return models.load_decoder(dtype="float32")
 
 
@@ -41,8 +43,69 @@ def decoding_model():
 
 
 @st.cache_resource(show_spinner=False)
+def model_worker():
+    """The server's one model worker: it owns the decoder and runs every session's model work,
+    batched (gptlab.models.worker). Raises DecoderNotPrepared until the decoder is prepared."""
+    from gptlab.models.engine import GemmaEngine
+    from gptlab.models.worker import ModelWorker
+
+    return ModelWorker(GemmaEngine(decoding_model()))
+
+
+def worker_call(fn: Callable[[], Any]) -> Any:
+    """fn() on the model worker, one job at a time between batched steps; blocks, shows nothing.
+    For cached functions (st.cache_data), which must not draw; pages use `on_worker`."""
+    return model_worker().submit(fn).result()
+
+
+POLL_S = 0.25  # how often a waiting page looks at its place in the queue
+
+
+def on_worker(fn: Callable[[], Any], lang: str) -> Any:
+    """fn() on the model worker; while it waits, the student sees their place in the queue and an
+    estimate, never a frozen page. Leaving the page (or pressing anything) withdraws the job."""
+    worker = model_worker()
+    future = worker.submit(fn)
+    notice = None
+    try:
+        while True:
+            try:
+                return future.result(timeout=POLL_S)
+            except concurrent.futures.TimeoutError:
+                status = worker.job_status(future)
+                if notice is None:
+                    notice = st.empty()
+                if status.running:
+                    notice.caption(f":material/hourglass_top: {t('models.queue.computing', lang)}")
+                else:
+                    notice.info(t("models.queue.waiting", lang, ahead=fmt_int(status.ahead + 1, lang),
+                                  seconds=fmt_int(max(1, round(status.estimate_s)), lang)),
+                                icon=":material/groups:")
+    finally:
+        future.cancel()  # no effect once it runs; withdraws it if the page went away while it waited
+        if notice is not None:
+            notice.empty()
+
+
+@st.cache_resource(show_spinner=False)
 def minilm_encoder():
     return models.load_minilm_encoder()
+
+
+@st.cache_resource(show_spinner=False)
+def minilm_config():
+    """MiniLM's facts (layers, heads, vocabulary), read from its config."""
+    return models.load_minilm_config()
+
+
+@st.cache_resource(show_spinner=False)
+def _decoder_config():
+    return models.load_decoder_config()
+
+
+def decoder_config():
+    """Gemma 3 270M's facts (layers, heads, vocabulary) read from its config; None until it is prepared."""
+    return _decoder_config() if models.decoder_ready() else None
 
 
 @st.cache_resource(show_spinner=False)
@@ -138,11 +201,11 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
     While Gemma's tokenizer is being prepared the page says so and reruns by itself when it lands.
     """
     tokenizers: dict[str, object] = {
-        t("tok.label.gpt2", lang): gpt2_tokenizer(),
-        t("tok.label.bert", lang): minilm_tokenizer(),
+        t("tokenization.label.gpt2", lang): gpt2_tokenizer(),
+        t("tokenization.label.bert", lang): minilm_tokenizer(),
     }
     if models.decoder_tokenizer_ready():
-        tokenizers[t("tok.label.gemma", lang)] = gemma_tokenizer()
+        tokenizers[t("tokenization.label.gemma", lang)] = gemma_tokenizer()
         return tokenizers
     job = ensure_preparation_started()
     if job.state.status == "running":
@@ -151,9 +214,9 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
         def wait_for_gemma() -> None:
             if models.decoder_tokenizer_ready():
                 st.rerun()
-            st.info(t("tok.gemma_wait", lang), icon=":material/hourglass_top:")
+            st.info(t("tokenization.gemma_wait", lang), icon=":material/hourglass_top:")
 
         wait_for_gemma()
     else:
-        st.warning(t("tok.gemma_unavailable", lang))
+        st.warning(t("tokenization.gemma_unavailable", lang))
     return tokenizers

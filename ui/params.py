@@ -6,118 +6,28 @@ range is brought to the nearest allowed value, and either way the user is told, 
 
 from __future__ import annotations
 
-import math
-import unicodedata
-from dataclasses import dataclass
-
 import streamlit as st
 
-from core.i18n import LANGUAGES, fmt_float, fmt_int, t
-
-
-@dataclass(frozen=True)
-class NumberParam:
-    url_name: str  # e.g. "temperature"
-    key: str  # the session key of the widget that shows it
-    default: float
-    low: float
-    high: float
-    integer: bool = False
-    decimals: int = 4  # a URL value is rounded to this many decimal places
-
-    def parse(self, raw: str) -> tuple[float | int | None, str | None]:
-        """(value, problem): problem is None, "invalid" (value None) or "clamped"."""
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            return None, "invalid"
-        if math.isnan(value):
-            return None, "invalid"
-        problem = "clamped" if not (self.low <= value <= self.high) else None  # rounding is silent
-        clamped = min(max(value, self.low), self.high)
-        if self.integer:
-            return int(round(clamped)), problem
-        return float(round(clamped, self.decimals)), problem
-
-    def shown(self, value) -> str:
-        """As the URL writes it (language-neutral)."""
-        return str(int(value)) if self.integer else f"{float(value):g}"
-
-    def said(self, value, lang: str) -> str:
-        """As a message to the user writes it."""
-        return fmt_int(int(value), lang) if self.integer else fmt_float(float(value), lang, 4).rstrip("0").rstrip(",.")
-
-
-URL_TEXT_CHARS = 1_000  # longer texts stay out of the URL: a link must stay short enough to share
-
-
-@dataclass(frozen=True)
-class TextParam:
-    url_name: str  # e.g. "prompt"
-    key: str
-    default: str
-    max_chars: int = URL_TEXT_CHARS
-    other_defaults: tuple[str, ...] = ()  # the default in the other languages: untouched, it follows a switch
-
-    @classmethod
-    def translated(cls, url_name: str, key: str, string_key: str, lang: str) -> "TextParam":
-        """A text whose default is the UI string `string_key`, in whatever language the page is shown."""
-        return cls(url_name, key, t(string_key, lang),
-                   other_defaults=tuple(t(string_key, other) for other in LANGUAGES if other != lang))
-
-    def parse(self, raw: str) -> tuple[str | None, str | None]:
-        """Control characters other than newlines and tabs are dropped; a text over max_chars is cut."""
-        text = "".join(ch for ch in str(raw) if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-        if len(text) > self.max_chars:
-            return text[: self.max_chars], "cut"
-        return text, None
-
-    def shown(self, value) -> str | None:
-        value = str(value)
-        return value if len(value) <= self.max_chars else None
-
-    def said(self, value, lang: str) -> str:
-        return fmt_int(len(value), lang)
-
-
-@dataclass(frozen=True)
-class ChoiceParam:
-    url_name: str
-    key: str
-    default: object
-    choices: tuple  # the allowed values, as the widget holds them (str, int or bool)
-
-    def parse(self, raw: str) -> tuple[object | None, str | None]:
-        for choice in self.choices:
-            if self.shown(choice) == str(raw).strip().lower():
-                return choice, None
-        return None, "invalid"
-
-    def shown(self, value) -> str:
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        return str(value).lower()
-
-    def said(self, value, lang: str) -> str:
-        return str(value)
-
-
-UrlParam = NumberParam | TextParam | ChoiceParam
+from gptlab.i18n import fmt_int, t
+from gptlab.urlparams import NumberParam, TextParam, UrlParam
 
 
 def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
-    """Once per session and page: copy URL values into the widgets' session keys, defaults elsewhere."""
-    flag = f"{page}.url_loaded"
-    if st.session_state.get(flag):
-        # Streamlit forgets a widget's value while its page is not shown: back on the page, the
-        # widget starts from the default again rather than from its own minimum.
-        for param in params:
+    """Once per session, page and setting: copy URL values into the widgets' session keys, defaults elsewhere.
+
+    A setting whose bounds come from a model not loaded yet is simply not in `params` until it is: its
+    URL value waits in the URL and is read on the first run that knows the bounds.
+    """
+    loaded: set[str] = st.session_state.setdefault(f"{page}.url_loaded", set())
+    for param in params:
+        if param.url_name in loaded:
+            # Streamlit forgets a widget's value while its page is not shown: back on the page, the
+            # widget starts from the default again rather than from its own minimum.
             st.session_state.setdefault(param.key, param.default)
             if isinstance(param, TextParam) and st.session_state[param.key] in param.other_defaults:
                 st.session_state[param.key] = param.default  # the language changed; the student typed nothing
-        return
-    st.session_state[flag] = True
-    for param in params:
+            continue
+        loaded.add(param.url_name)
         raw = st.query_params.get(param.url_name)
         value = param.default
         if raw is not None:
@@ -125,6 +35,9 @@ def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
             shown = "`" + str(raw)[:40].replace("`", "'").replace("\n", " ") + "`"  # a toast renders Markdown
             if problem == "invalid":
                 st.toast(t("sidebar.bad_url_value", lang, name=param.url_name, value=shown))
+            elif problem == "clamped" and param.high is None:
+                st.toast(t("params.too_low", lang, name=param.url_name, value=shown, used=param.said(parsed, lang),
+                           low=param.said(param.low, lang)))
             elif problem == "clamped":
                 st.toast(t("params.clamped", lang, name=param.url_name, value=shown, used=param.said(parsed, lang),
                            low=param.said(param.low, lang), high=param.said(param.high, lang)))
@@ -135,6 +48,12 @@ def load_from_url(params: tuple[UrlParam, ...], page: str, lang: str) -> None:
         if isinstance(param, NumberParam):
             value = int(value) if param.integer else float(value)
         st.session_state[param.key] = value
+
+
+def keep_within(key: str, low: int, high: int) -> None:
+    """Before a slider whose range is a model's size: a value restored before the size was known fits it now."""
+    if key in st.session_state:
+        st.session_state[key] = min(max(int(st.session_state[key]), low), high)
 
 
 def write_to_url(params: tuple[UrlParam, ...]) -> None:

@@ -59,7 +59,7 @@ def decoding() -> None:
             st.info(f"Busy: {requests.qsize()} requests ahead of yours")
             st.progress(len(job["tokens"]) / job["n"])
         for row in range(2):
-            spans = "".join(f'<span class="gl-tok">{escape(t)}</span>' for t in job["tokens"])
+            spans = "".join(f'<span class="gl-chip gl-inline">{escape(t)}</span>' for t in job["tokens"])
             with st.container():
                 st.markdown(f"**row {row}**")
                 st.markdown(f'<div class="gl-gen" dir="auto"><span class="gl-prompt"></span>{spans}</div>',

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core import progress as P
-from core.exercises import bank
-from tests.browser.test_browser import (  # noqa: F401 - fixtures
-    browser,
-    check_page,
-    page,
-    start_server,
-    stop_server,
-    wait_ready,
-)
+from gptlab.classroom import store as P
+from gptlab.exercises import bank
+from tests.browser.driving import check_page, start_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.browser
 

@@ -163,7 +163,7 @@ def test_widgets_are_found_by_their_user_key_and_generated_rows_are_checked():
     grid = ForwardMsg()
     grid.delta.new_element.button.id = "$$ID-fedcba9876543210-decoding.grid.go"
     grid.metadata.delta_path[:] = [0, 9]
-    token = '<span class="gl-tok" style="x" title="y">{}</span>'
+    token = '<span class="gl-chip gl-inline" style="x" title="y">{}</span>'
     box = '<div class="gl-gen" dir="auto"><span class="gl-prompt"></span>{}</div>'
     _feed(s, _new_session("a"), msg.SerializeToString(), grid.SerializeToString(),
           _block([0, 6]), _markdown([0, 6, 0], box.format(token.format(" Era") + token.format(" uma"))),

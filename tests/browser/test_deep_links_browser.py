@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_browser import SHOTS, browser, page, server, wait_ready  # noqa: F401 - pytest fixtures
+from tests.browser.driving import SHOTS, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_shared_decoding_link_restores_prompt_and_settings(server, page):  # noqa: F811
+def test_a_shared_decoding_link_restores_prompt_and_settings(server, page):
     page.goto(f"{server}/decoding?lang=en&prompt=Once%20upon%20a%20time&temperature=0.7&top_k=5")
     wait_ready(page)
     assert page.get_by_role("textbox").first.input_value() == "Once upon a time"
@@ -19,7 +19,7 @@ def test_a_shared_decoding_link_restores_prompt_and_settings(server, page):  # n
     page.screenshot(path=str(SHOTS / "deep-link-decoding.png"))
 
 
-def test_garbage_in_a_link_is_clamped_with_a_notice(server, page):  # noqa: F811
+def test_garbage_in_a_link_is_clamped_with_a_notice(server, page):
     page.goto(f"{server}/attention?lang=pt-BR&layer=99&bertviz_view=%3Cscript%3E")
     toasts = page.locator('[data-testid="stToast"]')
     toasts.first.wait_for(timeout=60_000)  # a toast lasts a few seconds: read it as soon as it shows

@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from core.exercises import bank
-from core.i18n import t
-from tests.browser.test_browser import SHOTS, browser, page, server, wait_ready  # noqa: F401 - pytest fixtures
+import course
+from gptlab.exercises import bank
+from gptlab.i18n import t
+from tests.browser.driving import SHOTS, wait_ready
 
 pytestmark = pytest.mark.browser
 
-LESSON_PATHS = {"tokenization": "tokenization", "attention": "attention", "decoding": "decoding",
-                "finetuning": "finetuning", "bert-vs-gpt": "bert-vs-gpt", "history": "history", "risks": "risks"}
+LESSON_PATHS = {lesson.id: lesson.url_path for lesson in course.LESSONS}
 
 
 def plain(markdown: str) -> str:
@@ -30,32 +30,32 @@ def exercises_shot(pg, name: str) -> None:
 
 
 @pytest.mark.parametrize("lesson", list(LESSON_PATHS))
-def test_every_lesson_page_ends_with_its_exercises(server, page, lesson):  # noqa: F811
+def test_every_lesson_page_ends_with_its_exercises(server, page, lesson):
     page.goto(f"{server}/{LESSON_PATHS[lesson]}?lang=en")
     wait_ready(page)
     assert page.get_by_role("heading", name=t("exercises.header", "en"), exact=True).count() == 1
     exercises = bank.for_lesson(lesson)
     assert page.locator('[data-testid="stForm"]').count() >= len(exercises)  # one form per exercise
     for ex in exercises:
-        if len(plain(ex.prompt[1])) >= 12:
-            assert page.get_by_text(plain(ex.prompt[1]), exact=False).count() >= 1, ex.id
+        if len(plain(ex.text("prompt", "en"))) >= 12:
+            assert page.get_by_text(plain(ex.text("prompt", "en")), exact=False).count() >= 1, ex.id
     exercises_shot(page, lesson)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_a_choice_is_graded_on_a_click_and_the_key_never_reaches_the_page(server, page):  # noqa: F811
+def test_a_choice_is_graded_on_a_click_and_the_key_never_reaches_the_page(server, page):
     ex = bank.by_id("tokenization.why_a_tilde")
     page.goto(f"{server}/tokenization?lang=en")
     wait_ready(page)
     html = page.content()
-    assert all(c.explanation[1] not in html for c in ex.choices)  # no explanation (so no key) before a check
+    assert all(ex.text(f"choice.{c.id}.why", "en") not in html for c in ex.choices)  # no explanation (so no key) before a check
     right = next(c for c in ex.choices if c.correct)
-    option = page.get_by_text(right.text[1], exact=True)
+    option = page.get_by_text(ex.text(f"choice.{right.id}", "en"), exact=True)
     form = page.locator('[data-testid="stForm"]', has=option)
     option.click()
     form.get_by_role("button", name=t("exercises.check", "en")).click()
     wait_ready(page)
-    shown = plain(right.explanation[1])
+    shown = plain(ex.text(f"choice.{right.id}.why", "en"))
     page.get_by_text(shown).first.wait_for(timeout=30_000)
     assert t("exercises.status.correct", "en") in page.content()
     page.get_by_text(shown).first.scroll_into_view_if_needed()

@@ -1,7 +1,7 @@
 """Fixtures of the deployment tests: PostgreSQL, nginx, and `python -m deploy.replicas run` in front of them.
 
-PostgreSQL comes from the core tests' fixtures (a throwaway server from Debian's binaries, or
-GPTLAB_TEST_POSTGRES_URL). nginx is Debian's, run by the launcher as this user with everything it
+PostgreSQL comes from the suite's shared fixture (tests/conftest.py: a throwaway server from
+Debian's binaries, or GPTLAB_TEST_POSTGRES_URL). nginx is Debian's, run by the launcher as this user with everything it
 writes in a temporary folder. Without nginx the tests are skipped with the reason, except under CI
 (CI=true), where that is a failure: .ci/run installs nginx.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests import postgres
-from tests.core.conftest import _in_ci, _unavailable, postgres_admin_url  # noqa: F401 - the same PostgreSQL fixture
+from tests.conftest import _in_ci, _unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "the department's instructor secret, 2026"
@@ -54,7 +54,7 @@ def nginx_binary() -> str:
 
 
 @pytest.fixture(scope="module")
-def database_url(postgres_admin_url: str) -> Iterator[str]:  # noqa: F811
+def database_url(postgres_admin_url: str) -> Iterator[str]:
     """One fresh database for the module's deployment, dropped afterwards."""
     try:
         url, reason = postgres.create_database(postgres_admin_url), ""
@@ -70,10 +70,10 @@ class ProgressView:
     """The test's own reading of the shared database. The only place these tests import the app's code."""
 
     def __init__(self, url: str) -> None:
-        from core import progress  # moves with the app's layout: update this line only
+        from gptlab.classroom import store  # moves with the app's layout: update this line only
 
-        self._progress = progress
-        self.store = progress.ProgressStore(url)
+        self._progress = store
+        self.store = store.ProgressStore(url)
 
     def attempts(self, class_code: str):
         return self.store.attempts(class_code)

@@ -8,14 +8,15 @@ import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from core import progress as P
-from core.i18n import t
-from tests.pages.test_app_pages import APP, all_text, run_app
+import course
+from gptlab.classroom import store as P
+from gptlab.i18n import t
+from tests.apptest import APP, all_text, run_app
 from ui import classroom as C
 from ui import frame
-from ui.decoding import markdown_escape
+from ui.frame import markdown_escape
 
-INSTRUCTOR = "app_pages/90_instructor.py"
+INSTRUCTOR = course.INSTRUCTOR.page
 SECRET = "correct horse battery staple 42"
 
 
@@ -357,7 +358,7 @@ def widget_script():
     """A lesson's exercise section as the widget will drive it: record on click, then show progress."""
     import streamlit as st
 
-    from core import progress as P
+    from gptlab.classroom import store as P
     from ui import classroom
 
     lang = "en"
@@ -436,7 +437,7 @@ def test_is_instructor_follows_the_unlocked_secret(db, monkeypatch):
 
 # --- the exercise widget and the classroom ------------------------------------------------------------------
 def answer_choice(at: AppTest, exercise_id: str, correct: bool) -> AppTest:
-    from core.exercises import bank
+    from gptlab.exercises import bank
 
     ex = bank.by_id(exercise_id)
     choice = next(c for c in ex.choices if c.correct == correct)
@@ -447,7 +448,7 @@ def answer_choice(at: AppTest, exercise_id: str, correct: bool) -> AppTest:
 
 def test_a_signed_in_students_checked_answers_are_saved_and_survive_a_new_session(db):
     db.create_class("NLP-1", "NLP")
-    at = ok(run_app("en", "app_pages/01_tokenization.py"))
+    at = ok(run_app("en", course.lesson("tokenization").page))
     join(at, "NLP-1", "Ana")
     answer_choice(at, "tokenization.why_a_tilde", correct=False)
     answer_choice(at, "tokenization.why_a_tilde", correct=True)  # same form: the key stays attempt 0
@@ -457,7 +458,7 @@ def test_a_signed_in_students_checked_answers_are_saved_and_survive_a_new_sessio
     assert [r.status for r in rows] == ["wrong", "correct"] and rows[0].lesson_id == "tokenization"
     token = at.session_state[C.STUDENT_KEY].token
     # A new browser session: resuming with the return code brings the saved score back.
-    fresh = ok(run_app("en", "app_pages/01_tokenization.py"))
+    fresh = ok(run_app("en", course.lesson("tokenization").page))
     assert "1.00" not in all_text(fresh)
     fresh.text_input(key=C.RESUME_KEY).set_value(token)
     click(fresh, t("classroom.sidebar.resume", "en"))
@@ -466,11 +467,11 @@ def test_a_signed_in_students_checked_answers_are_saved_and_survive_a_new_sessio
 
 def test_a_visitors_answers_are_graded_but_not_saved(db):
     db.create_class("NLP-1", "NLP")
-    at = ok(run_app("en", "app_pages/01_tokenization.py"))
+    at = ok(run_app("en", course.lesson("tokenization").page))
     answer_choice(at, "tokenization.why_a_tilde", correct=True)
     assert t("exercises.status.correct", "en") in "\n".join(texts(at.success))
     assert db.attempts("NLP-1") == ()
-    from core.exercises import bank
+    from gptlab.exercises import bank
 
     total = len(bank.for_lesson("tokenization"))  # the bar counts the check made in this very run
     line = t("classroom.progress.line", "en", solved="1", total=str(total), attempted="1")
@@ -478,18 +479,18 @@ def test_a_visitors_answers_are_graded_but_not_saved(db):
 
 
 def test_only_an_instructor_gets_the_reveal_switch(db, monkeypatch):
-    from core.exercises import bank
+    from gptlab.exercises import bank
 
     ex = bank.by_id("tokenization.why_a_tilde")
     right = next(c for c in ex.choices if c.correct)
-    student = ok(run_app("en", "app_pages/01_tokenization.py"))
+    student = ok(run_app("en", course.lesson("tokenization").page))
     assert not [w for w in student.toggle if w.label == t("exercises.reveal.toggle", "en")]
-    assert right.explanation[1] not in all_text(student)
+    assert ex.text(f"choice.{right.id}.why", "en") not in all_text(student)
     monkeypatch.setenv(C.SECRET_ENV, SECRET)
     teacher = ok(run_app("en", INSTRUCTOR))
     unlock(teacher, SECRET)
-    teacher.switch_page("app_pages/01_tokenization.py")
+    teacher.switch_page(course.lesson("tokenization").page)
     ok(teacher.run())
     teacher.toggle(key=f"exercises.{ex.id}.reveal").set_value(True)
     ok(teacher.run())
-    assert right.explanation[1] in "\n".join(texts(teacher.info))
+    assert ex.text(f"choice.{right.id}.why", "en") in "\n".join(texts(teacher.info))

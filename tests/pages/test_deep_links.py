@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.test_app_pages import run_app
+import course
+from tests.apptest import run_app
 
 
 def qp(at, name):
@@ -18,7 +19,7 @@ def toasts(at) -> list[str]:
 
 @pytest.mark.real_models
 def test_tokenization_text_round_trips_through_the_url(prepared_decoder):
-    at = run_app("en", "app_pages/01_tokenization.py", text="Olá, <b>mundo</b> 👋")
+    at = run_app("en", course.lesson("tokenization").page, text="Olá, <b>mundo</b> 👋")
     assert at.session_state["tokenization.text"] == "Olá, <b>mundo</b> 👋"
     assert qp(at, "text") == "Olá, <b>mundo</b> 👋"
     at.text_area(key="tokenization.text").set_value("A new sentence").run()
@@ -27,14 +28,14 @@ def test_tokenization_text_round_trips_through_the_url(prepared_decoder):
 
 @pytest.mark.real_models
 def test_a_long_url_text_is_cut_with_a_message(prepared_decoder):
-    at = run_app("pt-BR", "app_pages/01_tokenization.py", text="a" * 5_000)
+    at = run_app("pt-BR", course.lesson("tokenization").page, text="a" * 5_000)
     assert len(at.session_state["tokenization.text"]) == 1_000
     assert any("text" in x and "1.000" in x for x in toasts(at)), toasts(at)
 
 
 @pytest.mark.real_models
 def test_attention_layer_head_and_text_restore_and_clamp(prepared_decoder):
-    at = run_app("en", "app_pages/02_attention.py", text="The cat sat.", layer="3", head="2", unmask="1",
+    at = run_app("en", course.lesson("attention").page, text="The cat sat.", layer="3", head="2", unmask="1",
                  bert_layer="99", bert_head="-4", bertviz_view="model")
     state = at.session_state
     assert (state["attention.text"], state["attention.layer"], state["attention.head"]) == ("The cat sat.", 3, 2)
@@ -46,25 +47,36 @@ def test_attention_layer_head_and_text_restore_and_clamp(prepared_decoder):
 
 @pytest.mark.real_models
 def test_attention_bounds_are_the_models_sizes(prepared_decoder):
-    from pathlib import Path
+    """The labs' URL bounds are read from the loaded models' configs, never typed."""
+    from gptlab import models
+    from gptlab.urlparams import NumberParam
+    from labs.attention import settings as attention
+    from labs.bert_vs_gpt import settings as bert_vs_gpt
+    from labs.finetuning import settings as finetuning
 
-    from core import models
-
-    # Read as text: importing a page file would run Streamlit.
-    source = (Path(__file__).resolve().parents[2] / "app_pages" / "02_attention.py").read_text()
-    line = next(l for l in source.splitlines() if l.startswith("GEMMA_LAYERS, GEMMA_HEADS"))
-    gemma_layers, gemma_heads, minilm_layers, minilm_heads = (int(x) for x in line.split("=")[1].split(","))
-    gemma = models.load_decoding_model().config
-    minilm = models.load_minilm_encoder().config
-    assert (gemma_layers, gemma_heads) == (gemma.num_hidden_layers, gemma.num_attention_heads)
-    assert (minilm_layers, minilm_heads) == (minilm.num_hidden_layers, minilm.num_attention_heads)
-    source = (Path(__file__).resolve().parents[2] / "app_pages" / "05_bert_vs_gpt.py").read_text()
-    line = next(l for l in source.splitlines() if l.startswith("MINILM_LAYERS, GEMMA_LAYERS"))
-    assert tuple(int(x) for x in line.split("#")[0].split("=")[1].split(",")) == (minilm_layers, gemma_layers)
+    gemma, minilm = models.load_decoding_model().config, models.load_minilm_encoder().config
+    bounds = {p.url_name: (p.low, p.high) for p in attention.url_params("en", gemma, minilm) if isinstance(p, NumberParam)}
+    for name in ("layer", "map_layer"):
+        assert bounds[name] == (0, gemma.num_hidden_layers - 1)
+    for name in ("head", "map_head"):
+        assert bounds[name] == (0, gemma.num_attention_heads - 1)
+    assert bounds["bert_layer"] == (0, minilm.num_hidden_layers - 1)
+    assert bounds["bert_head"] == (0, minilm.num_attention_heads - 1)
+    by_name = {p.url_name: p for p in bert_vs_gpt.url_params("en", minilm, gemma)}
+    assert (by_name["bert_layer"].default, by_name["bert_layer"].high) == (minilm.num_hidden_layers - 1,) * 2
+    assert (by_name["gpt_layer"].default, by_name["gpt_layer"].high) == (gemma.num_hidden_layers - 1,) * 2
+    assert {p.url_name: p.high for p in finetuning.url_params(gemma) if isinstance(p, NumberParam)}["layers"] == \
+        gemma.num_hidden_layers
+    # before the decoder is prepared no bound is guessed: none above (the page fits the value to the model
+    # once loaded), and a setting whose default is the model's last layer waits in the URL
+    unknown = {p.url_name: p.high for p in attention.url_params("en", None, minilm) if isinstance(p, NumberParam)}
+    assert all(unknown[name] is None for name in ("layer", "head", "map_layer", "map_head"))
+    assert "gpt_layer" not in {p.url_name for p in bert_vs_gpt.url_params("en", minilm, None)}
+    assert {p.url_name: p.high for p in finetuning.url_params(None) if isinstance(p, NumberParam)}["layers"] is None
 
 
 def test_attention_garbage_choice_is_ignored_with_a_message():
-    at = run_app("en", "app_pages/02_attention.py", bertviz_view="<script>", unmask="maybe", layer="NaN")
+    at = run_app("en", course.lesson("attention").page, bertviz_view="<script>", unmask="maybe", layer="NaN")
     assert at.session_state["attention.bertviz_view"] == "head"
     assert at.session_state["attention.unmask"] is False
     assert at.session_state["attention.layer"] == 5
@@ -73,7 +85,7 @@ def test_attention_garbage_choice_is_ignored_with_a_message():
 
 @pytest.mark.real_models
 def test_decoding_prompt_restores_from_the_url(prepared_decoder):
-    at = run_app("pt-BR", "app_pages/03_decoding.py", prompt="Era uma vez", temperature="0.7")
+    at = run_app("pt-BR", course.lesson("decoding").page, prompt="Era uma vez", temperature="0.7")
     assert at.session_state["decoding.prompt"] == "Era uma vez"
     assert at.session_state["decoding.temperature"] == 0.7
     assert qp(at, "prompt") == "Era uma vez" and qp(at, "temperature") == "0.7"
@@ -81,7 +93,7 @@ def test_decoding_prompt_restores_from_the_url(prepared_decoder):
 
 def test_finetuning_settings_restore_and_clamp(tmp_path, monkeypatch):
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # no decoder: the settings still restore
-    at = run_app("en", "app_pages/04_finetuning.py", block_size="32", lr="0.00002", steps="9999", layers="0",
+    at = run_app("en", course.lesson("finetuning").page, block_size="32", lr="0.00002", steps="9999", layers="0",
                  val_share="0.25", source="typed", mode="nonsense")
     state = at.session_state
     assert state["finetune.block_size"] == 32 and state["finetune.lr"] == 2e-05
@@ -94,20 +106,20 @@ def test_finetuning_settings_restore_and_clamp(tmp_path, monkeypatch):
 
 @pytest.mark.real_models
 def test_history_settings_restore_and_clamp(prepared_decoder):
-    at = run_app("en", "app_pages/06_history.py", task="similarity", icl="capitals", shots="2")
+    at = run_app("en", course.lesson("history").page, task="similarity", icl="capitals", shots="2")
     state = at.session_state
     assert state["history.gpt1.task"] == "similarity" and state["history.icl.preset.en"] == "capitals"
     assert state["history.icl.max_shots"] == 2
     table = next(df.value for df in at.dataframe if "Shots" in df.value.columns)
     assert list(table["Shots"]) == [0, 1, 2]
-    at = run_app("en", "app_pages/06_history.py", task="poetry", shots="50")
+    at = run_app("en", course.lesson("history").page, task="poetry", shots="50")
     assert at.session_state["history.gpt1.task"] == "classification" and at.session_state["history.icl.max_shots"] == 8
     assert any("task" in x for x in toasts(at)) and any("shots" in x for x in toasts(at))
 
 
 @pytest.mark.real_models
 def test_bert_vs_gpt_settings_restore_and_clamp(prepared_decoder):
-    at = run_app("en", "app_pages/05_bert_vs_gpt.py", text="Paris is lovely.", seed="7", rate="0.3", bert_layer="2",
+    at = run_app("en", course.lesson("bert-vs-gpt").page, text="Paris is lovely.", seed="7", rate="0.3", bert_layer="2",
                  gpt_layer="40", draws="123")
     state = at.session_state
     assert (state["bert_vs_gpt.text"], state["bert_vs_gpt.seed"], state["bert_vs_gpt.rate"]) == ("Paris is lovely.", 7, 0.3)
@@ -119,7 +131,7 @@ def test_bert_vs_gpt_settings_restore_and_clamp(prepared_decoder):
 
 @pytest.mark.real_models
 def test_risks_settings_restore_and_clamp(prepared_decoder):
-    at = run_app("en", "app_pages/07_risks.py", template="The {profession} thinks that", a=" they", b="she",
+    at = run_app("en", course.lesson("risks").page, template="The {profession} thinks that", a=" they", b="she",
                  window="5000", invented="<b>Zork</b> was founded in")
     state = at.session_state
     assert state["risks.bias.template.en"] == "The {profession} thinks that" and state["risks.bias.a.en"] == " they"
@@ -132,12 +144,12 @@ def test_risks_settings_restore_and_clamp(prepared_decoder):
 
 
 @pytest.mark.parametrize("page, key, string_key", [
-    ("app_pages/01_tokenization.py", "tokenization.text", "tok.default_text"),
-    ("app_pages/05_bert_vs_gpt.py", "bert_vs_gpt.text", "bvg.default_text"),
+    (course.lesson("tokenization").page, "tokenization.text", "tokenization.default_text"),
+    (course.lesson("bert-vs-gpt").page, "bert_vs_gpt.text", "bert_vs_gpt.default_text"),
 ])
 def test_an_untouched_default_text_follows_a_language_switch_and_typed_text_stays(page, key, string_key, tmp_path,
                                                                                  monkeypatch):
-    from core.i18n import t
+    from gptlab.i18n import t
     from ui.frame import LANGUAGE_STATE
 
     monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # no decoder needed for the text box
@@ -146,7 +158,7 @@ def test_an_untouched_default_text_follows_a_language_switch_and_typed_text_stay
     at.session_state[LANGUAGE_STATE] = "pt-BR"
     at.run()
     assert at.session_state[key] == t(string_key, "pt-BR") and "text" not in at.query_params
-    box = at.text_input(key=key) if page.startswith("app_pages/05") else at.text_area(key=key)
+    box = at.text_input(key=key) if page == course.lesson("bert-vs-gpt").page else at.text_area(key=key)
     box.set_value("meu texto").run()
     at.session_state[LANGUAGE_STATE] = "en"
     at.run()

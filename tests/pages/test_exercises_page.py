@@ -7,18 +7,22 @@ import math
 import pytest
 import torch
 
-from core import corpus as C
-from core.exercises import bank, tasks
-from core.exercises.env import CoreEnv
-from core.exercises.model import CORRECT, INCORRECT
-from core.exercises.state import to_plain
-from core.i18n import fmt_float, fmt_int, fmt_percent, t
-from core.repetition import distinct_n
-from tests.pages.test_app_pages import all_text, run_app
+import course
+from gptlab.exercises import bank
+from gptlab.exercises.env import CoreEnv
+from gptlab.exercises.model import CORRECT, INCORRECT
+from gptlab.exercises.state import to_plain
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
+from gptlab.lessons import load_lesson
+from labs.attention import exercises as attention_exercises
+from labs.decoding import exercises as decoding_exercises
+from labs.decoding.repetition import distinct_n
+from labs.finetuning import corpus as C
+from labs.finetuning import exercises as finetuning_exercises
+from labs.finetuning import settings as finetuning_settings
+from tests.apptest import all_text, run_app
 
-PAGES = {"tokenization": "app_pages/01_tokenization.py", "attention": "app_pages/02_attention.py",
-         "decoding": "app_pages/03_decoding.py", "finetuning": "app_pages/04_finetuning.py",
-         "bert-vs-gpt": "app_pages/05_bert_vs_gpt.py", "history": "app_pages/06_history.py", "risks": "app_pages/07_risks.py"}
+PAGES = {lesson.id: lesson.page for lesson in course.LESSONS}
 
 
 def key(ex_id: str, name: str) -> str:
@@ -53,11 +57,14 @@ def test_every_lesson_page_ends_with_its_exercises(lesson, lang, tmp_path, monke
     at = run_app(lang, PAGES[lesson])
     headers = [h.value for h in at.header]
     assert headers[-1] == t("exercises.header", lang)
+    # every section of the lesson file is on the page, under its own anchor
+    sections = {s.id for s in load_lesson(lesson, lang).sections if s.title}
+    assert sections <= {h.proto.anchor for h in at.header}, sections - {h.proto.anchor for h in at.header}
     exercises = bank.for_lesson(lesson)
-    assert len(exercises) >= 3
+    assert len(exercises) >= course.MIN_EXERCISES
     text = all_text(at)
     for n, ex in enumerate(exercises, 1):
-        assert ex.prompt[0 if lang == "pt-BR" else 1] in text
+        assert ex.text("prompt", lang) in text
         assert at.button(key=key(ex.id, "check.0"))  # one check button each
     assert t("exercises.total", lang, score=fmt_float(0, lang, 1), total=len(exercises)) in text
     assert not at.error, [e.value for e in at.error]
@@ -67,18 +74,17 @@ def test_every_lesson_page_ends_with_its_exercises(lesson, lang, tmp_path, monke
 def test_choices_right_and_wrong_with_their_explanations_only_after_checking(lang):
     at = run_app(lang, PAGES["tokenization"])
     ex = bank.by_id("tokenization.why_a_tilde")
-    i = 0 if lang == "pt-BR" else 1
     before = every_text(at)
     for c in ex.choices:
-        assert c.text[i] in before  # every choice is offered...
-        assert c.explanation[i] not in before  # ...but no explanation shows before a check
+        assert ex.text(f"choice.{c.id}", lang) in before  # every choice is offered...
+        assert ex.text(f"choice.{c.id}.why", lang) not in before  # ...but no explanation shows before a check
     wrong = next(c for c in ex.choices if not c.correct)
     at.radio(key=key(ex.id, "answer.0")).set_value(wrong.id)
     check(at, ex.id)
     assert t("exercises.status.incorrect", lang) in "\n".join(boxes(at, "error"))
     shown = all_text(at)
-    assert wrong.explanation[i] in shown
-    assert all(c.explanation[i] not in shown for c in ex.choices if c is not wrong)  # not the key's
+    assert ex.text(f"choice.{wrong.id}.why", lang) in shown
+    assert all(ex.text(f"choice.{c.id}.why", lang) not in shown for c in ex.choices if c is not wrong)  # not the key's
     at.button(key=key(ex.id, "new")).click().run()  # a new attempt: fresh inputs
     right = next(c for c in ex.choices if c.correct)
     at.radio(key=key(ex.id, "answer.1")).set_value(right.id)
@@ -103,7 +109,7 @@ def test_choices_are_shuffled_per_attempt_and_kept_within_one():
         check(at, ex.id, attempt)
         at.button(key=key(ex.id, "new")).click().run()
     assert len(set(orders)) > 1  # 6 draws of 24 orders all equal: about 1 in 8 million
-    right_text = next(c.text[1] for c in ex.choices if c.correct)
+    right_text = next(ex.text(f"choice.{c.id}", "en") for c in ex.choices if c.correct)
     assert {o.index(right_text) for o in orders} != {0}  # the right answer is not always first
 
 
@@ -113,7 +119,7 @@ def test_numbers_in_the_students_notation_and_the_hint_ladder(lang):
     ex = bank.by_id("tokenization.gpt2_vocab")
     at.text_input(key=key(ex.id, "answer.0")).set_value("50.256" if lang == "pt-BR" else "50,256")
     check(at, ex.id)
-    assert ex.mistakes[0].feedback[0 if lang == "pt-BR" else 1] in "\n".join(boxes(at, "error"))
+    assert ex.text("mistake.1", lang) in "\n".join(boxes(at, "error"))
     for n in (1, 2):
         at.button(key=key(ex.id, "hint")).click().run()
         assert any(t("exercises.hint", lang, n=n) in i for i in boxes(at, "info"))
@@ -190,13 +196,13 @@ def core_env(prepared_decoder):
 
 def head_verdict(weights, layer: int, head: int, lang: str) -> tuple[str, tuple[str, ...]]:
     """(status, feedback) the previous-token task must give for this head of the (L, H, T, T) weights."""
-    share = tasks.previous_token_share(weights[layer, head])
-    if share >= tasks.PREVIOUS_TOKEN_SHARE:
-        return CORRECT, (t("exercises.att.prev_found", lang, layer=layer, head=head, share=fmt_percent(share, lang)),)
-    low = t("exercises.att.prev_low", lang, layer=layer, head=head, share=fmt_percent(share, lang),
-            threshold=fmt_percent(tasks.PREVIOUS_TOKEN_SHARE, lang, 0))
+    share = attention_exercises.previous_token_share(weights[layer, head])
+    if share >= attention_exercises.PREVIOUS_TOKEN_SHARE:
+        return CORRECT, (t("attention.task.prev_found", lang, layer=layer, head=head, share=fmt_percent(share, lang)),)
+    low = t("attention.task.prev_low", lang, layer=layer, head=head, share=fmt_percent(share, lang),
+            threshold=fmt_percent(attention_exercises.PREVIOUS_TOKEN_SHARE, lang, 0))
     to_bos = float(weights[layer, head, 1:, 0].mean())
-    return INCORRECT, (low, t("exercises.att.prev_sink", lang, share=fmt_percent(to_bos, lang))) if to_bos > 0.5 else (low,)
+    return INCORRECT, (low, t("attention.task.prev_sink", lang, share=fmt_percent(to_bos, lang))) if to_bos > 0.5 else (low,)
 
 
 @pytest.mark.real_models
@@ -205,10 +211,10 @@ def test_attention_task_reads_the_maps_sliders(core_env, lang):
     at = run_app(lang, PAGES["attention"])
     ex = bank.by_id("attention.previous_token_head")
     _, weights = core_env.attention_weights(at.session_state["attention.text"])  # (L, H, T, T)
-    shares = {(layer, head): tasks.previous_token_share(weights[layer, head])
+    shares = {(layer, head): attention_exercises.previous_token_share(weights[layer, head])
               for layer in range(weights.shape[0]) for head in range(weights.shape[1])}
     above, below = max(shares, key=shares.get), min(shares, key=shares.get)
-    assert shares[above] >= tasks.PREVIOUS_TOKEN_SHARE > shares[below]
+    assert shares[above] >= attention_exercises.PREVIOUS_TOKEN_SHARE > shares[below]
     default = (at.session_state["attention.map_layer"], at.session_state["attention.map_head"])
     for layer, head in (default, above, below):  # the sliders as the page opens, then moved
         at.slider(key="attention.map_layer").set_value(layer).run()
@@ -224,15 +230,15 @@ def test_attention_task_reads_the_maps_sliders(core_env, lang):
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
-    from core import models
-    from core.generation import next_token_logits
+    from gptlab import models
+    from gptlab.nn.generation import next_token_logits
 
     at = run_app(lang, PAGES["decoding"])
     ex = bank.by_id("decoding.top_p_three")
     check(at, ex.id)  # the default top-p 1 keeps the whole vocabulary
     assert any(t("exercises.status.incorrect", lang) in e for e in boxes(at, "error"))
     tokenizer = models.load_decoder_tokenizer()
-    logits = next_token_logits(models.load_decoding_model(), tokenizer(t("dec.default_prompt", lang))["input_ids"])
+    logits = next_token_logits(models.load_decoding_model(), tokenizer(t("decoding.default_prompt", lang))["input_ids"])
     probs = torch.softmax(logits.double(), -1).sort(descending=True).values
     c2, c3 = float(probs[:2].sum()), float(probs[:3].sum())
     p = math.ceil(100 * (c2 + 0.002)) / 100  # the slider moves in steps of 0.01
@@ -244,7 +250,7 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
     grid = bank.by_id("decoding.grid_repetition")
     at.selectbox(key=key(grid.id, "answer.0")).set_value("T0.3-p0.8")
     check(at, grid.id)
-    assert t("exercises.dec.grid_missing", lang) in "\n".join(boxes(at, "warning"))
+    assert t("decoding.task.grid_missing", lang) in "\n".join(boxes(at, "warning"))
     at.slider(key="decoding.max_new").set_value(20).run()
     at.button(key="decoding.grid.go").click().run()
     assert not at.exception
@@ -253,7 +259,7 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
     for strategy, row in zip(entry["request"]["strategies"], entry["state"]["rows"]):
         value = distinct_n([c["token_id"] for c in row["tokens"]], 2)
         if value is not None:
-            d2[tasks.grid_cell_id(strategy["temperature"], strategy["top_p"])] = value
+            d2[decoding_exercises.grid_cell_id(strategy["temperature"], strategy["top_p"])] = value
     lowest = min(d2.values())
     other = max(d2, key=d2.get) if d2["T0.3-p0.8"] <= lowest else min(d2, key=d2.get)
     cells = ("T0.3-p0.8", other) if d2[other] != d2["T0.3-p0.8"] else ("T0.3-p0.8",)  # 20 tokens may not repeat
@@ -262,9 +268,9 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
         check(at, grid.id)
         mine = fmt_float(d2[cell], lang, 2)
         if d2[cell] <= lowest:
-            expected = (CORRECT, (t("exercises.dec.grid_ok", lang, d2=mine),))
+            expected = (CORRECT, (t("decoding.task.grid_ok", lang, d2=mine),))
         else:
-            expected = (INCORRECT, (t("exercises.dec.grid_wrong", lang, d2=mine, lowest=fmt_float(lowest, lang, 2)),))
+            expected = (INCORRECT, (t("decoding.task.grid_wrong", lang, d2=mine, lowest=fmt_float(lowest, lang, 2)),))
         attempt = at.session_state[key(grid.id, "last")]
         assert (attempt.status, attempt.feedback) == expected, cell
         assert expected[1][0] in "\n".join(boxes(at, "success") + boxes(at, "error"))
@@ -276,21 +282,21 @@ def test_decoding_tasks_on_the_real_model(prepared_decoder, lang):
 
 def remainder_verdict(n_tokens: int, block_size: int, lang: str) -> tuple[str, str]:
     """(status, first feedback line) of the least-remainder task for a corpus of `n_tokens` (with <eos>)."""
-    table = {size: tasks.dropped_tokens(n_tokens, size) for size in tasks.BLOCK_SIZES}
+    table = {size: finetuning_exercises.dropped_tokens(n_tokens, size) for size in finetuning_settings.BLOCK_SIZES}
     fewest = min(dropped for blocks, dropped in table.values() if blocks >= 2)
     blocks, dropped = table[block_size]
     words = dict(size=block_size, tokens=fmt_int(n_tokens, lang), blocks=fmt_int(blocks, lang),
                  dropped=fmt_int(dropped, lang))
     if blocks < 2:
-        return INCORRECT, t("exercises.ft.too_few_blocks", lang, **words)
+        return INCORRECT, t("finetuning.task.too_few_blocks", lang, **words)
     if dropped == fewest:
-        return CORRECT, t("exercises.ft.remainder_ok", lang, **words)
-    return INCORRECT, t("exercises.ft.remainder_more", lang, **words)
+        return CORRECT, t("finetuning.task.remainder_ok", lang, **words)
+    return INCORRECT, t("finetuning.task.remainder_more", lang, **words)
 
 
 @pytest.mark.real_models
 def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(core_env):
-    from tests.core.test_exercises_tasks import DOMAIN_TEXTS
+    from tests.gptlab.test_exercises_tasks import DOMAIN_TEXTS
 
     at = run_app("en", PAGES["finetuning"])
     block = bank.by_id("finetuning.least_remainder")
@@ -310,15 +316,15 @@ def test_fine_tuning_tasks_and_the_seeds_exercises_3_and_4(core_env):
     at.number_input(key="finetune.eval_every").set_value(1).run()
     domain, validation = bank.by_id("finetuning.domain_corpus"), bank.by_id("finetuning.validation_run")
     check(at, domain.id)
-    assert t("exercises.ft.no_run", "en") in "\n".join(boxes(at, "warning"))
+    assert t("finetuning.task.no_run", "en") in "\n".join(boxes(at, "warning"))
     at.button(key="finetune.train").click().run()
-    assert not at.exception and t("ft.done", "en", steps=2) in boxes(at, "success")
+    assert not at.exception and t("finetuning.done", "en", steps=2) in boxes(at, "success")
     check(at, domain.id)
     report = at.session_state["finetune.report"]
-    done = t("exercises.ft.domain_ok", "en", texts=fmt_int(len(DOMAIN_TEXTS), "en"), steps=fmt_int(report.step, "en"))
+    done = t("finetuning.task.domain_ok", "en", texts=fmt_int(len(DOMAIN_TEXTS), "en"), steps=fmt_int(report.step, "en"))
     assert any(done in s for s in boxes(at, "success"))
     lowest = math.exp(min(p.val_loss for p in report.points if p.val_loss is not None))
     at.text_input(key=key(validation.id, "answer.0")).set_value(f"{lowest:.3f}")
     check(at, validation.id)
     assert at.session_state[key(validation.id, "last")].status == "correct"
-    assert tasks.DOMAIN_MIN_TEXTS <= len(DOMAIN_TEXTS)
+    assert finetuning_exercises.DOMAIN_MIN_TEXTS <= len(DOMAIN_TEXTS)

@@ -1,0 +1,989 @@
+"""Saved progress: classes, students and an append-only log of attempts, in SQLite or PostgreSQL.
+
+No attempt row is ever updated or deleted. A regrade appends a row that points at the original
+(`regrade_of`), so the history stays whole and the current verdict of an answer is its newest row.
+
+Who may read what: a student's methods take the student's secret token and see that student's rows
+only. The class views (`exercise_summary`, `student_summary`, `attempts`) take a class code: the
+caller authorises them, and GPT Lab's instructor page does so with the server's instructor secret.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import math
+import os
+import random
+import re
+import secrets
+import threading
+import time
+import unicodedata
+import weakref
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Double,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+UTC = timezone.utc
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------------------------
+# Limits and vocabularies
+
+CLASS_CODE_PATTERN = re.compile(r"[A-Z0-9-]{3,20}")
+MAX_CLASS_NAME_CHARS = 80
+MAX_NAME_CHARS = 40  # a student's display name, after normalising
+MAX_ID_CHARS = 100  # exercise and lesson ids
+MAX_VERSION_CHARS = 40  # checker versions
+MAX_ANSWER_CHARS = 20_000  # longer answers are cut: a code answer of 20k characters is already huge
+MAX_FEEDBACK_CHARS = 4_000
+STATUSES = ("correct", "partial", "wrong", "error")  # "error": the answer could not be graded
+SOLVED = "correct"
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the lock before SQLite gives up
+WRITE_RETRIES = 8  # then we retry that many times more, with jittered backoff
+_SCHEMA_LOCK_KEY = 0x6770746C6162  # "gptlab": PostgreSQL advisory lock held while creating tables
+_WRITE = "gptlab_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
+
+# --------------------------------------------------------------------------------------------
+# Errors: each carries a `key` for gptlab.i18n (strings under [progress] in gptlab/strings/<lang>.toml)
+
+
+class ProgressError(Exception):
+    """Base class; `key` names the user-facing message, `params` fill its placeholders."""
+
+    code = "progress"
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.params = params
+
+    @property
+    def key(self) -> str:
+        return f"progress.error.{self.code}"
+
+
+class InvalidClassCode(ProgressError, ValueError):
+    code = "bad_class_code"
+
+
+class InvalidClassName(ProgressError, ValueError):
+    code = "bad_class_name"
+
+
+class InvalidName(ProgressError, ValueError):
+    code = "bad_name"
+
+
+class InvalidAttempt(ProgressError, ValueError):
+    code = "bad_attempt"
+
+
+class ClassNotFound(ProgressError, LookupError):
+    code = "class_not_found"
+
+
+class ClassExists(ProgressError):
+    code = "class_exists"
+
+
+class NameTaken(ProgressError):
+    code = "name_taken"
+
+
+class UnknownStudent(ProgressError, LookupError):
+    code = "unknown_student"
+
+
+ERRORS: tuple[type[ProgressError], ...] = (
+    InvalidClassCode,
+    InvalidClassName,
+    InvalidName,
+    InvalidAttempt,
+    ClassNotFound,
+    ClassExists,
+    NameTaken,
+    UnknownStudent,
+)
+
+# --------------------------------------------------------------------------------------------
+# Records and results
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    code: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StudentSession:
+    """Who is working. `token` is the student's secret; only its hash is stored."""
+
+    token: str = field(repr=False)
+    student_id: int
+    name: str
+    class_code: str
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One graded answer, as the exercise widget hands it over."""
+
+    exercise_id: str
+    lesson_id: str
+    checker_version: str
+    answer: str
+    status: str  # one of STATUSES
+    score: float  # 0..1
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """What a checker says about an answer; `regrade` takes a function returning one (or a tuple)."""
+
+    status: str
+    score: float
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class SavedAttempt:
+    """One stored row, original or regrade; also what a CSV line reads back into. (The graded answer itself
+    is gptlab.exercises.model.Attempt; its `stored_status` maps its verdict onto STATUSES here.)"""
+
+    attempt_id: int
+    regrade_of: int | None  # the original attempt this row regrades; None for an original
+    class_code: str
+    student_id: int
+    student_name: str
+    exercise_id: str
+    lesson_id: str
+    checker_version: str
+    status: str
+    score: float
+    feedback: str
+    answer: str
+    created_at: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class ExerciseProgress:
+    exercise_id: str
+    attempts: int  # answers submitted (regrades not counted)
+    best_score: float | None  # None: not attempted
+    solved: bool  # some answer's current verdict is "correct"
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson_id: str
+    exercises: tuple[ExerciseProgress, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.exercises)
+
+    @property
+    def attempted(self) -> int:
+        return sum(1 for e in self.exercises if e.attempts)
+
+    @property
+    def solved(self) -> int:
+        return sum(1 for e in self.exercises if e.solved)
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    exercise_id: str
+    students_attempted: int
+    students_correct: int
+    success_rate: float  # students_correct / students_attempted
+    attempts: int  # answers submitted by the whole class
+
+
+@dataclass(frozen=True)
+class StudentSummary:
+    student_id: int
+    name: str
+    exercises_attempted: int
+    exercises_correct: int
+    mean_best_score: float | None  # over the exercises attempted; None when none
+    attempts: int
+    last_activity: datetime | None  # last answer submitted; None when none
+    joined_at: datetime
+
+
+# --------------------------------------------------------------------------------------------
+# Where the database lives
+
+
+def database_url() -> str:
+    """GPTLAB_DATABASE_URL (any SQLAlchemy URL), else SQLite at GPTLAB_PROGRESS_DB or in the cache."""
+    url = os.environ.get("GPTLAB_DATABASE_URL", "").strip()
+    if url:
+        return url
+    path = os.environ.get("GPTLAB_PROGRESS_DB", "").strip()
+    if path:
+        db = Path(path).expanduser().resolve()
+    else:
+        from gptlab.models import cache_dir  # cheap: gptlab.models imports nothing heavy at import
+
+        db = cache_dir().resolve() / "progress.sqlite3"
+    return f"sqlite:///{db}"
+
+
+# --------------------------------------------------------------------------------------------
+# Schema
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out on every backend (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: progress times are UTC and must say so")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+classes = Table(
+    "progress_classes",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(MAX_CLASS_NAME_CHARS), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+students = Table(
+    "progress_students",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("class_code", String(20), ForeignKey(classes.c.code), nullable=False),
+    Column("display_name", String(MAX_NAME_CHARS), nullable=False),
+    Column("name_key", Text, nullable=False),  # NFKC + casefold: "Ana" and "ＡＮＡ" are one name
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("class_code", "name_key"),
+)
+
+attempts = Table(
+    "progress_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("student_id", Integer, ForeignKey(students.c.id), nullable=False),
+    Column("exercise_id", String(MAX_ID_CHARS), nullable=False),
+    Column("lesson_id", String(MAX_ID_CHARS), nullable=False),
+    Column("checker_version", String(MAX_VERSION_CHARS), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("score", Double, nullable=False),
+    Column("feedback", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("regrade_of", Integer, ForeignKey("progress_attempts.id"), nullable=True),
+    CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+    CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
+    Index(None, "student_id", "exercise_id"),
+    Index(None, "exercise_id"),
+    Index(None, "regrade_of"),
+)
+
+# The current verdict of each answer: the newest row among the original and its regrades.
+_root = func.coalesce(attempts.c.regrade_of, attempts.c.id)
+
+
+def _current_ids(*where) -> Any:
+    """Subquery of the ids of current rows (one per original attempt), filtered by `where`."""
+    return select(func.max(attempts.c.id).label("id")).where(*where).group_by(_root).subquery()
+
+
+# --------------------------------------------------------------------------------------------
+# Engines: one per URL, configured for many concurrent writers
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # SQLAlchemy emits BEGIN itself (_sqlite_begin); the driver's own transaction guessing is off.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL: readers never block the writer nor each other, and a crash mid-write leaves the last
+    # committed state. synchronous=FULL also fsyncs the log at each commit, so an attempt the app
+    # reported as saved survives a power cut too (NORMAL would only survive an app crash); a
+    # classroom writes a few attempts a second, far below what FULL allows.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the lock at BEGIN (IMMEDIATE): a deferred transaction that reads then writes
+    # can fail at once with "database is locked" when another writer got in between, whatever
+    # the busy timeout; waiting for the lock up front is what makes concurrent writers safe.
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for `url`, configured for GPT Lab (prefer `engine_for`, which caches)."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we ship (psycopg 3)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)  # a restarted server is not an error
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        # One shared connection, else every connection gets its own empty database: tests only.
+        engine = create_engine(
+            parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        if not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=8, max_overflow=16
+        )
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(url: str) -> Engine:
+    """The one engine of this process for `url`."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _ENGINES[url] = make_engine(url)
+        return engine
+
+
+_SCHEMA_READY: weakref.WeakSet[Engine] = weakref.WeakSet()
+_SCHEMA_LOCK = threading.Lock()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the tables if missing; idempotent, and safe when several processes do it at once."""
+    with _SCHEMA_LOCK:
+        if engine in _SCHEMA_READY:
+            return
+
+        def create(conn: Connection) -> None:
+            if conn.dialect.name == "postgresql":
+                # Two servers creating the same table at once collide in PostgreSQL's catalog.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            metadata.create_all(conn)  # checks first; inside SQLite's BEGIN IMMEDIATE, so serialized
+
+        _run(engine, create, write=True)
+        _SCHEMA_READY.add(engine)
+
+
+def _is_lock_error(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "locked" in message or "busy" in message
+
+
+def _run(engine: Engine, work: Callable[[Connection], T], *, write: bool) -> T:
+    """Run `work` in one transaction; a SQLite lock timeout is retried (nothing was written)."""
+    for attempt in itertools.count():
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(**{_WRITE: write})
+                with conn.begin():
+                    return work(conn)
+        except OperationalError as error:
+            if engine.dialect.name != "sqlite" or not _is_lock_error(error) or attempt >= WRITE_RETRIES:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks and normalisation
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _clean_text(value: str) -> str:
+    """Text every backend can store: lone surrogates and NUL (PostgreSQL refuses it) become U+FFFD."""
+    value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value.replace("\x00", "\ufffd")
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+
+
+def normalize_class_code(raw: object) -> str:
+    """Class codes are case-insensitive: ' abc-12 ' -> 'ABC-12'."""
+    code = raw.strip().upper() if isinstance(raw, str) else ""
+    if not code.isascii() or not CLASS_CODE_PATTERN.fullmatch(code):
+        raise InvalidClassCode(f"bad class code: {raw!r}", min=3, max=20)
+    return code
+
+
+def _one_line(raw: object, limit: int, error: type[ProgressError]) -> str:
+    """NFC, whitespace runs collapsed to one space, no control characters, 1..limit characters."""
+    if not isinstance(raw, str):
+        raise error(f"expected text, got {type(raw).__name__}", max=limit)
+    value = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not value or len(value) > limit or _has_control(value):
+        raise error(f"bad value: {raw[:limit + 10]!r}", max=limit)
+    return value
+
+
+def normalize_name(raw: object) -> str:
+    """The display name as shown: trimmed, NFC, single spaces, 1..MAX_NAME_CHARS characters."""
+    return _one_line(raw, MAX_NAME_CHARS, InvalidName)
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same person: NFKC case-folded, invisible format characters dropped."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.split())
+
+
+def _check_grade(status: object, score: object) -> float:
+    if status not in STATUSES:
+        raise InvalidAttempt(f"status must be one of {STATUSES}, got {status!r}")
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+        raise InvalidAttempt(f"score must be a finite number, got {score!r}")
+    if not 0 <= score <= 1:
+        raise InvalidAttempt(f"score must be within 0..1, got {score!r}")
+    return float(score) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _check_id(value: object, what: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or _has_control(value):
+        raise InvalidAttempt(f"{what} must be 1..{limit} printable characters, got {value!r}")
+    return value
+
+
+def _attempt_values(record: AttemptRecord) -> dict[str, Any]:
+    """The row for `record`, checked; the answer and feedback are capped, never refused."""
+    if not isinstance(record.answer, str) or not isinstance(record.feedback, str):
+        raise InvalidAttempt("answer and feedback must be text")
+    return {
+        "exercise_id": _check_id(record.exercise_id, "exercise_id", MAX_ID_CHARS),
+        "lesson_id": _check_id(record.lesson_id, "lesson_id", MAX_ID_CHARS),
+        "checker_version": _check_id(record.checker_version, "checker_version", MAX_VERSION_CHARS),
+        "answer": _clean_text(record.answer[:MAX_ANSWER_CHARS]),
+        "status": record.status,
+        "score": _check_grade(record.status, record.score),
+        "feedback": _clean_text(record.feedback[:MAX_FEEDBACK_CHARS]),
+    }
+
+
+def _as_grade(result: Grade | Sequence[Any]) -> Grade:
+    return result if isinstance(result, Grade) else Grade(*result)
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+
+
+def _attempt_from_row(row: Any) -> SavedAttempt:
+    return SavedAttempt(
+        attempt_id=row.id,
+        regrade_of=row.regrade_of,
+        class_code=row.class_code,
+        student_id=row.student_id,
+        student_name=row.display_name,
+        exercise_id=row.exercise_id,
+        lesson_id=row.lesson_id,
+        checker_version=row.checker_version,
+        status=row.status,
+        score=row.score,
+        feedback=row.feedback,
+        answer=row.answer,
+        created_at=row.created_at,
+    )
+
+
+_ATTEMPT_COLUMNS = (
+    attempts.c.id,
+    attempts.c.regrade_of,
+    students.c.class_code,
+    attempts.c.student_id,
+    students.c.display_name,
+    attempts.c.exercise_id,
+    attempts.c.lesson_id,
+    attempts.c.checker_version,
+    attempts.c.status,
+    attempts.c.score,
+    attempts.c.feedback,
+    attempts.c.answer,
+    attempts.c.created_at,
+)
+
+
+class ProgressStore:
+    """Classes, students and attempts in one database. Thread-safe; share one per server."""
+
+    def __init__(self, engine: Engine | str | None = None, *, clock: Clock | None = None) -> None:
+        if engine is None:
+            engine = database_url()
+        self.engine = engine_for(engine) if isinstance(engine, str) else engine
+        self._clock = clock or (lambda: datetime.now(UTC))
+        ensure_schema(self.engine)
+
+    @property
+    def location(self) -> str:
+        """Where progress is saved, password masked."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return aware datetimes")
+        return now.astimezone(UTC)
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        return _run(self.engine, work, write=False)
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        return _run(self.engine, work, write=True)
+
+    # -- classes ---------------------------------------------------------------------------
+
+    def create_class(self, code: str, name: str) -> ClassInfo:
+        """A new class; students join it with its code."""
+        code = normalize_class_code(code)
+        name = _one_line(name, MAX_CLASS_NAME_CHARS, InvalidClassName)
+        row = {"code": code, "name": name, "created_at": self._now()}
+        try:
+            self._write(lambda conn: conn.execute(insert(classes).values(row)))
+        except IntegrityError:
+            raise ClassExists(f"class {code} exists", code=code) from None
+        return ClassInfo(code, name, row["created_at"])
+
+    def class_info(self, code: str) -> ClassInfo:
+        code = normalize_class_code(code)
+        row = self._read(lambda conn: conn.execute(select(classes).where(classes.c.code == code)).first())
+        if row is None:
+            raise ClassNotFound(f"no class {code}", code=code)
+        return ClassInfo(row.code, row.name, row.created_at)
+
+    def list_classes(self) -> tuple[ClassInfo, ...]:
+        """Every class, newest first."""
+        query = select(classes).order_by(classes.c.created_at.desc(), classes.c.code)
+        rows = self._read(lambda conn: list(conn.execute(query)))
+        return tuple(ClassInfo(row.code, row.name, row.created_at) for row in rows)
+
+    # -- students --------------------------------------------------------------------------
+
+    def join(self, class_code: str, display_name: str) -> StudentSession:
+        """Enter a class under a name not yet taken there; keep the token to come back (`resume`)."""
+        code = normalize_class_code(class_code)
+        name = normalize_name(display_name)
+        token = secrets.token_urlsafe(24)
+
+        def add(conn: Connection) -> int:
+            if conn.execute(select(classes.c.code).where(classes.c.code == code)).first() is None:
+                raise ClassNotFound(f"no class {code}", code=code)
+            row = {
+                "class_code": code,
+                "display_name": name,
+                "name_key": name_key(name),
+                "token_hash": _hash_secret(token),
+                "created_at": self._now(),
+            }
+            return conn.execute(insert(students).values(row).returning(students.c.id)).scalar_one()
+
+        try:
+            student_id = self._write(add)
+        except IntegrityError:
+            raise NameTaken(f"{name!r} is taken in {code}", name=name, code=code) from None
+        return StudentSession(token, student_id, name, code)
+
+    def resume(self, token: str) -> StudentSession:
+        """The student whose token this is; UnknownStudent otherwise."""
+        row = self._read(lambda conn: self._student(conn, token))
+        return StudentSession(token, row.id, row.display_name, row.class_code)
+
+    @staticmethod
+    def _student(conn: Connection, token: object) -> Any:
+        row = None
+        if isinstance(token, str) and token:
+            row = conn.execute(select(students).where(students.c.token_hash == _hash_secret(token))).first()
+        if row is None:
+            raise UnknownStudent("unknown student token")
+        return row
+
+    # -- attempts --------------------------------------------------------------------------
+
+    def record(self, token: str, attempt: AttemptRecord) -> int:
+        """Append one attempt of the student holding `token`; returns its id once committed."""
+        values = _attempt_values(attempt)
+
+        def add(conn: Connection) -> int:
+            student = self._student(conn, token)
+            row = {**values, "student_id": student.id, "created_at": self._now(), "regrade_of": None}
+            return conn.execute(insert(attempts).values(row).returning(attempts.c.id)).scalar_one()
+
+        return self._write(add)
+
+    def my_attempts(self, token: str, exercise_id: str | None = None) -> tuple[SavedAttempt, ...]:
+        """The student's own answers, each with its current verdict, oldest first."""
+
+        def read(conn: Connection) -> tuple[SavedAttempt, ...]:
+            student = self._student(conn, token)
+            where = [attempts.c.student_id == student.id]
+            if exercise_id is not None:
+                where.append(attempts.c.exercise_id == exercise_id)
+            current = _current_ids(*where)
+            query = (
+                select(*_ATTEMPT_COLUMNS)
+                .join(students, students.c.id == attempts.c.student_id)
+                .join(current, current.c.id == attempts.c.id)
+                .order_by(_root)
+            )
+            return tuple(_attempt_from_row(row) for row in conn.execute(query))
+
+        return self._read(read)
+
+    def _per_exercise(self, conn: Connection, *where) -> list[Any]:
+        """(student_id, exercise_id, best, solved, attempts) over current verdicts."""
+        current = _current_ids(*where)
+        query = (
+            select(
+                attempts.c.student_id,
+                attempts.c.exercise_id,
+                func.max(attempts.c.score).label("best"),
+                func.max(case((attempts.c.status == SOLVED, 1), else_=0)).label("solved"),
+                func.count().label("attempts"),
+            )
+            .join(current, current.c.id == attempts.c.id)
+            .group_by(attempts.c.student_id, attempts.c.exercise_id)
+        )
+        return list(conn.execute(query))
+
+    def best_scores(self, token: str) -> dict[str, float]:
+        """{exercise_id: best current score} for the student holding `token` only."""
+
+        def read(conn: Connection) -> dict[str, float]:
+            student = self._student(conn, token)
+            rows = self._per_exercise(conn, attempts.c.student_id == student.id)
+            return {row.exercise_id: row.best for row in rows}
+
+        return self._read(read)
+
+    def lesson_progress(
+        self, token: str, lesson_id: str, exercise_ids: Iterable[str] | None = None
+    ) -> LessonProgress:
+        """One student's standing on a lesson's exercises (those given, in order; else those tried)."""
+
+        def read(conn: Connection) -> LessonProgress:
+            student = self._student(conn, token)
+            where = [attempts.c.student_id == student.id]
+            wanted = None if exercise_ids is None else list(dict.fromkeys(exercise_ids))
+            where.append(attempts.c.lesson_id == lesson_id if wanted is None else attempts.c.exercise_id.in_(wanted))
+            found = {row.exercise_id: row for row in self._per_exercise(conn, *where)}
+            order = sorted(found) if wanted is None else wanted
+            return LessonProgress(
+                lesson_id,
+                tuple(
+                    ExerciseProgress(ex, found[ex].attempts, found[ex].best, bool(found[ex].solved))
+                    if ex in found
+                    else ExerciseProgress(ex, 0, None, False)
+                    for ex in order
+                ),
+            )
+
+        return self._read(read)
+
+    # -- class views: the caller authorises them (GPT Lab: the instructor secret) -----------
+
+    def exercise_summary(self, class_code: str) -> tuple[ExerciseSummary, ...]:
+        """Per exercise: how many students tried it, how many solved it, the success rate."""
+        code = self.class_info(class_code).code
+        in_class = attempts.c.student_id.in_(select(students.c.id).where(students.c.class_code == code))
+        rows = self._read(lambda conn: self._per_exercise(conn, in_class))
+        tried: dict[str, list[Any]] = {}
+        for row in rows:
+            tried.setdefault(row.exercise_id, []).append(row)
+        summaries = []
+        for exercise_id in sorted(tried):
+            group = tried[exercise_id]
+            correct = sum(1 for row in group if row.solved)
+            summaries.append(
+                ExerciseSummary(
+                    exercise_id=exercise_id,
+                    students_attempted=len(group),
+                    students_correct=correct,
+                    success_rate=correct / len(group),
+                    attempts=sum(row.attempts for row in group),
+                )
+            )
+        return tuple(summaries)
+
+    def student_summary(self, class_code: str) -> tuple[StudentSummary, ...]:
+        """Per student of the class (those with no attempt too), by name."""
+        code = self.class_info(class_code).code
+
+        def read(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
+            roster = list(conn.execute(select(students).where(students.c.class_code == code)))
+            in_class = attempts.c.student_id.in_(select(students.c.id).where(students.c.class_code == code))
+            per_exercise = self._per_exercise(conn, in_class)
+            last = list(
+                conn.execute(
+                    select(attempts.c.student_id, func.max(attempts.c.created_at).label("last"))
+                    .where(in_class, attempts.c.regrade_of.is_(None))
+                    .group_by(attempts.c.student_id)
+                )
+            )
+            return roster, per_exercise, last
+
+        roster, per_exercise, last = self._read(read)
+        last_by_student = {row.student_id: row.last for row in last}
+        by_student: dict[int, list[Any]] = {}
+        for row in per_exercise:
+            by_student.setdefault(row.student_id, []).append(row)
+        summaries = []
+        for student in roster:
+            rows = by_student.get(student.id, [])
+            summaries.append(
+                StudentSummary(
+                    student_id=student.id,
+                    name=student.display_name,
+                    exercises_attempted=len(rows),
+                    exercises_correct=sum(1 for row in rows if row.solved),
+                    mean_best_score=sum(row.best for row in rows) / len(rows) if rows else None,
+                    attempts=sum(row.attempts for row in rows),
+                    last_activity=last_by_student.get(student.id),
+                    joined_at=student.created_at,
+                )
+            )
+        return tuple(sorted(summaries, key=lambda s: (name_key(s.name), s.student_id)))
+
+    def attempts(self, class_code: str) -> tuple[SavedAttempt, ...]:
+        """Every row of the class, originals and regrades, in the order they were written."""
+        code = self.class_info(class_code).code
+        query = (
+            select(*_ATTEMPT_COLUMNS)
+            .join(students, students.c.id == attempts.c.student_id)
+            .where(students.c.class_code == code)
+            .order_by(attempts.c.id)
+        )
+        return self._read(lambda conn: tuple(_attempt_from_row(row) for row in conn.execute(query)))
+
+    def attempts_csv(self, class_code: str) -> str:
+        """The class's full history as CSV (see `attempts_to_csv`)."""
+        return attempts_to_csv(self.attempts(class_code))
+
+    # -- regrading -------------------------------------------------------------------------
+
+    def regrade(
+        self,
+        exercise_id: str,
+        new_checker_version: str,
+        grade: Callable[[str], Grade | Sequence[Any]],
+        *,
+        batch: int = 200,
+    ) -> int:
+        """Grade again every answer to `exercise_id` not yet graded by `new_checker_version`.
+
+        Appends one row per answer (regrade_of = the original); returns how many. Safe to rerun:
+        answers already at that version are skipped, so an interrupted regrade just continues.
+        """
+        _check_id(new_checker_version, "checker_version", MAX_VERSION_CHARS)
+        done = 0
+        after = 0  # original ids are walked in order, one batch at a time
+        while True:
+            current = _current_ids(attempts.c.exercise_id == exercise_id, _root > after)
+            query = (
+                select(attempts, _root.label("root"))
+                .join(current, current.c.id == attempts.c.id)
+                .order_by(_root)
+                .limit(batch)
+            )
+            rows = self._read(lambda conn: list(conn.execute(query)))
+            if not rows:
+                return done
+            after = rows[-1].root
+            stale = [row for row in rows if row.checker_version != new_checker_version]
+            # The checker runs outside any transaction: it may be slow (a sandboxed code answer).
+            graded = []
+            for row in stale:
+                result = _as_grade(grade(row.answer))
+                score = _check_grade(result.status, result.score)
+                graded.append(
+                    {
+                        "student_id": row.student_id,
+                        "exercise_id": row.exercise_id,
+                        "lesson_id": row.lesson_id,
+                        "checker_version": new_checker_version,
+                        "answer": row.answer,
+                        "status": result.status,
+                        "score": score,
+                        "feedback": _clean_text(str(result.feedback)[:MAX_FEEDBACK_CHARS]),
+                        "regrade_of": row.root,
+                    }
+                )
+            if graded:
+                done += self._write(partial(self._append_regrades, graded=graded, version=new_checker_version))
+
+    def _append_regrades(self, conn: Connection, graded: list[dict[str, Any]], version: str) -> int:
+        """Insert the regrades whose original is still not at `version` (a concurrent regrade may have won)."""
+        roots = [row["regrade_of"] for row in graded]
+        current = _current_ids(_root.in_(roots))
+        already = set(
+            conn.execute(
+                select(_root).join(current, current.c.id == attempts.c.id).where(attempts.c.checker_version == version)
+            ).scalars()
+        )
+        now = self._now()
+        fresh = [{**row, "created_at": now} for row in graded if row["regrade_of"] not in already]
+        if fresh:
+            conn.execute(insert(attempts), fresh)
+        return len(fresh)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV export and import
+
+CSV_COLUMNS = (
+    "attempt_id",
+    "regrade_of",
+    "class_code",
+    "student_id",
+    "student_name",
+    "exercise_id",
+    "lesson_id",
+    "checker_version",
+    "status",
+    "score",
+    "feedback",
+    "answer",
+    "created_at",
+)
+# A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)"): such a
+# cell gets a leading apostrophe. A cell that already starts with one gets another, so reading
+# back strips exactly one and the round trip is exact.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_TEXT_COLUMNS = frozenset(
+    {"class_code", "student_name", "exercise_id", "lesson_id", "checker_version", "status", "feedback", "answer"}
+)
+
+
+def _csv_cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if column == "score":
+        return repr(value)  # shortest text that reads back as the same float
+    if column == "created_at":
+        return value.isoformat(timespec="microseconds")
+    text_value = str(value)
+    if column in _TEXT_COLUMNS and text_value.startswith(_FORMULA_START):
+        return "'" + text_value
+    return text_value
+
+
+def attempts_to_csv(rows: Iterable[SavedAttempt]) -> str:
+    """RFC 4180 CSV (CRLF, quoted where needed), one line per row, formula-safe for spreadsheets."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(column, getattr(row, column)) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+
+def read_attempts_csv(data: str) -> tuple[SavedAttempt, ...]:
+    """The rows `attempts_to_csv` wrote, exactly; ValueError when the header is not ours."""
+    reader = csv.reader(io.StringIO(data.removeprefix("\ufeff"), newline=""))
+    header = next(reader, None)
+    if header is None or tuple(header) != CSV_COLUMNS:
+        raise ValueError(f"not a GPT Lab attempts CSV: header {header!r}")
+    rows = []
+    for line_number, cells in enumerate(reader, start=2):
+        if len(cells) != len(CSV_COLUMNS):
+            raise ValueError(f"line {line_number}: {len(cells)} cells, expected {len(CSV_COLUMNS)}")
+        raw: Mapping[str, str] = dict(zip(CSV_COLUMNS, cells))
+        value = {
+            column: cell[1:] if column in _TEXT_COLUMNS and cell.startswith("'") else cell
+            for column, cell in raw.items()
+        }
+        created = datetime.fromisoformat(value["created_at"])
+        if created.tzinfo is None:
+            raise ValueError(f"line {line_number}: created_at without a time zone")
+        rows.append(
+            SavedAttempt(
+                attempt_id=int(value["attempt_id"]),
+                regrade_of=int(value["regrade_of"]) if value["regrade_of"] else None,
+                class_code=value["class_code"],
+                student_id=int(value["student_id"]),
+                student_name=value["student_name"],
+                exercise_id=value["exercise_id"],
+                lesson_id=value["lesson_id"],
+                checker_version=value["checker_version"],
+                status=value["status"],
+                score=float(value["score"]),
+                feedback=value["feedback"],
+                answer=value["answer"],
+                created_at=created.astimezone(UTC),
+            )
+        )
+    return tuple(rows)

@@ -1,0 +1,162 @@
+"""One way to translate: UI strings in per-language TOML files, numbers and dates through Babel.
+
+Where the strings are (lesson prose lives in lessons/<lang>/, not here):
+
+    gptlab/strings/<lang>.toml          the shared ones: frame, models, lessons, exercises, classroom
+    labs/<lab>/strings/<lang>.toml      each lab's own, under its table [<lab>]
+
+A key is its table and its name, `decoding.note.greedy`; a value is a str.format template whose
+placeholders match across languages, or (for content such as a default word list) a list. A language
+is its files: `gptlab/strings/<lang>.toml` declares it with its [language] table (name, Babel locale,
+the browser language tags it answers to, date pattern), so a third language means adding files only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, get_decimal_symbol
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_STRINGS = Path(__file__).resolve().parent / "strings"
+LAB_STRINGS = "labs/*/strings"  # relative to ROOT
+DEFAULT_LANGUAGE = "pt-BR"  # the course's own language: the one a visitor without a known preference gets
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def string_files(language: str) -> list[Path]:
+    """Every strings file of one language: the shared one first, then each lab's."""
+    return [SHARED_STRINGS / f"{language}.toml", *sorted(ROOT.glob(f"{LAB_STRINGS}/{language}.toml"))]
+
+
+@lru_cache(maxsize=None)
+def catalog(language: str) -> dict[str, Any]:
+    """key -> value for one language; a key defined in two files is a bug."""
+    merged: dict[str, Any] = {}
+    for path in string_files(language):
+        with path.open("rb") as handle:
+            found = _flatten(tomllib.load(handle))
+        clash = sorted(found.keys() & merged.keys())
+        if clash:
+            raise KeyError(f"{path.relative_to(ROOT)} redefines {clash}")
+        merged.update(found)
+    return merged
+
+
+def _languages() -> tuple[str, ...]:
+    found = sorted(path.stem for path in SHARED_STRINGS.glob("*.toml"))
+    return (DEFAULT_LANGUAGE, *(language for language in found if language != DEFAULT_LANGUAGE))
+
+
+LANGUAGES: tuple[str, ...] = _languages()
+LANGUAGE_NAMES = {language: catalog(language)["language.name"] for language in LANGUAGES}
+
+
+STRINGS: dict[str, dict[str, Any]] = {}  # key -> {language: value}: every key of every language (tests check it)
+for _language in LANGUAGES:
+    for _key, _value in catalog(_language).items():
+        STRINGS.setdefault(_key, {})[_language] = _value
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+
+
+def value(key: str, language: str) -> Any:
+    """The raw value of `key` (a str or a list); a missing key is a bug, so it raises."""
+    return catalog(language)[key]
+
+
+def t(key: str, language: str, **values: object) -> str:
+    """The string for `key` in `language`, its placeholders filled; a missing key is a bug, so it raises."""
+    template = catalog(language)[key]
+    return template.format(**values) if values else template
+
+
+_LOCALE = re.compile(r"^(?P<language>[a-z]{2,3})(?:-[a-z0-9]{2,8})*$")
+
+
+def normalize_language(raw: str | None) -> str | None:
+    """'pt', 'pt-br', 'pt_BR', 'en-US' -> a supported language, or None when unsupported."""
+    if not raw or len(raw) > 35:
+        return None
+    match = _LOCALE.match(raw.strip().replace("_", "-").lower())
+    if match is None:
+        return None
+    for language in LANGUAGES:
+        if match["language"] in value("language.matches", language):
+            return language
+    return None
+
+
+# --- numbers and dates, the locale's way (Babel) -------------------------------------------------------
+
+
+def locale(language: str) -> str:
+    """The Babel locale of a language, e.g. 'pt_BR'."""
+    return value("language.babel_locale", language)
+
+
+def decimal_symbol(language: str) -> str:
+    return get_decimal_symbol(locale(language))
+
+
+def fmt_int(n: int, language: str) -> str:
+    """1234567 -> '1.234.567' (pt-BR) or '1,234,567' (en)."""
+    return format_decimal(int(n), format="#,##0", locale=locale(language))
+
+
+def fmt_float(x: float, language: str, digits: int = 2) -> str:
+    """3.14159 -> '3,14' (pt-BR) or '3.14' (en): `digits` decimals, grouped thousands."""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(x, format=pattern, locale=locale(language), decimal_quantization=True)
+
+
+def fmt_number(x: float, language: str, digits: int) -> str:
+    """Up to `digits` decimals, trailing zeros dropped: 0.5 -> '0,5', 2.0 -> '2'."""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(x, format=pattern, locale=locale(language))
+
+
+def fmt_percent(p: float, language: str, digits: int | None = None) -> str:
+    """A share as a percentage: `digits` decimals ('45,30 %'), or by default two significant digits
+    however small ('45,3 %', '0,0018 %')."""
+    percent = 100 * p
+    if digits is not None:
+        return f"{fmt_float(percent, language, digits)} %"
+    if percent <= 0:
+        return "0 %"
+    if percent < 1e-4:
+        return f"< {fmt_float(1e-4, language, 4)} %"
+    digits = max(1, min(4, 1 - math.floor(math.log10(percent))))
+    return f"{fmt_float(percent, language, digits)} %"
+
+
+def fmt_scientific(x: float, language: str) -> str:
+    """1.2e-07 in English, 1,2e-07 in Portuguese: one decimal, the exponent as Python writes it."""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{fmt_float(float(mantissa), language, 1)}e{exponent}"
+
+
+def fmt_datetime(moment, language: str) -> str:
+    """A moment to the minute, in the language's pattern ('01/03/2025 12:00', '2025-03-01 12:00')."""
+    return format_datetime(moment, value("language.datetime", language), tzinfo=moment.tzinfo,
+                           locale=locale(language))

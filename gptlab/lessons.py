@@ -1,0 +1,265 @@
+"""Lesson files: Markdown with YAML front-matter, split into sections with stable ids.
+
+    ---
+    id: tokenization
+    order: 1
+    title: Tokenization
+    summary: One sentence.
+    objectives: [..]
+    ---
+    intro text (section "intro")
+    ## Heading {#section-id}
+    text
+
+A page renders section by section and puts each widget right after the text it illustrates.
+Inside a section, `:::deeper`, `:::notes` and `:::figure` blocks (docs/lesson-format.md) split the
+body into parts: the main path, and what a first reading may skip.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGES, value
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_SECTION_HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[a-z0-9][a-z0-9-]*)\}\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+BlockKind = Literal["text", "deeper", "notes", "figure"]
+BLOCK_KINDS: tuple[str, ...] = ("deeper", "notes", "figure")
+_BLOCK_OPEN = re.compile(r"^:::(?P<kind>[a-z]+)(?:[ \t]+(?P<title>.*?))?\s*$")
+_BLOCK_CLOSE = re.compile(r"^:::\s*$")
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+
+# The main path of a lesson (outside blocks, front-matter and references) reads in about 15 minutes: each
+# language says in how many words (its strings' language.lesson_word_budget).
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a section: main-path text, or a block (expander, course-notes aside, figure)."""
+
+    kind: BlockKind
+    body: str  # Markdown; for a figure, its text alternative
+    title: str = ""  # a block's title; for a figure, its name and options ("pipeline stage=decoding")
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str  # "" for the intro
+    body: str  # Markdown, without the heading line
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        return split_parts(self.body)
+
+    @property
+    def main_text(self) -> str:
+        """The section's main path: its text outside blocks."""
+        return "\n\n".join(p.body for p in self.parts if p.kind == "text")
+
+
+def split_parts(body: str, where: str = "") -> tuple[Part, ...]:
+    """Section body -> text and block parts, in order. Unclosed or unknown blocks are errors."""
+    parts: list[Part] = []
+    lines: list[str] = []
+    block: tuple[str, str] | None = None
+    in_fence = False
+
+    def flush(kind: str, title: str = "") -> None:
+        text = "\n".join(lines).strip()
+        if kind != "text" or text:
+            parts.append(Part(kind, text, title))  # type: ignore[arg-type]
+        lines.clear()
+
+    for line in body.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and block is None and (opened := _BLOCK_OPEN.match(line)):
+            if opened["kind"] not in BLOCK_KINDS:
+                raise LessonFormatError(f"{where}: unknown block ':::{opened['kind']}'")
+            flush("text")
+            block = (opened["kind"], (opened["title"] or "").strip())
+        elif not in_fence and block is not None and _BLOCK_CLOSE.match(line):
+            flush(*block)
+            block = None
+        elif not in_fence and block is not None and _BLOCK_OPEN.match(line):
+            raise LessonFormatError(f"{where}: a block inside a block: {line!r}")
+        else:
+            lines.append(line)
+    if block is not None:
+        raise LessonFormatError(f"{where}: ':::{block[0]}' is never closed")
+    flush("text")
+    for part in parts:
+        if part.kind in ("deeper", "notes", "figure") and not part.title:
+            raise LessonFormatError(f"{where}: ':::{part.kind}' needs a title (a figure: its name)")
+        if part.kind != "text" and not part.body:
+            raise LessonFormatError(f"{where}: ':::{part.kind} {part.title}' is empty")
+    return tuple(parts)
+
+
+def count_words(markdown: str) -> int:
+    """Words a reader reads: runs of letters/digits; math, code and link targets count roughly."""
+    text = re.sub(r"\]\([^)]*\)", "]", markdown)  # link targets are not read
+    text = re.sub(r"https?://\S+", "", text)
+    return len(_WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    order: int
+    language: str
+    title: str
+    summary: str
+    objectives: tuple[str, ...]
+    sections: tuple[Section, ...]
+    path: Path
+    key_ideas: tuple[str, ...] = ()
+
+    @property
+    def main_path_words(self) -> int:
+        """Words of the main path: outside blocks, without the references."""
+        return sum(count_words(s.main_text) for s in self.sections if s.id != "references")
+
+    @property
+    def section_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.sections)
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(f"lesson {self.id!r} ({self.language}) has no section {section_id!r}")
+
+
+class LessonFormatError(ValueError):
+    pass
+
+
+def parse_lesson(text: str, language: str, path: Path) -> Lesson:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise LessonFormatError(f"{path}: missing '---' front-matter")
+    meta = yaml.safe_load(match.group(1)) or {}
+    for field in ("id", "order", "title", "objectives"):
+        if field not in meta:
+            raise LessonFormatError(f"{path}: front-matter lacks {field!r}")
+    sections = _split_sections(text[match.end() :], path)
+    for section in sections:
+        split_parts(section.body, f"{path}#{section.id}")  # raises on malformed blocks
+    return Lesson(
+        id=str(meta["id"]),
+        order=int(meta["order"]),
+        language=language,
+        title=str(meta["title"]),
+        summary=str(meta.get("summary", "")),
+        objectives=tuple(str(o) for o in meta["objectives"]),
+        sections=sections,
+        path=path,
+        key_ideas=tuple(str(k) for k in meta.get("key_ideas") or ()),
+    )
+
+
+def _split_sections(body: str, path: Path) -> tuple[Section, ...]:
+    sections: list[Section] = []
+    current_id, current_title, lines = "intro", "", []
+    in_fence = False
+    for line in body.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _SECTION_HEADING.match(line)
+        if heading:
+            sections.append(Section(current_id, current_title, "\n".join(lines).strip()))
+            current_id, current_title, lines = heading["id"], heading["title"], []
+        elif not in_fence and re.match(r"^##\s", line):
+            raise LessonFormatError(f"{path}: level-2 heading without {{#id}}: {line!r}")
+        else:
+            lines.append(line)
+    sections.append(Section(current_id, current_title, "\n".join(lines).strip()))
+    if not sections[0].body:
+        sections.pop(0)  # no intro text
+    ids = [s.id for s in sections]
+    if len(set(ids)) != len(ids):
+        raise LessonFormatError(f"{path}: duplicate section ids {ids}")
+    return tuple(sections)
+
+
+@lru_cache(maxsize=64)
+def _load_file(path: Path, language: str, mtime_ns: int) -> Lesson:
+    return parse_lesson(path.read_text(encoding="utf-8"), language, path)
+
+
+def lesson_files(language: str, root: Path = LESSONS_DIR) -> list[Path]:
+    return sorted((root / language).glob("[0-9][0-9]-*.md"))
+
+
+def load_lesson_file(path: Path, language: str) -> Lesson:
+    return _load_file(path, language, path.stat().st_mtime_ns)
+
+
+def load_lessons(language: str, root: Path = LESSONS_DIR) -> tuple[Lesson, ...]:
+    """All lessons of one language, in course order (the home overview, id 'home', included)."""
+    lessons = [load_lesson_file(p, language) for p in lesson_files(language, root)]
+    return tuple(sorted(lessons, key=lambda lesson: lesson.order))
+
+
+def load_lesson(lesson_id: str, language: str, root: Path = LESSONS_DIR) -> Lesson:
+    for lesson in load_lessons(language, root):
+        if lesson.id == lesson_id:
+            return lesson
+    raise KeyError(f"no lesson {lesson_id!r} in {language}")
+
+
+def block_outline(lesson: Lesson) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per section, the kinds of its blocks in order: both languages must have the same outline."""
+    return tuple((s.id, tuple(p.kind for p in s.parts if p.kind != "text")) for s in lesson.sections)
+
+
+def check_lessons(root: Path = LESSONS_DIR) -> list[str]:
+    """Problems that the format (docs/lesson-format.md) forbids; [] when all is well."""
+    problems: list[str] = []
+    by_language = {language: {l.id: l for l in load_lessons(language, root)} for language in LANGUAGES}
+    for language, lessons in by_language.items():
+        for lesson in lessons.values():
+            if lesson.id == "home":
+                continue
+            where = f"{language}/{lesson.path.name}"
+            if not 3 <= len(lesson.key_ideas) <= 5:
+                problems.append(f"{where}: {len(lesson.key_ideas)} key ideas (3 to 5)")
+            if "recap" not in lesson.section_ids:
+                problems.append(f"{where}: no recap section")
+            budget = value("language.lesson_word_budget", language)
+            if lesson.main_path_words > budget:
+                problems.append(f"{where}: main path {lesson.main_path_words} words (budget {budget})")
+    first = by_language[DEFAULT_LANGUAGE]
+    for language, lessons in by_language.items():
+        for lesson_id in first.keys() & lessons.keys():
+            if block_outline(first[lesson_id]) != block_outline(lessons[lesson_id]):
+                problems.append(f"{lesson_id}: the languages' blocks differ: "
+                                f"{block_outline(first[lesson_id])} vs {block_outline(lessons[lesson_id])} ({language})")
+            if len(first[lesson_id].key_ideas) != len(lessons[lesson_id].key_ideas):
+                problems.append(f"{lesson_id}: the languages have different numbers of key ideas ({language})")
+    return problems
+
+
+if __name__ == "__main__":  # python -m gptlab.lessons: word counts and format problems
+    for language in LANGUAGES:
+        for lesson in load_lessons(language):
+            blocks = sum(1 for s in lesson.sections for p in s.parts if p.kind != "text")
+            print(f"{language:6} {lesson.path.name:24} main path {lesson.main_path_words:5} words, "
+                  f"{len(lesson.key_ideas)} key ideas, {blocks} blocks")
+    found = check_lessons()
+    print("\n".join(found) if found else "no problems")
+    raise SystemExit(1 if found else 0)

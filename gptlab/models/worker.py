@@ -1,0 +1,489 @@
+"""One model worker for the whole server: every session's model work, batched (continuous batching).
+
+Streamlit runs each session's script in its own thread. If forty sessions each called the model,
+forty threads would share two cores and each would read every weight on its own: forty students
+would each wait forty times as long. Here one thread owns the decoder and runs everybody's work:
+
+- every running generation's next step goes into ONE forward pass (one read of the weights for all
+  rows); a request joins the batch at the next step, its prompt read in that same pass, and leaves
+  it as soon as it ends, is stopped, or its tab is closed (vLLM's continuous batching, small);
+- next-token distributions asked for at the same time go into that same pass too;
+- other model work (the attention lab's float32 pass, the probes) queues as jobs, run one at a time
+  between steps, so a long generation never blocks them for more than one step.
+
+Each request sees exactly what it would alone (same choices for the same seed: gptlab.nn.generation's
+GenerationRun), and while it waits it can ask where it stands (`status()`).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+
+from gptlab.nn.decoding import Strategy
+from gptlab.models.engine import GemmaEngine, KVCache
+from gptlab.nn.generation import GenerationRun, GenerationState
+
+MAX_BATCH_ROWS = int(os.environ.get("GPTLAB_MAX_BATCH_ROWS", "512"))  # rows in one step, all requests together
+KV_CACHE_BUDGET_BYTES = int(float(os.environ.get("GPTLAB_KV_CACHE_GB", "3")) * 1e9)
+
+
+class ThreadPolicy:
+    """How many threads torch may use for the next steps: all cores on an idle machine, one fewer when
+    other programs keep a core busy (a student's laptop always runs something).
+
+    Measured here, one generation of 48 tokens: idle machine, 2 threads 35 tok/s and 1 thread 31;
+    with other programs busy, 2 threads 35 and 1 thread 40 (and 17 with spinning OpenMP threads).
+    A thread that waits for a core the other program holds makes every step wait for it.
+    GPTLAB_TORCH_THREADS fixes the number instead.
+    """
+
+    INTERVAL_S = 1.0  # how often the machine's load is looked at
+    BUSY_CORES = 0.6  # other programs using this much CPU (in cores) leave us one core fewer
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self._process = psutil.Process()
+        self.cores = os.cpu_count() or 1
+        fixed = os.environ.get("GPTLAB_TORCH_THREADS", "").strip()
+        self.fixed = int(fixed) if fixed.isdigit() and int(fixed) > 0 else None
+        self.threads = self.fixed or self.cores
+        self._last = self._sample()
+        self._last_check = time.monotonic()
+
+    def _sample(self) -> tuple[float, float, float]:
+        times = self._psutil.cpu_times()
+        busy = sum(times) - times.idle - getattr(times, "iowait", 0.0)
+        mine = sum(self._process.cpu_times()[:2])
+        return time.monotonic(), busy, mine
+
+    def others_cores(self) -> float:
+        """CPU used by other programs since the last look, in cores."""
+        now, busy, mine = self._sample()
+        then, busy0, mine0 = self._last
+        self._last = (now, busy, mine)
+        wall = max(now - then, 1e-3)
+        return max(0.0, (busy - busy0) - (mine - mine0)) / wall
+
+    def apply(self) -> None:
+        """Look at the machine now and then; set torch's threads (call from the thread that runs torch)."""
+        if self.fixed is None and self.cores > 1 and time.monotonic() - self._last_check >= self.INTERVAL_S:
+            self._last_check = time.monotonic()
+            self.threads = self.cores - 1 if self.others_cores() >= self.BUSY_CORES else self.cores
+        if torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+
+
+@dataclass(frozen=True)
+class WaitStatus:
+    """Where a request stands, for the page to show while it waits."""
+
+    ahead: int  # requests before it in the queue (0: it is being served)
+    running: bool  # it has started
+    estimate_s: float  # seconds until it starts (0 once started), a rough figure
+
+
+class Cancelled(Exception):
+    """The request was stopped before it finished."""
+
+
+@dataclass(eq=False)
+class _Generation:
+    prompt_ids: tuple[int, ...]
+    run: GenerationRun
+    states: "queue.Queue[GenerationState | BaseException | None]" = field(default_factory=queue.Queue)
+    rows: list[int] = field(default_factory=list)  # cache rows, in the request's own row order
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    submitted: float = field(default_factory=time.monotonic)
+    started: float | None = None
+    adapter: Any = None  # a LoRA adapter (gptlab.nn.lora.Adapter) applied to this request's rows, or None
+
+    @property
+    def n_rows(self) -> int:
+        return self.run.n_rows
+
+
+@dataclass(eq=False)
+class _Forward:
+    """Token ids in; logits (and final hidden states) at some positions out, no cache kept."""
+
+    ids: tuple[int, ...]
+    positions: tuple[int, ...]
+    future: Future = field(default_factory=Future)
+    submitted: float = field(default_factory=time.monotonic)
+    adapter: Any = None
+
+
+@dataclass(eq=False)
+class _Job:
+    fn: Callable[[], Any]
+    future: Future = field(default_factory=Future)
+    label: str = ""
+    submitted: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class ForwardResult:
+    logits: torch.Tensor  # (P, V) float32, the top refined exactly
+    hidden: torch.Tensor  # (P, d) final hidden states (after the last norm), bfloat16
+
+
+class GenerationHandle:
+    """A generation running in the worker: iterate to receive its state after each step."""
+
+    def __init__(self, worker: "ModelWorker", request: _Generation) -> None:
+        self._worker = worker
+        self._request = request
+
+    def __iter__(self) -> Iterator[GenerationState]:
+        try:
+            while True:
+                item = self._request.states.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.cancel()  # a page that stops reading (Stop, a closed tab) frees the rows at once
+
+    def states(self, timeout: float) -> Iterator[GenerationState | WaitStatus]:
+        """Like iterating, but yields a WaitStatus every `timeout` seconds while nothing comes."""
+        try:
+            while True:
+                try:
+                    item = self._request.states.get(timeout=timeout)
+                except queue.Empty:
+                    yield self.status()
+                    continue
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if not self._request.cancelled.is_set():
+            self._request.cancelled.set()
+            self._worker._wake()
+
+    def status(self) -> WaitStatus:
+        return self._worker._status_of(self._request)
+
+
+class ModelWorker:
+    """Owns one engine (the decoder) and runs every request on one thread."""
+
+    def __init__(self, engine: GemmaEngine, *, max_rows: int = MAX_BATCH_ROWS,
+                 kv_budget_bytes: int = KV_CACHE_BUDGET_BYTES, name: str = "gptlab-model-worker") -> None:
+        self.engine = engine
+        self.max_rows = max_rows
+        self.kv_budget_bytes = kv_budget_bytes
+        self.cache = KVCache(engine.shape)
+        self._owner: list[tuple[_Generation, int]] = []  # per cache row: its request and index in it
+        self._active: list[_Generation] = []
+        self._waiting: collections.deque[_Generation] = collections.deque()
+        self._forwards: collections.deque[_Forward] = collections.deque()
+        self._jobs: collections.deque[_Job] = collections.deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self.step_seconds = 0.05  # moving average of a step's time, for estimates
+        self.job_seconds = 0.5  # moving average of a job's time
+        self.steps = 0
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------------------- public API
+    def generate(self, prompt_ids: Sequence[int], strategies: Sequence[Strategy], *, max_new_tokens: int,
+                 seed: int, stop_token_ids: Sequence[int] = (), pad_token_id: int = 0,
+                 adapter: Any = None) -> GenerationHandle:
+        """Start a generation (every strategy from one prompt, as gptlab.nn.generation.generate), on the
+        base model or with a student's LoRA adapter (gptlab.nn.lora.Adapter) on top of it."""
+        if not prompt_ids:
+            raise ValueError("the prompt has no tokens")
+        run = GenerationRun(strategies, max_new_tokens=max_new_tokens, seed=seed, stop_token_ids=stop_token_ids,
+                            pad_token_id=pad_token_id)
+        request = _Generation(tuple(int(i) for i in prompt_ids), run, adapter=adapter)
+        with self._cond:
+            self._check_open()
+            self._waiting.append(request)
+            self._cond.notify()
+        return GenerationHandle(self, request)
+
+    def forward(self, ids: Sequence[int], positions: Sequence[int] | None = None, adapter: Any = None) -> Future:
+        """Logits and hidden states at `positions` (default: the last) of one sequence, as a Future."""
+        if not ids:
+            raise ValueError("no tokens")
+        n = len(ids)
+        picked = tuple(p % n for p in (positions if positions is not None else (-1,)))
+        request = _Forward(tuple(int(i) for i in ids), picked, adapter=adapter)
+        with self._cond:
+            self._check_open()
+            self._forwards.append(request)
+            self._cond.notify()
+        return request.future
+
+    def next_token_logits(self, ids: Sequence[int], timeout: float | None = None, adapter: Any = None) -> torch.Tensor:
+        """(V,) float32 logits of the token after `ids` (blocks until served)."""
+        return self.forward(ids, adapter=adapter).result(timeout).logits[0]
+
+    def submit(self, fn: Callable[[], Any], label: str = "") -> Future:
+        """Run fn() on the worker thread, between steps (other model work: one at a time, in order)."""
+        job = _Job(fn, label=label)
+        with self._cond:
+            self._check_open()
+            self._jobs.append(job)
+            self._cond.notify()
+        return job.future
+
+    def job_status(self, future: Future) -> WaitStatus:
+        with self._cond:
+            for i, job in enumerate(self._jobs):
+                if job.future is future:
+                    return WaitStatus(ahead=i, running=False, estimate_s=(i + 1) * (self.job_seconds + self.step_seconds))
+        return WaitStatus(ahead=0, running=True, estimate_s=0.0)
+
+    def load(self) -> dict[str, int]:
+        """What the worker holds now: for the sidebar and the benchmarks."""
+        with self._cond:
+            return {"rows": self.cache.rows, "generations": len(self._active), "waiting": len(self._waiting),
+                    "jobs": len(self._jobs), "steps": self.steps}
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout=10)
+
+    # ------------------------------------------------------------------------------- internals
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the model worker is closed")
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify()
+
+    def _status_of(self, request: _Generation) -> WaitStatus:
+        with self._cond:
+            if request.started is not None:
+                return WaitStatus(0, True, 0.0)
+            try:
+                ahead = list(self._waiting).index(request)
+            except ValueError:
+                return WaitStatus(0, request.started is not None, 0.0)
+            # Rows free up as running requests finish: a rough bound from their remaining steps.
+            remaining = max((r.run.max_new_tokens - r.run.step_count for r in list(self._active)), default=0)
+            return WaitStatus(ahead, False, (max(remaining, 1) + ahead) * self.step_seconds)
+
+    def _has_work(self) -> bool:
+        return bool(self._active or self._waiting or self._forwards or self._jobs)
+
+    def _loop(self) -> None:
+        torch.set_grad_enabled(False)
+        policy = ThreadPolicy()
+        self.thread_policy = policy
+        while True:
+            with self._cond:
+                while not self._closed and not self._has_work():
+                    self._cond.wait()
+                if self._closed:
+                    self._fail_everything(RuntimeError("the model worker was closed"))
+                    return
+                job = self._jobs.popleft() if self._jobs else None
+            policy.apply()
+            if job is not None:
+                self._run_job(job)
+            try:
+                self._step()
+            except Exception as exc:  # a failed step fails its requests, never the worker
+                self._fail_active(exc)
+
+    def _run_job(self, job: _Job) -> None:
+        if not job.future.set_running_or_notify_cancel():
+            return
+        start = time.monotonic()
+        try:
+            job.future.set_result(job.fn())
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller
+            job.future.set_exception(exc)
+        self.job_seconds = 0.8 * self.job_seconds + 0.2 * (time.monotonic() - start)
+
+    def _rows_bytes(self, rows: int, tokens: int) -> int:
+        s = self.engine.shape
+        return rows * tokens * s.layers * 2 * s.kv_heads * s.head_dim * 4
+
+    def _admit(self) -> list[_Generation]:
+        """Waiting requests that fit (rows and memory), in arrival order: nobody overtakes."""
+        admitted = []
+        with self._cond:
+            rows = self.cache.rows
+            longest = max(self.cache.lengths, default=0)
+            while self._waiting:
+                request = self._waiting[0]
+                if request.cancelled.is_set():
+                    self._waiting.popleft()
+                    request.states.put(None)
+                    continue
+                need_rows = rows + request.n_rows
+                need_tokens = max(longest, len(request.prompt_ids) + request.run.max_new_tokens)
+                fits = need_rows <= self.max_rows and self._rows_bytes(need_rows, need_tokens) <= self.kv_budget_bytes
+                if not fits and rows > 0:  # the first request always runs, whatever its size
+                    break
+                self._waiting.popleft()
+                request.started = time.monotonic()
+                admitted.append(request)
+                rows, longest = need_rows, need_tokens
+            forwards = list(self._forwards)
+            self._forwards.clear()
+        self._pending_forwards = forwards
+        return admitted
+
+    def _step(self) -> None:
+        start = time.monotonic()
+        self._drop_cancelled()
+        admitted = self._admit()
+        forwards = self._pending_forwards
+        if not (self._active or admitted or forwards):
+            return
+        engine, cache = self.engine, self.cache
+        # Decoding rows first (all rows of the cache, in order), then one new row per prompt.
+        decode_rows = list(range(cache.rows))
+        decode_tokens = [[int(req.run.next_ids[i])] for req, i in self._owner]
+        new_rows, new_tokens = [], []
+        for request in admitted:
+            row = cache.add_row()
+            self._owner.append((request, 0))
+            request.rows = [row]
+            new_rows.append(row)
+            new_tokens.append(list(request.prompt_ids))
+        forward_rows = []
+        for request in forwards:
+            row = cache.add_row()
+            self._owner.append((None, 0))  # type: ignore[arg-type]
+            forward_rows.append(row)
+            new_rows.append(row)
+            new_tokens.append(list(request.ids))
+        adapters = [(id(req), req.adapter) if req.adapter is not None else None for req, _ in self._owner[:len(decode_rows)]]
+        adapters += [(id(req), req.adapter) if req.adapter is not None else None for req in (*admitted, *forwards)]
+        hidden = engine.forward(cache, decode_rows + new_rows, decode_tokens + new_tokens, adapters)  # (N, d)
+        # Which hidden states need logits: the last of every row, and a forward's asked positions.
+        offsets, offset = [], 0
+        for tokens in decode_tokens + new_tokens:
+            offsets.append(offset)
+            offset += len(tokens)
+        picks = [offsets[i] for i in range(len(decode_rows))]
+        picks += [offsets[len(decode_rows) + j] + len(new_tokens[j]) - 1 for j in range(len(admitted))]
+        forward_picks = []
+        for j, request in enumerate(forwards):
+            base = offsets[len(decode_rows) + len(admitted) + j]
+            forward_picks.append([base + p for p in request.positions])
+        all_picks = picks + [p for ps in forward_picks for p in ps]
+        picked_hidden = hidden[torch.tensor(all_picks)]  # (P, d)
+        # The output layer's kernel is chosen per request (see GemmaEngine.logits): the same numbers
+        # for a request alone and in a full class.
+        small = [self._small(req) for req, _ in self._owner[: len(decode_rows)]]
+        small += [self._small(req) for req in admitted]
+        small += [True] * (len(all_picks) - len(small))  # a forward: one sequence, a few positions
+        logits = engine.logits(picked_hidden, small)  # (P, V)
+        # Hand out the results.
+        n_decode, n_new = len(decode_rows), len(admitted)
+        for request in self._active:
+            request_logits = logits[torch.tensor(request.rows)]  # (rows, V)
+            self._advance(request, request_logits)
+        for j, request in enumerate(admitted):
+            prompt_row = request.rows[0]
+            for _ in range(request.n_rows - 1):  # every strategy and beam starts from the prompt
+                row = cache.add_row()
+                cache.copy_row(prompt_row, row)
+                self._owner.append((request, len(request.rows)))
+                request.rows.append(row)
+            self._owner[prompt_row] = (request, 0)
+            first = logits[n_decode + j].expand(request.n_rows, -1)  # (rows, V)
+            self._active.append(request)
+            self._advance(request, first)
+        base = n_decode + n_new
+        for request, ps in zip(forwards, forward_picks):
+            k = len(ps)
+            result = ForwardResult(logits[base : base + k].clone(), picked_hidden[base : base + k].clone())
+            base += k
+            if request.future.set_running_or_notify_cancel():
+                request.future.set_result(result)
+        for row in sorted(forward_rows, reverse=True):
+            self._remove_row(row)
+        self._finish_done()
+        self.steps += 1
+        elapsed = time.monotonic() - start
+        self.step_seconds = 0.8 * self.step_seconds + 0.2 * elapsed
+
+    @staticmethod
+    def _small(request: "_Generation | None") -> bool:
+        from gptlab.models.engine import INT8_MAX_ROWS
+
+        return request is None or request.n_rows <= INT8_MAX_ROWS
+
+    def _advance(self, request: _Generation, logits: torch.Tensor) -> None:
+        run = request.run
+        state = run.step(logits)
+        if run.reorder is not None:
+            rows = request.rows
+            self.cache.reorder(rows, [rows[int(i)] for i in run.reorder])
+        request.states.put(state)
+
+    def _finish_done(self) -> None:
+        done = [r for r in self._active if r.run.done or r.cancelled.is_set()]
+        for request in done:
+            self._release(request)
+            request.states.put(None)
+
+    def _drop_cancelled(self) -> None:
+        for request in [r for r in self._active if r.cancelled.is_set()]:
+            self._release(request)
+            request.states.put(None)
+
+    def _release(self, request: _Generation) -> None:
+        self._active.remove(request)
+        for row in sorted(request.rows, reverse=True):
+            self._remove_row(row)
+        request.rows = []
+
+    def _remove_row(self, row: int) -> None:
+        moved = self.cache.remove(row)
+        if moved is not None:
+            owner, index = self._owner[moved]
+            self._owner[row] = (owner, index)
+            if owner is not None:
+                owner.rows[index] = row
+        self._owner.pop()
+
+    def _fail_active(self, exc: BaseException) -> None:
+        for request in list(self._active):
+            request.states.put(exc)
+            self._release(request)
+        for request in getattr(self, "_pending_forwards", []):
+            if not request.future.done():
+                request.future.set_exception(exc)
+        # Rows of half-built requests may remain: start from a clean cache.
+        self.cache = KVCache(self.engine.shape)
+        self._owner = []
+
+    def _fail_everything(self, exc: BaseException) -> None:
+        self._fail_active(exc)
+        for request in self._waiting:
+            request.states.put(exc)
+        for request in self._forwards:
+            request.future.set_exception(exc)
+        for job in self._jobs:
+            job.future.set_exception(exc)

@@ -1,0 +1,254 @@
+"""Attention lab: the causal mask step by step on real numbers, attention maps, BERT beside GPT."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from gptlab import models
+from gptlab.charts import attention_bars
+from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
+from gptlab.nn import attention as A
+from gptlab.nn import tokenization as tk
+from labs.attention import widgets as ui_att
+from labs.attention import settings as S
+from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
+from ui import exercises as exercises_ui
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+from ui.params import keep_within, load_from_url, write_to_url
+
+lang = frame.language()
+# Shareable settings (?text=...&layer=3&head=1...); the bounds are the models' sizes, read from their configs.
+PARAMS = S.url_params(lang, ui_models.decoder_config(), ui_models.minilm_config())
+load_from_url(PARAMS, "attention", lang)
+les = lesson_ui.lesson("attention", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro", "scaled-dot-product", "multi-head", "positions", "decoder-block", "causal-mask")
+
+# --- the student's sentence, shared by every widget on the page -----------------------------------
+check = tk.check_text(
+    st.text_input(t("attention.input", lang), key=S.TEXT_KEY, max_chars=2_000, persist_state="session"), 2_000
+)
+text = check.text
+has_text = check.problem is None
+decoder_ready = models.decoder_ready()  # the model's facts need only this
+gemma_ready = decoder_ready and has_text  # the Gemma views also need a sentence
+if not has_text:
+    st.info(t("attention.empty", lang), icon=":material/edit:")
+else:
+    if not decoder_ready:
+        ui_models.ensure_preparation_started()
+        st.warning(t("attention.needs_decoder", lang))
+    with frame.contained(lang):
+        for warning in ui_att.truncation_warnings(text, lang, with_gemma=decoder_ready):
+            st.warning(warning)
+
+def mask_step_by_step(config) -> None:
+    """Scores, mask, masked scores, softmax of one layer and head, on the student's sentence."""
+    a, b = st.columns(2)
+    keep_within(S.LAYER_KEY, 0, config.num_hidden_layers - 1)
+    keep_within(S.HEAD_KEY, 0, config.num_attention_heads - 1)
+    layer = a.slider(t("attention.layer", lang), 0, config.num_hidden_layers - 1, key=S.LAYER_KEY)
+    head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.HEAD_KEY)
+    steps = ui_att.decoder_steps(text, layer, head)
+    kind = (
+        t("attention.layer_kind.sliding", lang, window=steps.sliding_window)
+        if steps.sliding_window
+        else t("attention.layer_kind.full", lang)
+    )
+    scale = t("attention.scale", lang, scalar=config.query_pre_attn_scalar, scale=fmt_float(steps.scale, lang, 4))
+    st.caption(f"{kind} · {scale}")
+    tabs = st.tabs([t(f"attention.step.{k}", lang) for k in ("scores", "mask", "masked", "softmax")])
+    with tabs[0]:
+        ui_att.heatmap(steps.scores, steps.tokens, title=t("attention.step.scores", lang), kind="scores", lang=lang)
+    with tabs[1]:
+        ui_att.heatmap(steps.mask, steps.tokens, title=t("attention.step.mask", lang), kind="mask", lang=lang)
+    with tabs[2]:
+        ui_att.heatmap(steps.masked_scores, steps.tokens, title=t("attention.step.masked", lang), kind="scores",
+                       lang=lang)
+    with tabs[3]:
+        ui_att.heatmap(steps.weights, steps.tokens, title=t("attention.step.softmax", lang), kind="weights",
+                       lang=lang)
+    sums = steps.weights.sum(axis=-1)
+    st.markdown(
+        t(
+            "attention.check",
+            lang,
+            diff=fmt_scientific(float(np.abs(steps.weights - steps.model_weights).max()), lang),
+            low=fmt_float(float(sums.min()), lang, 6),
+            high=fmt_float(float(sums.max()), lang, 6),
+        )
+    )
+    if st.toggle(t("attention.unmask", lang), key=S.UNMASK_KEY):
+        ui_att.heatmap(steps.unmasked_weights, steps.tokens, title=t("attention.unmasked_title", lang), kind="weights",
+                       lang=lang)
+        share = A.future_attention_share(steps.unmasked_weights)
+        st.warning(t("attention.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
+
+
+
+# --- 2. attention maps ------------------------------------------------------------------------------
+def attention_maps(config) -> None:
+    """Any layer and head as a heatmap, every head of a layer, and where one token looks."""
+    st.subheader(t("attention.maps.header", lang))
+    weights = ui_att.decoder_weights(text)  # (L, H, T, T)
+    tokens = ui_att.decoder_run(text).tokens
+    a, b = st.columns(2)
+    keep_within(S.MAP_LAYER_KEY, 0, config.num_hidden_layers - 1)
+    keep_within(S.MAP_HEAD_KEY, 0, config.num_attention_heads - 1)
+    map_layer = a.slider(t("attention.layer", lang), 0, config.num_hidden_layers - 1, key=S.MAP_LAYER_KEY)
+    map_head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.MAP_HEAD_KEY)
+    ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('attention.layer', lang)} {map_layer}, "
+                   f"{t('attention.head', lang).lower()} {map_head}", kind="weights", lang=lang)
+    st.markdown(f"**{t('attention.maps.grid', lang, layer=map_layer)}**")
+    heads = range(config.num_attention_heads)
+    for first in heads[::GRID_COLUMNS]:  # small multiples, GRID_COLUMNS per row so each fits its column
+        for column, h in zip(st.columns(GRID_COLUMNS), heads[first : first + GRID_COLUMNS]):
+            with column:
+                ui_att.heatmap(weights[map_layer, h], tokens, title=t("attention.maps.head_title", lang, head=h),
+                               kind="weights", lang=lang, size=GRID_SIZE)
+    labels = A.token_labels(tokens)
+    focus = st.selectbox(t("attention.maps.focus", lang), range(len(tokens)), index=len(tokens) - 1,
+                         format_func=labels.__getitem__, key=S.FOCUS_KEY)
+    st.altair_chart(
+        attention_bars(
+            weights[map_layer, map_head, focus],
+            labels,
+            title=t("attention.maps.focus_title", lang, token=labels[focus], layer=map_layer, head=map_head),
+            value_title=t("attention.value.weight", lang),
+            key_title=t("attention.key", lang),
+            language=lang,
+            large=frame.projector_mode(),
+        ),
+        width="stretch",
+    )
+
+
+
+# --- 3. BERT beside GPT -----------------------------------------------------------------------------
+def bert_beside_gpt(config) -> None:
+    """The same sentence through the encoder (bidirectional) and the decoder (causal)."""
+    st.subheader(t("attention.bert.header", lang))
+    bert_tokens, bert_weights = ui_att.encoder_run(text)  # (L, H, T, T)
+    a, b = st.columns(2)
+    bert_layer = a.slider(t("attention.bert.layer", lang), 0, bert_weights.shape[0] - 1, key=S.BERT_LAYER_KEY)
+    bert_head = b.slider(t("attention.bert.head", lang), 0, bert_weights.shape[1] - 1, key=S.BERT_HEAD_KEY)
+    left, right = st.columns(2)
+    with left:
+        ui_att.heatmap(bert_weights[bert_layer, bert_head], bert_tokens, size=360,
+                       title=t("attention.bert.title", lang, layer=bert_layer, head=bert_head),
+                       kind="weights", lang=lang)
+        share = A.future_attention_share(bert_weights)
+        st.metric(t("attention.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
+    with right:
+        if config is not None:
+            gpt_layer = min(bert_layer, config.num_hidden_layers - 1)
+            gpt_head = min(bert_head, config.num_attention_heads - 1)
+            gemma_weights = ui_att.decoder_weights(text)
+            ui_att.heatmap(gemma_weights[gpt_layer, gpt_head], ui_att.decoder_run(text).tokens, size=360,
+                           title=t("attention.gpt.title", lang, layer=gpt_layer, head=gpt_head),
+                           kind="weights", lang=lang)
+            share = A.future_attention_share(gemma_weights)
+            st.metric(t("attention.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
+        else:
+            st.info(t("attention.needs_decoder", lang))
+
+
+
+# --- 4. GPT-2's real shapes, and the decoder we run --------------------------------------------------
+def architecture_tables(config) -> None:
+    """GPT-2 small's parameters from its config; the facts of the Gemma 3 270M we run."""
+    st.subheader(t("attention.gpt2.header", lang))
+    groups = A.gpt2_small_parameter_breakdown()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("attention.gpt2.col.name", lang): [g.name for g in groups],
+                t("attention.gpt2.col.shape", lang): [A.format_shape(g.shape, lang) for g in groups],
+                t("attention.gpt2.col.count", lang): [fmt_int(g.count, lang) for g in groups],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=36 * (len(groups) + 1) + 4,  # every row visible: the point is to see them add up
+    )
+    st.markdown(t("attention.gpt2.total", lang, total=fmt_int(A.gpt2_small_parameter_count(), lang)))
+    if config is not None:
+        st.subheader(t("attention.gemma.header", lang))
+        n_params = sum(p.numel() for p in ui_models.decoder_fp32().parameters())
+        facts = {
+            t("attention.gemma.params", lang): fmt_int(n_params, lang),
+            "vocab_size": fmt_int(config.vocab_size, lang),
+            "hidden_size (d_model)": config.hidden_size,
+            "num_hidden_layers": config.num_hidden_layers,
+            "num_attention_heads / num_key_value_heads": f"{config.num_attention_heads} / {config.num_key_value_heads}",
+            "head_dim": config.head_dim,
+            "intermediate_size": fmt_int(config.intermediate_size, lang),
+            "sliding_window": config.sliding_window,
+            "layer_types": ", ".join(
+                f"{kind} × {config.layer_types.count(kind)}" for kind in sorted(set(config.layer_types))
+            ),
+            "max_position_embeddings": fmt_int(config.max_position_embeddings, lang),
+        }
+        st.dataframe(
+            pd.DataFrame({t("attention.gemma.col.property", lang): list(facts), t("attention.gemma.col.value", lang): [str(v) for v in facts.values()]}),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+
+# --- 5. bertviz, offline ----------------------------------------------------------------------------
+def bertviz_views() -> None:
+    """bertviz's head view and model view, self-contained so they render with no network."""
+    st.subheader(t("attention.bertviz.header", lang))
+    from streamlit.components.v1 import html as embed_html
+
+    from labs.attention import bertviz_html
+
+    a, b = st.columns(2)
+    choices = ["bert"] + (["gemma"] if gemma_ready else [])
+    which = a.radio(t("attention.bertviz.model", lang), choices, horizontal=True, key=S.BERTVIZ_MODEL_KEY,
+                    format_func={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}.__getitem__)
+    view = b.radio(t("attention.bertviz.view", lang), ["head", "model"], horizontal=True, key=S.BERTVIZ_VIEW_KEY,
+                   format_func=lambda v: t(f"attention.bertviz.{v}_view", lang))
+    if which == "bert":
+        vz_tokens, vz_weights = ui_att.encoder_run(text)
+    else:
+        vz_tokens, vz_weights = ui_att.decoder_run(text).tokens, ui_att.decoder_weights(text)
+    n = min(len(vz_tokens), BERTVIZ_TOKENS)
+    if len(vz_tokens) > n:
+        st.caption(t("attention.bertviz.limit", lang, max=BERTVIZ_TOKENS))
+    import torch
+
+    attention = tuple(torch.from_numpy(np.ascontiguousarray(vz_weights[i, :, :n, :n]))[None] for i in range(vz_weights.shape[0]))
+    shown = [tk.visible(x) for x in vz_tokens[:n]]
+    builder = bertviz_html.head_view_html if view == "head" else bertviz_html.model_view_html
+    page_html = builder(attention, shown, view_id=f"{which}-{view}")
+    embed_html(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]), scrolling=True)
+
+
+
+config = ui_models.decoder_fp32().config if decoder_ready else None
+if gemma_ready:
+    with frame.contained(lang):
+        mask_step_by_step(config)
+lesson_ui.section(les, "attention-maps")
+if gemma_ready:
+    with frame.contained(lang):
+        attention_maps(config)
+lesson_ui.section(les, "encoder-vs-decoder")
+if has_text:
+    with frame.contained(lang):
+        bert_beside_gpt(config)
+lesson_ui.section(les, "gpt2-architecture")
+with frame.contained(lang):
+    architecture_tables(config)
+lesson_ui.section(les, "bertviz")
+if has_text:
+    with frame.contained(lang):
+        bertviz_views()
+lesson_ui.sections(les, "recap", "references")
+write_to_url(PARAMS)
+exercises_ui.render("attention", lang)

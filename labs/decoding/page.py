@@ -1,0 +1,394 @@
+"""Decoding lab: the real next-token distribution reshaped live, step by step, many draws, side by side."""
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from gptlab import models
+from gptlab.i18n import fmt_float, fmt_int, t
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab.nn import tokenization as tk
+from labs.decoding import widgets as ui_dec
+from labs.decoding import settings as S
+from labs.decoding.charts import DistributionTitles, draws_chart, next_token_chart
+from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
+from ui import exercises as exercises_ui
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+from ui.params import load_from_url, write_to_url
+
+lang = frame.language()
+PARAMS = S.url_params(lang)
+load_from_url(PARAMS, "decoding", lang)
+les = lesson_ui.lesson("decoding", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro", "autoregressive")
+
+# --- the prompt, shared by every widget ------------------------------------------------------------
+check = tk.check_text(
+    st.text_area(t("decoding.prompt", lang), key=S.PROMPT_KEY, height=90, max_chars=tk.MAX_INPUT_CHARS,
+                 persist_state="session")
+)
+ready = models.decoder_ready()
+prompt: G.FittedPrompt | None = None
+if check.problem is not None:
+    st.info(t("decoding.empty", lang), icon=":material/edit:")
+elif not ready:
+    ui_models.ensure_preparation_started()
+    st.warning(t("decoding.needs_decoder", lang))
+else:
+    with frame.contained(lang):
+        tokenizer = ui_models.gemma_tokenizer()
+        max_new = int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW))
+        ids = tokenizer(check.text)["input_ids"]
+        prompt = G.fit_prompt(ids, max_new, tokenizer.bos_token_id)
+        if prompt.dropped:
+            st.warning(t("decoding.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
+                         window=fmt_int(G.LAB_CONTEXT_TOKENS, lang), new=fmt_int(max_new, lang)))
+        st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
+
+
+# --- 1. the next-token distribution ----------------------------------------------------------------
+lesson_ui.section(les, "next-token")
+
+
+def settings() -> D.Strategy:
+    """The student's sliders; they feed every widget that samples."""
+    a, b, c, d = st.columns([3, 2, 3, 2])
+    temperature = a.slider(t("decoding.temperature", lang), 0.0, 2.0, step=0.05, key=S.TEMPERATURE_KEY,
+                           help=t("decoding.temperature_help", lang), persist_state="session")
+    top_k = b.number_input(t("decoding.top_k", lang), 0, 1_000_000, step=1, key=S.TOP_K_KEY,
+                           help=t("decoding.top_k_help", lang), persist_state="session")
+    top_p = c.slider(t("decoding.top_p", lang), 0.0, 1.0, step=0.01, key=S.TOP_P_KEY, help=t("decoding.top_p_help", lang),
+                     persist_state="session")
+    d.number_input(t("decoding.seed", lang), 0, 2**31 - 1, step=1, key=S.SEED_KEY, help=t("decoding.seed_help", lang),
+                   persist_state="session")
+    return D.Strategy(temperature=float(temperature), top_k=int(top_k), top_p=float(top_p))
+
+
+strategy = settings()
+
+
+def distribution(prompt: G.FittedPrompt) -> None:
+    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))  # (V,)
+    view = D.next_token_view(logits, strategy, shown=SHOWN)
+    notes = []
+    if strategy.is_greedy:
+        notes.append(t("decoding.note.greedy", lang))
+    if strategy.top_k >= view.vocab_size:
+        notes.append(t("decoding.note.top_k_vocab", lang, k=fmt_int(strategy.top_k, lang),
+                       vocab=fmt_int(view.vocab_size, lang)))
+    if strategy.top_p == 0.0:
+        notes.append(t("decoding.note.top_p_zero", lang))
+    for note in notes:
+        st.info(note, icon=":material/info:")
+    rows = pd.DataFrame(
+        {
+            "rank": range(1, len(view.candidates) + 1),
+            "label": [f"{i}. {ui_dec.token_label(c.token_id)}" for i, c in enumerate(view.candidates, 1)],
+            "model": [c.model_prob for c in view.candidates],
+            "strategy": [c.strategy_prob for c in view.candidates],
+            "cumulative": [c.cumulative for c in view.candidates],
+            "kept": [c.kept for c in view.candidates],
+        }
+    )
+    titles = DistributionTitles(
+        title=t("decoding.chart.title", lang, n=len(view.candidates)),
+        token=t("decoding.col.token", lang),
+        probability=t("decoding.col.probability", lang),
+        model=t("decoding.series.model", lang),
+        strategy=t("decoding.series.strategy", lang),
+        cumulative=t("decoding.series.cumulative", lang),
+        cut=t("decoding.cut", lang),
+        top_p_rule=f"top-p = {fmt_float(strategy.top_p, lang, 2)}",
+    )
+    show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
+    st.altair_chart(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
+                                     large=frame.projector_mode()), width="stretch")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("decoding.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
+    m2.metric(t("decoding.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
+    m3.metric(t("decoding.metric.kept", lang), fmt_int(view.kept_count, lang),
+              help=t("decoding.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
+    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
+    with st.expander(t("decoding.table", lang)):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("decoding.col.token", lang): rows["label"],
+                    t("decoding.series.model", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["model"]],
+                    t("decoding.series.strategy", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["strategy"]],
+                    t("decoding.series.cumulative", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["cumulative"]],
+                    t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        distribution(prompt)
+
+# --- 2. step by step --------------------------------------------------------------------------------
+lesson_ui.section(les, "greedy")
+
+
+def add_step(prompt_ids: tuple[int, ...], chosen: tuple[int, ...], strategy: D.Strategy, seed: int | None,
+             pick_key: str | None) -> None:
+    """Button callback: append the student's pick (pick_key) or the sampler's (seed), with its probabilities."""
+    ids = prompt_ids + chosen
+    logits = torch.from_numpy(ui_dec.next_logits(ids))  # (V,)
+    token_id = int(st.session_state[pick_key]) if pick_key else ui_dec.sample_once(ids, strategy, seed)
+    model_p = float(torch.softmax(logits.float(), -1)[token_id])
+    strategy_p = float(D.probabilities(logits[None], strategy)[0, token_id])
+    records = st.session_state.setdefault("decoding.steps.records", {})
+    records[(prompt_ids, chosen + (token_id,))] = G.Chosen(token_id, model_p, strategy_p)
+    st.session_state[S.STEPS_KEY] = list(chosen) + [token_id]
+
+
+def step_by_step(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("decoding.steps.header", lang))
+    if st.session_state.get("decoding.steps.prompt") != prompt.ids:
+        st.session_state["decoding.steps.prompt"] = prompt.ids
+        st.session_state[S.STEPS_KEY] = []
+    chosen: list[int] = st.session_state[S.STEPS_KEY]
+    ids = prompt.ids + tuple(chosen)
+    tokenizer = ui_models.gemma_tokenizer()
+    pieces = G.pieces(tokenizer, chosen, before=prompt.ids[-8:])
+    records = st.session_state.setdefault("decoding.steps.records", {})
+    chosen_records = [records.get((prompt.ids, tuple(chosen[: i + 1])), G.Chosen(tok, 0.0, 0.0))
+                      for i, tok in enumerate(chosen)]
+    st.markdown(ui_dec.generated_box(tokenizer.decode(list(prompt.ids), skip_special_tokens=True), pieces,
+                                     chosen_records, lang), unsafe_allow_html=True)
+    st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
+    logits = torch.from_numpy(ui_dec.next_logits(ids))
+    view = D.next_token_view(logits, strategy, shown=STEP_CHOICES)
+    options = [c.token_id for c in view.candidates]
+    probs = {c.token_id: c for c in view.candidates}
+
+    def label(token_id: int) -> str:
+        c = probs[token_id]
+        mark = "" if c.kept else f" ({t('decoding.cut', lang)})"
+        return f"{frame.markdown_escape(ui_dec.token_label(token_id))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
+
+    pick_key = f"decoding.steps.pick.{len(chosen)}"
+    st.radio(t("decoding.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)
+    full = len(chosen) >= G.MAX_NEW_TOKENS or len(ids) >= G.LAB_CONTEXT_TOKENS
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
+    a, b, c, d = st.columns(4)
+    a.button(t("decoding.steps.add", lang), key="decoding.steps.add", disabled=full, icon=":material/add:", on_click=add_step,
+             args=(prompt.ids, tuple(chosen), strategy, None, pick_key))
+    b.button(t("decoding.steps.sample", lang), key="decoding.steps.sample", disabled=full, icon=":material/casino:", on_click=add_step,
+             args=(prompt.ids, tuple(chosen), strategy, seed + len(chosen), None),
+             help=t("decoding.steps.sample_help", lang, name=ui_dec.strategy_name(strategy, lang)))
+    c.button(t("decoding.steps.undo", lang), key="decoding.steps.undo", disabled=not chosen, icon=":material/undo:",
+             on_click=lambda: st.session_state.update({S.STEPS_KEY: chosen[:-1]}))
+    d.button(t("decoding.steps.reset", lang), key="decoding.steps.reset", disabled=not chosen, icon=":material/restart_alt:",
+             on_click=lambda: st.session_state.update({S.STEPS_KEY: []}))
+    if full:
+        st.info(t("decoding.steps.full", lang, n=G.MAX_NEW_TOKENS))
+    if chosen:
+        with st.expander(t("decoding.table_tokens", lang)):
+            st.dataframe(ui_dec.probabilities_table(pieces, chosen_records, lang), hide_index=True, width="stretch")
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        step_by_step(prompt)
+
+lesson_ui.sections(les, "temperature", "top-k", "top-p", "combining", "sampling-variance")
+
+
+# --- 3. many draws vs the distribution --------------------------------------------------------------
+def many_draws(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("decoding.draws.header", lang))
+    n = st.slider(t("decoding.draws.n", lang), 10, 10_000, step=10, key=S.DRAWS_KEY, persist_state="session")
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
+    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))
+    probs = D.probabilities(logits, strategy)  # (V,)
+    counts = D.draw_many(probs, n, seed)  # (V,)
+    top = torch.topk(probs, min(10, int((probs > 0).sum()))).indices.tolist()
+    drawn_top = [int(counts[i]) for i in top]
+    other_drawn = n - sum(drawn_top)
+    other_p = max(0.0, 1.0 - float(probs[top].sum()))
+    labels = [f"{rank}. {ui_dec.token_label(i)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
+    rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
+    if other_p > 1e-6 or other_drawn:
+        rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
+    st.caption(t("decoding.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
+    st.altair_chart(draws_chart(rows, title=t("decoding.draws.title", lang, n=fmt_int(n, lang)),
+                                token_title=t("decoding.col.token", lang), share_title=t("decoding.draws.share", lang),
+                                drawn=t("decoding.draws.drawn", lang), expected=t("decoding.draws.expected", lang),
+                                language=lang, large=frame.projector_mode()), width="stretch")
+    distinct = int((counts > 0).sum())
+    gap = float((rows["drawn"] - rows["expected"]).abs().max())
+    st.markdown(t("decoding.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
+    with st.expander(t("decoding.table", lang)):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("decoding.col.token", lang): rows["label"],
+                    t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
+                    t("decoding.draws.drawn", lang): [fmt_float(100 * d, lang, 1) + " %" for d in rows["drawn"]],
+                    t("decoding.draws.expected", lang): [fmt_float(100 * e, lang, 1) + " %" for e in rows["expected"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        many_draws(prompt)
+
+lesson_ui.sections(les, "beam-search", "repetition", "side-by-side")
+
+
+# --- 4. side by side, and the seed's grid -------------------------------------------------------------
+def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
+    fixed = (
+        D.GREEDY,
+        D.Strategy(temperature=0.7),
+        D.Strategy(top_k=40),
+        D.Strategy(top_p=0.9),
+        D.Strategy(temperature=0.7, top_k=50, top_p=0.9),
+        D.Strategy(num_beams=BEAMS),
+    )
+    named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
+    if strategy not in fixed and not strategy.is_greedy:
+        named.insert(5, (t("decoding.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
+    return tuple(named)
+
+
+def show_rows(names, state: G.GenerationState | None, slots, pieces_of: ui_dec.PieceCache) -> None:
+    for i, (name, slot) in enumerate(zip(names, slots)):
+        with slot.container():
+            if name:
+                st.markdown(f"**{name}**")
+            if state is None:
+                st.markdown(ui_dec.generated_box("", [], [], lang), unsafe_allow_html=True)
+                continue
+            row = state.rows[i]
+            pieces = pieces_of.pieces(i, [c.token_id for c in row.tokens])
+            st.markdown(ui_dec.generated_box("", pieces, row.tokens, lang), unsafe_allow_html=True)
+            if row.stopped_by_model:
+                st.caption(t("decoding.ended", lang))
+
+
+def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict | None:
+    """Run (when asked) or show the widget's last run; says when it no longer matches the settings."""
+    tokenizer = ui_models.gemma_tokenizer()
+    progress = st.empty()
+    if start:
+        cache = ui_dec.PieceCache(tokenizer, request.prompt_ids)
+
+        def draw(state: G.GenerationState) -> None:
+            show_rows(request.names, state, slots, cache)
+            progress.progress(state.step / state.max_new_tokens,
+                              text=t("decoding.progress", lang, step=state.step, total=state.max_new_tokens))
+
+        ui_dec.stream(key, request, G.stop_token_ids(ui_models.decoding_model()), draw)
+        progress.empty()
+    entry = ui_dec.saved(key)
+    if entry is None:
+        show_rows(request.names, None, slots, ui_dec.PieceCache(tokenizer, request.prompt_ids))
+        return None
+    done: ui_dec.RunRequest = entry["request"]
+    if done.names != request.names:  # the layout changed: draw the old run with its own labels
+        for slot in slots:
+            slot.empty()
+        slots = [st.empty() for _ in done.names]
+    show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(tokenizer, done.prompt_ids))
+    if done != request:
+        st.caption(t("decoding.older_settings", lang))
+    if not entry["complete"]:
+        st.warning(t("decoding.stopped", lang, step=entry["state"].step, total=entry["state"].max_new_tokens))
+    return entry
+
+
+def token_tables(entry: dict) -> None:
+    """The text alternative of the shaded texts: every token with its two probabilities."""
+    done: ui_dec.RunRequest = entry["request"]
+    cache = ui_dec.PieceCache(ui_models.gemma_tokenizer(), done.prompt_ids)
+    with st.expander(t("decoding.table_tokens", lang)):
+        for i, (name, row) in enumerate(zip(done.names, entry["state"].rows)):
+            st.markdown(f"**{name}**")
+            pieces = cache.pieces(i, [c.token_id for c in row.tokens])
+            st.dataframe(ui_dec.probabilities_table(pieces, row.tokens, lang), hide_index=True, width="stretch")
+
+
+def repetition_table(entry: dict) -> pd.DataFrame:
+    done: ui_dec.RunRequest = entry["request"]
+    return pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang)
+                         for n, r in zip(done.names, entry["state"].rows)])
+
+
+def side_by_side(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("decoding.sbs.header", lang))
+    max_new = st.slider(t("decoding.max_new", lang), 1, G.MAX_NEW_TOKENS, key=S.MAX_NEW_KEY,
+                        help=t("decoding.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
+    named = side_by_side_strategies()
+    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed)
+    go, stop = st.columns([1, 1])
+    start = go.button(t("decoding.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
+    stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
+    st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
+    per_row = 2 if frame.projector_mode() else 3
+    slots = []
+    for first in range(0, len(named), per_row):
+        for column in st.columns(per_row):
+            slots.append(column.empty())
+    entry = streamed(S.SIDE_BY_SIDE_KEY, request, slots[: len(named)], start)
+    if entry is None:
+        st.caption(t("decoding.press_generate", lang))
+        return
+    st.markdown(f"**{t('decoding.repetition', lang)}**")
+    st.dataframe(repetition_table(entry), hide_index=True, width="stretch")
+    token_tables(entry)
+
+
+def grid(prompt: G.FittedPrompt) -> None:
+    st.subheader(t("decoding.grid.header", lang))
+    st.caption(t("decoding.grid.caption", lang))
+    strategies = tuple(D.Strategy(temperature=T, top_p=p) for T in GRID_TEMPERATURES for p in GRID_TOP_PS)
+    names = tuple(f"T {fmt_float(s.temperature, lang, 1)} · top-p {fmt_float(s.top_p, lang, 2)}" for s in strategies)
+    request = ui_dec.RunRequest(prompt.ids, strategies, ("",) * len(strategies),
+                                int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW)),
+                                int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED)))
+    go, stop = st.columns(2)
+    start = go.button(t("decoding.grid.generate", lang), icon=":material/grid_view:", key="decoding.grid.go")
+    stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.grid.stop")
+    header = st.columns(len(GRID_TOP_PS) + 1)
+    header[0].markdown("**T \\ top-p**")
+    for col, p in zip(header[1:], GRID_TOP_PS):
+        col.markdown(f"**top-p {fmt_float(p, lang, 2)}**")
+    slots = []
+    for T in GRID_TEMPERATURES:
+        cols = st.columns(len(GRID_TOP_PS) + 1)
+        cols[0].markdown(f"**T {fmt_float(T, lang, 1)}**")
+        slots.extend(c.empty() for c in cols[1:])
+    entry = streamed(S.GRID_KEY, request, slots, start)
+    if entry is None:
+        return
+    labelled = {**entry, "request": ui_dec.RunRequest(entry["request"].prompt_ids, strategies, names,
+                                                       entry["request"].max_new_tokens, entry["request"].seed)}
+    with st.expander(t("decoding.repetition", lang)):
+        st.dataframe(repetition_table(labelled), hide_index=True, width="stretch")
+    token_tables(labelled)
+
+
+if prompt is not None:
+    with frame.contained(lang):
+        side_by_side(prompt)
+    with frame.contained(lang):
+        grid(prompt)
+
+lesson_ui.sections(les, "good-practice", "recap", "references")
+write_to_url(PARAMS)
+exercises_ui.render("decoding", lang)

@@ -1,0 +1,33 @@
+"""Decoding lab: its session keys, URL parameters and the constants its exercises share."""
+
+from __future__ import annotations
+
+from gptlab.nn import generation as G
+from gptlab.urlparams import NumberParam, TextParam, UrlParam
+
+SHOWN = 15  # candidates in the distribution chart
+STEP_CHOICES = 10  # candidates offered in the step-by-step widget
+GRID_TEMPERATURES = (0.3, 0.7, 1.0)  # the course seed's temperature x top-p grid
+GRID_TOP_PS = (0.8, 0.9, 0.95)
+BEAMS = 4
+
+PROMPT_KEY = "decoding.prompt"
+TEMPERATURE_KEY, TOP_K_KEY, TOP_P_KEY = "decoding.temperature", "decoding.top_k", "decoding.top_p"
+SEED_KEY, MAX_NEW_KEY, DRAWS_KEY = "decoding.seed", "decoding.max_new", "decoding.draws"
+STEPS_KEY = "decoding.steps"  # the token ids chosen in the step-by-step widget
+SIDE_BY_SIDE_KEY = "decoding.sbs.result"  # the last side-by-side run
+GRID_KEY = "decoding.grid.result"  # the last grid run (the repetition task reads it)
+DEFAULT_SEED, DEFAULT_MAX_NEW = 42, 40
+
+
+def url_params(lang: str) -> tuple[UrlParam, ...]:
+    """?temperature=0.7&top_k=50&prompt=...: a shared link reproduces the page."""
+    return (
+        NumberParam("temperature", TEMPERATURE_KEY, 1.0, 0.0, 2.0),
+        NumberParam("top_k", TOP_K_KEY, 0, 0, 1_000_000, integer=True),
+        NumberParam("top_p", TOP_P_KEY, 1.0, 0.0, 1.0),
+        NumberParam("seed", SEED_KEY, DEFAULT_SEED, 0, 2**31 - 1, integer=True),
+        NumberParam("max_new", MAX_NEW_KEY, DEFAULT_MAX_NEW, 1, G.MAX_NEW_TOKENS, integer=True),
+        NumberParam("draws", DRAWS_KEY, 1000, 10, 10_000, integer=True),
+        TextParam.translated("prompt", PROMPT_KEY, "decoding.default_prompt", lang),
+    )

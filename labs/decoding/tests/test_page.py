@@ -1,0 +1,131 @@
+"""AppTest of the decoding lab's page, in both languages, with the bad inputs a student will try."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import course
+from gptlab.i18n import fmt_int, t
+from tests.apptest import run_app
+
+
+DECODING = course.lesson("decoding").page
+
+
+def _generated(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if 'class="gl-gen"' in m.value]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_decoding_page_without_the_decoder_teaches_and_says_why(tmp_path, monkeypatch, lang):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # nothing prepared here
+    at = run_app(lang, DECODING)
+    assert t("decoding.needs_decoder", lang) in [w.value for w in at.warning]
+    headers = [h.value for h in at.header]
+    assert len(headers) >= 12  # every lesson section is there, widgets or not
+    assert not at.error
+
+
+def test_decoding_page_asks_for_a_prompt(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("en", DECODING)
+    at.text_area(key="decoding.prompt").set_value("").run()
+    assert t("decoding.empty", "en") in [i.value for i in at.info]
+    at.text_area(key="decoding.prompt").set_value("  \n ").run()
+    assert t("decoding.empty", "en") in [i.value for i in at.info]
+    assert not at.exception
+
+
+def test_decoding_url_values_out_of_range_are_clamped_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))
+    at = run_app("en", DECODING, temperature="9", top_k="-5", top_p="abc", max_new="5000", seed="nan", draws="1e9")
+    assert at.session_state["decoding.temperature"] == 2.0
+    assert at.session_state["decoding.top_k"] == 0
+    assert at.session_state["decoding.top_p"] == 1.0  # unreadable: the default
+    assert at.session_state["decoding.max_new"] == 200
+    assert at.session_state["decoding.seed"] == 42
+    assert at.session_state["decoding.draws"] == 10_000
+    toasts = [el.value for el in at.get("toast")]
+    assert any("temperature" in x and "2" in x for x in toasts), toasts
+    assert any("top_p" in x for x in toasts)
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_decoding_page_on_the_real_model(prepared_decoder, lang):
+    at = run_app(lang, DECODING)
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("decoding.metric.kept", lang)] == fmt_int(262_144, lang)  # defaults cut nothing
+    for key in ("decoding.steps.header", "decoding.draws.header", "decoding.sbs.header", "decoding.grid.header"):
+        assert t(key, lang) in [s.value for s in at.subheader]
+    assert len(at.get("vega_lite_chart")) == 2  # distribution, draws
+    at.slider(key="decoding.max_new").set_value(12).run()
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    boxes = _generated(at)
+    filled = [b for b in boxes if 'class="gl-chip gl-inline"' in b]
+    assert len(filled) >= 6  # greedy, T, top-k, top-p, combination, beam
+    first = filled
+    at.button(key="decoding.sbs.go").click().run()  # same prompt, settings and seed: same texts
+    assert [b for b in _generated(at) if 'class="gl-chip gl-inline"' in b] == first
+    repetition = next(d.value for d in at.dataframe if "distinct-2" in d.value.columns)
+    names = list(repetition[t("decoding.col.strategy", lang)])
+    assert names[0] == t("decoding.name.greedy", lang) and names[-1] == t("decoding.name.beam", lang, beams=4)
+    assert len(names) == 7 and any(n.startswith(t("decoding.name.yours", lang, name="")) for n in names)  # T 1: plain sampling
+    result = at.session_state["decoding.sbs.result"]
+    assert result["complete"] and all(1 <= len(r.tokens) <= 12 for r in result["state"].rows)
+
+
+@pytest.mark.real_models
+def test_decoding_settings_reshape_the_distribution(prepared_decoder):
+    at = run_app("en", DECODING)
+    kept = lambda: {m.label: m.value for m in at.metric}[t("decoding.metric.kept", "en")]  # noqa: E731
+    at.slider(key="decoding.top_p").set_value(0.5).run()
+    assert 1 < int(kept().replace(",", "")) < 1000
+    at.slider(key="decoding.top_p").set_value(0.0).run()
+    assert kept() == "1" and t("decoding.note.top_p_zero", "en") in [i.value for i in at.info]
+    at.slider(key="decoding.top_p").set_value(1.0).run()
+    at.number_input(key="decoding.top_k").set_value(300_000).run()
+    assert kept() == "262,144"
+    assert t("decoding.note.top_k_vocab", "en", k="300,000", vocab="262,144") in [i.value for i in at.info]
+    at.number_input(key="decoding.top_k").set_value(5).run()
+    assert kept() == "5"
+    at.slider(key="decoding.temperature").set_value(0.0).run()
+    assert kept() == "1" and t("decoding.note.greedy", "en") in [i.value for i in at.info]
+    assert at.query_params["temperature"] in ("0", ["0"]) and at.query_params["top_k"] in ("5", ["5"])
+    assert not at.exception
+
+
+@pytest.mark.real_models
+def test_decoding_step_by_step_pick_sample_undo(prepared_decoder):
+    at = run_app("en", DECODING)
+    at.button(key="decoding.steps.add").click().run()
+    assert at.session_state["decoding.steps"] and len(at.session_state["decoding.steps"]) == 1
+    at.button(key="decoding.steps.sample").click().run()
+    steps = list(at.session_state["decoding.steps"])
+    assert len(steps) == 2
+    at.button(key="decoding.steps.undo").click().run()
+    assert list(at.session_state["decoding.steps"]) == steps[:1]
+    at.button(key="decoding.steps.sample").click().run()
+    assert list(at.session_state["decoding.steps"]) == steps  # the sampler's pick is seeded
+    at.button(key="decoding.steps.reset").click().run()
+    assert list(at.session_state["decoding.steps"]) == []
+    assert not at.exception and not at.error
+
+
+@pytest.mark.real_models
+def test_decoding_bad_prompts(prepared_decoder):
+    at = run_app("en", DECODING)
+    at.slider(key="decoding.max_new").set_value(4).run()
+    at.text_area(key="decoding.prompt").set_value("palavra " * 2_000).run()  # far beyond the 1,024-token window
+    warning = next(w.value for w in at.warning if "window" in w.value)
+    assert "1,024" in warning
+    at.text_area(key="decoding.prompt").set_value("</script><script>alert(1)</script> <b>x</b> 😀 ação").run()
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception and not at.error
+    html = "\n".join(_generated(at))
+    assert "<script>" not in html and "&lt;/script&gt;" in html
+
+

@@ -1,0 +1,190 @@
+"""Streamlit glue of the decoding lab: cached model calls, the shaded-token text, streamed generation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from gptlab.i18n import fmt_float, t
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+from gptlab.nn.tokenization import visible
+from labs.decoding.repetition import repetition_stats
+from ui import models as ui_models
+from ui.chips import chip, inline_html
+
+# Probability bins of a chosen token, and their background: ColorBrewer "Oranges" (a single hue
+# that varies in lightness, so it reads the same with colour-vision deficiencies). Unlikely tokens
+# are the darkest: they are the surprising choices worth a look.
+PROBABILITY_BINS = (0.05, 0.20, 0.50, 0.80)  # upper bounds of the first four bins
+BIN_COLOURS = ("#A63603", "#E6550D", "#FDAE6B", "#FEE6CE", "#FFFFFF")
+BIN_TEXT = ("#FFFFFF", "#000000", "#000000", "#000000", "#000000")
+
+
+def bin_of(p: float) -> int:
+    return int(np.searchsorted(PROBABILITY_BINS, p, side="right"))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def next_logits(ids: tuple[int, ...]) -> np.ndarray:
+    """(V,) float32 logits of the token after `ids` (cached: the sliders only reshape them)."""
+    return G.next_token_logits(ui_models.decoding_model(), ids).numpy()
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def token_label(token_id: int) -> str:
+    """A token as the charts show it: its text with spaces and newlines made visible."""
+    text = ui_models.gemma_tokenizer().decode([token_id])
+    return visible(text) if text else f"⟨{token_id}⟩"
+
+
+def strategy_name(strategy: D.Strategy, lang: str) -> str:
+    """e.g. "T 0,7 · top-k 50 · top-p 0,9", or "greedy" / "beam search, 4 beams"."""
+    if strategy.is_beam:
+        return t("decoding.name.beam", lang, beams=strategy.num_beams)
+    if strategy.is_greedy:
+        return t("decoding.name.greedy", lang)
+    parts = [f"T {fmt_float(strategy.temperature, lang, 2)}"]
+    if strategy.top_k:
+        parts.append(f"top-k {strategy.top_k}")
+    if strategy.top_p < 1.0:
+        parts.append(f"top-p {fmt_float(strategy.top_p, lang, 2)}")
+    return " · ".join(parts)
+
+
+def shaded_tokens(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) -> str:
+    """Generated text, each token's background shaded by the probability the model gave it.
+
+    Every token text is escaped: it is model output, which may well contain markup.
+    """
+    spans = []
+    for piece, c in zip(pieces, chosen):
+        b = bin_of(c.model_prob)
+        title = t("decoding.token_title", lang, model=fmt_float(100 * c.model_prob, lang, 1),
+                  strategy=fmt_float(100 * c.strategy_prob, lang, 1))
+        spans.append(chip(html=inline_html(piece), kinds="inline", title=title, background=BIN_COLOURS[b],
+                          colour=BIN_TEXT[b]))
+    return "".join(spans)
+
+
+def legend_html(lang: str) -> str:
+    edges = (0.0, *PROBABILITY_BINS, 1.0)
+    items = []
+    for b in range(len(BIN_COLOURS)):
+        low, high = (fmt_float(100 * edges[b], lang, 0), fmt_float(100 * edges[b + 1], lang, 0))
+        items.append(chip(f"{low}–{high} %", kinds="inline", background=BIN_COLOURS[b], colour=BIN_TEXT[b]))
+    return f'<div class="gl-legend">{escape(t("decoding.legend", lang))} {" ".join(items)}</div>'
+
+
+
+
+def generated_box(prompt_text: str, pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) -> str:
+    return (
+        f'<div class="gl-gen" dir="auto"><span class="gl-prompt">{escape(prompt_text)}</span>'
+        f"{shaded_tokens(pieces, chosen, lang)}</div>"
+    )
+
+
+def probabilities_table(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) -> pd.DataFrame:
+    """The text alternative of a shaded text: each token with its two probabilities."""
+    return pd.DataFrame(
+        {
+            t("decoding.col.step", lang): range(1, len(chosen) + 1),
+            t("decoding.col.token", lang): [visible(p) for p in pieces],
+            t("decoding.col.model_p", lang): [fmt_float(100 * c.model_prob, lang, 2) + " %" for c in chosen],
+            t("decoding.col.strategy_p", lang): [fmt_float(100 * c.strategy_prob, lang, 2) + " %" for c in chosen],
+        }
+    )
+
+
+def repetition_row(name: str, tokens: Sequence[int], lang: str) -> dict[str, str]:
+    stats = repetition_stats(tokens, n=3)
+
+    def share(x: float | None) -> str:
+        return "—" if x is None else fmt_float(x, lang, 2)
+
+    most = ""
+    if stats.most_repeated:
+        gram, count = stats.most_repeated[0]
+        most = f"“{visible(ui_models.gemma_tokenizer().decode(list(gram)))}” × {count}"
+    return {
+        t("decoding.col.strategy", lang): name,
+        "distinct-1": share(stats.distinct_1),
+        "distinct-2": share(stats.distinct_2),
+        t("decoding.col.repeated", lang): f"{stats.repeated} / {stats.total}",
+        t("decoding.col.most_repeated", lang): most,
+    }
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a streamed generation was asked to do."""
+
+    prompt_ids: tuple[int, ...]
+    strategies: tuple[D.Strategy, ...]
+    names: tuple[str, ...]  # how the page labels each strategy
+    max_new_tokens: int
+    seed: int
+
+
+class PieceCache:
+    """Each row's token texts, extended by one piece per step instead of decoded again from scratch.
+
+    Beam search may replace a row's tokens: then only the part after the common start is redone.
+    """
+
+    def __init__(self, tokenizer, prompt_ids: Sequence[int]) -> None:
+        self.tokenizer = tokenizer
+        self.tail = tuple(prompt_ids[-8:])  # enough context for the first token's leading space
+        self.rows: dict[int, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+
+    def pieces(self, row: int, ids: Sequence[int]) -> tuple[str, ...]:
+        ids = tuple(ids)
+        old_ids, old_pieces = self.rows.get(row, ((), ()))
+        keep = 0
+        while keep < min(len(ids), len(old_ids)) and ids[keep] == old_ids[keep]:
+            keep += 1
+        keep = max(0, keep - 2)  # redo the last two: a character may span them
+        before = (self.tail + ids[:keep])[-16:]
+        new = old_pieces[:keep] + G.pieces(self.tokenizer, ids[keep:], before=before)
+        self.rows[row] = (ids, new)
+        return new
+
+
+def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw) -> None:
+    """Generate, saving the state in the session after every step and calling `draw(state)`.
+
+    If the user presses Stop (or changes anything), Streamlit interrupts this run at its next call
+    into Streamlit: the steps done so far are already saved, so the next run shows them as stopped.
+    """
+    st.session_state[key] = {"request": request, "state": None, "complete": False}
+    model = ui_models.decoding_model()
+    for state in G.generate(model, request.prompt_ids, request.strategies, max_new_tokens=request.max_new_tokens,
+                            seed=request.seed, stop_token_ids=stop_ids):
+        st.session_state[key] = {"request": request, "state": state, "complete": state.done}
+        draw(state)
+    st.session_state[key]["complete"] = True
+
+
+def saved(key: str) -> dict | None:
+    """The last run of this widget, whatever it was asked (the page says when settings changed since)."""
+    entry = st.session_state.get(key)
+    if entry and entry["state"] is not None:
+        return entry
+    return None
+
+
+def sample_once(ids: tuple[int, ...], strategy: D.Strategy, seed: int) -> int:
+    """The sampler's pick after `ids` (greedy when T = 0); the seed makes it reproducible."""
+    logits = torch.from_numpy(next_logits(ids))[None]  # (1, V)
+    generator = torch.Generator().manual_seed(seed)
+    if strategy.is_beam:
+        strategy = D.GREEDY
+    return int(D.choose(logits, strategy, generator)[0])
+

@@ -1,0 +1,72 @@
+"""Streamlit glue of the risks page: cached calls on the real decoder and the context-window chips."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import streamlit as st
+
+from gptlab.i18n import t
+from gptlab.nn import confidence as C
+from gptlab.nn import generation as G
+from labs.risks import bias_probe as B
+from labs.risks import context_window as W
+from labs.risks import prompt_sensitivity as S
+from ui import models as ui_models
+from ui.chips import chip, inline_html
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def bias_rows(template: str, professions: tuple[str, ...], candidates: tuple[str, str]) -> tuple[B.ProbeRow, ...]:
+    return B.probe(ui_models.decoding_model(), ui_models.gemma_tokenizer(), template, professions, candidates)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def greedy(prompt_ids: tuple[int, ...], max_new_tokens: int) -> tuple[G.Chosen, ...]:
+    return C.greedy_continuation(ui_models.decoding_model(), prompt_ids, max_new_tokens)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def continuation(context: tuple[int, ...], tokens: tuple[int, ...]) -> C.ContinuationScore:
+    tokenizer = ui_models.gemma_tokenizer()
+    return C.score_continuations(ui_models.decoding_model(), [context], [tokens],
+                                 pad_token_id=tokenizer.pad_token_id or 0)[0]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def phrasing_scores(phrasings: tuple[str, ...], answer: str) -> tuple[S.PhrasingScore, ...]:
+    return S.answer_probabilities(ui_models.decoding_model(), ui_models.gemma_tokenizer(), phrasings, answer)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def window_comparison(ids: tuple[int, ...], answer_ids: tuple[int, ...], size: int) -> W.WindowComparison:
+    tokenizer = ui_models.gemma_tokenizer()
+    return W.compare(ui_models.decoding_model(), ids, answer_ids, size, tokenizer.bos_token_id,
+                     pad_token_id=tokenizer.pad_token_id or 0)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def token_ids(text: str, add_special_tokens: bool = True) -> tuple[int, ...]:
+    return tuple(ui_models.gemma_tokenizer()(text, add_special_tokens=add_special_tokens)["input_ids"])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def text_pieces(ids: tuple[int, ...]) -> tuple[str, ...]:
+    """Each token's share of the text (characters split over byte tokens stay whole)."""
+    return G.pieces(ui_models.gemma_tokenizer(), ids)
+
+
+def window_html(pieces: Sequence[str], kept: Sequence[bool], special: Sequence[bool]) -> str:
+    """The whole text token by token: kept tokens on alternating light backgrounds, dropped ones struck through.
+
+    Struck-through grey text says "dropped" without relying on colour. Every piece is escaped (user text).
+    """
+    spans = [chip(html=inline_html(piece), kinds=" ".join(["inline", f"in{i % 2}" if keep else "out",
+                                                           "special" if is_special else ""]))
+             for i, (piece, keep, is_special) in enumerate(zip(pieces, kept, special))]
+    return f'<div class="gl-window" dir="auto">{"".join(spans)}</div>'
+
+
+def window_legend(lang: str) -> str:
+    return (f'<div class="gl-legend">{chip(t("risks.ctx.legend.kept", lang), kinds="inline in0")}'
+            f'{chip(t("risks.ctx.legend.dropped", lang), kinds="inline out")}</div>')

@@ -1,0 +1,151 @@
+"""The model worker: many sessions' requests in one batch, each getting exactly what it would alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import torch
+
+from gptlab.models.engine import GemmaEngine
+from gptlab.models.worker import ModelWorker
+from gptlab.nn import decoding as D
+from gptlab.nn import generation as G
+
+SIDE_BY_SIDE = [D.GREEDY, D.Strategy(temperature=0.7), D.Strategy(top_k=20), D.Strategy(top_p=0.9),
+                D.Strategy(temperature=0.7, top_k=20, top_p=0.9), D.Strategy(num_beams=3), D.Strategy()]
+PROMPTS = [[2, 10, 20, 30, 40, 50, 60], [2, 5], [2, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18], [3]]
+
+
+@pytest.fixture(scope="module")
+def tiny(make_tiny_model):
+    return make_tiny_model("gemma")
+
+
+@pytest.fixture
+def worker(tiny):
+    w = ModelWorker(GemmaEngine(tiny))
+    yield w
+    w.close()
+
+
+def _last(handle):
+    state = None
+    for state in handle:
+        pass
+    return state
+
+
+def _tokens(state):
+    return [[c.token_id for c in row.tokens] for row in state.rows]
+
+
+def test_concurrent_requests_equal_the_readable_loop(tiny, worker):
+    jobs = [(PROMPTS[i % 4], SIDE_BY_SIDE if i % 3 == 0 else [SIDE_BY_SIDE[i % 7]], 4 + 3 * i, i) for i in range(10)]
+    results = [None] * len(jobs)
+
+    def one(i, prompt, strategies, n, seed):
+        results[i] = _last(worker.generate(prompt, strategies, max_new_tokens=n, seed=seed, stop_token_ids=[1]))
+
+    threads = [threading.Thread(target=one, args=(i, *job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for (prompt, strategies, n, seed), got in zip(jobs, results):
+        ref = G.run(tiny, prompt, strategies, max_new_tokens=n, seed=seed, stop_token_ids=[1])
+        assert _tokens(got) == _tokens(ref)
+        for a, b in zip(got.rows, ref.rows):
+            assert [c.model_prob for c in a.tokens] == pytest.approx([c.model_prob for c in b.tokens], abs=1e-5)
+    assert worker.load()["rows"] == 0  # every row freed
+
+
+@pytest.mark.parametrize("beams", [2, 3, 4])
+def test_beam_search_inside_the_worker_equals_transformers_generate(tiny, worker, beams):
+    prompt = PROMPTS[0]
+    out = tiny.generate(torch.tensor([prompt]), max_new_tokens=10, min_new_tokens=10, num_beams=beams,
+                        do_sample=False, eos_token_id=None, pad_token_id=0)
+    got = _last(worker.generate(prompt, [D.Strategy(num_beams=beams)], max_new_tokens=10, seed=0))
+    assert _tokens(got)[0] == out[0, len(prompt):].tolist()
+
+
+def test_each_step_streams_and_stop_frees_the_rows_at_once(worker):
+    handle = worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=100, seed=0)
+    steps = 0
+    for state in handle:
+        steps += 1
+        assert state.step == steps
+        if steps == 3:
+            break  # what a page does when the student presses Stop or closes the tab
+    deadline = time.monotonic() + 10
+    while worker.load()["rows"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker.load()["rows"] == 0
+
+
+def test_forward_gives_the_models_logits_at_any_position(tiny, worker):
+    ids = PROMPTS[2]
+    result = worker.forward(ids, positions=[0, 5, -1]).result(10)
+    with torch.inference_mode():
+        ref = tiny(input_ids=torch.tensor([ids])).logits[0]
+    assert torch.allclose(result.logits, ref[[0, 5, len(ids) - 1]], atol=1e-5)
+    assert torch.allclose(worker.next_token_logits(ids), ref[-1], atol=1e-5)
+
+
+def test_a_full_worker_queues_and_says_where_a_request_stands(tiny):
+    worker = ModelWorker(GemmaEngine(tiny), max_rows=7)
+    try:
+        first = worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=30, seed=0)  # 8 rows: runs alone
+        second = worker.generate(PROMPTS[1], SIDE_BY_SIDE, max_new_tokens=5, seed=0)
+        seen = [second.status()]
+        while not seen[-1].running:
+            time.sleep(0.005)
+            seen.append(second.status())
+        waiting = [s for s in seen if not s.running]
+        assert waiting and all(s.estimate_s > 0 for s in waiting) and waiting[-1].ahead == 0
+        assert _last(first).step == 30
+        assert len(_last(second).rows[0].tokens) == 5
+    finally:
+        worker.close()
+
+
+def test_jobs_run_in_order_between_steps_and_a_failing_job_harms_nobody(worker):
+    order = []
+    futures = [worker.submit(lambda i=i: order.append(i) or i) for i in range(5)]
+    bad = worker.submit(lambda: 1 / 0)
+    assert [f.result(10) for f in futures] == list(range(5)) and order == list(range(5))
+    with pytest.raises(ZeroDivisionError):
+        bad.result(10)
+    assert len(_last(worker.generate(PROMPTS[1], [D.GREEDY], max_new_tokens=3, seed=0)).rows[0].tokens) == 3
+
+
+def test_empty_prompts_are_refused(worker):
+    with pytest.raises(ValueError):
+        worker.generate([], [D.GREEDY], max_new_tokens=3, seed=0)
+    with pytest.raises(ValueError):
+        worker.forward([])
+
+
+@pytest.mark.real_models
+def test_a_student_gets_the_same_text_alone_and_in_a_class(prepared_decoder, gemma_tokenizer):
+    from gptlab import models
+
+    worker = ModelWorker(GemmaEngine(models.load_decoding_model()))
+    try:
+        prompts = ["Eu moro no Rio de", "A inteligência artificial nas escolas do Brasil", "O Brasil é um país",
+                   "Era uma vez um gato que", "Hoje o tempo está"]
+        requests = [(gemma_tokenizer(p)["input_ids"], SIDE_BY_SIDE if i % 2 == 0 else [D.Strategy()], 12, 40 + i)
+                    for i, p in enumerate(prompts)]
+        alone = [_last(worker.generate(ids, s, max_new_tokens=n, seed=seed)) for ids, s, n, seed in requests]
+        handles = [worker.generate(ids, s, max_new_tokens=n, seed=seed) for ids, s, n, seed in requests]
+        together = [None] * len(handles)
+        threads = [threading.Thread(target=lambda i=i: together.__setitem__(i, _last(handles[i])))
+                   for i in range(len(handles))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert together == alone  # tokens and every probability, bit for bit
+    finally:
+        worker.close()
