@@ -35,13 +35,19 @@ class Step:
 
 
 def _import_lab_code() -> None:
-    for name in LAB_MODULES:
-        importlib.import_module(name)
     import course
-    from gptlab.exercises import bank
+    from gptlab.models import _TRANSFORMERS_IMPORT
 
-    for lesson in course.LESSONS:
-        bank.for_lesson(lesson.id)
+    # transformers' lazy module is not thread-safe: a page resolving transformers.GPT2Tokenizer while
+    # this thread imports it raised AttributeError (seen in tests/deploy). Every import of it takes
+    # the one lock gptlab.models takes.
+    with _TRANSFORMERS_IMPORT:
+        for name in LAB_MODULES:
+            importlib.import_module(name)
+        from gptlab.exercises import bank
+
+        for lesson in course.LESSONS:
+            bank.for_lesson(lesson.id)
 
 
 def _steps() -> tuple[Step, ...]:
