@@ -168,7 +168,7 @@ def timeline_widget() -> None:
     titles = tl.TimelineTitles(
         x=t("history.timeline.x", lang), y=t("history.timeline.y", lang), model=t("history.timeline.model", lang),
         organisation=t("history.timeline.organisation", lang), parameters=t("history.timeline.parameters", lang),
-        open_weights=t("history.timeline.open", lang),
+        weights=t("history.timeline.weights", lang),
     )
     chart_col, table_col = st.columns(2)
     chart_col.altair_chart(tl.timeline_chart(data, titles, lang), width="stretch")
@@ -177,10 +177,10 @@ def timeline_widget() -> None:
     shown = pd.DataFrame({
         t("history.timeline.model", lang): data["name"],
         t("history.timeline.x", lang): data["date"],
-        t("history.timeline.parameters", lang): [number(x) for x in data["parameters_b"]],
+        t("history.timeline.parameters", lang): [undisclosed if pd.isna(x) else tl.parameters_text(x, a, lang)
+                                                 for x, a in zip(data["parameters_b"], data["active_b"])],
         t("history.timeline.tokens", lang): [number(x) if not pd.isna(x) else "—" for x in data["tokens_b"]],
-        t("history.timeline.open", lang): [t("history.timeline.yes" if o else "history.timeline.no", lang)
-                                          for o in data["open_weights"]],
+        t("history.timeline.weights", lang): [t(f"history.timeline.weights.{w}", lang) for w in data["weights"]],
     })
     table_col.dataframe(shown, hide_index=True, width="stretch", height=460)
     hidden = [m.name for m in tl.MILESTONES if m.parameters is None]
