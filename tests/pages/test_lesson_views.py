@@ -43,7 +43,8 @@ def widgets(at) -> Counter:
     found = Counter()
     for e in elements(at):
         kind = getattr(e, "type", type(e).__name__)
-        if kind in PROSE or kind in ("main", "flex_container", "column", "form"):
+        # "empty": a placeholder emptied again, e.g. ui.models' queue notice, there only when a job had to wait
+        if kind in PROSE or kind in ("main", "flex_container", "column", "form", "empty"):
             continue
         found[(kind, getattr(e, "key", None) or str(getattr(e, "label", "")))] += 1
     return found
