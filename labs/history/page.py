@@ -170,8 +170,8 @@ def timeline_widget() -> None:
         organisation=t("history.timeline.organisation", lang), parameters=t("history.timeline.parameters", lang),
         weights=t("history.timeline.weights", lang),
     )
-    chart_col, table_col = st.columns(2)
-    chart_col.altair_chart(tl.timeline_chart(data, titles, lang), width="stretch")
+    # the whole width: beside the table the labels of 2021-2025 ran into each other
+    st.altair_chart(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
     number = lambda x: undisclosed if pd.isna(x) else fmt_number(x, lang, 3)  # noqa: E731
     shown = pd.DataFrame({
@@ -182,7 +182,7 @@ def timeline_widget() -> None:
         t("history.timeline.tokens", lang): [number(x) if not pd.isna(x) else "—" for x in data["tokens_b"]],
         t("history.timeline.weights", lang): [t(f"history.timeline.weights.{w}", lang) for w in data["weights"]],
     })
-    table_col.dataframe(shown, hide_index=True, width="stretch", height=460)
+    st.dataframe(shown, hide_index=True, width="stretch", height="content")  # every row, no inner scrolling
     hidden = [m.name for m in tl.MILESTONES if m.parameters is None]
     st.caption(t("history.timeline.not_plotted", lang, names=", ".join(hidden)))
     by_name = {m.name: m for m in tl.MILESTONES}

@@ -138,9 +138,11 @@ def parameters_text(total_b: float, active_b: float | None, language: str) -> st
              active=fmt_number(active_b, language, 3))
 
 
-def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -> alt.Chart:
+def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str, large: bool = False) -> alt.Chart:
     """Year vs parameters on a log axis; models of undisclosed size are left out (they have no y). A mixture of
-    experts is labelled as one, with a dashed line down to the parameters each token uses."""
+    experts is labelled as one, with a dashed line down to the parameters each token uses. Its labels need the
+    page's width (the models of 2021-2025 crowd the top right); `large`: projector sizes."""
+    font = 18 if large else 13
     known = frame.dropna(subset=["parameters_b"]).assign(
         year=lambda d: [int(x[:4]) + (int(x[5:]) - 1) / 12 for x in d["date"]],
         left=lambda d: d["name"].isin(LEFT_LABELS),
@@ -155,21 +157,21 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
         x=alt.X("year:Q", title=titles.x, scale=alt.Scale(domain=[2018, 2026]), axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("parameters_b:Q", title=titles.y, scale=alt.Scale(type="log", domain=[0.05, 1000]), axis=alt.Axis(**ticks)),
     )
-    points = base.mark_point(size=140, filled=True).encode(
+    points = base.mark_point(size=220 if large else 140, filled=True).encode(
         color=alt.Color("organisation:N", title=titles.organisation, scale=alt.Scale(range=list(OKABE_ITO))),
         shape=alt.Shape("organisation:N", title=titles.organisation),
         tooltip=[alt.Tooltip("name:N", title=titles.model), alt.Tooltip("date:N", title=titles.x),
                  alt.Tooltip("parameters_text:N", title=titles.parameters),  # written in the user's language
                  alt.Tooltip("weights_text:N", title=titles.weights)],
     )
-    right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=13).encode(text="label:N")
-    left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=13).encode(text="label:N")
+    right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=font).encode(text="label:N")
+    left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=font).encode(text="label:N")
     moe = alt.Chart(known.dropna(subset=["active_b"]).assign(
         active_text=lambda d: [t("history.timeline.active_label", language, active=fmt_number(a, language, 3))
                                for a in d["active_b"]]))
     active = (moe.mark_rule(strokeDash=[4, 3], color="black").encode(x="year:Q", y="active_b:Q", y2="parameters_b:Q")
               + moe.mark_point(size=110, filled=False, color="black").encode(x="year:Q", y="active_b:Q")
-              + moe.mark_text(align="right", dx=-9, fontSize=13).encode(x="year:Q", y="active_b:Q", text="active_text:N"))
-    return ((points + right + left + active).properties(height=440)
-            .configure_axis(labelFontSize=13, titleFontSize=14)
-            .configure_legend(orient="bottom", columns=3, labelFontSize=13, titleFontSize=13))
+              + moe.mark_text(align="right", dx=-9, fontSize=font).encode(x="year:Q", y="active_b:Q", text="active_text:N"))
+    return ((points + right + left + active).properties(height=560 if large else 440)
+            .configure_axis(labelFontSize=font, titleFontSize=font + 1)
+            .configure_legend(orient="bottom", columns=3, labelFontSize=font, titleFontSize=font))
