@@ -168,21 +168,21 @@ def timeline_widget() -> None:
     titles = tl.TimelineTitles(
         x=t("history.timeline.x", lang), y=t("history.timeline.y", lang), model=t("history.timeline.model", lang),
         organisation=t("history.timeline.organisation", lang), parameters=t("history.timeline.parameters", lang),
-        open_weights=t("history.timeline.open", lang),
+        weights=t("history.timeline.weights", lang),
     )
-    chart_col, table_col = st.columns(2)
-    chart_col.altair_chart(tl.timeline_chart(data, titles, lang), width="stretch")
+    # the whole width: beside the table the labels of 2021-2025 ran into each other
+    st.altair_chart(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
     number = lambda x: undisclosed if pd.isna(x) else fmt_number(x, lang, 3)  # noqa: E731
     shown = pd.DataFrame({
         t("history.timeline.model", lang): data["name"],
         t("history.timeline.x", lang): data["date"],
-        t("history.timeline.parameters", lang): [number(x) for x in data["parameters_b"]],
+        t("history.timeline.parameters", lang): [undisclosed if pd.isna(x) else tl.parameters_text(x, a, lang)
+                                                 for x, a in zip(data["parameters_b"], data["active_b"])],
         t("history.timeline.tokens", lang): [number(x) if not pd.isna(x) else "—" for x in data["tokens_b"]],
-        t("history.timeline.open", lang): [t("history.timeline.yes" if o else "history.timeline.no", lang)
-                                          for o in data["open_weights"]],
+        t("history.timeline.weights", lang): [t(f"history.timeline.weights.{w}", lang) for w in data["weights"]],
     })
-    table_col.dataframe(shown, hide_index=True, width="stretch", height=460)
+    st.dataframe(shown, hide_index=True, width="stretch", height="content")  # every row, no inner scrolling
     hidden = [m.name for m in tl.MILESTONES if m.parameters is None]
     st.caption(t("history.timeline.not_plotted", lang, names=", ".join(hidden)))
     by_name = {m.name: m for m in tl.MILESTONES}

@@ -299,7 +299,9 @@ def context_demo() -> None:
     if not window.dropped:
         st.info(t("risks.ctx.kept_all", lang), icon=":material/info:")
     elif result.cut.prob < result.full.prob / 10:
-        st.info(t("risks.ctx.lost", lang, full=full, cut=cut), icon=":material/content_cut:")
+        place = W.answer_place(pieces, window.kept, answer)  # say what happened to the fact, wherever it was
+        st.info(t(f"risks.ctx.lost.{place}", lang, answer=quoted(answer), full=full, cut=cut,
+                  dropped=fmt_int(window.dropped, lang)), icon=":material/content_cut:")
     else:
         st.info(t("risks.ctx.changed", lang, window=fmt_int(size, lang), full=full, cut=cut), icon=":material/info:")
 

@@ -11,21 +11,52 @@ import pytest
 
 import course
 from gptlab.i18n import t
+from gptlab.lessons import load_lesson
 from tests.browser.driving import check_page, start_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
 PAGES = [("home", ""), *((lesson.id, lesson.url_path) for lesson in course.LESSONS)]
+# Every lesson in the full view and the lab view, projector on and off (the home page has no lab view).
+VIEWS = [(name, path, view, projector) for name, path in PAGES for view in ("full", "lab") for projector in (False, True)
+         if name != "home" or view == "full"]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
-@pytest.mark.parametrize("name, path", PAGES)
-def test_every_page_renders_without_exception(server, page, name, path, lang):
-    page.goto(f"{server}/{path}?lang={lang}")
+@pytest.mark.parametrize("name, path, view, projector", VIEWS)
+def test_every_page_renders_without_exception(server, page, name, path, view, projector, lang):
+    """Screenshots: tests/browser/screenshots/<page>-<lang>-<view>[-projector].png; look at them."""
+    query = f"lang={lang}" + ("&view=lab" if view == "lab" else "") + ("&projector=1" if projector else "")
+    page.goto(f"{server}/{path}?{query}")
     wait_ready(page)
-    check_page(page, f"{name}-{lang}")
+    check_page(page, f"{name}-{lang}-{view}" + ("-projector" if projector else ""))
     assert page.locator("h1").count() >= 1
+    les = load_lesson(name, lang)
+    main = page.locator('[data-testid="stMain"]')
+    figures = [p for s in les.sections for p in s.parts if p.kind == "figure"]
+    drawn = main.locator('[data-testid="stImage"] img[src^="data:image/svg+xml"]')
+    deeper = main.locator('[data-testid="stExpander"] summary', has_text=t("lesson.deeper", lang, title=""))
+    if view == "full":
+        assert drawn.count() == len(figures)
+        for i in range(drawn.count()):  # each figure really drawn, at a readable size, with its alt text
+            img = drawn.nth(i)
+            assert img.evaluate("e => e.complete && e.naturalWidth > 0"), i
+            assert img.evaluate("e => e.getBoundingClientRect().width") >= (700 if projector else 600)
+            assert len(img.get_attribute("alt") or "") > 40
+        assert deeper.count() == sum(1 for s in les.sections for p in s.parts if p.kind == "deeper")
+    else:
+        assert drawn.count() == 0 and deeper.count() == 0
+        assert main.locator(".gl-signpost").count() >= 1
+        assert main.get_by_text(t("lesson.lab_view_note", lang)).count() == 1
+    if les.key_ideas:
+        box = main.locator('[class*="st-key-lesson-key-ideas"]')
+        assert box.count() == 1
+        shown = " ".join(box.inner_text().split())
+        for idea in les.key_ideas:  # as rendered: Markdown's emphasis and code marks are gone
+            assert " ".join(idea.replace("*", "").replace("`", "").split())[:60] in shown, idea
+    size = float(page.evaluate("() => getComputedStyle(document.querySelector('html')).fontSize").rstrip("px"))
+    assert (size >= 20) == projector
 
 
 def test_projector_mode(server, page):

@@ -171,7 +171,7 @@ def test_scores_text_alternative_is_in_the_users_language():
     inf = float("-inf")
     masked = np.array([[-2.5, inf, inf, inf], [-1.0, 0.125, inf, inf], [0, 0, 0, inf], [1, 2, 3, 4.0]])
     pt = A.text_alternative(masked, TOKENS, "scores", "pt-BR")
-    cells = pt["maiores escores (negativos também contam)"]
+    cells = pt["maiores pontuações (negativas também contam)"]
     assert cells[0] == "0 <bos> (-2,500)" and cells[1] == "1 O (0,125), 0 <bos> (-1,000)"
     en = A.text_alternative(masked, TOKENS, "weights", "en")
     assert en["looks most at"][3] == "3 ▁subiu (4.000), 2 ▁gato (3.000), 1 O (2.000)"
@@ -213,12 +213,12 @@ def test_heatmap_tooltip_speaks_the_users_language():
 
     labels = A.token_labels(("a", "b"))
     chart = attention_heatmap(
-        np.array([[1.0, float("-inf")], [0.25, -1.5]]), labels, title="t", value_title="escore",
+        np.array([[1.0, float("-inf")], [0.25, -1.5]]), labels, title="t", value_title="pontuação",
         query_title="consulta (linha)", key_title="chave (coluna)", language="pt-BR",
     )
     spec, layers = _layers(chart)
     titles = [tip.get("title") for tip in layers[0]["encoding"]["tooltip"]]
-    assert titles == ["consulta (linha)", "chave (coluna)", "escore"]
+    assert titles == ["consulta (linha)", "chave (coluna)", "pontuação"]
     data = next(iter(spec["datasets"].values()))
     assert [row["shown"] for row in data] == ["1,0000", "−∞", "0,2500", "-1,5000"]
     assert [row["short"] for row in data] == ["1,00", "−∞", "0,25", "-1,50"]
