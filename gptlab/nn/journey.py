@@ -127,7 +127,11 @@ def grid_lens(tr: Trace, unembedding: torch.Tensor, run: Callable[[Callable[[], 
 
 def first_top_layer(lens: LL.Lens) -> int:
     """The first layer from which the answer stays the lens's top 1 up to the output (a PositionLens's lens)."""
-    ranks = lens.target_rank
+    return first_top_layer_of_ranks(lens.target_rank)
+
+
+def first_top_layer_of_ranks(ranks: Sequence[int]) -> int:
+    """The same, from the answer's rank at each layer (1 = the top 1); the last layer's rank is 1."""
     layer = len(ranks) - 1  # the output's top 1 is the answer by definition
     while layer > 0 and ranks[layer - 1] == 1:
         layer -= 1
