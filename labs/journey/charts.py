@@ -41,7 +41,8 @@ def embedding_strip(values: np.ndarray, labels: list[str], *, title: str, dim_ti
         .mark_rect()
         .encode(
             x=alt.X("dim:O", title=dim_title, axis=alt.Axis(labelFontSize=font, titleFontSize=font, labelAngle=0)),
-            y=alt.Y("token:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=200)),
+            y=alt.Y("token:N", sort=labels, title=None,
+                    axis=alt.Axis(labelFontSize=font, labelLimit=200, labelOverlap=False)),
             color=alt.Color("value:Q", title=value_title,
                             scale=alt.Scale(scheme="blueorange", domain=[-bound, bound]),
                             legend=alt.Legend(**decimal_labels(language))),
@@ -102,8 +103,9 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
     layers_desc = list(range(n_layers - 1, -1, -1))
     base = alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2)).encode(
         x=alt.X("position:N", sort=positions, title=None,
-                axis=alt.Axis(labelAngle=-50, labelFontSize=font, labelLimit=160, orient="top")),
-        y=alt.Y("layer:O", sort=layers_desc, title=layer_title, axis=alt.Axis(labelFontSize=font, titleFontSize=font)),
+                axis=alt.Axis(labelAngle=-50, labelFontSize=font, labelLimit=160, orient="top", labelOverlap=False)),
+        y=alt.Y("layer:O", sort=layers_desc, title=layer_title,
+                axis=alt.Axis(labelFontSize=font, titleFontSize=font, labelOverlap=False)),
         tooltip=[alt.Tooltip("layer:O", title=layer_title), alt.Tooltip("position:N"), alt.Tooltip("full:N"),
                  alt.Tooltip("shown:N", title=prob_title)] + ([alt.Tooltip("top:N", title="top 5")] if tooltips else []),
     )
@@ -117,8 +119,9 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
 
 
 def answer_lines(ranks: np.ndarray, probs: np.ndarray, *, rank_title: str, prob_title: str, layer_title: str,
-                 title: str, language: str, large: bool = False) -> alt.HConcatChart:
-    """The eventual answer's rank (log scale, 1 on top) and probability at every layer, side by side."""
+                 title: str, language: str, large: bool = False) -> alt.ConcatChart:
+    """The eventual answer's rank (log scale, 1 on top) and probability at every layer, side by side
+    (one above the other in projector mode, where two would not fit the page's width)."""
     frame = pd.DataFrame({"layer": np.arange(len(ranks)), "rank": ranks.astype(int), "p": probs.astype(float),
                           "shown": [fmt_percent(float(p), language, 2) for p in probs]})
     font = _font(large)
@@ -129,12 +132,13 @@ def answer_lines(ranks: np.ndarray, probs: np.ndarray, *, rank_title: str, prob_
     rank = (alt.Chart(frame).mark_line(point=True, color=OKABE_ITO[0])
             .encode(x=x, y=alt.Y("rank:Q", title=rank_title, scale=alt.Scale(type="log", reverse=True),
                                  axis=alt.Axis(labelFontSize=font, titleFontSize=font)), tooltip=tooltip)
-            .properties(height=height, width=320 if not large else 420))
+            .properties(height=height, width=320 if not large else 560))
     prob = (alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(shape="square"), color=OKABE_ITO[5], strokeDash=[6, 3])
             .encode(x=x, y=alt.Y("p:Q", title=prob_title, scale=alt.Scale(domain=[0, 1]),
                                  axis=alt.Axis(format="%", labelFontSize=font, titleFontSize=font)), tooltip=tooltip)
-            .properties(height=height, width=320 if not large else 420))
-    return alt.hconcat(rank, prob, title=alt.TitleParams(title, fontSize=font + 2))
+            .properties(height=height, width=320 if not large else 560))
+    join = alt.vconcat if large else alt.hconcat
+    return join(rank, prob, title=alt.TitleParams(title, fontSize=font + 2))
 
 
 def next_token_bars(pieces: list[str], probs: np.ndarray, *, title: str, prob_title: str, language: str,
@@ -145,7 +149,8 @@ def next_token_bars(pieces: list[str], probs: np.ndarray, *, title: str, prob_ti
                           "shown": [fmt_percent(float(p), language, 2) for p in probs]})
     font = _font(large)
     bars = alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2)).encode(
-        y=alt.Y("token:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=240)),
+        y=alt.Y("token:N", sort=labels, title=None,
+                axis=alt.Axis(labelFontSize=font, labelLimit=240, labelOverlap=False)),
         x=alt.X("p:Q", title=prob_title, scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%", labelFontSize=font, titleFontSize=font)),
         tooltip=[alt.Tooltip("token:N"), alt.Tooltip("shown:N", title=prob_title)],

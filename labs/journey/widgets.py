@@ -118,7 +118,7 @@ def position_shapes(text: str | None, lang: str) -> None:
     gemma = ui_models.decoder_fp32().config
     T = len(prompt(text).ids) if text else None
     rotary = f"({fmt_int(T, lang)}, {gemma.head_dim})" if T else f"(T, {gemma.head_dim})"
-    table({
+    st.table(pd.DataFrame({
         t("journey.pos.col.model", lang): ["GPT-2 small", "Gemma 3 270M"],
         t("journey.pos.col.tokens", lang): [f"({fmt_int(gpt2.vocab_size, lang)}, {gpt2.n_embd})",
                                            f"({fmt_int(gemma.vocab_size, lang)}, {gemma.hidden_size})"],
@@ -126,7 +126,7 @@ def position_shapes(text: str | None, lang: str) -> None:
                                               t("journey.pos.none", lang)],
         t("journey.pos.col.where", lang): [t("journey.pos.gpt2", lang),
                                           t("journey.pos.gemma", lang, shape=rotary, heads=gemma.num_attention_heads)],
-    })
+    }).set_index(t("journey.pos.col.model", lang)))  # a static table: its long cells wrap
 
 
 # --- 2. through the blocks -------------------------------------------------------------------------------------
