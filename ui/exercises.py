@@ -58,7 +58,7 @@ class AppEnv(TaskEnv):
         from labs.journey import widgets as journey_widgets
 
         ids = journey_widgets.prompt(text).ids
-        lens = journey_widgets.position_lens(text, len(ids) - 1)
+        lens = journey_widgets.position_lens(text, len(ids) - 1, quiet=True)
         return lens.answer, tuple(int(r) for r in lens.lens.target_rank)
 
 

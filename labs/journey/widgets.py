@@ -7,6 +7,7 @@ the decoding lab holds (the same numbers: the float32 weights are the bfloat16 o
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,24 +48,24 @@ def prompt(text: str) -> Prompt:
     return Prompt(fitted.ids, tuple(G.pieces(tokenizer, fitted.ids)), fitted.dropped)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def trace(text: str) -> J.Trace:
-    """The whole residual stream of the text, recomputed and checked (one job on the model worker)."""
+def trace(text: str, quiet: bool = False) -> J.Trace:
+    """The whole residual stream of the text, recomputed and checked: one job on the model worker, shared
+    server-wide by everyone who asks for the same prompt."""
     model, ids = ui_models.decoder_fp32(), prompt(text).ids
-    return ui_models.worker_call(lambda: J.trace(model, ids))
+    return ui_models.job("journey.trace", ids, lambda: J.trace(model, ids), 16, quiet=quiet)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def position_lens(text: str, position: int) -> J.PositionLens:
-    tr, unembedding = trace(text), _unembedding()
-    return ui_models.worker_call(lambda: J.position_lens(tr, unembedding, position))
+def position_lens(text: str, position: int, quiet: bool = False) -> J.PositionLens:
+    tr, unembedding, ids = trace(text, quiet), _unembedding(), prompt(text).ids
+    return ui_models.job("journey.position_lens", (ids, position), lambda: J.position_lens(tr, unembedding, position),
+                         64, quiet=quiet)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def grid_lens(text: str) -> J.GridLens:
     """The heatmap's lens, a block of rows per worker job (others' work goes between them)."""
-    tr, unembedding = trace(text), _unembedding()
-    return J.grid_lens(tr, unembedding, run=ui_models.worker_call)
+    tr, unembedding, ids = trace(text), _unembedding(), prompt(text).ids
+    blocks = itertools.count()  # the blocks come in the same order every time: (ids, n) names one
+    return J.grid_lens(tr, unembedding, run=lambda fn: ui_models.job("journey.grid_block", (ids, next(blocks)), fn, 256))
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
