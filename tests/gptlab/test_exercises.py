@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("pt-BR", "en")
 ALL = bank.all_exercises()
 LESSONS = tuple(lesson.id for lesson in course.LESSONS)
-FIRST_LESSONS = LESSONS[:7]  # the course's lessons when these tests were written: their exercises are pinned
+FIRST_LESSONS = ("tokenization", "attention", "decoding", "finetuning", "bert-vs-gpt", "history", "risks")  # the
+# course's lessons when these tests were written: their exercises are pinned (by id: lessons are inserted between them)
 
 
 def of_kind(kind):

@@ -310,3 +310,23 @@ def test_concurrent_first_loads_in_a_fresh_process():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.real_models
+def test_two_decoders_loaded_at_once_keep_their_own_dtypes(prepared_decoder):
+    """from_pretrained sets torch's default dtype while it builds: loads must not overlap (the warm-up and a page)."""
+    import threading
+
+    import torch
+
+    from gptlab import models
+
+    loaded = {}
+    threads = [threading.Thread(target=lambda d=d: loaded.__setitem__(d, models.load_decoder(dtype=d)))
+               for d in ("bfloat16", "float32")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {p.dtype for p in loaded["bfloat16"].parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in loaded["float32"].parameters()} == {torch.float32}
