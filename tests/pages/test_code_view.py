@@ -1,0 +1,58 @@
+""""The code for this view" on the lab pages: the expander holds the page's current settings as code,
+and the page offers the lab as a notebook (AppTest, both languages)."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+import course
+from gptlab.i18n import t
+from tests.apptest import run_app
+from tests.gptlab.test_takeaway import assigned
+
+
+def shown_code(at) -> list[str]:
+    return [c.value for c in at.code if "from transformers import" in c.value]
+
+
+def download_labels(at) -> list[str]:
+    return [el.proto.label for el in at.get("download_button")]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_tokenization_page_shows_its_code_and_offers_the_notebook(lang):
+    text = 'Diz "oi" \\ """ 🙂\nfim'
+    at = run_app(lang, course.lesson("tokenization").page, text=text)
+    [code] = shown_code(at)
+    ast.parse(code)
+    assert assigned(code, "text") == text
+    assert t("takeaway.expander", lang) in [e.label for e in at.expander]
+    assert download_labels(at) == [t("takeaway.notebook", lang)]
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_decoding_page_code_follows_the_sliders(prepared_decoder, lang):
+    prompt = "It's a \"test\"\nwith '''quotes'''"
+    at = run_app(lang, course.lesson("decoding").page, prompt=prompt, temperature="0.35", top_k="7", top_p="0.8",
+                 seed="11", max_new="6")
+    codes = shown_code(at)
+    assert len(codes) == 3  # next token, side by side, grid
+    next_token, side_by_side, grid = codes
+    assert assigned(next_token, "prompt") == prompt
+    assert (assigned(next_token, "temperature"), assigned(next_token, "top_k"), assigned(next_token, "top_p")) == (0.35, 7, 0.8)
+    for code in (side_by_side, grid):
+        assert (assigned(code, "prompt"), assigned(code, "seed"), assigned(code, "max_new_tokens")) == (prompt, 11, 6)
+    assert "temperature=0.35, top_k=7, top_p=0.8" in side_by_side  # the student's own row
+    assert download_labels(at) == [t("takeaway.notebook", lang)]
+    assert not at.error
+
+
+@pytest.mark.real_models
+def test_attention_page_code_follows_layer_and_head(prepared_decoder):
+    at = run_app("en", course.lesson("attention").page, text="The cat sat", map_layer="3", map_head="2")
+    [code] = shown_code(at)
+    assert assigned(code, "text") == "The cat sat" and "layer, head = 3, 2" in code
+    assert download_labels(at) == [t("takeaway.notebook", "en")]
