@@ -73,12 +73,15 @@ class Paths:
 
 
 def setup_code(name: str, paths: Paths) -> str:
-    """One setup part: "decoder" (Gemma's tokenizer and model) or "tokenizers" (the lab's three)."""
+    """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three) or
+    "bert_tokenizer" (MiniLM's WordPiece, with the masking collator)."""
     if name == "decoder":
         return render("decoder", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir)
     if name == "tokenizers":
         return render("tokenizers", gpt2_vocab=paths.gpt2_vocab, gpt2_merges=paths.gpt2_merges,
                       minilm_dir=paths.minilm_dir, gemma_tokenizer_dir=paths.tokenizer_dir)
+    if name == "bert_tokenizer":
+        return render("bert_tokenizer", minilm_dir=paths.minilm_dir)
     raise KeyError(name)
 
 
@@ -156,3 +159,16 @@ class AttentionMapSettings:
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("attention_map", text=self.text, layer=int(self.layer), head=int(self.head),
                                             max_tokens=int(self.max_tokens)))
+
+
+@dataclass(frozen=True)
+class BertMaskingSettings:
+    """The BERT-vs-GPT lab's masking: one seeded corruption of the sentence, as the collator makes it."""
+
+    text: str
+    seed: int
+    mlm_probability: float
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_tokenizer",), render("bert_masking", text=self.text, seed=int(self.seed),
+                                                   mlm_probability=float(self.mlm_probability)))

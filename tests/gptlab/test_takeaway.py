@@ -44,6 +44,7 @@ def every_snippet(text: str) -> dict[str, C.Snippet]:
         "prompt": C.NextTokenSettings(text, D.Strategy(0.7, 50, 0.9), 10).snippet(),
         "prompt ": C.GenerationSettings(text, ((text or "x", D.GREEDY),), 3, 1).snippet(),
         "text ": C.AttentionMapSettings(text, 5, 0).snippet(),
+        " text": C.BertMaskingSettings(text, 14, 0.15).snippet(),
     }
 
 
@@ -159,6 +160,16 @@ def check_tokenization(out: str, text: str, tokenizers: dict) -> None:
         assert ast.literal_eval(block.group(3)) == [x.piece for x in lab.tokens]
 
 
+def check_bert_masking(out: str, settings: C.BertMaskingSettings, tokenizer) -> None:
+    """The collator's corruption in the snippet against the lab's own mask_sentence, same seed."""
+    from labs.bert_vs_gpt import masking as M
+
+    lab = M.mask_sentence(tokenizer, M.tokenize_for_mlm(tokenizer, settings.text), settings.seed,
+                          M.MaskingConfig(mlm_probability=settings.mlm_probability))
+    assert ast.literal_eval(re.search(r"^input_ids = (\[.*\])$", out, re.M).group(1)) == list(lab.input_ids)
+    assert ast.literal_eval(re.search(r"^labels    = (\[.*\])$", out, re.M).group(1)) == list(lab.labels)
+
+
 def check_attention(out: str, settings: C.AttentionMapSettings, model, tokenizer) -> None:
     import numpy as np
 
@@ -204,12 +215,20 @@ GENERATION = C.GenerationSettings(
 )
 ATTENTION = C.AttentionMapSettings("The cat sat on the mat because it was tired", layer=5, head=1)
 TEXT = 'Olá "mundo" \\ """ 🙂\nnaïve café'
+MASKING = (C.BertMaskingSettings('O "gato" subiu no telhado \\ 🙂 e dormiu ao sol da tarde', 14, 0.15),
+           C.BertMaskingSettings("A rare word: Zyxwvut, then [UNK] and more words here", 3, 0.6))
 
 
 @pytest.mark.real_models
 def test_tokenization_snippet_prints_the_labs_tokens(tmp_path, gpt2_tokenizer, bert_tokenizer, gemma_tokenizer):
     out = run_python(C.TokenizationSettings(TEXT).snippet().code(C.Paths.local()), tmp_path, "tokenization")
     check_tokenization(out, TEXT, {"GPT-2": gpt2_tokenizer, "BERT": bert_tokenizer, "Gemma 3": gemma_tokenizer})
+
+
+@pytest.mark.parametrize("settings", MASKING, ids=["default-rate", "high-rate-with-unk"])
+def test_bert_masking_snippet_gives_the_labs_corruption(tmp_path, bert_tokenizer, settings):
+    out = run_python(settings.snippet().code(C.Paths.local()), tmp_path, "masking")
+    check_bert_masking(out, settings, bert_tokenizer)
 
 
 @pytest.mark.real_models

@@ -56,3 +56,12 @@ def test_attention_page_code_follows_layer_and_head(prepared_decoder):
     [code] = shown_code(at)
     assert assigned(code, "text") == "The cat sat" and "layer, head = 3, 2" in code
     assert download_labels(at) == [t("takeaway.notebook", "en")]
+
+
+def test_bert_vs_gpt_page_code_follows_seed_and_rate():
+    at = run_app("pt-BR", course.lesson("bert-vs-gpt").page, text='um "teste"', seed="5", rate="0.4")
+    codes = [c.value for c in at.code if "DataCollatorForLanguageModeling" in c.value]
+    assert len(codes) == 1
+    assert (assigned(codes[0], "text"), assigned(codes[0], "seed"), assigned(codes[0], "mlm_probability")) == (
+        'um "teste"', 5, 0.4)
+    assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
