@@ -172,3 +172,17 @@ class BertMaskingSettings:
     def snippet(self) -> Snippet:
         return Snippet(("bert_tokenizer",), render("bert_masking", text=self.text, seed=int(self.seed),
                                                    mlm_probability=float(self.mlm_probability)))
+
+
+@dataclass(frozen=True)
+class AttentionStepsSettings:
+    """The attention lab's mask step by step: scores, mask, masked scores, softmax of one layer and head."""
+
+    text: str
+    layer: int
+    head: int
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("attention_steps", text=self.text, layer=int(self.layer),
+                                            head=int(self.head), max_tokens=int(self.max_tokens)))

@@ -9,7 +9,7 @@ from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
 from gptlab.nn import attention as A
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import AttentionMapSettings
+from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings
 from labs.attention import widgets as ui_att
 from labs.attention import settings as S
 from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
@@ -88,6 +88,7 @@ def mask_step_by_step(config) -> None:
                        lang=lang)
         share = A.future_attention_share(steps.unmasked_weights)
         st.warning(t("attention.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
+    shelf.show("attention_steps", AttentionStepsSettings(text, layer, head, A.MAX_ATTENTION_TOKENS))
 
 
 

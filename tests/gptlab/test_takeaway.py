@@ -45,6 +45,7 @@ def every_snippet(text: str) -> dict[str, C.Snippet]:
         "prompt ": C.GenerationSettings(text, ((text or "x", D.GREEDY),), 3, 1).snippet(),
         "text ": C.AttentionMapSettings(text, 5, 0).snippet(),
         " text": C.BertMaskingSettings(text, 14, 0.15).snippet(),
+        "  text": C.AttentionStepsSettings(text, 5, 0).snippet(),
     }
 
 
@@ -183,6 +184,23 @@ def check_attention(out: str, settings: C.AttentionMapSettings, model, tokenizer
     np.testing.assert_allclose(got, expected, atol=2e-5)
 
 
+def check_attention_steps(out: str, settings: C.AttentionStepsSettings, model, tokenizer) -> None:
+    """Scores, mask, masked scores and softmax against the lab's gemma_attention_steps."""
+    import numpy as np
+
+    from gptlab.nn import attention as A
+
+    steps = A.gemma_attention_steps(model, A.run_decoder(model, tokenizer, settings.text, settings.max_tokens),
+                                    settings.layer, settings.head)
+    T = len(steps.tokens)
+    sections = dict(re.findall(r"^== (\w+)\n((?:.*\n){%d})" % T, out, re.M))
+    for name, expected in (("scores", steps.scores), ("mask", steps.mask), ("masked", steps.masked_scores),
+                           ("softmax", steps.weights)):
+        got = np.array([[float(x) for x in row.split()[-T:]] for row in sections[name].splitlines()])
+        np.testing.assert_allclose(got, expected, atol=2e-5 if name == "softmax" else 2e-4)
+    assert float(re.search(r"attention weights: (\S+)$", out, re.M).group(1)) < 1e-5
+
+
 def generated(out: str) -> dict[str, list[int]]:
     return {m.group(1): ast.literal_eval(m.group(2)) for m in re.finditer(r"^--- (.*)\nids: (\[.*?\])$", out, re.M)}
 
@@ -214,6 +232,7 @@ GENERATION = C.GenerationSettings(
     seed=42,
 )
 ATTENTION = C.AttentionMapSettings("The cat sat on the mat because it was tired", layer=5, head=1)
+STEPS = C.AttentionStepsSettings("O gato dormiu no sofá", layer=17, head=3)
 TEXT = 'Olá "mundo" \\ """ 🙂\nnaïve café'
 MASKING = (C.BertMaskingSettings('O "gato" subiu no telhado \\ 🙂 e dormiu ao sol da tarde', 14, 0.15),
            C.BertMaskingSettings("A rare word: Zyxwvut, then [UNK] and more words here", 3, 0.6))
@@ -237,10 +256,11 @@ def test_decoder_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tok
 
     The first runs exactly as the expander shows it (setup + body); the others share its setup, as they
     would in the notebook."""
-    bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet()]
+    bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet(), STEPS.snippet()]
     marker = "=====8<====="
     code = bodies[0].code(C.Paths.local()) + "".join(f"\nprint({marker!r})\n\n" + s.body for s in bodies[1:])
-    next_out, generation_out, attention_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
+    next_out, generation_out, attention_out, steps_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
     check_next_token(next_out, NEXT, fp32_model, gemma_tokenizer)
     check_generation(generation_out, GENERATION, fp32_model, gemma_tokenizer)
     check_attention(attention_out, ATTENTION, fp32_model, gemma_tokenizer)
+    check_attention_steps(steps_out, STEPS, fp32_model, gemma_tokenizer)

@@ -52,9 +52,11 @@ def test_decoding_page_code_follows_the_sliders(prepared_decoder, lang):
 
 @pytest.mark.real_models
 def test_attention_page_code_follows_layer_and_head(prepared_decoder):
-    at = run_app("en", course.lesson("attention").page, text="The cat sat", map_layer="3", map_head="2")
-    [code] = shown_code(at)
-    assert assigned(code, "text") == "The cat sat" and "layer, head = 3, 2" in code
+    at = run_app("en", course.lesson("attention").page, text="The cat sat", layer="1", head="0", map_layer="3",
+                 map_head="2")
+    steps, attention_map = shown_code(at)
+    assert assigned(steps, "text") == "The cat sat" and "layer, head = 1, 0" in steps
+    assert assigned(attention_map, "text") == "The cat sat" and "layer, head = 3, 2" in attention_map
     assert download_labels(at) == [t("takeaway.notebook", "en")]
 
 
