@@ -4,7 +4,7 @@ import streamlit as st
 
 import course
 from gptlab.i18n import t
-from ui import classroom, frame
+from ui import classroom, frame, warmup
 from ui.models import sidebar_model_status
 
 st.set_page_config(page_title="GPT Lab", page_icon=":material/science:", layout="wide")
@@ -23,3 +23,4 @@ navigation = st.navigation({t("nav.section.course", lang): lessons,
                             t("classroom.nav.section", lang): [page(course.INSTRUCTOR)]})
 sidebar_model_status(lang)
 navigation.run()
+warmup.page_served()

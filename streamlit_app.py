@@ -1,1 +1,21 @@
-router.py
+"""GPT Lab server: `streamlit run streamlit_app.py`.
+
+The pages are served by router.py. When the server starts, the models start loading in the
+background (ui.warmup), so that the first student to open a lab does not wait for them.
+"""
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from ui import warmup
+
+
+@asynccontextmanager
+async def load_models_at_start(_app):
+    warmup.start_in_background()
+    yield
+
+
+app = st.App(str(Path(__file__).with_name("router.py")), lifespan=load_models_at_start)
