@@ -21,7 +21,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def literal(value: object) -> str:
-    """A Python literal that evaluates to `value` (str, int, float, bool, None).
+    """A Python literal that evaluates to `value` (str, int, float, bool, None; a tuple of them as a list).
 
     repr() escapes quotes, backslashes, newlines and lone surrogates, so the text round-trips
     through ast.literal_eval; floats must be finite (a settings value, never inf or NaN).
@@ -32,6 +32,8 @@ def literal(value: object) -> str:
         return repr(value)
     if isinstance(value, Path):
         return repr(str(value))
+    if isinstance(value, tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"  # written as a list: what a student would type
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
@@ -186,3 +188,16 @@ class AttentionStepsSettings:
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("attention_steps", text=self.text, layer=int(self.layer),
                                             head=int(self.head), max_tokens=int(self.max_tokens)))
+
+
+@dataclass(frozen=True)
+class BiasProbeSettings:
+    """The risks lab's bias probe: P(candidate | template filled with each profession), two candidates."""
+
+    template: str
+    professions: tuple[str, ...]
+    candidates: tuple[str, str]
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("bias_probe", template=self.template, professions=tuple(self.professions),
+                                            candidate_a=self.candidates[0], candidate_b=self.candidates[1]))

@@ -46,6 +46,7 @@ def every_snippet(text: str) -> dict[str, C.Snippet]:
         "text ": C.AttentionMapSettings(text, 5, 0).snippet(),
         " text": C.BertMaskingSettings(text, 14, 0.15).snippet(),
         "  text": C.AttentionStepsSettings(text, 5, 0).snippet(),
+        "template": C.BiasProbeSettings(text, ("a", text), (" he", " she")).snippet(),
     }
 
 
@@ -201,6 +202,20 @@ def check_attention_steps(out: str, settings: C.AttentionStepsSettings, model, t
     assert float(re.search(r"attention weights: (\S+)$", out, re.M).group(1)) < 1e-5
 
 
+def check_bias_probe(out: str, settings: C.BiasProbeSettings, model, tokenizer) -> None:
+    """P(a), P(b) and their log2 ratio for each profession against the lab's batched probe."""
+    from labs.risks import bias_probe as B
+
+    rows = B.probe(model, tokenizer, settings.template, settings.professions, settings.candidates)
+    printed = re.findall(r"^(.*): P\(a\) ([0-9.]+)  P\(b\) ([0-9.]+)  log2\(P\(a\)/P\(b\)\) ([-+0-9.]+)$", out, re.M)
+    assert len(printed) == len(rows)
+    for (profession, p_a, p_b, ratio), row in zip(printed, rows):
+        assert ast.literal_eval(profession) == row.profession
+        assert float(p_a) == pytest.approx(row.p_a, rel=1e-3, abs=2e-6)
+        assert float(p_b) == pytest.approx(row.p_b, rel=1e-3, abs=2e-6)
+        assert float(ratio) == pytest.approx(row.log2_ratio, abs=2e-3)
+
+
 def generated(out: str) -> dict[str, list[int]]:
     return {m.group(1): ast.literal_eval(m.group(2)) for m in re.finditer(r"^--- (.*)\nids: (\[.*?\])$", out, re.M)}
 
@@ -233,6 +248,7 @@ GENERATION = C.GenerationSettings(
 )
 ATTENTION = C.AttentionMapSettings("The cat sat on the mat because it was tired", layer=5, head=1)
 STEPS = C.AttentionStepsSettings("O gato dormiu no sofá", layer=17, head=3)
+BIAS = C.BiasProbeSettings("The {profession} said that", ("nurse", 'engineer "quoted"', "baker"), (" he", " she"))
 TEXT = 'Olá "mundo" \\ """ 🙂\nnaïve café'
 MASKING = (C.BertMaskingSettings('O "gato" subiu no telhado \\ 🙂 e dormiu ao sol da tarde', 14, 0.15),
            C.BertMaskingSettings("A rare word: Zyxwvut, then [UNK] and more words here", 3, 0.6))
@@ -256,11 +272,12 @@ def test_decoder_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tok
 
     The first runs exactly as the expander shows it (setup + body); the others share its setup, as they
     would in the notebook."""
-    bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet(), STEPS.snippet()]
+    bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet(), STEPS.snippet(), BIAS.snippet()]
     marker = "=====8<====="
     code = bodies[0].code(C.Paths.local()) + "".join(f"\nprint({marker!r})\n\n" + s.body for s in bodies[1:])
-    next_out, generation_out, attention_out, steps_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
+    next_out, generation_out, attention_out, steps_out, bias_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
     check_next_token(next_out, NEXT, fp32_model, gemma_tokenizer)
     check_generation(generation_out, GENERATION, fp32_model, gemma_tokenizer)
     check_attention(attention_out, ATTENTION, fp32_model, gemma_tokenizer)
     check_attention_steps(steps_out, STEPS, fp32_model, gemma_tokenizer)
+    check_bias_probe(bias_out, BIAS, fp32_model, gemma_tokenizer)

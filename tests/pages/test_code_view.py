@@ -67,3 +67,13 @@ def test_bert_vs_gpt_page_code_follows_seed_and_rate():
     assert (assigned(codes[0], "text"), assigned(codes[0], "seed"), assigned(codes[0], "mlm_probability")) == (
         'um "teste"', 5, 0.4)
     assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
+
+
+@pytest.mark.real_models
+def test_risks_page_code_holds_the_template_and_professions(prepared_decoder):
+    at = run_app("en", course.lesson("risks").page)
+    codes = [c.value for c in at.code if "continuation_logprob" in c.value]
+    assert len(codes) == 1
+    template = assigned(codes[0], "template")
+    assert "{profession}" in template and assigned(codes[0], "professions")
+    assert download_labels(at) == [t("takeaway.notebook", "en")]
