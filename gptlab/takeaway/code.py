@@ -201,3 +201,16 @@ class BiasProbeSettings:
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("bias_probe", template=self.template, professions=tuple(self.professions),
                                             candidate_a=self.candidates[0], candidate_b=self.candidates[1]))
+
+
+@dataclass(frozen=True)
+class ContextWindowSettings:
+    """The risks lab's context window: P(answer) after the whole text and after what a window keeps."""
+
+    text: str
+    answer: str
+    window: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("context_window", text=self.text, answer=self.answer,
+                                            window=int(self.window)))

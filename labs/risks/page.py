@@ -9,7 +9,7 @@ from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t, value
 from gptlab.nn import confidence as C
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import BiasProbeSettings
+from gptlab.takeaway.code import BiasProbeSettings, ContextWindowSettings
 from labs.decoding import widgets as ui_dec
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
@@ -306,6 +306,7 @@ def context_demo() -> None:
         st.info(t("risks.ctx.lost", lang, full=full, cut=cut), icon=":material/content_cut:")
     else:
         st.info(t("risks.ctx.changed", lang, window=fmt_int(size, lang), full=full, cut=cut), icon=":material/info:")
+    shelf.show("context_window", ContextWindowSettings(check.text.rstrip(), answer, size))
 
 
 lesson_ui.sections(les, "intro", "overfitting", "bias")

@@ -47,6 +47,7 @@ def every_snippet(text: str) -> dict[str, C.Snippet]:
         " text": C.BertMaskingSettings(text, 14, 0.15).snippet(),
         "  text": C.AttentionStepsSettings(text, 5, 0).snippet(),
         "template": C.BiasProbeSettings(text, ("a", text), (" he", " she")).snippet(),
+        "answer": C.ContextWindowSettings("a text", text, 64).snippet(),
     }
 
 
@@ -216,6 +217,21 @@ def check_bias_probe(out: str, settings: C.BiasProbeSettings, model, tokenizer) 
         assert float(ratio) == pytest.approx(row.log2_ratio, abs=2e-3)
 
 
+def check_context_window(out: str, settings: C.ContextWindowSettings, model, tokenizer) -> None:
+    """Kept tokens and P(answer) before and after the cut against the lab's compare()."""
+    from labs.risks import context_window as W
+
+    ids = tokenizer(settings.text)["input_ids"]
+    answer_ids = tokenizer(" " + settings.answer, add_special_tokens=False)["input_ids"]
+    lab = W.compare(model, ids, answer_ids, settings.window, tokenizer.bos_token_id, tokenizer.pad_token_id or 0)
+    kept, dropped = map(int, re.search(r"the window keeps (\d+), drops (\d+)", out).groups())
+    assert (kept, dropped) == (len(lab.window.ids), lab.window.dropped)
+    full = float(re.search(r"P\(answer \| whole text\) ([0-9.]+)", out).group(1))
+    cut = float(re.search(r"P\(answer \| window of \d+\) ([0-9.]+)", out).group(1))
+    assert full == pytest.approx(lab.full.prob, rel=1e-3, abs=2e-6)
+    assert cut == pytest.approx(lab.cut.prob, rel=1e-3, abs=2e-6)
+
+
 def generated(out: str) -> dict[str, list[int]]:
     return {m.group(1): ast.literal_eval(m.group(2)) for m in re.finditer(r"^--- (.*)\nids: (\[.*?\])$", out, re.M)}
 
@@ -248,6 +264,8 @@ GENERATION = C.GenerationSettings(
 )
 ATTENTION = C.AttentionMapSettings("The cat sat on the mat because it was tired", layer=5, head=1)
 STEPS = C.AttentionStepsSettings("O gato dormiu no sofá", layer=17, head=3)
+WINDOW = C.ContextWindowSettings("Ana was born in Recife. " + "The weather was mild that year. " * 12
+                                  + "Where was Ana born? In", "Recife", 32)
 BIAS = C.BiasProbeSettings("The {profession} said that", ("nurse", 'engineer "quoted"', "baker"), (" he", " she"))
 TEXT = 'Olá "mundo" \\ """ 🙂\nnaïve café'
 MASKING = (C.BertMaskingSettings('O "gato" subiu no telhado \\ 🙂 e dormiu ao sol da tarde', 14, 0.15),
@@ -272,12 +290,14 @@ def test_decoder_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tok
 
     The first runs exactly as the expander shows it (setup + body); the others share its setup, as they
     would in the notebook."""
-    bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet(), STEPS.snippet(), BIAS.snippet()]
+    bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet(), STEPS.snippet(), BIAS.snippet(),
+              WINDOW.snippet()]
     marker = "=====8<====="
     code = bodies[0].code(C.Paths.local()) + "".join(f"\nprint({marker!r})\n\n" + s.body for s in bodies[1:])
-    next_out, generation_out, attention_out, steps_out, bias_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
+    next_out, generation_out, attention_out, steps_out, bias_out, window_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
     check_next_token(next_out, NEXT, fp32_model, gemma_tokenizer)
     check_generation(generation_out, GENERATION, fp32_model, gemma_tokenizer)
     check_attention(attention_out, ATTENTION, fp32_model, gemma_tokenizer)
     check_attention_steps(steps_out, STEPS, fp32_model, gemma_tokenizer)
     check_bias_probe(bias_out, BIAS, fp32_model, gemma_tokenizer)
+    check_context_window(window_out, WINDOW, fp32_model, gemma_tokenizer)

@@ -14,8 +14,8 @@ from gptlab.lessons import load_lesson
 from gptlab.nn import decoding as D
 from gptlab.takeaway import code as C
 from gptlab.takeaway.notebook import NotebookText, build_notebook, notebook_bytes, pinned
-from tests.gptlab.test_takeaway import (ATTENTION, BIAS, MASKING, NEXT, PATHS, TEXT, check_attention,
-                                        check_bert_masking, check_bias_probe, check_generation, check_next_token,
+from tests.gptlab.test_takeaway import (ATTENTION, BIAS, MASKING, NEXT, PATHS, TEXT, WINDOW, check_attention,
+                                        check_bert_masking, check_bias_probe, check_context_window, check_generation, check_next_token,
                                         check_tokenization)
 
 
@@ -85,8 +85,10 @@ def test_decoding_and_attention_notebooks_run(tmp_path, gemma_tokenizer):
     check_generation(out[-1], GRID, model, gemma_tokenizer)
     nb = notebook_for("attention", "pt-BR", [("attention_map", ATTENTION)], C.Paths.local())
     check_attention(execute(nb, tmp_path)[-1], ATTENTION, model, gemma_tokenizer)
-    nb = notebook_for("risks", "en", [("bias_probe", BIAS)], C.Paths.local())
-    check_bias_probe(execute(nb, tmp_path)[-1], BIAS, model, gemma_tokenizer)
+    nb = notebook_for("risks", "en", [("bias_probe", BIAS), ("context_window", WINDOW)], C.Paths.local())
+    out = execute(nb, tmp_path)
+    check_bias_probe(out[-2], BIAS, model, gemma_tokenizer)
+    check_context_window(out[-1], WINDOW, model, gemma_tokenizer)
 
 
 @pytest.mark.real_models

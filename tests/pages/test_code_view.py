@@ -76,4 +76,6 @@ def test_risks_page_code_holds_the_template_and_professions(prepared_decoder):
     assert len(codes) == 1
     template = assigned(codes[0], "template")
     assert "{profession}" in template and assigned(codes[0], "professions")
+    [window] = [c.value for c in at.code if "answer_logprob" in c.value]
+    assert assigned(window, "answer") and assigned(window, "window") == at.session_state["risks.ctx.window"]
     assert download_labels(at) == [t("takeaway.notebook", "en")]
