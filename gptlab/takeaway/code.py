@@ -214,3 +214,18 @@ class ContextWindowSettings:
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("context_window", text=self.text, answer=self.answer,
                                             window=int(self.window)))
+
+
+@dataclass(frozen=True)
+class InContextSettings:
+    """The history lab's in-context learning: P(right answer) after 0, 1, ..., max_shots examples."""
+
+    instruction: str
+    examples: tuple[tuple[str, str], ...]  # (input, output)
+    query: str
+    answer: str
+    max_shots: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("in_context", instruction=self.instruction, examples=tuple(self.examples),
+                                            query=self.query, answer=self.answer, max_shots=int(self.max_shots)))

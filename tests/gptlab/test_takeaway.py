@@ -48,6 +48,7 @@ def every_snippet(text: str) -> dict[str, C.Snippet]:
         "  text": C.AttentionStepsSettings(text, 5, 0).snippet(),
         "template": C.BiasProbeSettings(text, ("a", text), (" he", " she")).snippet(),
         "answer": C.ContextWindowSettings("a text", text, 64).snippet(),
+        "query": C.InContextSettings(text, ((text, text),), text, "x", 1).snippet(),
     }
 
 
@@ -232,6 +233,18 @@ def check_context_window(out: str, settings: C.ContextWindowSettings, model, tok
     assert cut == pytest.approx(lab.cut.prob, rel=1e-3, abs=2e-6)
 
 
+def check_in_context(out: str, settings: C.InContextSettings, model, tokenizer) -> None:
+    """P(answer) after each number of examples against the lab's shot_result."""
+    from labs.history import in_context as icl
+
+    task = icl.FewShotTask(settings.instruction, tuple(icl.Example(a, b) for a, b in settings.examples),
+                           settings.query, settings.answer)
+    printed = [float(p) for p in re.findall(r"^\d+ shots: P\(answer\) ([0-9.]+)$", out, re.M)]
+    assert len(printed) == settings.max_shots + 1
+    for shots, p in enumerate(printed):
+        assert p == pytest.approx(icl.shot_result(model, tokenizer, task, shots).score.prob, rel=1e-3, abs=2e-6)
+
+
 def generated(out: str) -> dict[str, list[int]]:
     return {m.group(1): ast.literal_eval(m.group(2)) for m in re.finditer(r"^--- (.*)\nids: (\[.*?\])$", out, re.M)}
 
@@ -266,6 +279,8 @@ ATTENTION = C.AttentionMapSettings("The cat sat on the mat because it was tired"
 STEPS = C.AttentionStepsSettings("O gato dormiu no sofá", layer=17, head=3)
 WINDOW = C.ContextWindowSettings("Ana was born in Recife. " + "The weather was mild that year. " * 12
                                   + "Where was Ana born? In", "Recife", 32)
+IN_CONTEXT = C.InContextSettings("Translate English to Portuguese.", (("cat", "gato"), ("dog", "cão"), ("house", "casa")),
+                                  "book", "livro", 3)
 BIAS = C.BiasProbeSettings("The {profession} said that", ("nurse", 'engineer "quoted"', "baker"), (" he", " she"))
 TEXT = 'Olá "mundo" \\ """ 🙂\nnaïve café'
 MASKING = (C.BertMaskingSettings('O "gato" subiu no telhado \\ 🙂 e dormiu ao sol da tarde', 14, 0.15),
@@ -291,13 +306,15 @@ def test_decoder_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tok
     The first runs exactly as the expander shows it (setup + body); the others share its setup, as they
     would in the notebook."""
     bodies = [NEXT.snippet(), GENERATION.snippet(), ATTENTION.snippet(), STEPS.snippet(), BIAS.snippet(),
-              WINDOW.snippet()]
+              WINDOW.snippet(), IN_CONTEXT.snippet()]
     marker = "=====8<====="
     code = bodies[0].code(C.Paths.local()) + "".join(f"\nprint({marker!r})\n\n" + s.body for s in bodies[1:])
-    next_out, generation_out, attention_out, steps_out, bias_out, window_out = run_python(code, tmp_path, "decoder").split(marker + "\n")
+    outs = run_python(code, tmp_path, "decoder").split(marker + "\n")
+    next_out, generation_out, attention_out, steps_out, bias_out, window_out, icl_out = outs
     check_next_token(next_out, NEXT, fp32_model, gemma_tokenizer)
     check_generation(generation_out, GENERATION, fp32_model, gemma_tokenizer)
     check_attention(attention_out, ATTENTION, fp32_model, gemma_tokenizer)
     check_attention_steps(steps_out, STEPS, fp32_model, gemma_tokenizer)
     check_bias_probe(bias_out, BIAS, fp32_model, gemma_tokenizer)
     check_context_window(window_out, WINDOW, fp32_model, gemma_tokenizer)
+    check_in_context(icl_out, IN_CONTEXT, fp32_model, gemma_tokenizer)

@@ -14,9 +14,9 @@ from gptlab.lessons import load_lesson
 from gptlab.nn import decoding as D
 from gptlab.takeaway import code as C
 from gptlab.takeaway.notebook import NotebookText, build_notebook, notebook_bytes, pinned
-from tests.gptlab.test_takeaway import (ATTENTION, BIAS, MASKING, NEXT, PATHS, TEXT, WINDOW, check_attention,
-                                        check_bert_masking, check_bias_probe, check_context_window, check_generation, check_next_token,
-                                        check_tokenization)
+from tests.gptlab.test_takeaway import (ATTENTION, BIAS, IN_CONTEXT, MASKING, NEXT, PATHS, TEXT, WINDOW,
+                                        check_attention, check_bert_masking, check_bias_probe, check_context_window,
+                                        check_generation, check_in_context, check_next_token, check_tokenization)
 
 
 def notebook_for(lesson_id: str, lang: str, widgets, paths=PATHS):
@@ -89,6 +89,8 @@ def test_decoding_and_attention_notebooks_run(tmp_path, gemma_tokenizer):
     out = execute(nb, tmp_path)
     check_bias_probe(out[-2], BIAS, model, gemma_tokenizer)
     check_context_window(out[-1], WINDOW, model, gemma_tokenizer)
+    nb = notebook_for("history", "pt-BR", [("in_context", IN_CONTEXT)], C.Paths.local())
+    check_in_context(execute(nb, tmp_path)[-1], IN_CONTEXT, model, gemma_tokenizer)
 
 
 @pytest.mark.real_models

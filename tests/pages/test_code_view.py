@@ -79,3 +79,12 @@ def test_risks_page_code_holds_the_template_and_professions(prepared_decoder):
     [window] = [c.value for c in at.code if "answer_logprob" in c.value]
     assert assigned(window, "answer") and assigned(window, "window") == at.session_state["risks.ctx.window"]
     assert download_labels(at) == [t("takeaway.notebook", "en")]
+
+
+@pytest.mark.real_models
+def test_history_page_code_holds_the_few_shot_task(prepared_decoder):
+    at = run_app("pt-BR", course.lesson("history").page)
+    [code] = [c.value for c in at.code if "build_prompt" in c.value]
+    assert assigned(code, "examples") and assigned(code, "query") and assigned(code, "answer")
+    assert assigned(code, "max_shots") == at.session_state["history.icl.max_shots"]
+    assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
