@@ -83,8 +83,8 @@ def test_risks_page_code_holds_the_template_and_professions(prepared_decoder):
 
 @pytest.mark.real_models
 def test_history_page_code_holds_the_few_shot_task(prepared_decoder):
-    at = run_app("pt-BR", course.lesson("history").page)
+    at = run_app("pt-BR", course.lesson("history").page, shots="2")  # few shots: a light page under load
     [code] = [c.value for c in at.code if "build_prompt" in c.value]
     assert assigned(code, "examples") and assigned(code, "query") and assigned(code, "answer")
-    assert assigned(code, "max_shots") == at.session_state["history.icl.max_shots"]
+    assert assigned(code, "max_shots") == 2
     assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
