@@ -7,6 +7,7 @@ import streamlit as st
 from gptlab import models
 from gptlab.charts import OKABE_ITO, decimal_labels
 from gptlab.i18n import fmt_int, fmt_number, fmt_percent, t
+from gptlab.takeaway.code import InContextSettings
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
 from labs.history import timeline as tl
@@ -15,6 +16,7 @@ from labs.history import widgets as ui_hist
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.frame import markdown_escape
 from ui.params import load_from_url, write_to_url
@@ -24,6 +26,7 @@ PARAMS = S.url_params(lang)  # shareable settings: ?task=similarity&icl=capitals
 load_from_url(PARAMS, "history", lang)
 les = lesson_ui.lesson("history", lang)
 lesson_ui.header(les)
+shelf = Shelf("history", lang)  # the code of each view, and the lab as a notebook
 lesson_ui.sections(les, "intro", "gpt1-architecture", "gpt1-objectives", "gpt1-input-formats")
 
 
@@ -154,6 +157,8 @@ def in_context_widget() -> None:
         k = st.select_slider(t("history.icl.k", lang), [r.shots for r in results], value=results[-1].shots,
                              key="history.icl.prompt_k") if len(results) > 1 else 0
         st.code(icl.build_prompt(task, k) + f" {task.answer}", language=None)
+    shelf.show("in_context", InContextSettings(task.instruction, tuple((e.input, e.output) for e in task.examples),
+                                               task.query, task.answer, max_shots))
 
 
 with st.container(border=True), frame.contained(lang):
@@ -198,5 +203,6 @@ with st.container(border=True), frame.contained(lang):
     timeline_widget()
 
 lesson_ui.sections(les, "lessons-learned", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("history", lang)

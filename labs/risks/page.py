@@ -9,6 +9,7 @@ from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t, value
 from gptlab.nn import confidence as C
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
+from gptlab.takeaway.code import BiasProbeSettings, ContextWindowSettings
 from labs.decoding import widgets as ui_dec
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
@@ -20,6 +21,7 @@ from labs.risks.settings import HALLUCINATION_TOKENS, MAX_ANSWER_CHARS, MAX_PROM
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
@@ -28,6 +30,7 @@ PARAMS = S.url_params(lang)  # shareable settings: ?template=...&a=he&b=she&wind
 load_from_url(PARAMS, "risks", lang)
 les = lesson_ui.lesson("risks", lang)
 lesson_ui.header(les)
+shelf = Shelf("risks", lang)  # the code of each view, and the lab as a notebook
 ready = models.decoder_ready()
 if not ready:
     ui_models.ensure_preparation_started()
@@ -131,6 +134,7 @@ def bias_demo() -> None:
         st.markdown(t("risks.bias.same_side", lang, word=f"“{quoted(name_a if top.log2_ratio >= 0 else name_b)}”"))
     st.markdown(t("risks.bias.framing", lang))
     st.caption(t("risks.bias.grammar_note", lang))
+    shelf.show("bias_probe", BiasProbeSettings(check.template, professions.items, candidates))
 
 
 # --- 2. hallucination ---------------------------------------------------------------------------------
@@ -304,6 +308,7 @@ def context_demo() -> None:
                   dropped=fmt_int(window.dropped, lang)), icon=":material/content_cut:")
     else:
         st.info(t("risks.ctx.changed", lang, window=fmt_int(size, lang), full=full, cut=cut), icon=":material/info:")
+    shelf.show("context_window", ContextWindowSettings(check.text.rstrip(), answer, size))
 
 
 lesson_ui.sections(les, "intro", "overfitting", "bias")
@@ -319,5 +324,6 @@ lesson_ui.section(les, "context-window")
 with frame.contained(lang):
     context_demo()
 lesson_ui.sections(les, "misuse", "evaluation", "safety-filters", "efficiency", "good-practice", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("risks", lang)
