@@ -82,6 +82,33 @@ def wait_ready(pg, timeout=60_000) -> None:
     settle(pg)
 
 
+_WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__glRan = false;
+    if (window.__glRunWatch) window.__glRunWatch.disconnect();
+    // attributeOldValue: a run that starts and ends between two callbacks still leaves 'running' as an old value
+    window.__glRunWatch = new MutationObserver(records => {
+        if (records.some(r => r.oldValue === 'running') || app.getAttribute('data-test-script-state') === 'running')
+            window.__glRan = true;
+    });
+    window.__glRunWatch.observe(app, {attributes: true, attributeOldValue: true,
+                                      attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun_after(pg, action, timeout=60_000) -> None:
+    """Do `action` (a click, a key press) and wait until the script run it starts has finished.
+
+    A fixed pause before `wait_ready` would race: a run that had not started yet looks finished. Here the
+    page records every change of the app's run state from before the action on, so a run is seen however
+    late it starts or however quickly it ends.
+    """
+    pg.evaluate(_WATCH_RUNS)
+    action()
+    pg.wait_for_function("() => window.__glRan === true", timeout=timeout)
+    wait_ready(pg, timeout)
+
+
 def settle(pg, timeout_ms: int = 20_000) -> None:
     """Wait until no element is still a loading skeleton and the page height stops changing."""
     pg.wait_for_function(

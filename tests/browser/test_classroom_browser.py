@@ -9,7 +9,7 @@ import pytest
 
 from gptlab.classroom import store as P
 from gptlab.exercises import bank
-from tests.browser.driving import check_page, start_server, stop_server, wait_ready
+from tests.browser.driving import check_page, rerun_after, start_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +52,7 @@ def field(scope, label: str):
 
 
 def click_and_wait(locator, pg) -> None:
-    locator.click()
-    pg.wait_for_timeout(300)  # the rerun starts a moment after the click
-    wait_ready(pg)
+    rerun_after(pg, locator.click)  # the rerun starts a moment after the click
 
 
 def attempt(exercise_id: str, status: str, score: float, answer: str) -> P.AttemptRecord:
