@@ -7,7 +7,7 @@ and bertviz's `require.config(paths=<cdnjs>)` is dropped, so `require(['jquery',
 resolves without building a single URL.
 
 Pure Python (no streamlit): the page shows the result with
-`streamlit.components.v1.html(html, height=view_height(...), scrolling=True)`.
+`st.iframe(html, height=view_height(...), alt=...)` (a srcdoc frame whose scripts run; it scrolls when taller).
 """
 
 from __future__ import annotations
