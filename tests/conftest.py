@@ -172,13 +172,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    pg = context.new_page()
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    pg.dialogs = dialogs
+    """A fresh browser context's page that may reach only the apps the tests started (driving.NetworkGuard):
+    a request anywhere else is aborted and fails the test."""
+    from tests.browser.driving import new_page
+
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
+    pg.guard.check()
 
 
 # --- a real PostgreSQL server for the progress store ----------------------------------------
