@@ -102,3 +102,16 @@ def test_no_lesson_is_left_unwritten():
             text = lesson.path.read_text(encoding="utf-8")
             assert "TODO" not in text, f"{lesson.path} still has a TODO"
             assert all(s.body.strip() for s in lesson.sections if s.id != "intro" or lesson.id != "home"), lesson.path
+
+
+def test_every_table_header_cell_in_the_lessons_has_text():
+    """A screen reader names each column by its header: an empty <th> leaves one unnamed (axe: empty-table-header)."""
+    empty = []
+    for path in sorted(LESSONS_DIR.glob("*/*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, (line, below) in enumerate(zip(lines, lines[1:] + [""]), start=1):
+            if line.lstrip().startswith("|") and set(below.replace("|", "").replace(":", "").strip()) == {"-"}:
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if any(not c for c in cells):
+                    empty.append(f"{path.relative_to(ROOT)}:{number}")
+    assert empty == []
