@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, decimal_labels, described
 from gptlab.i18n import STRINGS, fmt_number, t
 
 NOTE_KEY = "history.timeline.note."
@@ -131,6 +131,12 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
     )
     right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=13).encode(text="name:N")
     left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=13).encode(text="name:N")
-    return ((points + right + left).properties(height=440)
-            .configure_axis(labelFontSize=13, titleFontSize=14)
-            .configure_legend(orient="bottom", columns=3, labelFontSize=13, titleFontSize=13))
+    chart = ((points + right + left).properties(height=440)
+             .configure_axis(labelFontSize=13, titleFontSize=14)
+             .configure_legend(orient="bottom", columns=3, labelFontSize=13, titleFontSize=13))
+    first, last = known.sort_values("year").iloc[[0, -1]].itertuples()
+    details = t("history.timeline.a11y", language, n=len(known), x=titles.x, y=titles.y,
+                first=f"{first.name} ({first.date}, {first.parameters_text})",
+                last=f"{last.name} ({last.date}, {last.parameters_text})",
+                largest=known.loc[known["parameters_b"].idxmax(), "name"])
+    return described(chart, kind="points", title=titles.y, details=details, language=language)
