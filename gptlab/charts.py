@@ -214,7 +214,9 @@ def attention_heatmap(
                 high=fmt_float(float(values[finite].max()) if finite.any() else 0.0, language, 2))
     if n_masked:
         details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
-    return described(alt.layer(*layers).properties(width=side, height=side), kind="heatmap", title=title,
+    # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(width=side, height=side)
+    return described(chart, kind="heatmap", title=title,
                      details=details, language=language)
 
 

@@ -203,6 +203,7 @@ def test_heatmap_cell_text_is_written_in_the_ink_that_contrasts_with_its_cell():
     spec, layers = _layers(attention_heatmap(scores, labels, title="s", value_title="score"))
     text = next(layer for layer in layers if layer["mark"]["type"] == "text")
     assert text["encoding"]["color"] == {"field": "ink", "scale": None, "type": "nominal"}
+    assert spec["resolve"] == {"scale": {"color": "independent"}}  # shared with the cells' scale, Vega drew nothing
     cells = next(layer for layer in layers if layer["mark"]["type"] == "rect" and "color" in layer["encoding"])
     assert cells["encoding"]["color"]["scale"]["domain"] == [-10.0, 20.0]
     data = next(iter(spec["datasets"].values()))
