@@ -1,32 +1,21 @@
-"""GPT Lab router: page config, the shared sidebar (language, projector mode, models), navigation from course.py."""
+"""GPT Lab server: `streamlit run streamlit_app.py`.
 
+The pages are served by router.py. When the server starts, the models start loading in the
+background (ui.warmup), so that the first student to open a lab does not wait for them.
+"""
+
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
 
-import course
-from gptlab.i18n import t
-from ui import classroom, frame
-from ui.models import sidebar_model_status
-
-FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.svg"
-
-# Our own icon file: Streamlit sends it to the browser inline (a data: URL). A ":material/..." page icon
-# would make every browser fetch the favicon from an outside font server.
-st.set_page_config(page_title="GPT Lab", page_icon=str(FAVICON), layout="wide")
-
-lang = frame.sidebar_controls()
-classroom.sidebar(lang)
+from ui import warmup
 
 
-def page(entry, default: bool = False) -> st.Page:
-    return st.Page(entry.page, title=t(entry.title_key, lang), icon=entry.icon, url_path=entry.url_path,
-                   default=default)
+@asynccontextmanager
+async def load_models_at_start(_app):
+    warmup.start_in_background()
+    yield
 
 
-# One flat list, the instructor's page last. With sections, Streamlit 1.67 puts each section's <li> items in a
-# <div> inside the <ul>: a list a screen reader cannot announce as one (axe-core's "list" and "listitem").
-navigation = st.navigation([page(course.HOME, default=True), *(page(lesson) for lesson in course.LESSONS),
-                            page(course.INSTRUCTOR)])
-sidebar_model_status(lang)
-navigation.run()
+app = st.App(str(Path(__file__).with_name("router.py")), lifespan=load_models_at_start)

@@ -17,7 +17,6 @@ import streamlit as st
 
 import course
 from gptlab.classroom import store as P
-from gptlab.classroom.report import session_lesson_progress
 from gptlab.i18n import fmt_int, t
 from ui import frame
 from ui.frame import markdown_escape
@@ -123,6 +122,8 @@ def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[P.Less
         saved, _ = safely(lambda: store().lesson_progress(student.token, lesson_id, exercise_ids))
         if saved is not None:
             return saved, True
+    from gptlab.classroom.report import session_lesson_progress  # pandas and altair: not for the home page
+
     return session_lesson_progress(lesson_id, exercise_ids, st.session_state.get(SCORES_KEY, {})), False
 
 
@@ -144,6 +145,11 @@ def lesson_progress_box(lesson_id: str, exercise_ids: tuple[str, ...], lang: str
         st.caption(t("classroom.progress.saved_for", lang, **_escaped({"name": student.name, "code": student.class_code})))
     else:
         st.warning(t("classroom.unavailable", lang))
+
+
+def any_progress() -> bool:
+    """Whether there is progress to show: a student signed in, or a visitor who checked an answer."""
+    return current_student() is not None or bool(st.session_state.get(SCORES_KEY))
 
 
 def lesson_exercise_ids() -> dict[str, tuple[str, ...]]:
