@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO
+from gptlab.charts import OKABE_ITO, described
 from gptlab.classroom.store import ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary
 from gptlab.i18n import fmt_datetime, fmt_float, fmt_int, fmt_percent, t
 
@@ -126,7 +126,10 @@ def success_rate_chart(summaries: Sequence[ExerciseSummary], lang: str, *, large
     labels = base.mark_text(align="left", dx=4, fontSize=font, color=OKABE_ITO[7]).encode(
         x="rate:Q", y=y, text="label:N"
     )
-    return (bars + labels).properties(height=_BAR_STEP[large] * len(data))
+    details = t("classroom.instructor.chart_a11y", lang, n=len(data), rate=rate, each="; ".join(
+        f"{row.exercise}: {row.shown} ({row.label})" for row in data.itertuples()))
+    return described((bars + labels).properties(height=_BAR_STEP[large] * len(data)), kind="bars",
+                     title=t("classroom.instructor.chart_title", lang), details=details, language=lang)
 
 
 _BAR_STEP = {False: 30, True: 42}  # pixels per exercise

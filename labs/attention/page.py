@@ -208,8 +208,6 @@ def architecture_tables(config) -> None:
 def bertviz_views() -> None:
     """bertviz's head view and model view, self-contained so they render with no network."""
     st.subheader(t("attention.bertviz.header", lang))
-    from streamlit.components.v1 import html as embed_html
-
     from labs.attention import bertviz_html
 
     a, b = st.columns(2)
@@ -231,7 +229,10 @@ def bertviz_views() -> None:
     shown = [tk.visible(x) for x in vz_tokens[:n]]
     builder = bertviz_html.head_view_html if view == "head" else bertviz_html.model_view_html
     page_html = builder(attention, shown, view_id=f"{which}-{view}")
-    embed_html(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]), scrolling=True)
+    # st.iframe (Streamlit's old components html call is deprecated): a srcdoc frame, named for screen readers
+    st.iframe(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]),
+              alt=t("attention.bertviz.frame", lang, view=t(f"attention.bertviz.{view}_view", lang),
+                    model={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}[which]))
 
 
 

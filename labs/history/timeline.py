@@ -14,7 +14,7 @@ from typing import Literal
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, decimal_labels, described
 from gptlab.i18n import STRINGS, fmt_number, t
 
 NOTE_KEY = "history.timeline.note."
@@ -172,6 +172,12 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str, l
     active = (moe.mark_rule(strokeDash=[4, 3], color="black").encode(x="year:Q", y="active_b:Q", y2="parameters_b:Q")
               + moe.mark_point(size=110, filled=False, color="black").encode(x="year:Q", y="active_b:Q")
               + moe.mark_text(align="right", dx=-9, fontSize=font).encode(x="year:Q", y="active_b:Q", text="active_text:N"))
-    return ((points + right + left + active).properties(height=560 if large else 440)
+    chart = ((points + right + left + active).properties(height=560 if large else 440)
             .configure_axis(labelFontSize=font, titleFontSize=font + 1)
             .configure_legend(orient="bottom", columns=3, labelFontSize=font, titleFontSize=font))
+    first, last = known.sort_values("year").iloc[[0, -1]].itertuples()
+    details = t("history.timeline.a11y", language, n=len(known), x=titles.x, y=titles.y,
+                first=f"{first.name} ({first.date}, {first.parameters_text})",
+                last=f"{last.name} ({last.date}, {last.parameters_text})",
+                largest=known.loc[known["parameters_b"].idxmax(), "name"])
+    return described(chart, kind="points", title=titles.y, details=details, language=language)

@@ -286,7 +286,8 @@ def context_demo() -> None:
     st.markdown(f"**{t('risks.ctx.chips_label', lang)}**")
     st.markdown(ui_risks.window_legend(lang), unsafe_allow_html=True)
     special = set(tokenizer.all_special_ids)
-    st.markdown(ui_risks.window_html(pieces, window.kept, [i in special for i in ids]), unsafe_allow_html=True)
+    st.markdown(ui_risks.window_html(pieces, window.kept, [i in special for i in ids],
+                                    label=t('risks.ctx.chips_label', lang)), unsafe_allow_html=True)
     with st.expander(t("risks.ctx.reads", lang)):
         st.text(tokenizer.decode(list(window.ids)))
     if len(answer_ids) > 1:

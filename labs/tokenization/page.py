@@ -224,6 +224,7 @@ with frame.contained(lang):
         y_title=t("tokenization.inflation.y", lang),
         colour_title=t("tokenization.inflation.language", lang),
         title=t("tokenization.inflation.chart_title", lang),
+        language=lang,
         large=frame.projector_mode(),
     )
     st.altair_chart(chart, width="stretch")

@@ -9,7 +9,7 @@ import pytest
 
 from gptlab.classroom import store as P
 from gptlab.exercises import bank
-from tests.browser.driving import check_page, start_server, stop_server, wait_ready
+from tests.browser.driving import check_page, new_page, rerun_after, start_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +52,7 @@ def field(scope, label: str):
 
 
 def click_and_wait(locator, pg) -> None:
-    locator.click()
-    pg.wait_for_timeout(300)  # the rerun starts a moment after the click
-    wait_ready(pg)
+    rerun_after(pg, locator.click)  # the rerun starts a moment after the click
 
 
 def attempt(exercise_id: str, status: str, score: float, answer: str) -> P.AttemptRecord:
@@ -125,10 +123,8 @@ def test_a_student_joins_and_comes_back_after_the_browser_and_the_server_restart
     store.create_class("TURMA-B", "Turma B")
     proc, url = classroom_server(db_path)
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="pt-BR")
-        pg = context.new_page()
-        pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg = new_page(browser, locale="pt-BR")  # only this server is reachable (driving.NetworkGuard)
+        context = pg.context
         pg.goto(f"{url}/?lang=pt-BR")
         wait_ready(pg)
         assert main(pg).get_by_text("Entre numa turma na barra lateral", exact=False).count() == 1
@@ -155,10 +151,8 @@ def test_a_student_joins_and_comes_back_after_the_browser_and_the_server_restart
 
     proc, url = classroom_server(db_path)  # a new server process on the same database
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")  # a new browser
-        pg = context.new_page()
-        pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg = new_page(browser)  # a new browser
+        context = pg.context
         pg.goto(f"{url}/?lang=en")
         wait_ready(pg)
         sidebar(pg).get_by_text("Join a class or come back").click()

@@ -194,18 +194,24 @@ def test_heatmap_grid_size_is_a_cap_so_small_multiples_fit():
     assert spec["width"] == 680
 
 
-def test_heatmap_text_colour_switches_at_the_middle_of_the_values():
-    from gptlab.charts import attention_heatmap
+def test_heatmap_cell_text_is_written_in_the_ink_that_contrasts_with_its_cell():
+    """WCAG AA (4.5:1) in every cell, -inf cells included: the colour of each cell is known before Vega draws it."""
+    from gptlab.charts import MASKED_FILL, attention_heatmap, cividis, contrast_ratio
 
     labels = A.token_labels(("a", "b"))
     scores = np.array([[-10.0, float("-inf")], [4.0, 20.0]])
-    _, layers = _layers(attention_heatmap(scores, labels, title="s", value_title="score"))
+    spec, layers = _layers(attention_heatmap(scores, labels, title="s", value_title="score"))
     text = next(layer for layer in layers if layer["mark"]["type"] == "text")
-    assert text["encoding"]["color"]["condition"]["test"] == "datum.value > 5.0 || datum.masked"
-    weights = np.array([[1.0, 0.0], [0.4, 0.6]])
-    _, layers = _layers(attention_heatmap(weights, labels, title="w", value_title="weight"))
-    text = next(layer for layer in layers if layer["mark"]["type"] == "text")
-    assert text["encoding"]["color"]["condition"]["test"] == "datum.value > 0.5 || datum.masked"
+    assert text["encoding"]["color"] == {"field": "ink", "scale": None, "type": "nominal"}
+    assert spec["resolve"] == {"scale": {"color": "independent"}}  # shared with the cells' scale, Vega drew nothing
+    cells = next(layer for layer in layers if layer["mark"]["type"] == "rect" and "color" in layer["encoding"])
+    assert cells["encoding"]["color"]["scale"]["domain"] == [-10.0, 20.0]
+    data = next(iter(spec["datasets"].values()))
+    fills = [cividis((v + 10) / 30) for v in (-10.0, 4.0, 20.0)]
+    assert [row["ink"] for row in data] == ["#ffffff", "#000000", "#ffffff", "#000000"]
+    for row, fill in zip([data[0], data[2], data[3]], fills):
+        assert contrast_ratio(row["ink"], fill) >= 4.5
+    assert contrast_ratio(data[1]["ink"], MASKED_FILL) >= 4.5
 
 
 def test_heatmap_tooltip_speaks_the_users_language():

@@ -220,3 +220,16 @@ def test_the_main_path_counts_what_a_reader_reads():
 def test_malformed_blocks_are_errors(bad):
     with pytest.raises(LessonFormatError):
         parse_lesson(GOOD.replace("Body two.", "Body two.\n\n" + bad), "en", Path("x.md"))
+
+
+def test_every_table_header_cell_in_the_lessons_has_text():
+    """A screen reader names each column by its header: an empty <th> leaves one unnamed (axe: empty-table-header)."""
+    empty = []
+    for path in sorted(LESSONS_DIR.glob("*/*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, (line, below) in enumerate(zip(lines, lines[1:] + [""]), start=1):
+            if line.lstrip().startswith("|") and set(below.replace("|", "").replace(":", "").strip()) == {"-"}:
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if any(not c for c in cells):
+                    empty.append(f"{path.relative_to(ROOT)}:{number}")
+    assert empty == []
