@@ -149,27 +149,27 @@ def test_a_lesson_without_key_ideas_fails(tree):
 
 
 def test_a_lesson_without_its_recap_fails(tree):
-    _edit(tree, "pt-BR", "03-decoding.md", "{#recap}", "{#summing-up}")
-    _problems(tree, "pt-BR/03-decoding.md: no recap section")
+    _edit(tree, "pt-BR", "04-decoding.md", "{#recap}", "{#summing-up}")
+    _problems(tree, "pt-BR/04-decoding.md: no recap section")
     _problems(tree, "decoding: the languages' sections differ")
 
 
 def test_a_recap_of_one_bullet_fails(tree):
-    path = tree / "en" / "04-finetuning.md"
+    path = tree / "en" / "05-finetuning.md"
     text = path.read_text(encoding="utf-8")
     start = text.index("{#recap}") + len("{#recap}")
     end = text.index("## References")
     path.write_text(text[:start] + "\n\n- The one thing to remember.\n\n" + text[end:], encoding="utf-8")
-    _problems(tree, "en/04-finetuning.md: the recap has 1 bullets")
+    _problems(tree, "en/05-finetuning.md: the recap has 1 bullets")
 
 
 def test_a_figure_without_its_text_alternative_fails(tree):
-    path = tree / "en" / "05-bert-vs-gpt.md"
+    path = tree / "en" / "06-bert-vs-gpt.md"
     text = path.read_text(encoding="utf-8")
     start = text.index(":::figure bert-vs-gpt-masks\n") + len(":::figure bert-vs-gpt-masks\n")
     end = text.index("\n:::", start)
     path.write_text(text[:start] + text[end + 1:], encoding="utf-8")
-    _problems(tree, "en/05-bert-vs-gpt.md: ")  # an empty block does not even parse
+    _problems(tree, "en/06-bert-vs-gpt.md: ")  # an empty block does not even parse
     path.write_text(text[:start] + "Two grids." + text[end:], encoding="utf-8")
     _problems(tree, "figure 'bert-vs-gpt-masks': its text alternative has 2 words")
 
@@ -182,12 +182,12 @@ def test_a_figure_without_its_file_or_with_a_wrong_stage_fails(tree):
 
 
 def test_languages_whose_blocks_differ_fail(tree):
-    _edit(tree, "pt-BR", "06-history.md", ":::deeper", ":::notes")
+    _edit(tree, "pt-BR", "07-history.md", ":::deeper", ":::notes")
     _problems(tree, "history: the languages' blocks differ")
 
 
 def test_languages_whose_figures_differ_fail(tree):
-    _edit(tree, "en", "07-risks.md", ":::figure risks-calibration", ":::figure risks-context-window")
+    _edit(tree, "en", "08-risks.md", ":::figure risks-calibration", ":::figure risks-context-window")
     _problems(tree, "risks: the languages' figures differ")
 
 
