@@ -9,8 +9,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels
-from gptlab.i18n import fmt_float, fmt_percent
+from gptlab.charts import OKABE_ITO, decimal_labels, described, top_items
+from gptlab import i18n
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent
 
 CELL_TEXT = 9  # characters of a token printed inside a heatmap cell (the tooltip has all of it)
 
@@ -36,7 +37,7 @@ def embedding_strip(values: np.ndarray, labels: list[str], *, title: str, dim_ti
                           "shown": [fmt_float(float(v), language, 4) for v in values.ravel()]})
     bound = float(np.abs(values).max()) or 1.0
     font = _font(large)
-    return (
+    chart = (
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_rect()
         .encode(
@@ -51,6 +52,9 @@ def embedding_strip(values: np.ndarray, labels: list[str], *, title: str, dim_ti
         )
         .properties(height=max(120, (26 if large else 20) * T), width="container")
     )
+    details = i18n.t("journey.a11y.embedding", language, tokens=fmt_int(T, language), dims=fmt_int(D, language),
+                low=fmt_float(float(values.min()), language, 3), high=fmt_float(float(values.max()), language, 3))
+    return described(chart, kind="heatmap", title=title, details=details, language=language)
 
 
 def layer_lines(series: dict[str, np.ndarray], layers: list[int], *, title: str, layer_title: str, value_title: str,
@@ -63,7 +67,7 @@ def layer_lines(series: dict[str, np.ndarray], layers: list[int], *, title: str,
     shapes = ["circle", "square", "triangle-up", "diamond"]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]
     y_scale = alt.Scale(type="log") if log else alt.Scale()
-    return (
+    chart = (
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_line(point=True, strokeWidth=3 if large else 2)
         .encode(
@@ -82,6 +86,10 @@ def layer_lines(series: dict[str, np.ndarray], layers: list[int], *, title: str,
         )
         .properties(height=380 if large else 300, width="container")
     )
+    lines = "; ".join(i18n.t("journey.a11y.series", language, name=name, first=fmt_float(float(series[name][0]), language, 2),
+                        last=fmt_float(float(series[name][-1]), language, 2)) for name in names)
+    details = i18n.t("journey.a11y.layers", language, layers=fmt_int(len(layers), language), series=lines)
+    return described(chart, kind="lines", title=title, details=details, language=language)
 
 
 def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: list[str], *, title: str,
@@ -115,7 +123,10 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
     text = base.mark_text(fontSize=font - 2 if large else font - 3).encode(
         text="token:N", color=alt.condition("datum.p > 0.55", alt.value("black"), alt.value("white")))
     cell = 64 if large else 56
-    return alt.layer(cells, text).properties(width=cell * T, height=(30 if large else 24) * n_layers)
+    chart = alt.layer(cells, text).properties(width=cell * T, height=(30 if large else 24) * n_layers)
+    details = i18n.t("journey.a11y.lens", language, layers=fmt_int(n_layers, language), positions=fmt_int(T, language),
+                token=top_pieces[-1][-1], p=fmt_percent(float(top_probs[-1, -1]), language, 1))
+    return described(chart, kind="heatmap", title=title, details=details, language=language)
 
 
 def answer_lines(ranks: np.ndarray, probs: np.ndarray, *, rank_title: str, prob_title: str, layer_title: str,
@@ -138,7 +149,11 @@ def answer_lines(ranks: np.ndarray, probs: np.ndarray, *, rank_title: str, prob_
                                  axis=alt.Axis(format="%", labelFontSize=font, titleFontSize=font)), tooltip=tooltip)
             .properties(height=height, width=320 if not large else 560))
     join = alt.vconcat if large else alt.hconcat
-    return join(rank, prob, title=alt.TitleParams(title, fontSize=font + 2))
+    chart = join(rank, prob, title=alt.TitleParams(title, fontSize=font + 2))
+    top = [layer for layer, r in enumerate(ranks) if int(r) == 1]
+    details = i18n.t("journey.a11y.answer", language, layer=fmt_int(top[0], language) if top else "—",
+                rank=fmt_int(int(ranks[-1]), language), p=fmt_percent(float(probs[-1]), language, 1))
+    return described(chart, kind="lines", title=title, details=details, language=language)
 
 
 def next_token_bars(pieces: list[str], probs: np.ndarray, *, title: str, prob_title: str, language: str,
@@ -155,5 +170,7 @@ def next_token_bars(pieces: list[str], probs: np.ndarray, *, title: str, prob_ti
                 axis=alt.Axis(format="%", labelFontSize=font, titleFontSize=font)),
         tooltip=[alt.Tooltip("token:N"), alt.Tooltip("shown:N", title=prob_title)],
     )
-    return (alt.layer(bars.mark_bar(color=OKABE_ITO[0]), bars.mark_text(align="left", dx=4, fontSize=font).encode(text="shown:N"))
-            .properties(height=(32 if large else 24) * len(labels), width="container"))
+    chart = (alt.layer(bars.mark_bar(color=OKABE_ITO[0]), bars.mark_text(align="left", dx=4, fontSize=font).encode(text="shown:N"))
+             .properties(height=(32 if large else 24) * len(labels), width="container"))
+    return described(chart, kind="bars", title=title, details=top_items(pieces, probs, language, percent=True),
+                     language=language)
