@@ -26,7 +26,8 @@ TEXT = (
 
 
 def main(repeats: int = 5) -> None:
-    import torch
+    import gptlab  # noqa: F401  (the app's thread and wait policy, before torch: spinning OpenMP threads
+    import torch   # on a busy machine made this 10x slower)
 
     from gptlab import models
     from gptlab.nn import journey as J
