@@ -253,11 +253,13 @@ def test_finetuning_a_short_run_in_the_browser(server, page):
     check_page(page, "finetuning-finished-pt-BR")
     body = page.inner_text("body")
     assert "Perplexidade de validação" in body
-    assert "Depois: a sua cópia ajustada" in body  # before and after, side by side
+    # before and after, side by side: LoRA by default, the same base with the student's adapter
+    assert t("finetuning.ba.tuned_lora", "pt-BR") in body
 
 
 def test_finetuning_stop_mid_run_then_leave_mid_run_frees_the_queue(server, page, tmp_path):
-    page.goto(f"{server}/finetuning?lang=en")
+    """The notebook's full fine-tuning (offered beside LoRA): stopped, then left mid-run."""
+    page.goto(f"{server}/finetuning?lang=en&method=full")
     wait_ready(page)
     set_number(page, "Optimizer steps", 40)
     page.get_by_role("button", name="Train", exact=True).click()
@@ -272,7 +274,7 @@ def test_finetuning_stop_mid_run_then_leave_mid_run_frees_the_queue(server, page
     page.wait_for_selector("text=Step 1 of 40", timeout=180_000)
     page.get_by_role("link", name="Home").first.click()
     wait_ready(page)
-    page.goto(f"{server}/finetuning?lang=en")
+    page.goto(f"{server}/finetuning?lang=en&method=full")
     wait_ready(page)
     set_number(page, "Optimizer steps", 1)
     page.get_by_role("button", name="Train", exact=True).click()
