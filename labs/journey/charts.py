@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels, described, top_items
+from gptlab.charts import OKABE_ITO, cividis, decimal_labels, described, readable_ink, top_items
 from gptlab import i18n
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent
 
@@ -97,7 +97,8 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
                  tooltips: list[list[str]] | None = None) -> alt.Chart:
     """(L+1, T) the lens's top-1 token at each layer (rows, the output on top) and position (columns).
 
-    The cell's shade is the top 1's probability (viridis: light is likely); its token is printed in it."""
+    The cell's shade is the top 1's probability (cividis, colour-blind safe: light is likely); its token is
+    printed in it in black or white, whichever contrasts more with that cell (WCAG AA)."""
     n_layers, T = top_probs.shape
     records = []
     for layer in range(n_layers):
@@ -105,7 +106,7 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
             p = float(top_probs[layer, t])
             records.append({"layer": layer, "position": positions[t], "p": p, "token": short(top_pieces[layer][t]),
                             "full": top_pieces[layer][t], "shown": fmt_percent(p, language, 1),
-                            "top": tooltips[layer][t] if tooltips else ""})
+                            "top": tooltips[layer][t] if tooltips else "", "ink": readable_ink(cividis(p))})
     frame = pd.DataFrame(records)
     font = _font(large)
     layers_desc = list(range(n_layers - 1, -1, -1))
@@ -118,10 +119,10 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
                  alt.Tooltip("shown:N", title=prob_title)] + ([alt.Tooltip("top:N", title="top 5")] if tooltips else []),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("p:Q", title=prob_title, scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+        color=alt.Color("p:Q", title=prob_title, scale=alt.Scale(scheme="cividis", domain=[0, 1]),
                         legend=alt.Legend(format="%", labelFontSize=font, titleFontSize=font)))
     text = base.mark_text(fontSize=font - 2 if large else font - 3).encode(
-        text="token:N", color=alt.condition("datum.p > 0.55", alt.value("black"), alt.value("white")))
+        text="token:N", color=alt.Color("ink:N", scale=None))
     cell = 64 if large else 56
     chart = alt.layer(cells, text).properties(width=cell * T, height=(30 if large else 24) * n_layers)
     details = i18n.t("journey.a11y.lens", language, layers=fmt_int(n_layers, language), positions=fmt_int(T, language),

@@ -41,3 +41,15 @@ def test_answer_lines_and_next_token_bars_build():
                              language="en").to_dict()
     data = bars["datasets"][next(iter(bars["datasets"]))]
     assert [d["token"] for d in data] == ["1. ␣Berlin", "2. ␣the"]
+
+
+def test_lens_heatmap_cell_text_meets_wcag_aa_against_its_cell():
+    from gptlab.charts import cividis, contrast_ratio
+
+    probs = np.linspace(0, 1, 21).reshape(3, 7)
+    chart = C.lens_heatmap([[f"t{i}" for i in range(7)] for _ in range(3)], probs, [str(i) for i in range(7)],
+                           title="T", layer_title="layer", prob_title="p", language="en")
+    spec = chart.to_dict()
+    data = spec["datasets"][next(iter(spec["datasets"]))]
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["scheme"] == "cividis"
+    assert min(contrast_ratio(d["ink"], cividis(d["p"])) for d in data) >= 4.5
