@@ -309,7 +309,10 @@ class ModelWorker:
             if job is not None:
                 self._run_job(job)
             try:
-                self._step()
+                # The engine grows the key/value cache inside inference mode; every later change to it
+                # (a row copied for another strategy, a beam reordered) must be made there too.
+                with torch.inference_mode():
+                    self._step()
             except Exception as exc:  # a failed step fails its requests, never the worker
                 self._fail_active(exc)
 
@@ -357,6 +360,7 @@ class ModelWorker:
         start = time.monotonic()
         self._drop_cancelled()
         admitted = self._admit()
+        self._pending_admitted = admitted  # not active yet: a failing step must still answer them
         forwards = self._pending_forwards
         if not (self._active or admitted or forwards):
             return
@@ -474,6 +478,11 @@ class ModelWorker:
         for request in list(self._active):
             request.states.put(exc)
             self._release(request)
+        for request in getattr(self, "_pending_admitted", []):  # admitted by the failed step, not yet active
+            if request not in self._active:
+                request.states.put(exc)
+                request.rows = []
+        self._pending_admitted = []
         for request in getattr(self, "_pending_forwards", []):
             if not request.future.done():
                 request.future.set_exception(exc)

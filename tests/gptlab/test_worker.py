@@ -160,3 +160,28 @@ def test_a_student_gets_the_same_text_alone_and_in_a_class(prepared_decoder, gem
         assert together == alone  # tokens and every probability, bit for bit
     finally:
         worker.close()
+
+
+def test_several_strategies_after_the_cache_grew_for_a_long_prompt(tiny, worker):
+    """A long forward grows the key/value cache inside inference mode; a later generation with several
+    strategies copies the prompt's row into the others (found in the decoding lab: a 1,024-token prompt,
+    then Generate, raised 'Inplace update to inference tensor outside InferenceMode')."""
+    long_prompt = [2] + [10 + i % 50 for i in range(300)]  # past the cache's first 128 positions
+    worker.next_token_logits(long_prompt, timeout=60)
+    got = _last(worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=5, seed=1, stop_token_ids=[1]))
+    ref = G.run(tiny, PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=5, seed=1, stop_token_ids=[1])
+    assert _tokens(got) == _tokens(ref)
+
+
+def test_a_failing_step_answers_the_requests_it_had_just_admitted(worker, monkeypatch):
+    """Never a page waiting forever: a request admitted by a step that fails gets the error."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine broke")
+
+    monkeypatch.setattr(worker.engine, "forward", broken)
+    handle = worker.generate(PROMPTS[1], [D.GREEDY], max_new_tokens=3, seed=0)
+    with pytest.raises(RuntimeError, match="engine broke"):
+        for _ in handle.states(timeout=0.1):
+            pass
+    monkeypatch.undo()
+    assert _tokens(_last(worker.generate(PROMPTS[1], [D.GREEDY], max_new_tokens=3, seed=0)))  # the worker goes on
