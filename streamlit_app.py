@@ -10,6 +10,7 @@ from ui.models import sidebar_model_status
 st.set_page_config(page_title="GPT Lab", page_icon=":material/science:", layout="wide")
 
 lang = frame.sidebar_controls()
+classroom.start_outbox()  # attempts kept while the progress database was away are written from the first run on
 classroom.sidebar(lang)
 
 

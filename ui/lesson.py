@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import course
 from gptlab.i18n import t
 from gptlab.lessons import LESSONS_DIR, Lesson, Part, load_lesson
 
@@ -16,6 +17,10 @@ def header(les: Lesson) -> None:
     st.title(les.title)
     if les.summary:
         st.markdown(f"*{les.summary}*")
+    if les.id in {entry.id for entry in course.LESSONS}:
+        from ui.exercises import top_link  # lesson pages end with exercises; the home page has none
+
+        top_link(les.id, les.language)
     if les.key_ideas:
         with st.container(border=True):
             st.markdown(f"**{t('lesson.key_ideas', les.language)}**\n\n"

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
 from gptlab.i18n import fmt_percent, t
 from gptlab.nn.tokenization import visible
 from labs.attention import widgets as ui_att
@@ -72,7 +72,7 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
         "band_text": [f"{fmt_percent(max(0.0, c.expected - c.margin), language, 2)} – "
                       f"{fmt_percent(min(1.0, c.expected + c.margin), language, 2)}" for c in checks],
     })
-    font = 18 if large else 13
+    font = PROJECTOR_FONT if large else 13
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400))
     x_axis = alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language, "%"))
     tooltip = [alt.Tooltip("label:N", title=" "), alt.Tooltip("observed_text:N", title=observed),
@@ -83,8 +83,8 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
     span = base.mark_rule(color="#000000", strokeWidth=3).encode(x="low:Q", x2="high:Q", y=y, tooltip=tooltip)
     tick = base.mark_tick(color=OKABE_ITO[5], thickness=4, size=34 if large else 28).encode(
         x="expected:Q", y=y, tooltip=tooltip)
-    return (bars + span + tick).properties(title=alt.TitleParams(title, fontSize=font + 2),
-                                           height=alt.Step(56 if large else 42))
+    return readable((bars + span + tick).properties(title=alt.TitleParams(title, fontSize=font + 2),
+                                                    height=alt.Step(56 if large else 42)), large)
 
 
 # --- cached runs on the real models -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
 from gptlab.i18n import fmt_float
 
 MODEL_COLOUR, STRATEGY_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
@@ -36,7 +36,7 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
 
     `rows` columns: rank, label, model, strategy, cumulative, kept (one row per candidate, best first).
     """
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     order = list(rows["label"])
     long = rows.melt(id_vars=["rank", "label", "cumulative", "kept"], value_vars=["model", "strategy"],
                      var_name="series", value_name="p")
@@ -58,7 +58,7 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
                 title=None,
                 sort=[titles.model, titles.strategy],
                 scale=alt.Scale(domain=[titles.model, titles.strategy], range=[MODEL_COLOUR, STRATEGY_COLOUR]),
-                legend=alt.Legend(orient="top", labelFontSize=font, symbolSize=200 if large else 100),
+                legend=alt.Legend(orient="top", labelFontSize=font, symbolSize=200 if large else 100, labelLimit=0),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=titles.token),
@@ -92,9 +92,9 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
             .mark_text(align="left", dx=4, dy=-8, fontSize=font, color=OKABE_ITO[5], fontWeight="bold")
             .encode(y="p:Q", x=alt.value(0), text="text:N")
         )
-    return alt.layer(*layers, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(
-        height=420 if large else 340
-    )
+    return readable(alt.layer(*layers, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(
+        height=440 if large else 340
+    ), large)
 
 
 def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title: str, drawn: str, expected: str,
@@ -103,11 +103,11 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
 
     `rows` columns: label, drawn, expected (shares in [0, 1]), one row per token, in order.
     """
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     long = rows.melt(id_vars=["label"], value_vars=["drawn", "expected"], var_name="series", value_name="share")
     long["series_name"] = long["series"].map({"drawn": drawn, "expected": expected})
     long["shown"] = [fmt_float(v, language, 4) for v in long["share"]]
-    return (
+    return readable(
         alt.Chart(long, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar()
         .encode(
@@ -119,9 +119,10 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
                     axis=alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))),
             color=alt.Color("series_name:N", title=None, sort=[drawn, expected],
                             scale=alt.Scale(domain=[drawn, expected], range=[OKABE_ITO[2], OKABE_ITO[0]]),
-                            legend=alt.Legend(orient="top", labelFontSize=font)),
+                            legend=alt.Legend(orient="top", labelFontSize=font, labelLimit=0)),
             tooltip=[alt.Tooltip("label:N", title=token_title), alt.Tooltip("series_name:N", title=" "),
                      alt.Tooltip("shown:N", title=share_title)],
         )
-        .properties(height=380 if large else 300)
+        .properties(height=380 if large else 300),
+        large,
     )

@@ -6,7 +6,7 @@ The session keys keep the lab's first prefix, "finetune.": saved answers of the 
 from __future__ import annotations
 
 from gptlab.nn.finetune import FinetuneSettings
-from gptlab.urlparams import ChoiceParam, NumberParam, UrlParam
+from gptlab.urlparams import ChoiceParam, NumberParam, UrlParam, with_sections
 
 BLOCK_SIZES = (8, 16, 32, 64, 128, 256)  # the block_size options (the remainder task compares them all)
 SHOWN_BLOCKS = 3  # blocks drawn token by token (the rest are counted)
@@ -21,6 +21,11 @@ LAYERS_KEY = "finetune.layers"  # how many of the decoder's last blocks train
 CORPUS_KEY = "finetune.corpus"  # the corpus as texts, kept by the page for the remainder task
 TRAINED_KEY = "exercises.finetune.trained"  # the corpus and report of the last finished run (the domain task)
 DEFAULT_BLOCK_SIZE, DEFAULT_SEED, DEFAULT_VAL_SHARE = 64, 42, 0.1
+
+
+# The lesson section each setting's widget follows: a shared link opens there (?at=blocks).
+URL_SECTIONS = {"source": "corpus", "block_size": "blocks", "val_share": "blocks", "seed": "blocks",
+                **{name: "training" for name in ("mode", "steps", "epochs", "lr", "layers", "batch", "accum", "eval_every")}}
 
 
 def url_params(decoder_config) -> tuple[UrlParam, ...]:
@@ -40,4 +45,4 @@ def url_params(decoder_config) -> tuple[UrlParam, ...]:
         NumberParam("accum", "finetune.accum", DEFAULTS.grad_accumulation, 1, 16, integer=True),
         NumberParam("eval_every", "finetune.eval_every", DEFAULTS.eval_every, 1, 100, integer=True),
     ]
-    return tuple(params)
+    return with_sections(tuple(params), URL_SECTIONS)

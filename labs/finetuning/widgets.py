@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
 from gptlab.i18n import fmt_float, t
 from gptlab.nn.finetune import RunReport
 from gptlab.nn.tokenization import visible
@@ -64,8 +64,8 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
             rows.append({"step": p.step, "loss": p.val_loss, "series": validation})
     frame = pd.DataFrame(rows, columns=["step", "loss", "series"])
     frame["shown"] = [fmt_float(v, language, 3) for v in frame["loss"]]
-    font = 18 if large else 12
-    return (
+    font = PROJECTOR_FONT if large else 12
+    return readable(
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_line(point=True)
         .encode(
@@ -81,6 +81,7 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
             tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("step:Q", title=step),
                      alt.Tooltip("shown:N", title=loss)],
         )
-        .properties(height=340 if large else 280)
+        .properties(height=340 if large else 280),
+        large,
     )
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from gptlab import models
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, decimal_labels, readable
 from gptlab.i18n import fmt_int, fmt_number, fmt_percent, t
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
@@ -112,7 +112,7 @@ def icl_chart(frame_: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("probability_text:N", title=t("history.icl.col.probability", lang))],
     )
     line = base.mark_line(color=OKABE_ITO[0], strokeWidth=3) + base.mark_point(color=OKABE_ITO[0], size=90, filled=True)
-    return line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14)
+    return readable(line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14), frame.projector_mode())
 
 
 def in_context_widget() -> None:
@@ -171,7 +171,7 @@ def timeline_widget() -> None:
         open_weights=t("history.timeline.open", lang),
     )
     chart_col, table_col = st.columns(2)
-    chart_col.altair_chart(tl.timeline_chart(data, titles, lang), width="stretch")
+    chart_col.altair_chart(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
     number = lambda x: undisclosed if pd.isna(x) else fmt_number(x, lang, 3)  # noqa: E731
     shown = pd.DataFrame({

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
 from gptlab.i18n import STRINGS, fmt_number, t
 
 NOTE_KEY = "history.timeline.note."
@@ -110,7 +110,7 @@ class TimelineTitles:
     open_weights: str
 
 
-def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -> alt.Chart:
+def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str, *, large: bool = False) -> alt.Chart:
     """Year vs parameters on a log axis; models of undisclosed size are left out (they have no y)."""
     known = frame.dropna(subset=["parameters_b"]).assign(
         year=lambda d: [int(x[:4]) + (int(x[5:]) - 1) / 12 for x in d["date"]],
@@ -129,8 +129,9 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str) -
         tooltip=[alt.Tooltip("name:N", title=titles.model), alt.Tooltip("date:N", title=titles.x),
                  alt.Tooltip("parameters_text:N", title=titles.parameters)],  # written in the user's language
     )
-    right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=13).encode(text="name:N")
-    left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=13).encode(text="name:N")
-    return ((points + right + left).properties(height=440)
-            .configure_axis(labelFontSize=13, titleFontSize=14)
-            .configure_legend(orient="bottom", columns=3, labelFontSize=13, titleFontSize=13))
+    size = PROJECTOR_FONT if large else 13
+    right = base.transform_filter("!datum.left").mark_text(align="left", dx=9, dy=-7, fontSize=size).encode(text="name:N")
+    left = base.transform_filter("datum.left").mark_text(align="right", dx=-9, dy=-7, fontSize=size).encode(text="name:N")
+    return readable((points + right + left).properties(height=520 if large else 440)
+                    .configure_axis(labelFontSize=13, titleFontSize=14)
+                    .configure_legend(orient="bottom", columns=3, labelFontSize=13, titleFontSize=13), large)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def bias_chart(rows: pd.DataFrame, *, candidates: tuple[str, str], titles: BiasT
     `rows` columns: profession, log2_ratio, preferred (one of `candidates`), ratio (text). The order of
     the rows is the order of the bars. Colour repeats what the side says, for readers who see no colour.
     """
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     order = list(rows["profession"])
     bars = (
         alt.Chart(rows)
@@ -45,14 +45,15 @@ def bias_chart(rows: pd.DataFrame, *, candidates: tuple[str, str], titles: BiasT
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black", strokeWidth=2).encode(x="x:Q")
     # Streamlit fits title, legend and axis inside this height too: give the bars their room on top of that.
     height = (190 if large else 150) + (40 if large else 30) * len(rows)
-    return alt.layer(bars, zero, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(height=height)
+    return readable(alt.layer(bars, zero, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(height=height),
+                    large)
 
 
 def phrasing_chart(rows: pd.DataFrame, *, title: str, value_title: str, language: str,
                    large: bool = False) -> alt.Chart:
     """One bar per phrasing: P(right answer) in percent. `rows` columns: label, percent, shown (text)."""
-    font = 18 if large else 12
-    return (
+    font = PROJECTOR_FONT if large else 12
+    return readable(
         alt.Chart(rows, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar(color=OKABE_ITO[2])
         .encode(
@@ -61,5 +62,6 @@ def phrasing_chart(rows: pd.DataFrame, *, title: str, value_title: str, language
                     axis=alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))),
             tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("shown:N", title=value_title)],
         )
-        .properties(height=(130 if large else 100) + (44 if large else 34) * len(rows))  # title and axis fit inside
+        .properties(height=(130 if large else 100) + (44 if large else 34) * len(rows)),  # title and axis fit inside
+        large,
     )
