@@ -90,22 +90,22 @@ def join_card_section(code: str, class_name: str) -> None:
                    icon=":material/wifi_off:")
 
 
-def _column(key: str, width: str, **extra) -> tuple[str, st.column_config.Column]:
+def _column(key: str, width: int, **extra) -> tuple[str, st.column_config.Column]:
+    """A column `width` px wide, or wider when its header needs it (about 7.5 px a character, plus the sort icon)."""
     label = t(f"classroom.instructor.col.{key}", lang)
-    return label, st.column_config.TextColumn(label, width=width, **extra)
+    return label, st.column_config.TextColumn(label, width=max(width, 7 * len(label) + 24), **extra)
 
 
+# Column widths in pixels: every table fits the main column of a 1366 px screen with the sidebar open (~900 px).
 def exercise_columns() -> dict:
-    """Widths that fit the table in a 1366 px screen's main column (the title gets the room)."""
-    return dict([_column("lesson", "medium"), _column("number", "small"), _column("exercise", "large"),
-                 _column("tried", "small"), _column("solved", "small"), _column("rate", "small"),
-                 _column("answers", "small")])
+    return dict([_column("lesson", 150), _column("number", 48), _column("exercise", 290), _column("tried", 80),
+                 _column("solved", 90), _column("rate", 110), _column("answers", 85)])
 
 
 def student_columns() -> dict:
-    return dict([_column("name", "medium"), _column("attempted", "small"), _column("correct", "small"),
-                 _column("mean_best", "small", help=t("classroom.instructor.col.mean_best_help", lang)),
-                 _column("answers", "small"), _column("last", "medium")])
+    return dict([_column("name", 170), _column("attempted", 90), _column("correct", 90),
+                 _column("mean_best", 120, help=t("classroom.instructor.col.mean_best_help", lang)),
+                 _column("answers", 80), _column("last", 150)])
 
 
 def exercises_section(store, code: str) -> None:

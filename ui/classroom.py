@@ -296,11 +296,7 @@ def home_progress(lessons: Sequence[tuple[str, str]], exercise_ids: Mapping[str,
     """Per lesson ((id, title) pairs), a bar of solved exercises; for a visitor, how to save progress."""
     student = current_student()
     if student is None:
-        link_code = join_link_code()
-        if link_code:
-            join_box(link_code, lang)
-        else:
-            st.info(t("classroom.home.invite", lang), icon=":material/save:")
+        st.info(t("classroom.home.invite", lang), icon=":material/save:")
     elif student.personal:
         st.markdown(t("classroom.home.personal", lang, name=markdown_escape(student.name)))
     else:
@@ -456,19 +452,35 @@ def sidebar(lang: str) -> None:
             st.markdown(t("classroom.sidebar.signed_in", lang, name=markdown_escape(student.name),
                           code=student.class_code))
         show_message(message, lang)
-        new_code = st.session_state.get(NEW_CODE_KEY)
-        if new_code:
-            st.warning(t("classroom.sidebar.new_code", lang), icon=":material/key:")
-            with st.container(key="classroom-return-code"):
-                st.code(new_code, language=None, wrap_lines=True)  # Streamlit's copy button comes with it
-            st.caption(t("classroom.sidebar.new_code_hint", lang))
-            st.button(t("classroom.sidebar.saved_it", lang), key="classroom.saved_it", on_click=_dismiss_code)
+        new_code_box(lang, "sidebar")
         st.button(t("classroom.sidebar.sign_out", lang), key="classroom.sign_out", on_click=_sign_out,
                   icon=":material/logout:", help=t("classroom.sidebar.sign_out_help", lang))
 
 
-def join_box(code: str, lang: str) -> None:
-    """On the home page, for a visitor who opened a class's join link: the class code filled in, a name to give."""
+def new_code_box(lang: str, where: str) -> None:
+    """A return code just issued, until the student says they saved it (in the sidebar, and on the home page,
+    where a phone shows it: its sidebar starts closed)."""
+    new_code = st.session_state.get(NEW_CODE_KEY)
+    if not new_code:
+        return
+    st.warning(t("classroom.sidebar.new_code", lang), icon=":material/key:")
+    with st.container(key=f"classroom-return-code-{where}"):
+        st.code(new_code, language=None, wrap_lines=True)  # Streamlit's copy button comes with it
+    st.caption(t("classroom.sidebar.new_code_hint", lang))
+    st.button(t("classroom.sidebar.saved_it", lang), key=f"classroom.saved_it.{where}", on_click=_dismiss_code)
+
+
+def join_link_box(lang: str) -> None:
+    """At the top of the home page: for a visitor who opened a class's join link, the class code filled in and a
+    name to give; for a student just signed in, their new return code."""
+    if current_student() is not None:
+        if st.session_state.get(NEW_CODE_KEY):
+            with st.container(border=True, key="classroom-new-code"):
+                new_code_box(lang, "home")
+        return
+    code = join_link_code()
+    if not code:
+        return
     with st.container(border=True, key="classroom-join-link"):
         st.subheader(t("classroom.link.title", lang, code=code))
         with st.form("classroom.link_form", border=False):

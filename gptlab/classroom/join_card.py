@@ -48,11 +48,11 @@ def is_local(link: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
-def qr_svg(link: str, title: str) -> str:
-    """The link as an inline SVG QR code (error correction M: still reads with a smudge on the screen); it scales
-    with its box (no fixed size), black on white with the quiet zone the standard asks for."""
-    return segno.make(link, error="m").svg_inline(scale=1, border=4, dark="#000000", light="#ffffff", omitsize=True,
-                                                  title=title, svgclass="gl-join-qr-svg")
+def qr_svg_data_uri(link: str) -> str:
+    """The link as an SVG QR code in a data: URI (error correction M: it still reads with a smudge on the screen),
+    black on white with the quiet zone the standard asks for; an <img> scales it to its box, sharp at any size.
+    (st.html's sanitizer keeps an <img> with a data: URI; it drops inline <svg>.)"""
+    return segno.make(link, error="m").svg_data_uri(scale=1, border=4, dark="#000000", light="#ffffff", omitsize=True)
 
 
 @dataclass(frozen=True)
@@ -71,12 +71,12 @@ def card_html(card: JoinCard) -> str:
         '<div class="gl-join-card" role="group">'
         '<div class="gl-join-text">'
         f'<div class="gl-join-label">{escape(card.code_label)}</div>'
-        f'<div class="gl-join-code">{escape(card.code)}</div>'
+        f'<div class="gl-join-code" style="--gl-code-chars: {len(card.code)}">{escape(card.code)}</div>'
         f'<div class="gl-join-name">{escape(card.class_name)}</div>'
         f'<div class="gl-join-link"><a href="{escape(card.link, quote=True)}">{escape(card.link)}</a></div>'
         f'<p class="gl-join-steps">{escape(card.steps)}</p>'
         "</div>"
-        f'<div class="gl-join-qr" role="img" aria-label="{escape(card.qr_title, quote=True)}">'
-        f"{qr_svg(card.link, card.qr_title)}</div>"
+        f'<div class="gl-join-qr"><img src="{escape(qr_svg_data_uri(card.link), quote=True)}" '
+        f'alt="{escape(card.qr_title, quote=True)}"></div>'
         "</div>"
     )

@@ -162,7 +162,7 @@ def success_rate_chart(summaries: Sequence[ExerciseSummary], lang: str, *, large
     font = 20 if large else 13
     order = list(data["exercise"])
     base = alt.Chart(data, title=alt.TitleParams(t("classroom.instructor.chart_title", lang), fontSize=font + 2))
-    y = alt.Y("exercise:N", sort=order, title=exercise,
+    y = alt.Y("exercise:N", sort=order, title=None,  # "3.2 Top-p after temperature" says what it is
               axis=alt.Axis(labelFontSize=font, titleFontSize=font, labelLimit=420))
     bars = base.mark_bar(color=OKABE_ITO[0]).encode(
         x=alt.X("rate:Q", title=rate, scale=alt.Scale(domain=[0, 1]),
