@@ -3,6 +3,8 @@ saved progress on the home page and above a lesson's exercises. Every test gets 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -604,3 +606,56 @@ def test_only_an_instructor_gets_the_reveal_switch(db, monkeypatch):
     teacher.toggle(key=f"exercises.{ex.id}.reveal").set_value(True)
     ok(teacher.run())
     assert ex.text(f"choice.{right.id}.why", "en") in "\n".join(texts(teacher.info))
+
+
+# Studying alone: a personal profile (issue 16.3); a class's join link (issue 22.1)
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_student_alone_creates_a_personal_profile_that_saves_progress(db, lang):
+    at = ok(run_app(lang, course.lesson("tokenization").page))
+    at.text_input(key=C.PROFILE_NAME_KEY).set_value("  Lia <b>solo</b> ")
+    click(at, t("classroom.sidebar.create_profile", lang))
+    assert t("classroom.sidebar.profile_created", lang) in texts(at.sidebar.success)
+    student = at.session_state[C.STUDENT_KEY]
+    assert student.personal and student.name == "Lia <b>solo</b>"
+    token = at.sidebar.code[0].value
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){4}", token) and db.resume(token).personal
+    answer_choice(at, "tokenization.why_a_tilde", correct=True)
+    assert db.list_classes() == ()  # no class shows it: no instructor sees a personal profile
+    # a new browser session, on the home page: the return code brings the progress back
+    home = ok(run_app(lang))
+    home.text_input(key=C.RESUME_KEY).set_value(token.lower().replace("-", " "))
+    click(home, t("classroom.sidebar.resume", lang))
+    assert message("classroom.sidebar.resumed", lang, name="Lia <b>solo</b>") in texts(home.sidebar.success)
+    assert message("classroom.home.personal", lang, name="Lia <b>solo</b>") in texts(home.markdown)
+    assert [a.status for a in db.my_attempts(token)] == ["correct"]
+    assert any(value > 0 for value, _ in progress_bars(home))  # the home page counts the saved answer
+    assert t("classroom.home.invite", lang) not in texts(home.info)
+
+
+def test_two_personal_profiles_may_share_a_name(db):
+    first = db.create_profile("Ana")
+    second = db.create_profile("Ana")
+    assert first.token != second.token and db.resume(second.token).student_id == second.student_id
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_join_link_fills_in_the_class_code_on_the_home_page(db, lang):
+    db.create_class("NLP-2026", "NLP")
+    at = ok(run_app(lang, **{"class": "nlp-2026"}))
+    assert t("classroom.link.title", lang, code="NLP-2026") in [h.value for h in at.subheader]
+    assert at.session_state[C.JOIN_CODE_KEY] == "NLP-2026"  # the sidebar's form has it too
+    at.text_input(key=C.LINK_NAME_KEY).set_value("Rui")
+    click(at, t("classroom.link.join", lang, code="NLP-2026"))
+    student = at.session_state[C.STUDENT_KEY]
+    assert (student.name, student.class_code) == ("Rui", "NLP-2026")
+    assert "class" not in at.query_params  # the address no longer carries the join link
+    assert any(c.value == student.token for c in at.main.code)  # the new code, on the page too (a phone)
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_join_link_with_garbage_gets_a_notice_and_no_box(db, lang):
+    at = ok(run_app(lang, **{"class": "<script>alert(1)</script>"}))
+    assert not at.subheader or all("script" not in h.value for h in at.subheader)
+    assert at.session_state[C.LINK_CODE_KEY] == ""
