@@ -43,7 +43,7 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
     long["series_name"] = long["series"].map({"model": titles.model, "strategy": titles.strategy})
     long["shown"] = [fmt_float(v, language, 4) for v in long["p"]]
     x = alt.X("label:N", sort=order, title=titles.token,
-              axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=160,
+              axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=280 if large else 160,
                             labelOverlap=False))  # every candidate named, none thinned out
     y_axis = alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))
     bars = (
@@ -112,7 +112,7 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
         .mark_bar()
         .encode(
             x=alt.X("label:N", sort=list(rows["label"]), title=token_title,
-                    axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=160,
+                    axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=280 if large else 160,
                                   labelOverlap=False)),
             xOffset=alt.XOffset("series_name:N", sort=[drawn, expected]),
             y=alt.Y("share:Q", title=share_title,

@@ -105,7 +105,7 @@ def test_projector_mode_charts_have_large_black_uncut_legends_at_1280x720(server
                                     fill: x.getAttribute('fill')}))""")
     legend = {x["text"]: x for x in texts if x["text"] in (model, strategy)}
     assert set(legend) == {model, strategy}, [x["text"] for x in texts]  # whole, not "Model (T = 1, nothi…"
-    assert not any(x["text"].endswith("…") for x in texts)
+    assert not [x["text"] for x in texts if x["text"].endswith("…")], texts
     assert all(x["size"] >= 20 and x["fill"] in ("#000000", "#000", "black") for x in legend.values()), legend
     box = chart.bounding_box()
     assert box["width"] <= 1280
