@@ -659,3 +659,37 @@ def test_a_join_link_with_garbage_gets_a_notice_and_no_box(db, lang):
     at = ok(run_app(lang, **{"class": "<script>alert(1)</script>"}))
     assert not at.subheader or all("script" not in h.value for h in at.subheader)
     assert at.session_state[C.LINK_CODE_KEY] == ""
+
+
+def test_parallel_sessions_cannot_guess_faster_than_the_server_wide_limit(db, monkeypatch, clock):
+    """Eight browser sessions type wrong secrets at the same moment, three times each: one guess is compared,
+    every other try is refused unchecked, whichever session it comes from (the limit is the server's, not a
+    session's)."""
+    import threading
+
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    sessions = [run_app("en", page=INSTRUCTOR) for _ in range(8)]
+    start = threading.Barrier(len(sessions))
+    seen: list[list[str]] = [[] for _ in sessions]
+    failures: list[BaseException] = []
+
+    def guess(i: int, at: AppTest) -> None:
+        try:
+            start.wait()
+            for n in range(3):
+                unlock(at, f"guess {i}-{n}")
+                seen[i].extend(texts(at.error))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=guess, args=(i, at)) for i, at in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    every = [message for messages in seen for message in messages]
+    compared = [m for m in every if m == t("classroom.instructor.wrong", "en", wait="1")]
+    refused = [m for m in every if m == t("classroom.instructor.too_soon", "en", wait="1")]
+    assert len(compared) == 1 and len(refused) == 8 * 3 - 1, every
+    assert all(C.INSTRUCTOR_KEY not in at.session_state for at in sessions)
