@@ -1,26 +1,21 @@
-"""GPT Lab router: page config, the shared sidebar (language, projector mode, models), navigation from course.py."""
+"""GPT Lab server: `streamlit run streamlit_app.py`.
+
+The pages are served by router.py. When the server starts, the models start loading in the
+background (ui.warmup), so that the first student to open a lab does not wait for them.
+"""
+
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import streamlit as st
 
-import course
-from gptlab.i18n import t
-from ui import classroom, frame
-from ui.models import sidebar_model_status
-
-st.set_page_config(page_title="GPT Lab", page_icon=":material/science:", layout="wide")
-
-lang = frame.sidebar_controls()
-classroom.start_outbox()  # attempts kept while the progress database was away are written from the first run on
-classroom.sidebar(lang)
+from ui import warmup
 
 
-def page(entry, default: bool = False) -> st.Page:
-    return st.Page(entry.page, title=t(entry.title_key, lang), icon=entry.icon, url_path=entry.url_path,
-                   default=default)
+@asynccontextmanager
+async def load_models_at_start(_app):
+    warmup.start_in_background()
+    yield
 
 
-lessons = [page(course.HOME, default=True), *(page(lesson) for lesson in course.LESSONS)]
-navigation = st.navigation({t("nav.section.course", lang): lessons,
-                            t("classroom.nav.section", lang): [page(course.INSTRUCTOR)]})
-sidebar_model_status(lang)
-navigation.run()
+app = st.App(str(Path(__file__).with_name("router.py")), lifespan=load_models_at_start)

@@ -33,7 +33,9 @@ for entry, les in lessons:
 
 st.header(t("home.progress", lang))
 with frame.contained(lang):
-    classroom.home_progress([(les.id, les.title) for _, les in lessons], classroom.lesson_exercise_ids(), lang)
+    # The exercise bank imports the models' code: a first visitor, with nothing to show, does not wait for it.
+    exercise_ids = classroom.lesson_exercise_ids() if classroom.any_progress() else {}
+    classroom.home_progress([(les.id, les.title) for _, les in lessons], exercise_ids, lang)
 
 st.header(t("home.models", lang))
 for spec in models.OFFLINE_DEFAULTS:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[1] / "router.py")
 TIMEOUT = 60  # model pages load tokenizers; the default 3 s is too short on 2 cores
 
 

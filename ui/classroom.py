@@ -25,7 +25,6 @@ from gptlab.classroom import codes
 from gptlab.classroom import guard as G
 from gptlab.classroom import outbox as O
 from gptlab.classroom import store as P
-from gptlab.classroom.report import ExerciseLabel, session_lesson_progress, with_pending
 from gptlab.i18n import fmt_int, t
 from ui import frame
 from ui.frame import markdown_escape
@@ -232,15 +231,17 @@ def best_scores() -> dict[str, float]:
 def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[P.LessonProgress, bool, int]:
     """(standing on a lesson's exercises, whether it is the saved one, how many of its attempts wait to be
     written); this session's standing when nothing is saved. Waiting attempts count already."""
+    from gptlab.classroom.report import session_lesson_progress, with_pending  # pandas and altair: not for the home page
+
     student = current_student()
-    if student is not None:
-        saved, _ = safely(lambda: store().lesson_progress(student.token, lesson_id, exercise_ids))
-        pending = [item for item in pending_attempts() if item.record.exercise_id in set(exercise_ids)]
-        if saved is None:
-            base = session_lesson_progress(lesson_id, exercise_ids, st.session_state.get(SCORES_KEY, {}))
-            return with_pending(base, [p.record for p in pending]), False, len(pending)
-        return with_pending(saved, [p.record for p in pending]), True, len(pending)
-    return session_lesson_progress(lesson_id, exercise_ids, st.session_state.get(SCORES_KEY, {})), False, 0
+    if student is None:
+        return session_lesson_progress(lesson_id, exercise_ids, st.session_state.get(SCORES_KEY, {})), False, 0
+    saved, _ = safely(lambda: store().lesson_progress(student.token, lesson_id, exercise_ids))
+    pending = [item.record for item in pending_attempts() if item.record.exercise_id in set(exercise_ids)]
+    if saved is None:
+        base = session_lesson_progress(lesson_id, exercise_ids, st.session_state.get(SCORES_KEY, {}))
+        return with_pending(base, pending), False, len(pending)
+    return with_pending(saved, pending), True, len(pending)
 
 
 def progress_line(progress: P.LessonProgress, lang: str) -> str:
@@ -273,6 +274,11 @@ def lesson_progress_box(lesson_id: str, exercise_ids: tuple[str, ...], lang: str
         st.caption(t("classroom.progress.pending", lang, n=fmt_int(pending, lang)))
 
 
+def any_progress() -> bool:
+    """Whether there is progress to show: a student signed in, or a visitor who checked an answer."""
+    return current_student() is not None or bool(st.session_state.get(SCORES_KEY))
+
+
 def lesson_exercise_ids() -> dict[str, tuple[str, ...]]:
     """{lesson id: its exercise ids, in order} from the exercise bank."""
     from gptlab.exercises import bank  # the bank imports torch: only when progress is shown
@@ -280,8 +286,9 @@ def lesson_exercise_ids() -> dict[str, tuple[str, ...]]:
     return {lesson.id: tuple(ex.id for ex in bank.for_lesson(lesson.id)) for lesson in course.LESSONS}
 
 
-def exercise_labels(lang: str) -> dict[str, ExerciseLabel]:
+def exercise_labels(lang: str) -> dict[str, "ExerciseLabel"]:
     """{exercise id: its lesson, number and short title in `lang`}: how the dashboard names exercises."""
+    from gptlab.classroom.report import ExerciseLabel  # pandas and altair: only for the dashboard
     from gptlab.exercises import bank
 
     labels = {}

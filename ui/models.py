@@ -54,18 +54,20 @@ def model_worker():
 
 def worker_call(fn: Callable[[], Any]) -> Any:
     """fn() on the model worker, one job at a time between batched steps; blocks, shows nothing.
-    For cached functions (st.cache_data), which must not draw; pages use `on_worker`."""
+    For cached functions (st.cache_data), which must not draw; pages use `on_worker` or `job`."""
     return model_worker().submit(fn).result()
 
 
 POLL_S = 0.25  # how often a waiting page looks at its place in the queue
 
 
-def on_worker(fn: Callable[[], Any], lang: str) -> Any:
-    """fn() on the model worker; while it waits, the student sees their place in the queue and an
-    estimate, never a frozen page. Leaving the page (or pressing anything) withdraws the job."""
+def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: bool = True) -> Any:
+    """The future's result; while it waits, the student sees their place in the queue and an
+    estimate, never a frozen page. Leaving the page (or pressing anything) withdraws a job that has
+    not started, unless others wait for the same result (withdraw=False)."""
+    if lang is None:
+        return future.result()
     worker = model_worker()
-    future = worker.submit(fn)
     notice = None
     try:
         while True:
@@ -82,9 +84,56 @@ def on_worker(fn: Callable[[], Any], lang: str) -> Any:
                                   seconds=fmt_int(max(1, round(status.estimate_s)), lang)),
                                 icon=":material/groups:")
     finally:
-        future.cancel()  # no effect once it runs; withdraws it if the page went away while it waited
+        if withdraw:
+            future.cancel()  # no effect once it runs
         if notice is not None:
             notice.empty()
+
+
+def on_worker(fn: Callable[[], Any], lang: str) -> Any:
+    """fn() on the model worker, showing the student's place in the queue while it waits."""
+    return wait_for(model_worker().submit(fn), lang)
+
+
+class ResultCache:
+    """A server-wide cache of model results by key (like st.cache_data), holding futures: sessions
+    that ask the same thing at once share one job, and a page can show its place while it waits."""
+
+    def __init__(self, max_entries: int) -> None:
+        import collections
+        import threading
+
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: "collections.OrderedDict[Any, concurrent.futures.Future]" = collections.OrderedDict()
+
+    def future(self, key: Any, submit: Callable[[], concurrent.futures.Future]) -> concurrent.futures.Future:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and not (found.done() and (found.cancelled() or found.exception() is not None)):
+                self._entries.move_to_end(key)
+                return found
+            future = submit()
+            self._entries[key] = future
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+            return future
+
+
+@st.cache_resource(show_spinner=False)
+def result_cache(name: str, max_entries: int = 64) -> ResultCache:
+    return ResultCache(max_entries)
+
+
+def job(name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, quiet: bool = False) -> Any:
+    """fn() on the model worker, cached server-wide under (name, key): sessions asking the same
+    thing share one job, and the page shows the student's place in the queue while it waits
+    (`quiet`: just block, e.g. inside another cached function, which must not draw)."""
+    from ui import frame
+
+    cache = result_cache(name, max_entries)
+    lang = None if quiet else frame.language()
+    return wait_for(cache.future(key, lambda: model_worker().submit(fn)), lang, withdraw=False)
 
 
 @st.cache_resource(show_spinner=False)
@@ -124,6 +173,14 @@ def ensure_preparation_started() -> models.DecoderPreparationJob:
     return job
 
 
+def _loading_line(status: dict[str, str], lang: str) -> str:
+    """'Loading into memory: the tokenizers (2 of 5)' while the server's warm-up runs."""
+    keys = list(status)
+    current = next((k for k in keys if status[k] == "loading"), next((k for k in keys if status[k] == "waiting"), keys[-1]))
+    return t("models.warmup.loading", lang, step=t(f"models.warmup.step.{current}", lang),
+             index=fmt_int(keys.index(current) + 1, lang), count=fmt_int(len(keys), lang))
+
+
 def _step_line(state: models.PreparationState, lang: str) -> str:
     p = state.progress
     if p is None:
@@ -144,8 +201,11 @@ def _step_line(state: models.PreparationState, lang: str) -> str:
 
 def sidebar_model_status(lang: str) -> None:
     """Which models are ready and which are being prepared, updating itself while work runs."""
+    from ui import warmup
+
     job = ensure_preparation_started()
-    running = job.state.status == "running"
+    loading = warmup.current()
+    running = job.state.status == "running" or (loading is not None and loading.running)
 
     @st.fragment(run_every=2.0 if running else None)
     def status() -> None:
@@ -179,7 +239,9 @@ def sidebar_model_status(lang: str) -> None:
             if st.button(t(key, lang), key="app.prepare_start"):
                 job.start()
                 st.rerun()
-        if running and state.status != "running":
+        if loading is not None and loading.running:
+            st.caption(f":material/hourglass_top: {_loading_line(loading.status(), lang)}")
+        if running and state.status != "running" and not (loading is not None and loading.running):
             st.rerun()  # finished (or stopped): let every page see the new state
 
     with st.sidebar:

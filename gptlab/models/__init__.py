@@ -29,7 +29,7 @@ Role = Literal["decoder", "encoder", "tokenizer"]
 # transformers resolves its classes lazily on first access, and that lazy import is not
 # thread-safe: the preparation thread and a page's script thread importing at the same moment
 # gave "ImportError: cannot import name 'AutoTokenizer'". Every import goes through this lock.
-_TRANSFORMERS_IMPORT = threading.Lock()
+_TRANSFORMERS_IMPORT = threading.RLock()  # re-entrant: the server's warm-up imports whole modules under it
 
 
 def _hf(*names: str):

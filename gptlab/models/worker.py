@@ -17,6 +17,7 @@ GenerationRun), and while it waits it can ask where it stands (`status()`).
 
 from __future__ import annotations
 
+import atexit
 import collections
 import os
 import queue
@@ -204,6 +205,7 @@ class ModelWorker:
         self.steps = 0
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
+        atexit.register(self.close)  # a daemon thread still inside torch at exit aborts the process
 
     # ------------------------------------------------------------------------------- public API
     def generate(self, prompt_ids: Sequence[int], strategies: Sequence[Strategy], *, max_new_tokens: int,

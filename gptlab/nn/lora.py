@@ -19,6 +19,18 @@ from dataclasses import dataclass, field
 
 import torch
 
+def _peft(*names: str):
+    """peft.<name> for each name, imported under the process-wide import lock (peft imports
+    transformers, whose lazy imports are not thread-safe: see gptlab.models._hf)."""
+    from gptlab.models import _TRANSFORMERS_IMPORT
+
+    with _TRANSFORMERS_IMPORT:
+        import peft
+
+        found = tuple(getattr(peft, name) for name in names)
+    return found[0] if len(found) == 1 else found
+
+
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
@@ -36,7 +48,7 @@ class LoraSettings:
 
 def peft_config(settings: LoraSettings, layers: tuple[int, ...] | None = None):
     """peft's LoraConfig for a causal LM; `layers` limits the adapters to those blocks."""
-    from peft import LoraConfig
+    LoraConfig = _peft("LoraConfig")
 
     return LoraConfig(
         r=settings.rank,
@@ -51,7 +63,7 @@ def peft_config(settings: LoraSettings, layers: tuple[int, ...] | None = None):
 
 def with_adapter(base, settings: LoraSettings, layers: tuple[int, ...] | None = None):
     """The base model wrapped by peft with a fresh adapter (B = 0: the model is unchanged so far)."""
-    from peft import get_peft_model
+    get_peft_model = _peft("get_peft_model")
 
     return get_peft_model(base, peft_config(settings, layers))
 
@@ -95,7 +107,7 @@ class Adapter:
 
 def extract_adapter(peft_model, settings: LoraSettings) -> Adapter:
     """Copy the trained adapter out of the shared model (the model is then free for the next student)."""
-    from peft import get_peft_model_state_dict
+    get_peft_model_state_dict = _peft("get_peft_model_state_dict")
 
     state = {k: v.detach().float().clone() for k, v in get_peft_model_state_dict(peft_model).items()}
     pairs: dict[tuple[int, str], dict[str, torch.Tensor]] = {}
@@ -109,6 +121,6 @@ def extract_adapter(peft_model, settings: LoraSettings) -> Adapter:
 
 def load_adapter(peft_model, adapter: Adapter) -> None:
     """Put a saved adapter back into the shared model (e.g. to continue or to check it)."""
-    from peft import set_peft_model_state_dict
+    set_peft_model_state_dict = _peft("set_peft_model_state_dict")
 
     set_peft_model_state_dict(peft_model, adapter.state)

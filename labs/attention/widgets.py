@@ -13,28 +13,29 @@ from ui import frame
 from ui import models as ui_models
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def decoder_run(text: str) -> A.DecoderRun:
-    """One forward pass of the shared fp32 decoder on the text (first 64 tokens)."""
-    return A.run_decoder(ui_models.decoder_fp32(), ui_models.gemma_tokenizer(), text)
+def decoder_run(text: str, quiet: bool = False) -> A.DecoderRun:
+    """One forward pass of the shared fp32 decoder on the text (first 64 tokens), on the model worker."""
+    model, tokenizer = ui_models.decoder_fp32(), ui_models.gemma_tokenizer()
+    return ui_models.job("attention.decoder_run", text, lambda: A.run_decoder(model, tokenizer, text), 32, quiet=quiet)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def decoder_steps(text: str, layer: int, head: int) -> A.AttentionSteps:
-    return A.gemma_attention_steps(ui_models.decoder_fp32(), decoder_run(text), layer, head)
+    run, model = decoder_run(text), ui_models.decoder_fp32()
+    return ui_models.job("attention.decoder_steps", (text, layer, head),
+                         lambda: A.gemma_attention_steps(model, run, layer, head), 128)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def decoder_weights(text: str) -> np.ndarray:
     """(L, H, T, T) every layer's and head's attention weights."""
-    run = decoder_run(text)
+    run = decoder_run(text, quiet=True)
     return np.stack([a[0].float().numpy() for a in run.attentions])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def encoder_run(text: str) -> tuple[tuple[str, ...], np.ndarray]:
-    """BERT's tokens and (L, H, T, T) attention weights."""
-    return A.encoder_attentions(ui_models.minilm_encoder(), ui_models.minilm_tokenizer(), text)
+    """BERT's tokens and (L, H, T, T) attention weights (MiniLM, on the model worker)."""
+    encoder, tokenizer = ui_models.minilm_encoder(), ui_models.minilm_tokenizer()
+    return ui_models.job("attention.encoder_run", text, lambda: A.encoder_attentions(encoder, tokenizer, text), 32)
 
 
 VALUE_KEYS = {"weights": "attention.value.weight", "scores": "attention.value.score", "mask": "attention.value.mask"}

@@ -105,9 +105,9 @@ def draws(text: str, first_seed: int, n: int, config: M.MaskingConfig) -> M.Many
     return M.many_draws(ui_models.minilm_tokenizer(), tokenized(text), first_seed, n, config)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def encoder_vectors(text: str) -> C.Vectors:
-    return C.encoder_vectors(ui_models.minilm_encoder(), ui_models.minilm_tokenizer(), text)
+    encoder, tokenizer = ui_models.minilm_encoder(), ui_models.minilm_tokenizer()
+    return ui_models.job("bert_vs_gpt.encoder_vectors", text, lambda: C.encoder_vectors(encoder, tokenizer, text), 32)
 
 
 def decoder_vectors(text: str) -> C.Vectors:

@@ -292,7 +292,7 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
             progress.progress(state.step / state.max_new_tokens,
                               text=t("decoding.progress", lang, step=state.step, total=state.max_new_tokens))
 
-        ui_dec.stream(key, request, G.stop_token_ids(ui_models.decoding_model()), draw)
+        ui_dec.stream(key, request, G.stop_token_ids(ui_models.decoding_model()), draw, lang)
         progress.empty()
     entry = ui_dec.saved(key)
     if entry is None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab.i18n import fmt_float, t
+from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.tokenization import visible
@@ -33,8 +33,10 @@ def bin_of(p: float) -> int:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def next_logits(ids: tuple[int, ...]) -> np.ndarray:
-    """(V,) float32 logits of the token after `ids` (cached: the sliders only reshape them)."""
-    return G.next_token_logits(ui_models.decoding_model(), ids).numpy()
+    """(V,) float32 logits of the token after `ids` (cached: the sliders only reshape them).
+
+    Asked of the model worker: requests that arrive together share one pass over the weights."""
+    return ui_models.model_worker().next_token_logits(ids).numpy()
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
@@ -157,18 +159,33 @@ class PieceCache:
         return new
 
 
-def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw) -> None:
-    """Generate, saving the state in the session after every step and calling `draw(state)`.
+def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang: str) -> None:
+    """Generate on the model worker, saving the state in the session after every step and calling
+    `draw(state)`; while the server is full the student sees their place in line.
 
-    If the user presses Stop (or changes anything), Streamlit interrupts this run at its next call
-    into Streamlit: the steps done so far are already saved, so the next run shows them as stopped.
+    The worker runs this generation in one batch with every other session's (a class pressing
+    Generate together shares each pass over the weights). If the user presses Stop (or changes
+    anything), Streamlit interrupts this run at its next call into Streamlit; leaving the loop
+    withdraws the request from the batch at once, and the steps done so far are already saved, so
+    the next run shows them as stopped.
     """
     st.session_state[key] = {"request": request, "state": None, "complete": False}
-    model = ui_models.decoding_model()
-    for state in G.generate(model, request.prompt_ids, request.strategies, max_new_tokens=request.max_new_tokens,
-                            seed=request.seed, stop_token_ids=stop_ids):
-        st.session_state[key] = {"request": request, "state": state, "complete": state.done}
-        draw(state)
+    handle = ui_models.model_worker().generate(request.prompt_ids, request.strategies,
+                                               max_new_tokens=request.max_new_tokens, seed=request.seed,
+                                               stop_token_ids=stop_ids)
+    notice = None
+    for item in handle.states(timeout=ui_models.POLL_S):
+        if not isinstance(item, G.GenerationState):  # still waiting for room in the batch
+            if not item.running:
+                notice = notice or st.empty()
+                notice.info(t("models.queue.waiting", lang, ahead=fmt_int(item.ahead + 1, lang),
+                              seconds=fmt_int(max(1, round(item.estimate_s)), lang)), icon=":material/groups:")
+            continue
+        if notice is not None:
+            notice.empty()
+            notice = None
+        st.session_state[key] = {"request": request, "state": item, "complete": item.done}
+        draw(item)
     st.session_state[key]["complete"] = True
 
 

@@ -1,6 +1,8 @@
 """Fine-tuning lab: a corpus, its blocks, a live Trainer run on one's own copy of Gemma, before and after."""
 
 
+import time
+
 import pandas as pd
 import streamlit as st
 import torch
@@ -12,6 +14,7 @@ from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.blocks import BlockPlan, plan_blocks
 from gptlab.nn.finetune import FinetuneSettings, RunReport, finetune, freeze
+from gptlab.nn.lora import LoraSettings, extract_adapter, reset_adapter, trainable_parameters
 from labs.decoding import widgets as ui_dec
 from labs.finetuning import corpus as C
 from labs.finetuning import widgets as ui_ft
@@ -119,7 +122,20 @@ lesson_ui.sections(les, "loss-and-perplexity", "train-vs-validation", "training"
 
 
 # --- 3. training ----------------------------------------------------------------------------------------
-def settings_widget() -> FinetuneSettings:
+def method_widget() -> tuple[str, LoraSettings]:
+    """LoRA (the default: an adapter of a few MB on the base every student shares) or full fine-tuning."""
+    method = st.radio(t("finetuning.method", lang), S.METHODS, horizontal=True, key=S.METHOD_KEY,
+                      format_func=lambda m: t(f"finetuning.method.{m}", lang), help=t("finetuning.method_help", lang),
+                      persist_state="session")
+    lora = S.LORA
+    if method == "lora":
+        rank = st.select_slider(t("finetuning.rank", lang), S.RANKS, key=S.RANK_KEY, help=t("finetuning.rank_help", lang),
+                                persist_state="session")
+        lora = LoraSettings(rank=int(rank), alpha=2 * int(rank), dropout=S.LORA.dropout)
+    return method, lora
+
+
+def settings_widget(method: str) -> FinetuneSettings:
     a, b, c = st.columns(3)
     mode = a.radio(t("finetuning.length", lang), ("steps", "epochs"), horizontal=True, key="finetune.mode",
                    format_func=lambda s: t(f"finetuning.length.{s}", lang), persist_state="session")
@@ -130,12 +146,17 @@ def settings_widget() -> FinetuneSettings:
         epochs = a.number_input(t("finetuning.epochs", lang), 0.1, 10.0, step=0.1, key="finetune.epochs",
                                 persist_state="session")
         steps = 0
-    lr = b.number_input(t("finetuning.lr", lang), 0.0, 1.0, step=1e-5, format="%.0e", key="finetune.lr",
-                        help=t("finetuning.lr_help", lang), persist_state="session")
     depth = ui_models.decoder_config().num_hidden_layers  # the decoder's blocks: the most that can train
-    keep_within(S.LAYERS_KEY, 1, depth)
-    layers = b.slider(t("finetuning.layers", lang), 1, depth, key=S.LAYERS_KEY, help=t("finetuning.layers_help", lang),
-                      persist_state="session")
+    if method == "lora":  # adapters on every block; the base stays frozen
+        lr = b.number_input(t("finetuning.lr", lang), 0.0, 1.0, step=1e-4, format="%.0e", key=S.LORA_LR_KEY,
+                            help=t("finetuning.lora_lr_help", lang), persist_state="session")
+        layers = depth
+    else:
+        lr = b.number_input(t("finetuning.lr", lang), 0.0, 1.0, step=1e-5, format="%.0e", key="finetune.lr",
+                            help=t("finetuning.lr_help", lang), persist_state="session")
+        keep_within(S.LAYERS_KEY, 1, depth)
+        layers = b.slider(t("finetuning.layers", lang), 1, depth, key=S.LAYERS_KEY,
+                          help=t("finetuning.layers_help", lang), persist_state="session")
     batch = c.number_input(t("finetuning.batch", lang), 1, 16, key="finetune.batch", persist_state="session")
     accum = c.number_input(t("finetuning.accum", lang), 1, 16, key="finetune.accum", help=t("finetuning.accum_help", lang),
                            persist_state="session")
@@ -181,28 +202,103 @@ def report_table(report: RunReport) -> pd.DataFrame:
     )
 
 
-def run_training(plan: BlockPlan, settings: FinetuneSettings, chart_slot, progress_slot, metric_slot) -> None:
+@st.cache_resource(show_spinner=False)
+def lora_base():
+    """The base every student's LoRA run trains its adapter on: one per server, bfloat16, frozen.
+
+    Runs take turns (the training queue); a run starts from a fresh adapter and takes its adapter
+    away when it ends, so the model never carries one student's training into the next."""
+    from gptlab.nn.lora import with_adapter
+
+    base = models.load_decoder(dtype="bfloat16")
+    base.requires_grad_(False)
+    return with_adapter(base, S.LORA)
+
+
+@st.cache_resource(show_spinner=False)
+def lora_lock():
+    """One LoRA run at a time on the shared base, even if the server allows several trainings."""
+    import threading
+
+    return threading.Lock()
+
+
+def _kept_mb(method: str) -> float:
+    """What this session keeps after a run, in MB: the adapter, or the whole fine-tuned copy."""
+    if method == "lora":
+        adapter = st.session_state.get(S.ADAPTER_KEY)
+        return adapter.nbytes / 1e6 if adapter is not None else 0.0
+    model = st.session_state.get(MODEL_KEY)
+    return sum(p.numel() * p.element_size() for p in model.parameters()) / 1e6 if model is not None else 0.0
+
+
+def run_training(plan: BlockPlan, settings: FinetuneSettings, method: str, lora: LoraSettings,
+                 chart_slot, progress_slot, metric_slot) -> None:
     waiting = st.empty()
     with ui_ft.training_slot(lang, waiting):
-        waiting.info(t("finetuning.loading", lang), icon=":material/download:")
-        st.session_state.pop(MODEL_KEY, None)  # free the previous copy before loading a new one
-        model = models.load_finetuning_copy()  # the user's own copy: the shared models are never touched
-        trainable, total = freeze(model, settings)
+        # one tuned model per student at a time: a new run frees the previous one first
+        for key in (MODEL_KEY, S.ADAPTER_KEY, REPORT_KEY):
+            st.session_state.pop(key, None)
+        if method == "lora":
+            waiting.info(t("finetuning.loading_lora", lang), icon=":material/download:")
+            model = lora_base()
+            with lora_lock():
+                reset_adapter(model, lora)  # the chosen rank's adapter, to count what trains
+                trainable, total = trainable_parameters(model)
+        else:
+            waiting.info(t("finetuning.loading", lang), icon=":material/download:")
+            model = models.load_finetuning_copy()  # the user's own copy: the shared models are never touched
+            trainable, total = freeze(model, settings)
+            st.session_state[MODEL_KEY] = model
         waiting.caption(t("finetuning.trainable", lang, trainable=fmt_int(trainable, lang), total=fmt_int(total, lang)))
-        st.session_state[MODEL_KEY] = model
         report = RunReport()
         st.session_state[REPORT_KEY] = report
 
         def update(r: RunReport) -> None:
             show_report(r, chart_slot, progress_slot, metric_slot)
 
-        finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
+        started = time.perf_counter()
+        if method == "lora":
+            with lora_lock():
+                reset_adapter(model, lora)  # a fresh adapter for this run, on the shared base
+                try:
+                    finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
+                finally:  # whatever happened (stopped, diverged, left), the adapter leaves the shared base
+                    st.session_state[S.ADAPTER_KEY] = extract_adapter(model, lora)
+                    reset_adapter(model, lora)
+        else:
+            finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
+        seconds = time.perf_counter() - started
+        val = [p for p in report.points if p.val_loss is not None]
+        runs = st.session_state.setdefault(S.RUNS_KEY, [])
+        runs.append({"method": method, "trainable": trainable, "total": total, "seconds": seconds,
+                     "kept_mb": _kept_mb(method), "steps": report.step,
+                     "val_perplexity": val[-1].val_perplexity if val else None})
         if report.finished:  # what the domain task grades: the corpus this run was trained on, and its report
             st.session_state[S.TRAINED_KEY] = {"texts": list(corpus.texts), "report": to_plain(report)}
 
 
+def runs_table() -> None:
+    """This student's runs, LoRA and full side by side: what trained, how long, what is kept, how well."""
+    runs = st.session_state.get(S.RUNS_KEY) or []
+    if not runs:
+        return
+    st.markdown(f"**{t('finetuning.runs.title', lang)}**")
+    st.dataframe(pd.DataFrame({
+        t("finetuning.runs.method", lang): [t(f"finetuning.method.{r['method']}", lang) for r in runs],
+        t("finetuning.runs.trainable", lang): [f"{fmt_int(r['trainable'], lang)} ({fmt_float(100 * r['trainable'] / r['total'], lang, 2)} %)"
+                                               for r in runs],
+        t("finetuning.runs.seconds", lang): [fmt_float(r["seconds"], lang, 1) for r in runs],
+        t("finetuning.runs.kept", lang): [fmt_float(r["kept_mb"], lang, 1) for r in runs],
+        t("finetuning.m.val_ppl", lang): ["" if r["val_perplexity"] is None else fmt_float(r["val_perplexity"], lang, 2)
+                                          for r in runs],
+    }), hide_index=True, width="stretch")
+    st.caption(t("finetuning.runs.caption", lang))
+
+
 def training_widget(plan: BlockPlan) -> None:
-    settings = settings_widget()
+    method, lora = method_widget()
+    settings = settings_widget(method)
     problems = settings.problems()
     for key in problems:
         st.error(t(f"finetuning.bad.{key}", lang))
@@ -212,7 +308,7 @@ def training_widget(plan: BlockPlan) -> None:
     stop.button(t("finetuning.stop", lang), icon=":material/stop:", key="finetune.stop", help=t("finetuning.stop_help", lang))
     progress_slot, chart_slot, metric_slot = st.empty(), st.empty(), st.empty()
     if start:
-        run_training(plan, settings, chart_slot, progress_slot, metric_slot)
+        run_training(plan, settings, method, lora, chart_slot, progress_slot, metric_slot)
     report: RunReport | None = st.session_state.get(REPORT_KEY)
     if report is None:
         st.caption(t("finetuning.not_trained", lang))
@@ -226,6 +322,7 @@ def training_widget(plan: BlockPlan) -> None:
         st.success(t("finetuning.done", lang, steps=report.step))
     with st.expander(t("finetuning.table", lang)):
         st.dataframe(report_table(report), hide_index=True, width="stretch")
+    runs_table()
 
 
 if plan is not None:
@@ -237,11 +334,10 @@ lesson_ui.sections(les, "overfitting", "before-after")
 
 # --- 4. before and after ----------------------------------------------------------------------------------
 def before_after() -> None:
-    tuned = st.session_state.get(MODEL_KEY)
-    if tuned is None:
+    adapter, tuned = st.session_state.get(S.ADAPTER_KEY), st.session_state.get(MODEL_KEY)
+    if adapter is None and tuned is None:
         st.info(t("finetuning.ba.no_model", lang), icon=":material/info:")
         return
-    tuned.eval()  # a run stopped mid-way leaves it in training mode
     a, b, c = st.columns([3, 1, 1])
     st.session_state.setdefault("finetune.prompt", t("finetuning.ba.default_prompt", lang))
     prompt_text = a.text_input(t("finetuning.ba.prompt", lang), key="finetune.prompt", max_chars=500)
@@ -254,20 +350,38 @@ def before_after() -> None:
     ids = tok(prompt_text)["input_ids"][-256:]
     strategy = D.Strategy(temperature=0.8, top_p=0.9) if sampled else D.GREEDY
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
-    left, right = st.columns(2)
-    for column, model, title in ((left, ui_models.decoder_fp32(), t("finetuning.ba.base", lang)),
-                                 (right, tuned, t("finetuning.ba.tuned", lang))):
-        state = G.run(model, ids, [strategy], max_new_tokens=int(max_new), seed=seed,
-                      stop_token_ids=G.stop_token_ids(model))
-        row = state.rows[0]
+    stop = G.stop_token_ids(ui_models.decoding_model())
+    if adapter is not None:
+        # Both on the model worker, in the same batch: the same shared base, once with the adapter.
+        worker = ui_models.model_worker()
+        handles = [worker.generate(ids, [strategy], max_new_tokens=int(max_new), seed=seed, stop_token_ids=stop,
+                                   adapter=x) for x in (None, adapter)]
+        rows = []
+        try:
+            for handle in handles:
+                state = None
+                for state in handle:
+                    pass
+                rows.append(state.rows[0])
+        finally:
+            for handle in handles:
+                handle.cancel()  # leaving the page frees both rows
+        titles = (t("finetuning.ba.base", lang), t("finetuning.ba.tuned_lora", lang))
+    else:
+        tuned.eval()  # a run stopped mid-way leaves it in training mode
+        base = ui_models.decoder_fp32()
+        rows = ui_models.on_worker(lambda: [G.run(m, ids, [strategy], max_new_tokens=int(max_new), seed=seed,
+                                                  stop_token_ids=stop).rows[0] for m in (base, tuned)], lang)
+        titles = (t("finetuning.ba.base", lang), t("finetuning.ba.tuned", lang))
+    for column, row, title in zip(st.columns(2), rows, titles):
         pieces = G.pieces(tok, [c.token_id for c in row.tokens], before=ids[-8:])
         with column:
             st.markdown(f"**{title}**")
             st.markdown(ui_dec.generated_box(prompt_text, pieces, row.tokens, lang), unsafe_allow_html=True)
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
     if st.button(t("finetuning.ba.reset", lang), icon=":material/restart_alt:", key="finetune.reset"):
-        st.session_state.pop(MODEL_KEY, None)
-        st.session_state.pop(REPORT_KEY, None)
+        for key in (MODEL_KEY, S.ADAPTER_KEY, REPORT_KEY):
+            st.session_state.pop(key, None)
         st.rerun()
 
 

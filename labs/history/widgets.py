@@ -27,10 +27,11 @@ def sequence_text(sequence) -> str:
     return " · ".join(SPECIAL_LABELS[p.text].split()[0] if p.special else visible(p.text) for p in sequence)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def shot_result(task: icl.FewShotTask, shots: int) -> icl.ShotResult:
-    """P(right answer) with the first `shots` examples, cached per task and k (one forward pass)."""
-    return icl.shot_result(ui_models.decoding_model(), ui_models.gemma_tokenizer(), task, shots)
+    """P(right answer) with the first `shots` examples, cached per task and k (one forward pass on
+    the model worker)."""
+    model, tokenizer = ui_models.decoding_model(), ui_models.gemma_tokenizer()
+    return ui_models.job("history.shot", (task, shots), lambda: icl.shot_result(model, tokenizer, task, shots), 256)
 
 
 def shot_curve(task: icl.FewShotTask, max_shots: int, label) -> tuple[icl.ShotResult, ...]:

@@ -16,33 +16,39 @@ from ui import models as ui_models
 from ui.chips import chip, inline_html
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# Every probe is one job on the model worker, cached server-wide: a class opening the page with
+# the default texts shares one computation, and a student waiting sees their place in the queue.
+
+
 def bias_rows(template: str, professions: tuple[str, ...], candidates: tuple[str, str]) -> tuple[B.ProbeRow, ...]:
-    return B.probe(ui_models.decoding_model(), ui_models.gemma_tokenizer(), template, professions, candidates)
+    model, tokenizer = ui_models.decoding_model(), ui_models.gemma_tokenizer()
+    return ui_models.job("risks.bias", (template, professions, candidates),
+                         lambda: B.probe(model, tokenizer, template, professions, candidates), 32)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def greedy(prompt_ids: tuple[int, ...], max_new_tokens: int) -> tuple[G.Chosen, ...]:
-    return C.greedy_continuation(ui_models.decoding_model(), prompt_ids, max_new_tokens)
+    model = ui_models.decoding_model()
+    return ui_models.job("risks.greedy", (prompt_ids, max_new_tokens),
+                         lambda: C.greedy_continuation(model, prompt_ids, max_new_tokens), 32)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def continuation(context: tuple[int, ...], tokens: tuple[int, ...]) -> C.ContinuationScore:
-    tokenizer = ui_models.gemma_tokenizer()
-    return C.score_continuations(ui_models.decoding_model(), [context], [tokens],
-                                 pad_token_id=tokenizer.pad_token_id or 0)[0]
+    model, pad = ui_models.decoding_model(), ui_models.gemma_tokenizer().pad_token_id or 0
+    return ui_models.job("risks.continuation", (context, tokens),
+                         lambda: C.score_continuations(model, [context], [tokens], pad_token_id=pad)[0], 32)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def phrasing_scores(phrasings: tuple[str, ...], answer: str) -> tuple[S.PhrasingScore, ...]:
-    return S.answer_probabilities(ui_models.decoding_model(), ui_models.gemma_tokenizer(), phrasings, answer)
+    model, tokenizer = ui_models.decoding_model(), ui_models.gemma_tokenizer()
+    return ui_models.job("risks.phrasings", (phrasings, answer),
+                         lambda: S.answer_probabilities(model, tokenizer, phrasings, answer), 32)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def window_comparison(ids: tuple[int, ...], answer_ids: tuple[int, ...], size: int) -> W.WindowComparison:
-    tokenizer = ui_models.gemma_tokenizer()
-    return W.compare(ui_models.decoding_model(), ids, answer_ids, size, tokenizer.bos_token_id,
-                     pad_token_id=tokenizer.pad_token_id or 0)
+    model, tokenizer = ui_models.decoding_model(), ui_models.gemma_tokenizer()
+    return ui_models.job("risks.window", (ids, answer_ids, size),
+                         lambda: W.compare(model, ids, answer_ids, size, tokenizer.bos_token_id,
+                                           pad_token_id=tokenizer.pad_token_id or 0), 16)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

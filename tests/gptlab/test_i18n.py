@@ -15,7 +15,7 @@ from gptlab.i18n import (
 from gptlab.nn.tokenization import EXAMPLE_TEXTS, SPECIAL_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [ROOT / "streamlit_app.py", ROOT / "course.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"),
+CODE = [ROOT / "streamlit_app.py", ROOT / "router.py", ROOT / "course.py", *ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"),
         *ROOT.glob("gptlab/**/*.py"), *(p for p in ROOT.glob("labs/**/*.py") if "tests" not in p.parts)]
 
 

@@ -46,16 +46,20 @@ def test_finetuning_blocks_and_bad_corpora(prepared_decoder):
 
 
 @pytest.mark.real_models
-def test_finetuning_a_short_run_then_before_and_after(prepared_decoder):
+@pytest.mark.parametrize("method", ["full", "lora"])
+def test_finetuning_a_short_run_then_before_and_after(prepared_decoder, method):
     import numpy as np
 
     from gptlab import models
 
     at = run_app("en", FINETUNING)
-    at.number_input(key="finetune.lr").set_value(0.0).run()
+    assert at.radio(key="finetune.method").value == "lora"  # LoRA is the default
+    at.radio(key="finetune.method").set_value(method).run()
+    lr_key = "finetune.lr" if method == "full" else "finetune.lora_lr"
+    at.number_input(key=lr_key).set_value(0.0).run()
     assert t("finetuning.bad.learning_rate", "en") in [e.value for e in at.error]
     assert at.button(key="finetune.train").disabled
-    at.number_input(key="finetune.lr").set_value(1e-4).run()
+    at.number_input(key=lr_key).set_value(1e-4 if method == "full" else 1e-3).run()
     at.number_input(key="finetune.steps").set_value(2).run()
     at.number_input(key="finetune.eval_every").set_value(1).run()
     at.button(key="finetune.train").click().run()
@@ -63,16 +67,24 @@ def test_finetuning_a_short_run_then_before_and_after(prepared_decoder):
     assert t("finetuning.done", "en", steps=2) in [s.value for s in at.success]
     labels = {m.label for m in at.metric}
     assert t("finetuning.m.val_ppl", "en") in labels and t("finetuning.m.train_loss", "en") in labels
-    table = next(d.value for d in at.dataframe if t("finetuning.m.val_ppl", "en") in d.value.columns)
+    table = next(d.value for d in at.dataframe if t("finetuning.chart.step", "en") in d.value.columns)
     assert list(table[t("finetuning.chart.step", "en")]) .count(2) == 2  # step 2: a training and a validation point
+    runs = next(d.value for d in at.dataframe if t("finetuning.runs.kept", "en") in d.value.columns)
+    kept_mb = float(runs[t("finetuning.runs.kept", "en")].iloc[-1].replace(",", ""))
+    if method == "lora":  # the session keeps an adapter of a few MB, not a gigabyte
+        assert 0 < kept_mb < 20
+        assert "finetune.model" not in at.session_state and "finetune.adapter" in at.session_state
+    else:
+        assert kept_mb > 900
     boxes = [m.value for m in at.markdown if 'class="gl-gen"' in m.value]
     assert len(boxes) >= 2  # before and after, side by side
+    after = t("finetuning.ba.tuned_lora" if method == "lora" else "finetuning.ba.tuned", "en")
+    assert any(after in m.value for m in at.markdown)
     # the shared models were not trained
     from ui import models as ui_models
 
-    shared = ui_models.decoder_fp32()
     fresh = models.load_decoder(dtype="float32")
-    for (name, a), b in zip(shared.state_dict().items(), fresh.state_dict().values()):
+    for (name, a), b in zip(ui_models.decoder_fp32().state_dict().items(), fresh.state_dict().values()):
         assert np.array_equal(a.numpy(), b.numpy()), name
     at.button(key="finetune.reset").click().run()
     assert t("finetuning.ba.no_model", "en") in [i.value for i in at.info]

@@ -1,0 +1,1 @@
+"""Serving GPT Lab past one machine: several app replicas behind nginx (see replicas.py and the README)."""
