@@ -114,4 +114,7 @@ def test_projector_mode_charts_have_large_black_uncut_legends_at_1280x720(server
     prompt_size = pg.locator('[data-testid="stMain"] textarea').first.evaluate(
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert prompt_size >= 20
+    cut = pg.evaluate("""() => [...document.querySelectorAll('[data-testid="stSidebarNavLink"] span')]
+                             .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+    assert cut == []  # no "Risks and goo..." in the sidebar either
     context.close()
