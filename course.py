@@ -64,6 +64,7 @@ class Page:
 LESSONS: tuple[Lesson, ...] = (
     Lesson("tokenization", ":material/abc:"),
     Lesson("attention", ":material/visibility:"),
+    Lesson("journey", ":material/route:"),
     Lesson("decoding", ":material/casino:"),
     Lesson("finetuning", ":material/model_training:"),
     Lesson("bert-vs-gpt", ":material/compare_arrows:"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from gptlab.i18n import decimal_symbol, fmt_float
+from gptlab.i18n import decimal_symbol, fmt_float, t
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -36,16 +36,89 @@ def _configure(chart, part: str, **values):
     return getattr(chart, f"configure_{part}")(**{**kept, **values})
 
 
+# --- accessible names ------------------------------------------------------------------------------------------------
+
+CHART_KINDS = ("bars", "heatmap", "lines", "points")
+
+
+def described(chart, *, kind: str, title: str, details: str, language: str):
+    """`chart` with its accessible name and description, in `language`.
+
+    Vega writes a chart's `description` into the aria-label of the element that holds it (role
+    graphics-document): what a screen reader announces for the chart, instead of "Vega visualization".
+    `details` says what the chart shows, with its main numbers; the exact numbers stay in the table beside it.
+    """
+    if kind not in CHART_KINDS:
+        raise ValueError(f"kind must be one of {CHART_KINDS}, not {kind!r}")
+    head = f"{t(f'charts.kind.{kind}', language)}: {title.strip().rstrip('.')}."
+    return chart.properties(description=" ".join(part for part in (head, details.strip()) if part))
+
+
+def top_items(labels, values, language: str, *, n: int = 3, digits: int = 2, percent: bool = False) -> str:
+    """The `n` largest values as "«a» 0,52; «b» 0,31": the part of a chart a listener needs first."""
+    pairs = sorted(zip(labels, values), key=lambda pair: -float(pair[1]))[:n]
+    shown = (lambda v: fmt_float(100 * float(v), language, 1) + " %") if percent else (
+        lambda v: fmt_float(float(v), language, digits))
+    return "; ".join(f"«{label}» {shown(v)}" for label, v in pairs)
+
+
+# --- colour and contrast -------------------------------------------------------------------------------------------
+
+# Vega's "cividis" scheme: its colour stops, interpolated linearly in RGB (vega-scale's continuous schemes).
+_CIVIDIS = (
+    "00205100235800265d002961012b65042e670831690d346b11366c16396d1c3c6e213f6e26426e2c456e31476e374a6e3c4d6e42506e"
+    "47536d4c566d51586e555b6e5a5e6e5e616e62646f66676f6a6a706e6d717270717573727976737c79747f7c75827f758682768985778c"
+    "8877908b78938e789691789a94789e9778a19b78a59e77a9a177aea575b2a874b6ab73bbaf71c0b26fc5b66dc9b96acebd68d3c065d8c4"
+    "62ddc85fe2cb5ce7cf58ebd355f0d652f3da4ff7de4cfae249fce647"
+)
+CIVIDIS_STOPS = tuple(tuple(int(_CIVIDIS[i + k : i + k + 2], 16) for k in (0, 2, 4)) for i in range(0, len(_CIVIDIS), 6))
+
+
+def cividis(x: float) -> str:
+    """The colour Vega's cividis scheme gives the fraction `x` of its range (0: dark blue, 1: yellow), as #rrggbb."""
+    segments = len(CIVIDIS_STOPS) - 1
+    x = min(1.0, max(0.0, float(x))) * segments
+    i = min(segments - 1, int(x))
+    a, b = CIVIDIS_STOPS[i], CIVIDIS_STOPS[i + 1]
+    return "#" + "".join(f"{round(u + (v - u) * (x - i)):02x}" for u, v in zip(a, b))
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a #rrggbb colour."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour.lstrip("#")[k : k + 2], 16) / 255) for k in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio between two #rrggbb colours, 1 to 21 (AA asks 4.5 for text, 3 for large text)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_ink(fill: str) -> str:
+    """Black or white, whichever contrasts more with `fill`: on any colour one of them reaches 4.58:1 at least."""
+    return "#000000" if contrast_ratio(fill, "#000000") >= contrast_ratio(fill, "#ffffff") else "#ffffff"
+
+
 def token_inflation_chart(
-    data: pd.DataFrame, *, x_title: str, y_title: str, colour_title: str, title: str, large: bool = False
+    data: pd.DataFrame, *, x_title: str, y_title: str, colour_title: str, title: str, language: str = "en",
+    large: bool = False,
 ) -> alt.Chart:
     """Grouped bars: total tokens per tokenizer, one bar per language.
 
-    `data` columns: tokenizer, language, tokens.
+    `data` columns: tokenizer, language, tokens. `language` is the page's (the chart's description).
     """
     languages = sorted(data["language"].unique(), reverse=True)  # pt-BR first
     font = PROJECTOR_FONT if large else 13
-    return readable(
+    totals = "; ".join(
+        f"{tokenizer}: " + ", ".join(f"{row.language} {row.tokens}" for row in rows.itertuples())
+        for tokenizer, rows in data.groupby("tokenizer", sort=False)
+    )
+    details = t("charts.inflation", language, y=y_title, colour=colour_title, totals=totals)
+    chart = (
         alt.Chart(data, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar()
         .encode(
@@ -66,9 +139,9 @@ def token_inflation_chart(
             ),
             tooltip=["tokenizer:N", "language:N", "tokens:Q"],
         )
-        .properties(height=360 if large else 300),
-        large,
+        .properties(height=360 if large else 300)
     )
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)
 
 
 def inflation_totals(rows) -> pd.DataFrame:
@@ -91,6 +164,7 @@ def decimal_labels(language: str, fmt: str | None = None) -> dict:
 
 
 HEATMAP_SIDE = (420, 800)  # without a given size, the side grows with the text between these (pixels)
+MASKED_FILL = "#d9d9d9"  # cells at -inf: no colour of the scale can mean minus infinity
 
 
 def attention_heatmap(
@@ -112,6 +186,13 @@ def attention_heatmap(
     values = np.asarray(matrix, dtype=float)
     finite = np.isfinite(values)
     flat, flat_finite = values.ravel(), finite.ravel()
+    low, high = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0.0, 1.0)
+    if high == low:  # one value only (the mask: all 0): draw it at the light end of the scale
+        low = high - 1
+    # The domain is given, not left to Vega, so each cell's colour is known here and its number can be written
+    # in the ink that contrasts most with it (WCAG AA, 4.5:1, in every cell; the -inf cells are light grey).
+    scale = alt.Scale(scheme="cividis", domain=[low, high], zero=False, nice=False)
+    fills = [cividis((v - low) / (high - low)) if f else MASKED_FILL for v, f in zip(flat, flat_finite)]
     frame = pd.DataFrame(
         {
             "query": [labels[i] for i in rows.ravel()],
@@ -120,6 +201,7 @@ def attention_heatmap(
             "shown": [fmt_float(v, language, 4) if f else masked_text for v, f in zip(flat, flat_finite)],
             "short": [fmt_float(v, language, 2) if f else masked_text for v, f in zip(flat, flat_finite)],
             "masked": ~flat_finite,
+            "ink": [readable_ink(fill) for fill in fills],
         }
     )
     font = PROJECTOR_FONT if large else 11
@@ -140,30 +222,26 @@ def attention_heatmap(
             alt.Tooltip("shown:N", title=value_title),
         ],
     )
-    low, high = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0.0, 1.0)
-    if high > low:
-        scale = alt.Scale(scheme="cividis")
-        middle = (low + high) / 2  # cividis is dark below the middle of its range and light above it
-    else:  # one value only (the mask: all 0): draw it at the light end, with dark text
-        scale = alt.Scale(scheme="cividis", domain=[low - 1, high])
-        middle = low - 0.5
-    legend = None if high == low else alt.Legend(**decimal_labels(language))
+    legend = None if not finite.any() or float(values[finite].min()) == float(values[finite].max()) else alt.Legend(
+        **decimal_labels(language))
     cells = base.transform_filter("!datum.masked").mark_rect().encode(
         color=alt.Color("value:Q", title=value_title, scale=scale, legend=legend)
     )
-    # A layer of its own: a colour encoding drops rows whose value is null, so -inf cells would vanish
-    masked = base.transform_filter("datum.masked").mark_rect(color="#d9d9d9")
-    layers = [cells, masked]
+    layers = [cells]
+    if not finite.all():  # a layer of its own: a colour encoding drops rows whose value is null. Only when there
+        # are such cells: an empty layer is an unnamed graphic to a screen reader (axe-core svg-img-alt)
+        layers.append(base.transform_filter("datum.masked").mark_rect(color=MASKED_FILL))
     if side / max(T, 1) >= 34:  # wide enough cells: print the numbers in them
-        layers.append(
-            base.mark_text(fontSize=font - 1).encode(
-                text="short:N",
-                color=alt.condition(
-                    f"datum.value > {middle!r} || datum.masked", alt.value("black"), alt.value("white")
-                ),
-            )
-        )
-    return readable(alt.layer(*layers).properties(width=side, height=side), large)
+        layers.append(base.mark_text(fontSize=font - 1).encode(text="short:N", color=alt.Color("ink:N", scale=None)))
+    n_masked = int((~flat_finite).sum())
+    details = t("charts.heatmap", language, n=T, query=query_title, looked_at=key_title, value=value_title,
+                low=fmt_float(float(values[finite].min()) if finite.any() else 0.0, language, 2),
+                high=fmt_float(float(values[finite].max()) if finite.any() else 0.0, language, 2))
+    if n_masked:
+        details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
+    # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(width=side, height=side)
+    return readable(described(chart, kind="heatmap", title=title, details=details, language=language), large)
 
 
 def attention_bars(
@@ -175,7 +253,9 @@ def attention_bars(
         {"key": labels, "weight": list(weights_row), "shown": [fmt_float(float(w), language, 4) for w in weights_row]}
     )
     font = PROJECTOR_FONT if large else 12
-    return readable(
+    details = t("charts.attention_bars", language, n=len(labels), value=value_title,
+                top=top_items(labels, list(weights_row), language))
+    chart = (
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar(color=OKABE_ITO[0])
         .encode(
@@ -184,6 +264,6 @@ def attention_bars(
                     axis=alt.Axis(labelFontSize=font, **decimal_labels(language))),
             tooltip=[alt.Tooltip("key:N", title=key_title), alt.Tooltip("shown:N", title=value_title)],
         )
-        .properties(height=340 if large else 260),
-        large,
+        .properties(height=340 if large else 260)
     )
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)

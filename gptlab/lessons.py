@@ -26,6 +26,7 @@ from typing import Literal
 
 import yaml
 
+from gptlab.figures import PIPELINE, FigureError, figure_options
 from gptlab.i18n import DEFAULT_LANGUAGE, LANGUAGES, value
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
@@ -227,31 +228,89 @@ def block_outline(lesson: Lesson) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((s.id, tuple(p.kind for p in s.parts if p.kind != "text")) for s in lesson.sections)
 
 
-def check_lessons(root: Path = LESSONS_DIR) -> list[str]:
-    """Problems that the format (docs/lesson-format.md) forbids; [] when all is well."""
+KEY_IDEAS = (3, 5)  # "In this lesson": at least 3, at most 5 ideas
+RECAP_BULLETS = (3, 6)
+MIN_FIGURE_ALT_WORDS = 40  # a figure's text alternative teaches what the figure teaches: full sentences
+_BULLET = re.compile(r"^\s*[-*+]\s+\S")
+
+
+def check_lesson(lesson: Lesson, root: Path = LESSONS_DIR) -> list[str]:
+    """What one lesson file breaks of docs/lesson-format.md ([] when nothing)."""
+    where = f"{lesson.language}/{lesson.path.name}"
     problems: list[str] = []
-    by_language = {language: {l.id: l for l in load_lessons(language, root)} for language in LANGUAGES}
-    for language, lessons in by_language.items():
-        for lesson in lessons.values():
-            if lesson.id == "home":
+    for section in lesson.sections:
+        for part in section.parts:
+            if part.kind == "figure":
+                problems += [f"{where}#{section.id}: {p}" for p in _figure_problems(part, lesson.language, root)]
+    if lesson.id == "home":
+        return problems
+    low, high = KEY_IDEAS
+    if not low <= len(lesson.key_ideas) <= high:
+        problems.append(f"{where}: {len(lesson.key_ideas)} key ideas ({low} to {high})")
+    ids = lesson.section_ids
+    if "recap" not in ids:
+        problems.append(f"{where}: no recap section")
+    else:
+        if "references" in ids and ids.index("recap") != ids.index("references") - 1:
+            problems.append(f"{where}: the recap is not just before the references")
+        bullets = sum(1 for line in lesson.section("recap").body.splitlines() if _BULLET.match(line))
+        if not RECAP_BULLETS[0] <= bullets <= RECAP_BULLETS[1]:
+            problems.append(f"{where}: the recap has {bullets} bullets ({RECAP_BULLETS[0]} to {RECAP_BULLETS[1]})")
+    budget = value("language.lesson_word_budget", lesson.language)
+    if lesson.main_path_words > budget:
+        problems.append(f"{where}: main path {lesson.main_path_words} words (budget {budget})")
+    return problems
+
+
+def _figure_problems(part: Part, language: str, root: Path) -> list[str]:
+    problems = []
+    try:
+        name, _ = figure_options(part.title)
+    except FigureError as error:
+        return [str(error)]
+    if name != PIPELINE and not (root / "figures" / f"{name}.{language}.svg").is_file():
+        problems.append(f"figure {name!r} has no file figures/{name}.{language}.svg")
+    if count_words(part.body) < MIN_FIGURE_ALT_WORDS:
+        problems.append(f"figure {name!r}: its text alternative has {count_words(part.body)} words "
+                        f"(at least {MIN_FIGURE_ALT_WORDS})")
+    return problems
+
+
+def check_lessons(root: Path = LESSONS_DIR) -> list[str]:
+    """Problems that the format (docs/lesson-format.md) forbids, in every lesson of every language; [] when
+    all is well. A file that does not parse is one problem, not an exception."""
+    problems: list[str] = []
+    by_language: dict[str, dict[str, Lesson]] = {}
+    for language in LANGUAGES:
+        by_language[language] = {}
+        for path in lesson_files(language, root):
+            try:
+                lesson = parse_lesson(path.read_text(encoding="utf-8"), language, path)
+            except LessonFormatError as error:
+                problems.append(f"{language}/{path.name}: {error}")
                 continue
-            where = f"{language}/{lesson.path.name}"
-            if not 3 <= len(lesson.key_ideas) <= 5:
-                problems.append(f"{where}: {len(lesson.key_ideas)} key ideas (3 to 5)")
-            if "recap" not in lesson.section_ids:
-                problems.append(f"{where}: no recap section")
-            budget = value("language.lesson_word_budget", language)
-            if lesson.main_path_words > budget:
-                problems.append(f"{where}: main path {lesson.main_path_words} words (budget {budget})")
+            by_language[language][lesson.id] = lesson
+            problems += check_lesson(lesson, root)
     first = by_language[DEFAULT_LANGUAGE]
     for language, lessons in by_language.items():
-        for lesson_id in first.keys() & lessons.keys():
-            if block_outline(first[lesson_id]) != block_outline(lessons[lesson_id]):
-                problems.append(f"{lesson_id}: the languages' blocks differ: "
-                                f"{block_outline(first[lesson_id])} vs {block_outline(lessons[lesson_id])} ({language})")
-            if len(first[lesson_id].key_ideas) != len(lessons[lesson_id].key_ideas):
+        for lesson_id in sorted(first.keys() ^ lessons.keys()):
+            problems.append(f"{lesson_id}: not in every language ({DEFAULT_LANGUAGE}, {language})")
+        for lesson_id in sorted(first.keys() & lessons.keys()):
+            a, b = first[lesson_id], lessons[lesson_id]
+            if a.section_ids != b.section_ids:
+                problems.append(f"{lesson_id}: the languages' sections differ ({language})")
+            elif block_outline(a) != block_outline(b):
+                problems.append(f"{lesson_id}: the languages' blocks differ: {block_outline(a)} vs "
+                                f"{block_outline(b)} ({language})")
+            if _figure_names(a) != _figure_names(b):
+                problems.append(f"{lesson_id}: the languages' figures differ ({language})")
+            if len(a.key_ideas) != len(b.key_ideas):
                 problems.append(f"{lesson_id}: the languages have different numbers of key ideas ({language})")
     return problems
+
+
+def _figure_names(lesson: Lesson) -> tuple[str, ...]:
+    return tuple(p.title for s in lesson.sections for p in s.parts if p.kind == "figure")
 
 
 if __name__ == "__main__":  # python -m gptlab.lessons: word counts and format problems

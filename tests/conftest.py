@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # Pages never start the 2-minute conversion by themselves inside tests; `prepared_decoder` does.
 os.environ.setdefault("GPTLAB_AUTO_PREPARE", "0")
+
+# A green main stays green: Hypothesis draws the same examples on every run (derandomize), keeps no example
+# database between runs, and has no per-example deadline (a loaded 2-core machine is no reason to fail).
+# A test's own @settings(max_examples=...) keeps these. To explore new examples locally:
+# `pytest --hypothesis-profile=explore`.
+hypothesis_settings.register_profile("gptlab", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None)
+hypothesis_settings.load_profile("gptlab")
 
 
 @pytest.fixture(scope="session")
@@ -163,13 +172,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    pg = context.new_page()
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    pg.dialogs = dialogs
+    """A fresh browser context's page that may reach only the apps the tests started (driving.NetworkGuard):
+    a request anywhere else is aborted and fails the test."""
+    from tests.browser.driving import new_page
+
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
+    pg.guard.check()
 
 
 # --- a real PostgreSQL server for the progress store ----------------------------------------

@@ -57,6 +57,13 @@ class AppEnv(TaskEnv):
 
         return attention_widgets.decoder_run(text).tokens, attention_widgets.decoder_weights(text)
 
+    def journey_answer_ranks(self, text: str) -> tuple[int, tuple[int, ...]]:
+        from labs.journey import widgets as journey_widgets
+
+        ids = journey_widgets.prompt(text).ids
+        lens = journey_widgets.position_lens(text, len(ids) - 1, quiet=True)
+        return lens.answer, tuple(int(r) for r in lens.lens.target_rank)
+
 
 def _key(ex: Exercise, name: str) -> str:
     return f"exercises.{ex.id}.{name}"

@@ -18,6 +18,10 @@ LANGUAGE_STATE = "app.language"
 PROJECTOR_STATE = "app.projector_on"
 LANG_KEY = "app.lang"
 PROJECTOR_KEY = "app.projector"
+# The lab view (?view=lab): each lesson's key ideas and widgets, without the prose, for projecting.
+LAB_VIEW_STATE = "app.lab_view_on"
+LAB_VIEW_KEY = "app.lab_view"
+VIEW_PARAM, LAB_VIEW, FULL_VIEW = "view", "lab", "full"
 _URL_WARNINGS_KEY = "app.url_warnings"
 
 
@@ -46,6 +50,13 @@ def _initial_projector() -> bool:
     return False
 
 
+def _initial_lab_view() -> bool:
+    raw = st.query_params.get(VIEW_PARAM)
+    if raw is not None and raw not in (LAB_VIEW, FULL_VIEW):
+        st.session_state.setdefault(_URL_WARNINGS_KEY, []).append((VIEW_PARAM, raw))
+    return raw == LAB_VIEW
+
+
 def language() -> str:
     """The user's language; valid after `sidebar_controls()` ran in the router."""
     return st.session_state.get(LANGUAGE_STATE, DEFAULT_LANGUAGE)
@@ -55,18 +66,26 @@ def projector_mode() -> bool:
     return bool(st.session_state.get(PROJECTOR_STATE, False))
 
 
+def lab_view() -> bool:
+    """Lessons show their key ideas and widgets only (ui/lesson.py leaves the prose out)."""
+    return bool(st.session_state.get(LAB_VIEW_STATE, False))
+
+
 def _copy_widget(widget_key: str, state_key: str) -> None:
     st.session_state[state_key] = st.session_state[widget_key]
 
 
 def sidebar_controls() -> str:
-    """Language switch and projector toggle, kept in the URL (?lang=en&projector=1)."""
+    """Language switch, projector and lab-view toggles, kept in the URL (?lang=en&projector=1&view=lab)."""
     if LANGUAGE_STATE not in st.session_state:
         st.session_state[LANGUAGE_STATE] = _initial_language()
     if PROJECTOR_STATE not in st.session_state:
         st.session_state[PROJECTOR_STATE] = _initial_projector()
+    if LAB_VIEW_STATE not in st.session_state:
+        st.session_state[LAB_VIEW_STATE] = _initial_lab_view()
     st.session_state[LANG_KEY] = st.session_state[LANGUAGE_STATE]
     st.session_state[PROJECTOR_KEY] = st.session_state[PROJECTOR_STATE]
+    st.session_state[LAB_VIEW_KEY] = st.session_state[LAB_VIEW_STATE]
     with st.sidebar:
         st.radio(
             " / ".join(dict.fromkeys(t("sidebar.language", language) for language in LANGUAGES)),
@@ -85,7 +104,18 @@ def sidebar_controls() -> str:
             on_change=_copy_widget,
             args=(PROJECTOR_KEY, PROJECTOR_STATE),
         )
+        st.toggle(
+            t("sidebar.lab_view", lang),
+            key=LAB_VIEW_KEY,
+            help=t("sidebar.lab_view_help", lang),
+            on_change=_copy_widget,
+            args=(LAB_VIEW_KEY, LAB_VIEW_STATE),
+        )
     st.query_params["lang"] = lang
+    if lab_view():
+        st.query_params[VIEW_PARAM] = LAB_VIEW
+    elif VIEW_PARAM in st.query_params:
+        del st.query_params[VIEW_PARAM]
     if projector_mode():
         st.query_params["projector"] = "1"
     elif "projector" in st.query_params:

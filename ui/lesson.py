@@ -1,44 +1,91 @@
-"""Render lesson files section by section, so pages can interleave widgets with the text."""
+"""Render lesson files section by section, so pages can interleave widgets with the text.
+
+In the lab view (ui/frame.py: the sidebar switch, ?view=lab) a lesson shows its title, its key ideas and
+its section headings as signposts; the prose, its expanders and its figures are left out, and the page's
+widgets, placed between the sections by the page itself, run exactly as in the full view.
+"""
 
 from __future__ import annotations
+
+import html
+import json
 
 import streamlit as st
 
 import course
+from gptlab import models
+from gptlab.figures import PIPELINE, WIDTH, figure_options, pipeline_svg, svg_label
 from gptlab.i18n import t
 from gptlab.lessons import LESSONS_DIR, Lesson, Part, load_lesson
+from ui import frame
+
+PROSE_ONLY_SECTIONS = ("recap", "references")  # no widget follows them: the lab view leaves them out
 
 
 def lesson(lesson_id: str, lang: str) -> Lesson:
     return load_lesson(lesson_id, lang)
 
 
+def lab_view(les: Lesson) -> bool:
+    """The lab view applies to lessons; the home page has no widgets and stays whole."""
+    return frame.lab_view() and les.id != course.HOME.id
+
+
 def header(les: Lesson) -> None:
     st.title(les.title)
-    if les.summary:
+    if lab_view(les):
+        st.caption(t("lesson.lab_view_note", les.language))
+    elif les.summary:
         st.markdown(f"*{les.summary}*")
-    if les.id in {entry.id for entry in course.LESSONS}:
-        from ui.exercises import top_link  # lesson pages end with exercises; the home page has none
-
-        top_link(les.id, les.language)
+    exercises_below = les.id in {entry.id for entry in course.LESSONS}  # the home page has no exercises
+    if exercises_below and not lab_view(les):  # on the first screen, above the key ideas
+        exercises_link(les)
     if les.key_ideas:
-        with st.container(border=True):
+        with st.container(border=True, key="lesson-key-ideas"):
             st.markdown(f"**{t('lesson.key_ideas', les.language)}**\n\n"
                         + "\n".join(f"- {idea}" for idea in les.key_ideas))
+    if exercises_below and lab_view(les):  # the lab view opens with its key ideas (no prose above them)
+        exercises_link(les)
 
 
-def figure_svg(name: str, lang: str) -> str | None:
-    """The figure's SVG text from lessons/figures/<name>.<lang>.svg, or None when it has no file."""
+def exercises_link(les: Lesson) -> None:
+    from ui.exercises import top_link  # lesson pages end with exercises
+
+    top_link(les.id, les.language)
+
+
+def decoder_layers() -> int | None:
+    """The lab decoder's number of blocks, from its config file; None until it is prepared.
+
+    A file read, not transformers' AutoConfig: the home page draws the figure without importing a model library.
+    """
+    if not models.decoder_ready():
+        return None
+    try:
+        config = json.loads((models.decoder_model_dir() / "config.json").read_text(encoding="utf-8"))
+        layers = config["num_hidden_layers"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return layers if isinstance(layers, int) and not isinstance(layers, bool) and layers > 0 else None
+
+
+def figure_svg(spec: str, lang: str) -> str | None:
+    """A `:::figure` block's SVG: "pipeline [stage=...]" drawn from data, any other name read from
+    lessons/figures/<name>.<lang>.svg; None when there is no such file."""
+    name, options = figure_options(spec)
+    if name == PIPELINE:
+        layers = decoder_layers()
+        return pipeline_svg(lang, layers, options.get("stage"), models.GEMMA_DECODER.name if layers else None)
     path = LESSONS_DIR / "figures" / f"{name}.{lang}.svg"
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _figure(part: Part, lang: str) -> None:
-    name = part.title.split()[0]
-    svg = figure_svg(name, lang)
+    svg = figure_svg(part.title, lang)
     if svg is not None:
-        # Our own files, reviewed like code (no script: tests/gptlab/test_lessons.py checks it).
-        st.html(f'<figure class="gl-figure" role="group">{svg}</figure>')
+        # As an image (st.html's sanitizer drops SVG): drawn at its 800-px design width, as wide as the column
+        # when projected; its alt text is the SVG's own title and description.
+        st.image(svg, width="stretch" if frame.projector_mode() else WIDTH, alt=svg_label(svg))
     with st.expander(t("lesson.figure_text", lang), icon=":material/description:"):
         st.markdown(part.body)
 
@@ -57,6 +104,9 @@ def part(p: Part, lang: str) -> None:
 
 
 def section(les: Lesson, section_id: str) -> None:
+    if lab_view(les):
+        signpost(les, section_id)
+        return
     sec = les.section(section_id)
     if sec.title:
         st.header(sec.title, anchor=sec.id)
@@ -65,8 +115,21 @@ def section(les: Lesson, section_id: str) -> None:
 
 
 def sections(les: Lesson, *section_ids: str) -> None:
+    if lab_view(les):
+        signpost(les, *section_ids)
+        return
     for section_id in section_ids:
         section(les, section_id)
+
+
+def signpost(les: Lesson, *section_ids: str) -> None:
+    """The lab view's trace of sections: one small line naming them, each under its own anchor, so that the
+    widgets below stay placed in the lesson and a shared link to a section still lands there."""
+    shown = [les.section(i) for i in section_ids]
+    shown = [sec for sec in shown if sec.title and sec.id not in PROSE_ONLY_SECTIONS]
+    if shown:
+        names = " · ".join(f'<span id="{sec.id}">{html.escape(sec.title)}</span>' for sec in shown)
+        st.markdown(f'<p class="gl-signpost">§ {names}</p>', unsafe_allow_html=True)  # lesson titles, escaped
 
 
 def objectives(les: Lesson, label: str) -> None:

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, readable
+from gptlab.charts import OKABE_ITO, described, readable
 from gptlab.classroom.store import (
     SOLVED, AttemptRecord, ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary,
 )
@@ -174,7 +174,11 @@ def success_rate_chart(summaries: Sequence[ExerciseSummary], lang: str, *, large
     counts = base.mark_text(align="left", dx=4, fontSize=font, color=OKABE_ITO[7]).encode(
         x="rate:Q", y=y, text="label:N"
     )
-    return readable((bars + counts).properties(height=_BAR_STEP[large] * len(data)), large)
+    details = t("classroom.instructor.chart_a11y", lang, n=len(data), rate=rate, each="; ".join(
+        f"{row.exercise}: {row.shown} ({row.label})" for row in data.itertuples()))
+    chart = described((bars + counts).properties(height=_BAR_STEP[large] * len(data)), kind="bars",
+                      title=t("classroom.instructor.chart_title", lang), details=details, language=lang)
+    return readable(chart, large)
 
 
 _BAR_STEP = {False: 30, True: 42}  # pixels per exercise

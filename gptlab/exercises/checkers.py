@@ -192,6 +192,10 @@ def grade_numeric(ex: NumericExercise, answer: Any, lang: str) -> Attempt:
     if within(x, ex.answer, ex.rel_tol, ex.abs_tol):
         return _attempt(ex, raw, CORRECT, 1.0, [read_as, t("exercises.numeric.correct", lang),
                                                 ex.explanation(lang)], lang)
+    for n, other in enumerate(ex.also_right, 1):
+        if within(x, other, ex.rel_tol, ex.abs_tol):
+            return _attempt(ex, raw, CORRECT, 1.0, [read_as, t("exercises.numeric.correct", lang),
+                                                    ex.text(f"also.{n}", lang), ex.explanation(lang)], lang)
     for n, mistake in enumerate(ex.mistakes, 1):
         if mistake.matches(x):
             return _attempt(ex, raw, INCORRECT, 0.0, [read_as, ex.text(f"mistake.{n}", lang)], lang)

@@ -33,6 +33,11 @@ class TaskEnv:
         """Gemma's tokens of the text and its (L, H, T, T) attention weights, as the attention lab shows them."""
         raise NotImplementedError
 
+    def journey_answer_ranks(self, text: str) -> tuple[int, tuple[int, ...]]:
+        """The journey lab's logit lens at the text's last token: the model's next token (its id) and that
+        token's rank at every layer, the embedding first and the output last."""
+        raise NotImplementedError
+
 
 class CoreEnv(TaskEnv):
     """Loads each model once through gptlab.models (for the CLI and the tests)."""
@@ -86,3 +91,11 @@ class CoreEnv(TaskEnv):
 
         run = run_decoder(self._attention_model, self._gemma_tokenizer, text)
         return run.tokens, np.stack([a[0].float().numpy() for a in run.attentions])  # (L, H, T, T)
+
+    def journey_answer_ranks(self, text: str) -> tuple[int, tuple[int, ...]]:
+        from gptlab.nn import journey as J
+
+        ids = J.prompt_ids(self._gemma_tokenizer, text).ids
+        tr = J.trace(self._attention_model, ids)
+        lens = J.position_lens(tr, self._decoding_model.lm_head.weight.detach(), len(ids) - 1)
+        return lens.answer, tuple(int(r) for r in lens.lens.target_rank)

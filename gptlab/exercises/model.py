@@ -2,7 +2,7 @@
 
 An exercise holds its structure (right choices, the number, the reference function); every text a
 student reads is in its lab's strings, under `<lab>.exercise.<name>` (title, prompt, hints, explanation,
-"choice.<id>" and "choice.<id>.why", "mistake.<n>", answer_label, "option.<id>"), in every language.
+"choice.<id>" and "choice.<id>.why", "mistake.<n>", "also.<n>", answer_label, "option.<id>"), in every language.
 Answer keys live on the server: the widget never sends them to the browser, and choice explanations
 are shown only after an answer was checked.
 """
@@ -95,7 +95,10 @@ class NumericExercise(Exercise):
     answer: float = 0.0
     rel_tol: float = 0.0  # |x - answer| <= max(rel_tol * |answer|, abs_tol)
     abs_tol: float = 0.0
-    mistakes: tuple[Mistake, ...] = ()  # checked first, in order, against the number read
+    # Other answers as right as `answer`, with the same tolerance (a lesson that gives a figure two ways, from
+    # rounded and from exact numbers): each is told why it is right too, the exercise's "also.<n>".
+    also_right: tuple[float, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()  # checked after the right answers, in order, against the number read
 
     kind = "numeric"
 

@@ -26,6 +26,9 @@ def answer_key(ex: Exercise, lang: str) -> str:
         tolerance = max(ex.rel_tol * abs(ex.answer), ex.abs_tol)
         lines.append(t("exercises.reveal.number", lang, answer=number_text(ex.answer, lang),
                        tolerance=number_text(tolerance, lang)))
+        for n, other in enumerate(ex.also_right, 1):
+            lines.append(t("exercises.reveal.also", lang, answer=number_text(other, lang),
+                           why=ex.text(f"also.{n}", lang)))
     elif isinstance(ex, TextExercise):
         lines.append(t("exercises.reveal.text", lang, accepted=" · ".join(f"`{a}`" for a in ex.accepted)))
     elif isinstance(ex, CellsExercise):

@@ -30,6 +30,10 @@ Role = Literal["decoder", "encoder", "tokenizer"]
 # thread-safe: the preparation thread and a page's script thread importing at the same moment
 # gave "ImportError: cannot import name 'AutoTokenizer'". Every import goes through this lock.
 _TRANSFORMERS_IMPORT = threading.RLock()  # re-entrant: the server's warm-up imports whole modules under it
+# from_pretrained sets torch's default dtype, a process-wide setting, while it builds a model: two loads
+# at once (the server's warm-up and a page) gave a "float32" decoder with bfloat16 layers and the other
+# way round (seen in the journey lab: "expected m1 and m2 to have the same dtype"). One load at a time.
+_MODEL_LOAD = threading.RLock()
 
 
 def _hf(*names: str):
@@ -178,7 +182,8 @@ def load_minilm_encoder():
     """MiniLM as a plain BertModel, eager attention so that `output_attentions=True` works."""
     AutoModel = _hf("AutoModel")
 
-    model = AutoModel.from_pretrained(str(minilm_dir()), attn_implementation="eager")
+    with _MODEL_LOAD:
+        model = AutoModel.from_pretrained(str(minilm_dir()), attn_implementation="eager")
     model.eval()
     return model
 
@@ -388,9 +393,10 @@ class DecoderPreparationSteps:
         import torch
         AutoModelForCausalLM = _hf("AutoModelForCausalLM")
 
-        return AutoModelForCausalLM.from_pretrained(
-            str(gguf_path.parent), gguf_file=gguf_path.name, dtype=torch.float32
-        )
+        with _MODEL_LOAD:
+            return AutoModelForCausalLM.from_pretrained(
+                str(gguf_path.parent), gguf_file=gguf_path.name, dtype=torch.float32
+            )
 
     def save_model(self, gguf_model, out: Path) -> None:
         """A GGUF-loaded model cannot be `save_pretrained`-ed (its quantizer is not serializable):
@@ -441,9 +447,10 @@ def load_decoder(dtype: str = "bfloat16", attn_implementation: str = "eager"):
 
     if not decoder_ready():
         raise DecoderNotPrepared()
-    model = AutoModelForCausalLM.from_pretrained(
-        str(decoder_model_dir()), dtype=getattr(torch, dtype), attn_implementation=attn_implementation
-    )
+    with _MODEL_LOAD:
+        model = AutoModelForCausalLM.from_pretrained(
+            str(decoder_model_dir()), dtype=getattr(torch, dtype), attn_implementation=attn_implementation
+        )
     model.eval()
     model.requires_grad_(False)  # shared by every user: nobody trains this instance
     if dtype == "bfloat16":

@@ -7,7 +7,7 @@ and bertviz's `require.config(paths=<cdnjs>)` is dropped, so `require(['jquery',
 resolves without building a single URL.
 
 Pure Python (no streamlit): the page shows the result with
-`streamlit.components.v1.html(html, height=view_height(...), scrolling=True)`.
+`st.iframe(html, height=view_height(...), alt=...)` (a srcdoc frame whose scripts run; it scrolls when taller).
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ _PARAMS = "const params = "
 # bertviz selects its controls as `#root #vis`: ids that repeat in every view. Prefixing them
 # with the root id keeps every id in the page unique, even with two views in one document.
 _MARKUP_IDS = {'id="layer"': "layer", 'id="filter"': "filter", "id='vis'": "vis"}
+# bertviz writes "Layer: <select>" with the word outside any <label>: a screen reader announces an unnamed list
+# (axe-core select-name, critical). The name repeats bertviz's visible word (its UI is English in any page).
+_CONTROL_NAMES = {"layer": "Layer", "filter": "Attention"}
 _JS_PATCHES: dict[str, tuple[tuple[str, str], ...]] = {
     "head": (
         ("`#${config.rootDivId} #layer`", "`#${config.rootDivId}-layer`"),
@@ -160,7 +163,8 @@ def _self_contained(kind: Literal["head", "model"], bertviz_html: str, dom_id: s
         raise RuntimeError("unexpected bertviz output: root div id not found")
     markup = markup.replace(root.group(0), dom_id)
     for attr, name in _MARKUP_IDS.items():
-        markup = markup.replace(attr, f'id="{dom_id}-{name}"')
+        label = f' aria-label="{_CONTROL_NAMES[name]}"' if name in _CONTROL_NAMES else ""
+        markup = markup.replace(attr, f'id="{dom_id}-{name}"{label}')
 
     js, n = _REQUIRE_CONFIG.subn("", js, count=1)
     if n != 1:

@@ -131,6 +131,7 @@ EXERCISES = (
             Mistake(near(math.e ** 2 / (1 + math.e ** 2), abs_=0.0015)),
             Mistake(near(0.5, abs_=0.0015)),
             Mistake(near(0.25, abs_=0.0015)),
+            Mistake(near(math.e ** 3 / (math.e + math.e ** 3 + 1), abs_=0.0015)),  # counted from 0: three scores kept
         ),
     ),
     ChoiceExercise(

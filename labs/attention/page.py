@@ -9,12 +9,14 @@ from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
 from gptlab.nn import attention as A
 from gptlab.nn import tokenization as tk
+from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings
 from labs.attention import widgets as ui_att
 from labs.attention import settings as S
 from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import keep_within, load_from_url, write_to_url
 
@@ -25,6 +27,7 @@ load_from_url(PARAMS, "attention", lang)
 les = lesson_ui.lesson("attention", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "scaled-dot-product", "multi-head", "positions", "decoder-block", "causal-mask")
+shelf = Shelf("attention", lang)  # the code of each view, and the lab as a notebook
 
 # --- the student's sentence, shared by every widget on the page -----------------------------------
 check = tk.check_text(
@@ -82,6 +85,7 @@ def mask_step_by_step(config) -> None:
                        lang=lang)
         share = A.future_attention_share(steps.unmasked_weights)
         st.warning(t("attention.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
+    shelf.show("attention_steps", AttentionStepsSettings(text, layer, head, A.MAX_ATTENTION_TOKENS))
 
 
 
@@ -98,6 +102,7 @@ def attention_maps(config) -> None:
     map_head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.MAP_HEAD_KEY)
     ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('attention.layer', lang)} {map_layer}, "
                    f"{t('attention.head', lang).lower()} {map_head}", kind="weights", lang=lang)
+    shelf.show("attention_map", AttentionMapSettings(text, map_layer, map_head, A.MAX_ATTENTION_TOKENS))
     st.markdown(f"**{t('attention.maps.grid', lang, layer=map_layer)}**")
     heads = range(config.num_attention_heads)
     for first in heads[::GRID_COLUMNS]:  # small multiples, GRID_COLUMNS per row so each fits its column
@@ -200,8 +205,6 @@ def architecture_tables(config) -> None:
 def bertviz_views() -> None:
     """bertviz's head view and model view, self-contained so they render with no network."""
     st.subheader(t("attention.bertviz.header", lang))
-    from streamlit.components.v1 import html as embed_html
-
     from labs.attention import bertviz_html
 
     a, b = st.columns(2)
@@ -223,7 +226,10 @@ def bertviz_views() -> None:
     shown = [tk.visible(x) for x in vz_tokens[:n]]
     builder = bertviz_html.head_view_html if view == "head" else bertviz_html.model_view_html
     page_html = builder(attention, shown, view_id=f"{which}-{view}")
-    embed_html(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]), scrolling=True)
+    # st.iframe (Streamlit's old components html call is deprecated): a srcdoc frame, named for screen readers
+    st.iframe(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]),
+              alt=t("attention.bertviz.frame", lang, view=t(f"attention.bertviz.{view}_view", lang),
+                    model={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}[which]))
 
 
 
@@ -247,5 +253,6 @@ if has_text:
     with frame.contained(lang):
         bertviz_views()
 lesson_ui.sections(les, "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("attention", lang)

@@ -8,6 +8,7 @@ from gptlab import models
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
 from gptlab.nn import attention as A
 from gptlab.nn import tokenization as tk
+from gptlab.takeaway.code import BertMaskingSettings
 from labs.attention import widgets as ui_att
 from labs.bert_vs_gpt import contextual as C
 from labs.bert_vs_gpt import masking as M
@@ -17,6 +18,7 @@ from labs.bert_vs_gpt.settings import DRAW_CHOICES, PAIR_MAX_CHARS
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
@@ -27,6 +29,7 @@ load_from_url(PARAMS, "bert_vs_gpt", lang)
 les = lesson_ui.lesson("bert-vs-gpt", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "encoder-vs-decoder", "pretraining-objectives", "mlm-demo")
+shelf = Shelf("bert-vs-gpt", lang)  # the code of each view, and the lab as a notebook
 
 
 def percent(x: float, digits: int = 1) -> str:
@@ -101,6 +104,7 @@ def masking_widget() -> None:
     st.markdown(t("bert_vs_gpt.rows", lang, ignore=f"`{M.IGNORE_INDEX}`"))
     st.code(f"input_ids = {list(result.input_ids)}\nlabels    = {list(result.labels)}", language="python", wrap_lines=True)
     st.caption(t("bert_vs_gpt.same_as_collator", lang))
+    shelf.show("bert_masking", BertMaskingSettings(text, int(seed), config.mlm_probability))
     many_draws_widget(sentence, int(seed), config)
 
 
@@ -255,5 +259,6 @@ with frame.contained(lang):
     vectors_widget()
 
 lesson_ui.sections(les, "task-heads", "variants", "transfer-learning", "choosing", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("bert-vs-gpt", lang)

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable
 from gptlab.i18n import fmt_percent, t
 from gptlab.nn.tokenization import visible
 from labs.attention import widgets as ui_att
@@ -83,8 +83,11 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
     span = base.mark_rule(color="#000000", strokeWidth=3).encode(x="low:Q", x2="high:Q", y=y, tooltip=tooltip)
     tick = base.mark_tick(color=OKABE_ITO[5], thickness=4, size=34 if large else 28).encode(
         x="expected:Q", y=y, tooltip=tooltip)
-    return readable((bars + span + tick).properties(title=alt.TitleParams(title, fontSize=font + 2),
-                                                    height=alt.Step(56 if large else 42)), large)
+    chart = (bars + span + tick).properties(title=alt.TitleParams(title, fontSize=font + 2),
+                                            height=alt.Step(56 if large else 42))
+    details = t("bert_vs_gpt.shares.a11y", language, observed=observed, expected=expected, band=band, each="; ".join(
+        f"{label}: {o} ({expected} {e})" for label, o, e in zip(labels, rows["observed_text"], rows["expected_text"])))
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)
 
 
 # --- cached runs on the real models -------------------------------------------------------------------

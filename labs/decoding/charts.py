@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
-from gptlab.i18n import fmt_float
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable, top_items
+from gptlab.i18n import fmt_float, t
 
 MODEL_COLOUR, STRATEGY_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
 
@@ -92,9 +92,13 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
             .mark_text(align="left", dx=4, dy=-8, fontSize=font, color=OKABE_ITO[5], fontWeight="bold")
             .encode(y="p:Q", x=alt.value(0), text="text:N")
         )
-    return readable(alt.layer(*layers, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(
+    chart = alt.layer(*layers, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(
         height=440 if large else 340
-    ), large)
+    )
+    details = t("decoding.chart.a11y", language, n=len(rows), model=titles.model, strategy=titles.strategy,
+                cumulative=titles.cumulative, top=top_items(order, list(rows["model"]), language, percent=True),
+                kept=int(rows["kept"].sum()))
+    return readable(described(chart, kind="bars", title=titles.title, details=details, language=language), large)
 
 
 def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title: str, drawn: str, expected: str,
@@ -107,7 +111,9 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
     long = rows.melt(id_vars=["label"], value_vars=["drawn", "expected"], var_name="series", value_name="share")
     long["series_name"] = long["series"].map({"drawn": drawn, "expected": expected})
     long["shown"] = [fmt_float(v, language, 4) for v in long["share"]]
-    return readable(
+    details = t("decoding.draws.a11y", language, n=len(rows), drawn=drawn, expected=expected,
+                top=top_items(list(rows["label"]), list(rows["drawn"]), language, percent=True))
+    chart = (
         alt.Chart(long, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar()
         .encode(
@@ -123,6 +129,6 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
             tooltip=[alt.Tooltip("label:N", title=token_title), alt.Tooltip("series_name:N", title=" "),
                      alt.Tooltip("shown:N", title=share_title)],
         )
-        .properties(height=380 if large else 300),
-        large,
+        .properties(height=380 if large else 300)
     )
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)

@@ -9,6 +9,7 @@ from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
+from gptlab.takeaway import code as takeaway
 from labs.decoding import widgets as ui_dec
 from labs.decoding import settings as S
 from labs.decoding.charts import DistributionTitles, draws_chart, next_token_chart
@@ -16,6 +17,7 @@ from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN,
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
@@ -25,6 +27,7 @@ load_from_url(PARAMS, "decoding", lang)
 les = lesson_ui.lesson("decoding", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "autoregressive")
+shelf = Shelf("decoding", lang)  # the code of each view, and the lab as a notebook
 
 # --- the prompt, shared by every widget ------------------------------------------------------------
 check = tk.check_text(
@@ -127,6 +130,7 @@ def distribution(prompt: G.FittedPrompt) -> None:
             hide_index=True,
             width="stretch",
         )
+    shelf.show("next_token", takeaway.NextTokenSettings(check.text, strategy, SHOWN))
 
 
 if prompt is not None:
@@ -345,6 +349,7 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
         for column in st.columns(per_row):
             slots.append(column.empty())
     entry = streamed(S.SIDE_BY_SIDE_KEY, request, slots[: len(named)], start)
+    shelf.show("side_by_side", takeaway.GenerationSettings(check.text, named, int(max_new), seed))
     if entry is None:
         st.caption(t("decoding.press_generate", lang))
         return
@@ -374,6 +379,8 @@ def grid(prompt: G.FittedPrompt) -> None:
         cols[0].markdown(f"**T {fmt_float(T, lang, 1)}**")
         slots.extend(c.empty() for c in cols[1:])
     entry = streamed(S.GRID_KEY, request, slots, start)
+    shelf.show("grid", takeaway.GenerationSettings(check.text, tuple(zip(names, strategies)), request.max_new_tokens,
+                                                   request.seed))
     if entry is None:
         return
     labelled = {**entry, "request": ui_dec.RunRequest(entry["request"].prompt_ids, strategies, names,
@@ -390,5 +397,6 @@ if prompt is not None:
         grid(prompt)
 
 lesson_ui.sections(les, "good-practice", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("decoding", lang)

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable
 from gptlab.i18n import fmt_float, t
 from gptlab.nn.finetune import RunReport
 from gptlab.nn.tokenization import visible
@@ -65,7 +65,10 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
     frame = pd.DataFrame(rows, columns=["step", "loss", "series"])
     frame["shown"] = [fmt_float(v, language, 3) for v in frame["loss"]]
     font = PROJECTOR_FONT if large else 12
-    return readable(
+    last = {name: group["shown"].iloc[-1] for name, group in frame.groupby("series", sort=False)}
+    details = t("finetuning.chart.a11y", language, train=train, validation=validation, steps=report.total_steps,
+                last_train=last.get(train, "—"), last_validation=last.get(validation, "—"))
+    chart = (
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_line(point=True)
         .encode(
@@ -81,7 +84,7 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
             tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("step:Q", title=step),
                      alt.Tooltip("shown:N", title=loss)],
         )
-        .properties(height=340 if large else 280),
-        large,
+        .properties(height=340 if large else 280)
     )
+    return readable(described(chart, kind="lines", title=title, details=details, language=language), large)
 

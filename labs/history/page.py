@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from gptlab import models
-from gptlab.charts import OKABE_ITO, decimal_labels, readable
+from gptlab.charts import OKABE_ITO, decimal_labels, described, readable
 from gptlab.i18n import fmt_int, fmt_number, fmt_percent, t
+from gptlab.takeaway.code import InContextSettings
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
 from labs.history import timeline as tl
@@ -15,6 +16,7 @@ from labs.history import widgets as ui_hist
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.frame import markdown_escape
 from ui.params import load_from_url, write_to_url
@@ -24,6 +26,7 @@ PARAMS = S.url_params(lang)  # shareable settings: ?task=similarity&icl=capitals
 load_from_url(PARAMS, "history", lang)
 les = lesson_ui.lesson("history", lang)
 lesson_ui.header(les)
+shelf = Shelf("history", lang)  # the code of each view, and the lab as a notebook
 lesson_ui.sections(les, "intro", "gpt1-architecture", "gpt1-objectives", "gpt1-input-formats")
 
 
@@ -112,7 +115,11 @@ def icl_chart(frame_: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("probability_text:N", title=t("history.icl.col.probability", lang))],
     )
     line = base.mark_line(color=OKABE_ITO[0], strokeWidth=3) + base.mark_point(color=OKABE_ITO[0], size=90, filled=True)
-    return readable(line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14), frame.projector_mode())
+    details = t("history.icl.a11y", lang, x=t("history.icl.x", lang), each="; ".join(
+        f"{k}: {p}" for k, p in zip(frame_["shots"], frame_["probability_text"])))
+    chart = described(line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14), kind="lines",
+                      title=t("history.icl.y", lang), details=details, language=lang)
+    return readable(chart, frame.projector_mode())
 
 
 def in_context_widget() -> None:
@@ -154,6 +161,8 @@ def in_context_widget() -> None:
         k = st.select_slider(t("history.icl.k", lang), [r.shots for r in results], value=results[-1].shots,
                              key="history.icl.prompt_k") if len(results) > 1 else 0
         st.code(icl.build_prompt(task, k) + f" {task.answer}", language=None)
+    shelf.show("in_context", InContextSettings(task.instruction, tuple((e.input, e.output) for e in task.examples),
+                                               task.query, task.answer, max_shots))
 
 
 with st.container(border=True), frame.contained(lang):
@@ -168,21 +177,21 @@ def timeline_widget() -> None:
     titles = tl.TimelineTitles(
         x=t("history.timeline.x", lang), y=t("history.timeline.y", lang), model=t("history.timeline.model", lang),
         organisation=t("history.timeline.organisation", lang), parameters=t("history.timeline.parameters", lang),
-        open_weights=t("history.timeline.open", lang),
+        weights=t("history.timeline.weights", lang),
     )
-    chart_col, table_col = st.columns(2)
-    chart_col.altair_chart(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
+    # the whole width: beside the table the labels of 2021-2025 ran into each other
+    st.altair_chart(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
     number = lambda x: undisclosed if pd.isna(x) else fmt_number(x, lang, 3)  # noqa: E731
     shown = pd.DataFrame({
         t("history.timeline.model", lang): data["name"],
         t("history.timeline.x", lang): data["date"],
-        t("history.timeline.parameters", lang): [number(x) for x in data["parameters_b"]],
+        t("history.timeline.parameters", lang): [undisclosed if pd.isna(x) else tl.parameters_text(x, a, lang)
+                                                 for x, a in zip(data["parameters_b"], data["active_b"])],
         t("history.timeline.tokens", lang): [number(x) if not pd.isna(x) else "—" for x in data["tokens_b"]],
-        t("history.timeline.open", lang): [t("history.timeline.yes" if o else "history.timeline.no", lang)
-                                          for o in data["open_weights"]],
+        t("history.timeline.weights", lang): [t(f"history.timeline.weights.{w}", lang) for w in data["weights"]],
     })
-    table_col.dataframe(shown, hide_index=True, width="stretch", height=460)
+    st.dataframe(shown, hide_index=True, width="stretch", height="content")  # every row, no inner scrolling
     hidden = [m.name for m in tl.MILESTONES if m.parameters is None]
     st.caption(t("history.timeline.not_plotted", lang, names=", ".join(hidden)))
     by_name = {m.name: m for m in tl.MILESTONES}
@@ -198,5 +207,6 @@ with st.container(border=True), frame.contained(lang):
     timeline_widget()
 
 lesson_ui.sections(les, "lessons-learned", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("history", lang)

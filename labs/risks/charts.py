@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, readable
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable
+from gptlab.i18n import t
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,19 @@ def bias_chart(rows: pd.DataFrame, *, candidates: tuple[str, str], titles: BiasT
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black", strokeWidth=2).encode(x="x:Q")
     # Streamlit fits title, legend and axis inside this height too: give the bars their room on top of that.
     height = (190 if large else 150) + (40 if large else 30) * len(rows)
-    return readable(alt.layer(bars, zero, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(height=height),
-                    large)
+    chart = alt.layer(bars, zero, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(height=height)
+    details = t("risks.bias.a11y", language, n=len(rows), a=candidates[0], b=candidates[1], axis=titles.axis,
+                each="; ".join(f"{r.profession}: {r.preferred} ({r.ratio})" for r in rows.itertuples()))
+    return readable(described(chart, kind="bars", title=titles.title, details=details, language=language), large)
 
 
 def phrasing_chart(rows: pd.DataFrame, *, title: str, value_title: str, language: str,
                    large: bool = False) -> alt.Chart:
     """One bar per phrasing: P(right answer) in percent. `rows` columns: label, percent, shown (text)."""
     font = PROJECTOR_FONT if large else 12
-    return readable(
+    details = t("risks.sens.a11y", language, n=len(rows), value=value_title,
+                each="; ".join(f"«{r.label}» {r.shown}" for r in rows.itertuples()))
+    chart = (
         alt.Chart(rows, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_bar(color=OKABE_ITO[2])
         .encode(
@@ -62,6 +67,6 @@ def phrasing_chart(rows: pd.DataFrame, *, title: str, value_title: str, language
                     axis=alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))),
             tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("shown:N", title=value_title)],
         )
-        .properties(height=(130 if large else 100) + (44 if large else 34) * len(rows)),  # title and axis fit inside
-        large,
+        .properties(height=(130 if large else 100) + (44 if large else 34) * len(rows))  # title and axis fit inside
     )
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)

@@ -8,7 +8,7 @@ the dropped part cannot influence the answer, however clearly it was stated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Literal, Sequence
 
 from gptlab.nn import generation as G
 from gptlab.nn.confidence import ContinuationScore, score_continuations
@@ -58,3 +58,20 @@ def compare(model, ids: Sequence[int], answer_ids: Sequence[int], size: int, bos
     window = fit_window(ids, size, bos_id, answer_tokens=len(answer_ids))
     full, cut = score_continuations(model, [ids, window.ids], [answer_ids, answer_ids], pad_token_id=pad_token_id)
     return WindowComparison(window, full, cut)
+
+
+AnswerPlace = Literal["kept", "dropped", "absent"]  # risks.ctx.lost.<this> in the strings
+
+
+def answer_place(pieces: Sequence[str], kept: Sequence[bool], answer: str) -> AnswerPlace:
+    """Where the text states the expected answer: still inside the window ("kept"), only in what the window
+    dropped, or cut through by it ("dropped"), or nowhere in the text ("absent"). Case and spacing aside."""
+    def normal(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    needle = normal(answer)
+    if not needle:
+        return "absent"
+    if needle in normal("".join(p for p, k in zip(pieces, kept) if k)):
+        return "kept"
+    return "dropped" if needle in normal("".join(pieces)) else "absent"

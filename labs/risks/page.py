@@ -9,6 +9,7 @@ from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t, value
 from gptlab.nn import confidence as C
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
+from gptlab.takeaway.code import BiasProbeSettings, ContextWindowSettings
 from labs.decoding import widgets as ui_dec
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
@@ -20,6 +21,7 @@ from labs.risks.settings import HALLUCINATION_TOKENS, MAX_ANSWER_CHARS, MAX_PROM
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
@@ -28,6 +30,7 @@ PARAMS = S.url_params(lang)  # shareable settings: ?template=...&a=he&b=she&wind
 load_from_url(PARAMS, "risks", lang)
 les = lesson_ui.lesson("risks", lang)
 lesson_ui.header(les)
+shelf = Shelf("risks", lang)  # the code of each view, and the lab as a notebook
 ready = models.decoder_ready()
 if not ready:
     ui_models.ensure_preparation_started()
@@ -131,6 +134,7 @@ def bias_demo() -> None:
         st.markdown(t("risks.bias.same_side", lang, word=f"“{quoted(name_a if top.log2_ratio >= 0 else name_b)}”"))
     st.markdown(t("risks.bias.framing", lang))
     st.caption(t("risks.bias.grammar_note", lang))
+    shelf.show("bias_probe", BiasProbeSettings(check.template, professions.items, candidates))
 
 
 # --- 2. hallucination ---------------------------------------------------------------------------------
@@ -282,7 +286,8 @@ def context_demo() -> None:
     st.markdown(f"**{t('risks.ctx.chips_label', lang)}**")
     st.markdown(ui_risks.window_legend(lang), unsafe_allow_html=True)
     special = set(tokenizer.all_special_ids)
-    st.markdown(ui_risks.window_html(pieces, window.kept, [i in special for i in ids]), unsafe_allow_html=True)
+    st.markdown(ui_risks.window_html(pieces, window.kept, [i in special for i in ids],
+                                    label=t('risks.ctx.chips_label', lang)), unsafe_allow_html=True)
     with st.expander(t("risks.ctx.reads", lang)):
         st.text(tokenizer.decode(list(window.ids)))
     if len(answer_ids) > 1:
@@ -299,9 +304,12 @@ def context_demo() -> None:
     if not window.dropped:
         st.info(t("risks.ctx.kept_all", lang), icon=":material/info:")
     elif result.cut.prob < result.full.prob / 10:
-        st.info(t("risks.ctx.lost", lang, full=full, cut=cut), icon=":material/content_cut:")
+        place = W.answer_place(pieces, window.kept, answer)  # say what happened to the fact, wherever it was
+        st.info(t(f"risks.ctx.lost.{place}", lang, answer=quoted(answer), full=full, cut=cut,
+                  dropped=fmt_int(window.dropped, lang)), icon=":material/content_cut:")
     else:
         st.info(t("risks.ctx.changed", lang, window=fmt_int(size, lang), full=full, cut=cut), icon=":material/info:")
+    shelf.show("context_window", ContextWindowSettings(check.text.rstrip(), answer, size))
 
 
 lesson_ui.sections(les, "intro", "overfitting", "bias")
@@ -317,5 +325,6 @@ lesson_ui.section(les, "context-window")
 with frame.contained(lang):
     context_demo()
 lesson_ui.sections(les, "misuse", "evaluation", "safety-filters", "efficiency", "good-practice", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("risks", lang)

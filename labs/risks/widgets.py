@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Sequence
 
 import streamlit as st
@@ -62,15 +63,17 @@ def text_pieces(ids: tuple[int, ...]) -> tuple[str, ...]:
     return G.pieces(ui_models.gemma_tokenizer(), ids)
 
 
-def window_html(pieces: Sequence[str], kept: Sequence[bool], special: Sequence[bool]) -> str:
+def window_html(pieces: Sequence[str], kept: Sequence[bool], special: Sequence[bool], label: str = "") -> str:
     """The whole text token by token: kept tokens on alternating light backgrounds, dropped ones struck through.
 
     Struck-through grey text says "dropped" without relying on colour. Every piece is escaped (user text).
+    The box scrolls: tabindex lets a keyboard reach and scroll it, `label` names it for a screen reader.
     """
     spans = [chip(html=inline_html(piece), kinds=" ".join(["inline", f"in{i % 2}" if keep else "out",
                                                            "special" if is_special else ""]))
              for i, (piece, keep, is_special) in enumerate(zip(pieces, kept, special))]
-    return f'<div class="gl-window" dir="auto">{"".join(spans)}</div>'
+    return (f'<div class="gl-window" dir="auto" tabindex="0" role="region" aria-label="{escape(label)}">'
+            f'{"".join(spans)}</div>')
 
 
 def window_legend(lang: str) -> str:

@@ -7,11 +7,13 @@ from gptlab import models
 from gptlab.charts import inflation_totals, token_inflation_chart
 from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import tokenization as tk
+from gptlab.takeaway.code import TokenizationSettings
 from labs.tokenization import settings as S
 from labs.tokenization.settings import CHIP_LIMIT, SHORT_TEXT, TEXT_KEY
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.chips import token_chips
 from ui.params import load_from_url, write_to_url
@@ -22,6 +24,7 @@ load_from_url(PARAMS, "tokenization", lang)
 les = lesson_ui.lesson("tokenization", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "what-is-a-token")
+shelf = Shelf("tokenization", lang)  # the code of each view, and the lab as a notebook
 
 
 def _on_example_pick() -> None:
@@ -121,6 +124,7 @@ else:
                     hide_index=True,
                     width="stretch",
                 )
+    shelf.show("tokenization", TokenizationSettings(check.text))
 
 # --- 2. GPT-2's bytes -------------------------------------------------------------------------
 lesson_ui.section(les, "byte-level-bpe")
@@ -220,6 +224,7 @@ with frame.contained(lang):
         y_title=t("tokenization.inflation.y", lang),
         colour_title=t("tokenization.inflation.language", lang),
         title=t("tokenization.inflation.chart_title", lang),
+        language=lang,
         large=frame.projector_mode(),
     )
     st.altair_chart(chart, width="stretch")
@@ -238,5 +243,6 @@ with frame.contained(lang):
         st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
 
 lesson_ui.sections(les, "context-window", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("tokenization", lang)

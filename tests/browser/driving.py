@@ -30,6 +30,81 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
+# Every app these tests started, by origin ("http://127.0.0.1:PORT"): the only addresses a page may reach.
+APP_ORIGINS: set[str] = set()
+_ORIGIN_OF: dict[int, str] = {}  # server process id -> its origin
+
+
+def is_app_url(url: str) -> bool:
+    """A request to one of the apps these tests started (http or its websocket), nothing else."""
+    if url.startswith(("ws://", "wss://")):
+        url = "http" + url[2:]
+    return any(url == origin or url.startswith(origin + "/") for origin in APP_ORIGINS)
+
+
+def is_base_path_probe(url: str) -> bool:
+    """The two requests Streamlit's frontend sends before it knows where the server lives.
+
+    Opened at /<page>, the frontend cannot tell a page of an app at / from an app served under /<page>/
+    (server.baseUrlPath), so it tries /<page>/_stcore/health and /<page>/_stcore/host-config first, gets
+    404, and then uses /_stcore/... The app cannot change this: the guess happens in Streamlit's
+    index.html before any of our code runs, and the only way to skip it (window.__streamlit.BACKEND_BASE_URL)
+    is for pages that embed Streamlit. It costs one 404 pair and about 100 ms on a page's first load.
+    """
+    path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    parts = path.strip("/").split("/")
+    return len(parts) == 3 and parts[1] == "_stcore" and parts[2] in ("health", "host-config")
+
+
+class NetworkGuard:
+    """Lets a browser context reach only the apps these tests started; records everything else.
+
+    Every other request is aborted before it leaves (so a classroom's offline conditions hold here too) and
+    kept in `outside`; a websocket elsewhere is recorded too. `failed` keeps the app's responses of 400 and
+    above, except Streamlit's base-path probes (is_base_path_probe).
+    """
+
+    def __init__(self, context) -> None:
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        context.route("**/*", self._route)
+        context.on("page", self._watch)
+        for pg in context.pages:
+            self._watch(pg)
+
+    def _route(self, route) -> None:
+        if is_app_url(route.request.url):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def _watch(self, pg) -> None:
+        pg.on("websocket", lambda ws: None if is_app_url(ws.url) else self.outside.append(ws.url))
+        pg.on("response", self._response)
+
+    def _response(self, response) -> None:
+        if response.status >= 400 and not is_base_path_probe(response.url):
+            self.failed.append(f"{response.status} {response.url}")
+
+    def check(self) -> None:
+        assert not self.outside, f"requests that left the app: {sorted(set(self.outside))}"
+        assert not self.failed, f"failed requests to the app: {self.failed}"
+
+
+def new_page(browser, **context_options):
+    """A page in a fresh context (a new browser profile) behind a NetworkGuard: `pg.guard`, `pg.dialogs`."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, "locale": "en-US",
+                                     **context_options})
+    guard = NetworkGuard(context)
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    pg.guard = guard
+    return pg
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,6 +124,8 @@ def start_server(**extra_env: str):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
+    APP_ORIGINS.add(url)
+    _ORIGIN_OF[proc.pid] = url
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -64,6 +141,7 @@ def start_server(**extra_env: str):
 
 
 def stop_server(proc) -> None:
+    APP_ORIGINS.discard(_ORIGIN_OF.pop(proc.pid, ""))
     proc.terminate()
     try:
         proc.wait(10)
@@ -80,6 +158,33 @@ def wait_ready(pg, timeout=60_000) -> None:
         timeout=timeout,
     )
     settle(pg)
+
+
+_WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__glRan = false;
+    if (window.__glRunWatch) window.__glRunWatch.disconnect();
+    // attributeOldValue: a run that starts and ends between two callbacks still leaves 'running' as an old value
+    window.__glRunWatch = new MutationObserver(records => {
+        if (records.some(r => r.oldValue === 'running') || app.getAttribute('data-test-script-state') === 'running')
+            window.__glRan = true;
+    });
+    window.__glRunWatch.observe(app, {attributes: true, attributeOldValue: true,
+                                      attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun_after(pg, action, timeout=60_000) -> None:
+    """Do `action` (a click, a key press) and wait until the script run it starts has finished.
+
+    A fixed pause before `wait_ready` would race: a run that had not started yet looks finished. Here the
+    page records every change of the app's run state from before the action on, so a run is seen however
+    late it starts or however quickly it ends.
+    """
+    pg.evaluate(_WATCH_RUNS)
+    action()
+    pg.wait_for_function("() => window.__glRan === true", timeout=timeout)
+    wait_ready(pg, timeout)
 
 
 def settle(pg, timeout_ms: int = 20_000) -> None:
@@ -111,3 +216,8 @@ def check_page(pg, name: str) -> None:
     exceptions = pg.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     assert not pg.dialogs, f"a script ran from user text: {pg.dialogs}"
+    guard = getattr(pg, "guard", None)
+    assert guard is not None, "open pages with the `page` fixture or driving.new_page: they guard the network"
+    guard.check()
+    icons = pg.evaluate("() => [...document.querySelectorAll('link[rel~=\"icon\"]')].map(l => l.href)")
+    assert icons and all(i.startswith("data:") or is_app_url(i) for i in icons), icons  # the favicon is ours

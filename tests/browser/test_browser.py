@@ -11,21 +11,76 @@ import pytest
 
 import course
 from gptlab.i18n import t
-from tests.browser.driving import check_page, start_server, stop_server, wait_ready
+from gptlab.lessons import load_lesson
+from tests.browser.driving import (
+    check_page, is_base_path_probe, new_page, rerun_after, start_server, stop_server, wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 
 
-PAGES = [("home", ""), *((lesson.id, lesson.url_path) for lesson in course.LESSONS)]
+PAGES = [("home", ""), *((lesson.id, lesson.url_path) for lesson in course.LESSONS),
+         (course.INSTRUCTOR.id, course.INSTRUCTOR.url_path)]
+# Every lesson in the full view and the lab view, projector on and off; the home page (no lab view) with the
+# projector on and off; the instructor's page once.
+VIEWS = [(name, path, view, projector) for name, path in PAGES for view in ("full", "lab") for projector in (False, True)
+         if name in {lesson.id for lesson in course.LESSONS} or (view == "full" and (name == "home" or not projector))]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
-@pytest.mark.parametrize("name, path", PAGES)
-def test_every_page_renders_without_exception(server, page, name, path, lang):
-    page.goto(f"{server}/{path}?lang={lang}")
+@pytest.mark.parametrize("name, path, view, projector", VIEWS)
+def test_every_page_renders_without_exception(server, page, name, path, view, projector, lang):
+    """Screenshots: tests/browser/screenshots/<page>-<lang>-<view>[-projector].png; look at them.
+    Also: nothing on the page is fetched from another host (the `page` fixture aborts and reports any
+    such request), the favicon is the app's own, and no request to the app fails (see is_base_path_probe)."""
+    query = f"lang={lang}" + ("&view=lab" if view == "lab" else "") + ("&projector=1" if projector else "")
+    page.goto(f"{server}/{path}?{query}")
     wait_ready(page)
-    check_page(page, f"{name}-{lang}")
+    check_page(page, f"{name}-{lang}-{view}" + ("-projector" if projector else ""))
     assert page.locator("h1").count() >= 1
+    if name == course.INSTRUCTOR.id:
+        return
+    les = load_lesson(name, lang)
+    main = page.locator('[data-testid="stMain"]')
+    figures = [p for s in les.sections for p in s.parts if p.kind == "figure"]
+    drawn = main.locator('[data-testid="stImage"] img[src^="data:image/svg+xml"]')
+    deeper = main.locator('[data-testid="stExpander"] summary', has_text=t("lesson.deeper", lang, title=""))
+    if view == "full":
+        assert drawn.count() == len(figures)
+        for i in range(drawn.count()):  # each figure really drawn, at a readable size, with its alt text
+            img = drawn.nth(i)
+            assert img.evaluate("e => e.complete && e.naturalWidth > 0"), i
+            assert img.evaluate("e => e.getBoundingClientRect().width") >= (700 if projector else 600)
+            assert len(img.get_attribute("alt") or "") > 40
+        assert deeper.count() == sum(1 for s in les.sections for p in s.parts if p.kind == "deeper")
+    else:
+        assert drawn.count() == 0 and deeper.count() == 0
+        assert main.locator(".gl-signpost").count() >= 1
+        assert main.get_by_text(t("lesson.lab_view_note", lang)).count() == 1
+    if les.key_ideas:
+        box = main.locator('[class*="st-key-lesson-key-ideas"]')
+        assert box.count() == 1
+        shown = " ".join(box.inner_text().split())
+        for idea in les.key_ideas:  # as rendered: Markdown's emphasis and code marks are gone
+            assert " ".join(idea.replace("*", "").replace("`", "").split())[:60] in shown, idea
+    size = float(page.evaluate("() => getComputedStyle(document.querySelector('html')).fontSize").rstrip("px"))
+    assert (size >= 20) == projector
+
+
+def test_the_network_guard_catches_a_request_to_another_host(server, page):
+    """The check above can fail: a request the page makes elsewhere is aborted and reported."""
+    page.goto(f"{server}/?lang=en")
+    wait_ready(page)
+    page.evaluate("() => fetch('http://outside.invalid/font.svg').catch(() => null)")
+    page.evaluate("() => { const i = new Image(); i.src = 'https://outside.invalid/icon.png'; }")
+    page.wait_for_function("() => performance.getEntriesByType('resource').some(e => e.name.includes('icon.png'))",
+                           timeout=10_000)
+    assert sorted(page.guard.outside) == ["http://outside.invalid/font.svg", "https://outside.invalid/icon.png"]
+    with pytest.raises(AssertionError, match="requests that left the app"):
+        page.guard.check()
+    page.guard.outside.clear()
+    assert [probe for probe in ("/tokenization/_stcore/health", "/tokenization/_stcore/host-config", "/_stcore/health")
+            if is_base_path_probe(server + probe)] == ["/tokenization/_stcore/health", "/tokenization/_stcore/host-config"]
 
 
 def test_projector_mode(server, page):
@@ -57,9 +112,7 @@ def test_markup_typed_by_the_user_renders_as_text(server, page):
     wait_ready(page)
     box = page.locator("textarea").first
     box.fill("</script><script>alert(1)</script><img src=x onerror=alert(2)>")
-    box.press("Control+Enter")
-    wait_ready(page)
-    page.wait_for_timeout(1000)
+    rerun_after(page, lambda: box.press("Control+Enter"))
     check_page(page, "tokenization-markup")
     assert page.locator(".gl-chips img").count() == 0
     assert page.locator(".gl-chip", has_text="script").count() >= 1
@@ -80,14 +133,15 @@ def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_whole_app(prepare
 
 @pytest.mark.parametrize("locale, heading", [("pt-BR", "Lições"), ("en-GB", "Lessons"), ("fr-FR", "Lições")])
 def test_language_defaults_to_the_browsers_locale(server, browser, locale, heading):
-    context = browser.new_context(locale=locale)
+    pg = new_page(browser, locale=locale)
+    context = pg.context
     try:
-        pg = context.new_page()
         pg.goto(f"{server}/")
         wait_ready(pg)
         assert pg.get_by_role("heading", name=heading).count() >= 1
         expected = "en" if locale.startswith("en") else "pt-BR"
         pg.wait_for_function(f"() => location.search.includes('lang={expected}')", timeout=10_000)
+        pg.guard.check()
     finally:
         context.close()
 
@@ -117,21 +171,8 @@ def test_first_start_on_a_fresh_machine_prepares_gemma_while_the_page_is_open(pa
 
 def test_bertviz_renders_on_the_attention_page_with_the_network_off(server, browser):
     """Only the app's own server is reachable: every other request is aborted, as in a classroom."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    blocked: list[str] = []
-
-    def only_localhost(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_localhost)
-    pg = context.new_page()
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    pg.dialogs = dialogs
+    pg = new_page(browser)
+    context, dialogs = pg.context, pg.dialogs
     try:
         pg.goto(f"{server}/attention?lang=en")
         wait_ready(pg)
@@ -139,7 +180,7 @@ def test_bertviz_renders_on_the_attention_page_with_the_network_off(server, brow
         box.fill("</script><script>alert(1)</script> o gato")
         box.press("Enter")
         wait_ready(pg)
-        frame = pg.frame_locator('iframe[title="st.iframe"], iframe').last
+        frame = pg.frame_locator("iframe").last  # st.iframe, titled with its description
         frame.locator("svg text").first.wait_for(timeout=30_000)
         # Enter starts a rerun a moment later: until it ends, the frame may still hold the old sentence
         # (the view's iframe is replaced when the rerun draws it again: a read may meet the old one going away)

@@ -17,7 +17,8 @@ import course
 from gptlab.classroom import store as P
 from gptlab.exercises import bank
 from gptlab.i18n import t
-from tests.browser.driving import SHOTS, check_page, start_server, stop_server, wait_ready
+from tests.browser import driving
+from tests.browser.driving import SHOTS, check_page, rerun_after, start_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +62,7 @@ def field(scope, label: str):
 
 
 def click_and_wait(locator, pg) -> None:
-    locator.click()
-    pg.wait_for_timeout(300)  # the rerun starts a moment after the click
-    wait_ready(pg)
+    rerun_after(pg, locator.click)  # the rerun starts a moment after the click
 
 
 def attempt(exercise_id: str, status: str, score: float, answer: str, feedback: str = "") -> P.AttemptRecord:
@@ -75,13 +74,10 @@ def plain(markdown: str) -> str:
     return re.sub(r"[*`]", "", markdown).replace("\\", "")
 
 
-def new_page(browser, lang: str, width: int = 1400, height: int = 1000):
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  locale="pt-BR" if lang == "pt-BR" else "en-US")
-    pg = context.new_page()
-    pg.dialogs = []
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    return pg
+def new_page(browser, lang: str = "en", width: int = 1400, height: int = 1000, **context_options):
+    """driving.new_page (a fresh context behind a NetworkGuard, `pg.dialogs`) at this size, in `lang`'s locale."""
+    context_options.setdefault("locale", "pt-BR" if lang == "pt-BR" else "en-US")
+    return driving.new_page(browser, viewport={"width": width, "height": height}, **context_options)
 
 
 def unlock(pg, url: str, lang: str, extra: str = "") -> None:
@@ -158,10 +154,8 @@ def test_a_student_joins_and_comes_back_after_the_browser_and_the_server_restart
     store.create_class("TURMA-B", "Turma B")
     proc, url = classroom_server(db_path)
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="pt-BR")
-        pg = context.new_page()
-        pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg = new_page(browser, locale="pt-BR")  # only this server is reachable (driving.NetworkGuard)
+        context = pg.context
         pg.goto(f"{url}/?lang=pt-BR")
         wait_ready(pg)
         assert main(pg).get_by_text(plain(t("classroom.home.invite", "pt-BR"))[:60], exact=False).count() == 1
@@ -188,10 +182,8 @@ def test_a_student_joins_and_comes_back_after_the_browser_and_the_server_restart
 
     proc, url = classroom_server(db_path)  # a new server process on the same database
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")  # a new browser
-        pg = context.new_page()
-        pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg = new_page(browser)  # a new browser
+        context = pg.context
         pg.goto(f"{url}/?lang=en")
         wait_ready(pg)
         sidebar(pg).get_by_text(t("classroom.sidebar.join_or_resume", "en")).click()

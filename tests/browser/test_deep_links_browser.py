@@ -24,7 +24,9 @@ def test_garbage_in_a_link_is_clamped_with_a_notice(server, page):
     page.goto(f"{server}/attention?lang=pt-BR&layer=99&bertviz_view=%3Cscript%3E")
     toasts = page.locator('[data-testid="stToast"]')
     toasts.first.wait_for(timeout=60_000)  # a toast lasts a few seconds: read it as soon as it shows
-    page.wait_for_timeout(300)
+    page.wait_for_function(  # one toast per bad value: wait for both rather than for a fixed time
+        """() => { const t = [...document.querySelectorAll('[data-testid="stToast"]')].map(e => e.innerText).join(' ');
+                   return t.includes('layer') && t.includes('bertviz_view'); }""", timeout=20_000)
     text = " ".join(toasts.all_inner_texts())
     page.screenshot(path=str(SHOTS / "deep-link-clamped.png"))
     assert "layer" in text and "bertviz_view" in text, text

@@ -171,7 +171,7 @@ def test_scores_text_alternative_is_in_the_users_language():
     inf = float("-inf")
     masked = np.array([[-2.5, inf, inf, inf], [-1.0, 0.125, inf, inf], [0, 0, 0, inf], [1, 2, 3, 4.0]])
     pt = A.text_alternative(masked, TOKENS, "scores", "pt-BR")
-    cells = pt["maiores escores (negativos também contam)"]
+    cells = pt["maiores pontuações (negativas também contam)"]
     assert cells[0] == "0 <bos> (-2,500)" and cells[1] == "1 O (0,125), 0 <bos> (-1,000)"
     en = A.text_alternative(masked, TOKENS, "weights", "en")
     assert en["looks most at"][3] == "3 ▁subiu (4.000), 2 ▁gato (3.000), 1 O (2.000)"
@@ -194,18 +194,24 @@ def test_heatmap_grid_size_is_a_cap_so_small_multiples_fit():
     assert spec["width"] == 680
 
 
-def test_heatmap_text_colour_switches_at_the_middle_of_the_values():
-    from gptlab.charts import attention_heatmap
+def test_heatmap_cell_text_is_written_in_the_ink_that_contrasts_with_its_cell():
+    """WCAG AA (4.5:1) in every cell, -inf cells included: the colour of each cell is known before Vega draws it."""
+    from gptlab.charts import MASKED_FILL, attention_heatmap, cividis, contrast_ratio
 
     labels = A.token_labels(("a", "b"))
     scores = np.array([[-10.0, float("-inf")], [4.0, 20.0]])
-    _, layers = _layers(attention_heatmap(scores, labels, title="s", value_title="score"))
+    spec, layers = _layers(attention_heatmap(scores, labels, title="s", value_title="score"))
     text = next(layer for layer in layers if layer["mark"]["type"] == "text")
-    assert text["encoding"]["color"]["condition"]["test"] == "datum.value > 5.0 || datum.masked"
-    weights = np.array([[1.0, 0.0], [0.4, 0.6]])
-    _, layers = _layers(attention_heatmap(weights, labels, title="w", value_title="weight"))
-    text = next(layer for layer in layers if layer["mark"]["type"] == "text")
-    assert text["encoding"]["color"]["condition"]["test"] == "datum.value > 0.5 || datum.masked"
+    assert text["encoding"]["color"] == {"field": "ink", "scale": None, "type": "nominal"}
+    assert spec["resolve"] == {"scale": {"color": "independent"}}  # shared with the cells' scale, Vega drew nothing
+    cells = next(layer for layer in layers if layer["mark"]["type"] == "rect" and "color" in layer["encoding"])
+    assert cells["encoding"]["color"]["scale"]["domain"] == [-10.0, 20.0]
+    data = next(iter(spec["datasets"].values()))
+    fills = [cividis((v + 10) / 30) for v in (-10.0, 4.0, 20.0)]
+    assert [row["ink"] for row in data] == ["#ffffff", "#000000", "#ffffff", "#000000"]
+    for row, fill in zip([data[0], data[2], data[3]], fills):
+        assert contrast_ratio(row["ink"], fill) >= 4.5
+    assert contrast_ratio(data[1]["ink"], MASKED_FILL) >= 4.5
 
 
 def test_heatmap_tooltip_speaks_the_users_language():
@@ -213,12 +219,12 @@ def test_heatmap_tooltip_speaks_the_users_language():
 
     labels = A.token_labels(("a", "b"))
     chart = attention_heatmap(
-        np.array([[1.0, float("-inf")], [0.25, -1.5]]), labels, title="t", value_title="escore",
+        np.array([[1.0, float("-inf")], [0.25, -1.5]]), labels, title="t", value_title="pontuação",
         query_title="consulta (linha)", key_title="chave (coluna)", language="pt-BR",
     )
     spec, layers = _layers(chart)
     titles = [tip.get("title") for tip in layers[0]["encoding"]["tooltip"]]
-    assert titles == ["consulta (linha)", "chave (coluna)", "escore"]
+    assert titles == ["consulta (linha)", "chave (coluna)", "pontuação"]
     data = next(iter(spec["datasets"].values()))
     assert [row["shown"] for row in data] == ["1,0000", "−∞", "0,2500", "-1,5000"]
     assert [row["short"] for row in data] == ["1,00", "−∞", "0,25", "-1,50"]

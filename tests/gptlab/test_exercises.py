@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import course
 from gptlab.exercises import answers as A
 from gptlab.exercises import bank
-from gptlab.exercises.checkers import first_difference, grade, within
+from gptlab.exercises.checkers import first_difference, grade, number_text, within
+from gptlab.exercises.reveal import answer_key
 from gptlab.exercises.model import (
     CORRECT, INCORRECT, INVALID, STATUSES, ChoiceExercise, CodeExercise, NumericExercise,
     TextExercise, WidgetTask,
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("pt-BR", "en")
 ALL = bank.all_exercises()
 LESSONS = tuple(lesson.id for lesson in course.LESSONS)
-FIRST_LESSONS = LESSONS[:7]  # the course's lessons when these tests were written: their exercises are pinned
+FIRST_LESSONS = ("tokenization", "attention", "decoding", "finetuning", "bert-vs-gpt", "history", "risks")  # the
+# course's lessons when these tests were written: their exercises are pinned (by id: lessons are inserted between them)
 
 
 def of_kind(kind):
@@ -61,11 +63,13 @@ def test_ids_are_unique_and_say_their_lesson():
 
 @pytest.mark.parametrize("ex", ALL, ids=lambda ex: ex.id)
 def test_every_text_exists_in_both_languages(ex):
-    parts = ["prompt"]
+    parts = ["title", "prompt"]  # the title: how the instructor's dashboard and the CSV name it
     if isinstance(ex, ChoiceExercise):
         parts += [f"choice.{c.id}" for c in ex.choices] + [f"choice.{c.id}.why" for c in ex.choices]
     if isinstance(ex, (NumericExercise, TextExercise)):
         parts += [f"mistake.{n}" for n in range(1, len(ex.mistakes) + 1)] + ["explanation"]
+    if isinstance(ex, NumericExercise):
+        parts += [f"also.{n}" for n in range(1, len(ex.also_right) + 1)]
     if isinstance(ex, WidgetTask):
         parts += [f"option.{o.id}" for o in ex.options if o.label is None]
     texts = [tuple(ex.text(part, lang) for lang in LANGS) for part in parts]
@@ -195,7 +199,7 @@ NUMERIC_WRONG = {
     "tokenization.embedding_params": [("262784", "multiply"), ("38597376", "GPT-2"), ("268098176", "whole model")],
     "tokenization.premium": [("0.769", "divided English by Portuguese"), ("30", "difference"), ("130", "token count")],
     "attention.masked_softmax": [("0.0871", "forgot the mask"), ("0.881", "itself"), ("0.5", "does not split evenly"),
-                                 ("0.25", "not uniform")],
+                                 ("0.25", "not uniform"), ("0.844", "counted from 0")],
     "attention.gpt2_block": [("7077888", "biases"), ("85054464", "all 12 blocks"), ("124439808", "whole model")],
     "decoding.nucleus_renormalized": [("0.5", "renormalize"), ("0.625", "C gets in"), ("0.735", "T = 0.5")],
     "finetuning.remainder": [("7", "number of blocks"), ("896", "tokens kept"), ("7.8125", "fractional"),
@@ -204,7 +208,8 @@ NUMERIC_WRONG = {
                                                  ("4.213", "nats"), ("4024", "not of the sum")],
     "finetuning.steps_per_epoch": [("8", "rounded down"), ("18", "accumulation"), ("8.75", "round up")],
     "bert-vs-gpt.mlm_masked_count": [("30", "chosen ones"), ("160", "whole text"), ("3", "random token")],
-    "history.parameter_ratio": [("11.67", "powers of ten"), ("173.5", "difference"), ("0.00857", "wrong way round")],
+    "history.parameter_ratio": [("11.67", "powers of ten"), ("11.35", "powers of ten"), ("173.5", "difference"),
+                                ("0.00857", "wrong way round")],
     "history.gpt1_blocks": [("48", "largest GPT-2"), ("96", "GPT-3"), ("6", "MiniLM"), ("768", "width")],
     "risks.context_budget": [("1024", "share the same window"), ("2024", "not the answer alone"), ("0", "still room")],
 }
@@ -236,6 +241,20 @@ def test_numeric_reference_tolerance_and_known_mistakes(ex):
     for bad in ("", "   ", "abc", "nan", "NaN", "1/0", "<script>alert(1)</script>", "9" * 500):
         attempt = grade(ex, bad, "en")
         assert attempt.status in (INVALID, INCORRECT) and attempt.score == 0.0, bad
+
+
+def test_a_second_right_answer_is_right_and_says_why():
+    """history.parameter_ratio: the lesson gives GPT-3 / GPT-2 from the rounded 1.5B (≈117) and the exact 1,542M (≈113)."""
+    ex = bank.by_id("history.parameter_ratio")
+    for answer, lang in (("117", "en"), ("116,7", "pt-BR"), ("113", "en"), ("113,5", "pt-BR")):
+        assert grade(ex, answer, lang).status == CORRECT, answer
+    exact = grade(ex, "113.5", "en")
+    assert exact.score == 1.0 and ex.text("also.1", "en") in exact.feedback
+    assert ex.text("also.1", "en") not in grade(ex, "116.7", "en").feedback
+    for wrong in ("115.3", "110", "120"):  # between or beyond the two: neither
+        assert grade(ex, wrong, "en").status == INCORRECT, wrong
+    key = answer_key(ex, "en")  # the instructor sees both
+    assert number_text(175 / 1.5, "en") in key and number_text(175_000 / 1_542, "en") in key and ex.text("also.1", "en") in key
 
 
 def test_numbers_are_read_in_every_usual_notation():

@@ -102,3 +102,51 @@ def test_unknown_exercise_and_missing_file_are_usage_errors(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00garbage")
     assert cli("check", "tokenization.gpt2_vocab", str(binary)).returncode == 2
     assert cli().returncode != 0
+
+
+# --- show: an exercise's prompt and what to answer ---------------------------------------------------------------
+
+def show(capsys, exercise_id: str, lang: str = "en") -> str:
+    from gptlab.exercises.__main__ import main
+
+    assert main(["show", exercise_id, "--lang", lang]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_show_prints_every_exercises_prompt_in_the_asked_language(capsys, lang):
+    for ex in bank.all_exercises():
+        out = show(capsys, ex.id, lang)
+        assert out.startswith(f"{ex.id} · {t(f'exercises.kind.{ex.kind}', lang)} · {ex.lesson}\n")
+        assert ex.text("prompt", lang).strip() in out
+        assert f"python -m gptlab.exercises check {ex.id} " in out
+
+
+def test_show_gives_a_code_exercise_its_signature_template_and_examples(capsys):
+    out = show(capsys, "finetuning.group_texts")
+    assert "\n    def group_texts(ids, block_size):\n" in out
+    assert "    >>> group_texts([5, 6, 7], 4)\n    []\n" in out
+    assert "Besides the examples, the checker runs hidden cases" in out
+    pt = show(capsys, "attention.causal_mask", "pt-BR")
+    assert "Escreva esta função num arquivo Python" in pt and "\n    def causal_mask(T):\n" in pt
+
+
+def test_show_lists_the_choices_a_check_takes_and_hides_which_is_right(capsys):
+    ex = bank.by_id("decoding.processor_order")
+    out = show(capsys, ex.id)
+    for choice in ex.choices:
+        assert f"  {choice.id}) {ex.text(f'choice.{choice.id}', 'en')}\n" in out
+    assert "why" not in out.lower() and ex.text(f"choice.{ex.choices[0].id}.why", "en") not in out
+
+
+def test_show_names_the_state_a_task_reads(capsys):
+    ex = bank.by_id("decoding.top_p_three")
+    assert ", ".join(ex.reads) in show(capsys, ex.id)
+
+
+def test_show_through_the_real_command_and_an_unknown_id():
+    done = cli("show", "attention.causal_mask", "--lang", "pt-BR")
+    assert done.returncode == 0, done.stderr
+    assert "def causal_mask(T):" in done.stdout and "Escreva `causal_mask(T)`" in done.stdout
+    missing = cli("show", "no.such_exercise")
+    assert missing.returncode == 2 and "no.such_exercise" in missing.stderr and missing.stdout == ""

@@ -50,6 +50,17 @@ import numpy as np
 def perplexity(losses):
     return float(np.exp(np.mean(losses)))
 """,
+    "journey.logit_lens": """
+import math
+
+def logit_lens(residual, norm_weight, unembedding):
+    rms = math.sqrt(sum(x * x for x in residual) / len(residual) + 1e-6)
+    h = [x / rms * (1 + w) for x, w in zip(residual, norm_weight)]
+    logits = [sum(e * v for e, v in zip(row, h)) for row in unembedding]
+    top = max(logits)
+    exps = [math.exp(z - top) for z in logits]
+    return [e / sum(exps) for e in exps]
+""",
     "finetuning.group_texts": """
 def group_texts(ids, block_size):
     total = (len(ids) // block_size) * block_size
@@ -85,6 +96,22 @@ WRONG = {
          "you averaged the exponentials"),
         ("def perplexity(losses):\n    return 2 ** (sum(losses) / len(losses))\n", "use $e$, not 2"),
         ("import math\ndef perplexity(losses):\n    return math.exp(sum(losses))\n", "not of the sum"),
+    ],
+    "journey.logit_lens": [
+        ("import math\ndef logit_lens(r, w, E):\n    rms = math.sqrt(sum(x * x for x in r) / len(r) + 1e-6)\n"
+         "    h = [x / rms * (1 + v) for x, v in zip(r, w)]\n    return [sum(e * x for e, x in zip(row, h)) for row in E]\n",
+         "these are the logits: the softmax turns them into probabilities"),
+        ("import math\ndef logit_lens(r, w, E):\n    rms = math.sqrt(sum(x * x for x in r) / len(r) + 1e-6)\n"
+         "    z = [sum(e * x / rms * v for e, x, v in zip(row, r, w)) for row in E]\n"
+         "    m = max(z)\n    return [math.exp(a - m) / sum(math.exp(b - m) for b in z) for a in z]\n",
+         "Gemma's norm scales by $1 + w$, not by $w$"),
+        ("import math\ndef logit_lens(r, w, E):\n    z = [sum(e * x * (1 + v) for e, x, v in zip(row, r, w)) for row in E]\n"
+         "    m = max(z)\n    return [math.exp(a - m) / sum(math.exp(b - m) for b in z) for a in z]\n",
+         "the final norm is missing: divide by the root mean square first"),
+        ("import math\ndef logit_lens(r, w, E):\n    rms = math.sqrt(sum(x * x for x in r) / len(r) + 1e-6)\n"
+         "    z = [sum(e * x / rms * (1 + v) for e, x, v in zip(row, r, w)) for row in E]\n"
+         "    return [math.exp(a) / sum(math.exp(b) for b in z) for a in z]\n",
+         "raised `OverflowError"),
     ],
     "finetuning.group_texts": [
         ("def group_texts(ids, block_size):\n    return [ids[i:i + block_size] for i in range(0, len(ids), block_size)]\n",
@@ -146,6 +173,15 @@ def test_hidden_top_p_cases_never_sit_on_a_boundary():
 
 
 # --- graded through the sandbox -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def seeded_hidden_cases(monkeypatch):
+    """The app draws hidden cases with the system's randomness; a seeded generator makes each test's cases the
+    same on every run, so a verdict never depends on the draw."""
+    seeded = random.Random(11)
+    monkeypatch.setattr(random, "SystemRandom", lambda: seeded)
+
 
 @pytest.mark.parametrize("ex", CODE, ids=lambda ex: ex.id)
 def test_right_answer_scores_one_with_hidden_checks(ex):

@@ -37,7 +37,8 @@ def env(prepared_decoder):
 def test_every_task_is_covered_here():
     covered = {"tokenization.bert_unk", "tokenization.partial_character", "attention.previous_token_head",
                "decoding.top_p_three", "decoding.grid_repetition", "decoding.prompt_prefix",
-               "finetuning.least_remainder", "finetuning.domain_corpus", "finetuning.validation_run"}
+               "finetuning.least_remainder", "finetuning.domain_corpus", "finetuning.validation_run",
+               "journey.answer_by_layer"}
     assert {ex.id for ex in bank.all_exercises() if ex.kind == "task"} == covered
 
 

@@ -310,3 +310,45 @@ def test_concurrent_first_loads_in_a_fresh_process():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.real_models
+def test_two_decoders_loaded_at_once_keep_their_own_dtypes(prepared_decoder):
+    """from_pretrained sets torch's default dtype while it builds: loads must not overlap (the warm-up and a page)."""
+    import threading
+
+    import torch
+
+    from gptlab import models
+
+    loaded = {}
+    threads = [threading.Thread(target=lambda d=d: loaded.__setitem__(d, models.load_decoder(dtype=d)))
+               for d in ("bfloat16", "float32")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {p.dtype for p in loaded["bfloat16"].parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in loaded["float32"].parameters()} == {torch.float32}
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_the_decoder_can_be_prepared_from_a_terminal_before_the_first_visit(cache, capsys, lang):
+    from gptlab.i18n import t
+    from gptlab.models.__main__ import main
+
+    steps = FakeSteps()
+    assert main(["prepare", "--lang", lang], steps=steps) == 0
+    assert steps.calls == ["assemble", "tokenizer", "dequantize", "save_model"]
+    assert models.decoder_ready()
+    out = capsys.readouterr().out
+    assert t("models.step.dequantize", lang) in out and str(cache) in out
+    assert main(["prepare", "--lang", lang], steps=FakeSteps()) == 0  # prepared already: nothing done again
+    failing = FakeSteps(fail_at="dequantize")
+    models_dir = cache / "gemma-3-270m-bf16-v1"
+    import shutil
+
+    shutil.rmtree(models_dir)
+    assert main(["prepare", "--lang", lang], steps=failing) == 1
+    err = capsys.readouterr().err
+    assert "OSError: disk full during dequantize" in err and "Traceback" not in err

@@ -82,8 +82,12 @@ def assert_has_message(error: P.ProgressError) -> None:
     assert pt.format(**error.params) and en.format(**error.params)
 
 
-def writer(url: str, *args: str, go: Path | None = None) -> subprocess.Popen:
+def writer(url: str, *args: str, token: str | None = None, go: Path | None = None) -> subprocess.Popen:
     command = [sys.executable, str(WRITER), url, *args]
+    if token is not None:
+        # one argument, "--token=<value>": a token may start with "-" (token_urlsafe draws from A-Z a-z 0-9 - _),
+        # and argparse reads a separate "-x..." as an option (this test failed in about 3 % of runs)
+        command.append(f"--token={token}")
     if go is not None:
         command += ["--go", str(go)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -389,13 +393,21 @@ def test_concurrent_processes_lose_nothing(db_url, tmp_path, open_store):
         assert [a.attempt_id for a in store.my_attempts(token)] == reported[n]
 
 
+def test_the_writer_takes_a_token_that_starts_with_a_dash(tmp_path):
+    """Regression: `--token -x...` made argparse stop with "expected one argument"; the writer gets `--token=`."""
+    child = writer(f"sqlite:///{tmp_path / 'p.sqlite3'}", "--count", "0", token="-Zq3_dash-first")
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert out.splitlines() == ["ready"]
+
+
 def test_killed_mid_write_keeps_every_committed_attempt(db_url, open_store):
     store = open_store()
     store.create_class("CL1", "one")
     ana = store.join("CL1", "Ana")
     reported: list[int] = []
     for kill_after in (3, 25, 60):  # a few different moments
-        child = writer(db_url, "--token", ana.token, "--count", "1000000")
+        child = writer(db_url, "--count", "1000000", token=ana.token)
         seen = 0
         for line in child.stdout:
             seen += line.startswith("committed ")

@@ -94,19 +94,30 @@ def test_forward_gives_the_models_logits_at_any_position(tiny, worker):
 
 
 def test_a_full_worker_queues_and_says_where_a_request_stands(tiny):
+    """Each status is read while the worker is held inside a job (jobs run between steps), so what the test
+    sees never depends on how fast the worker steps (before, a slow test thread could miss the wait)."""
     worker = ModelWorker(GemmaEngine(tiny), max_rows=7)
+    before_any_step, after_one_step = threading.Event(), threading.Event()
     try:
+        held = worker.submit(before_any_step.wait)
         first = worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=30, seed=0)  # 8 rows: runs alone
         second = worker.generate(PROMPTS[1], SIDE_BY_SIDE, max_new_tokens=5, seed=0)
-        seen = [second.status()]
-        while not seen[-1].running:
+        queued = second.status()  # nothing has run yet: `first` is ahead of it
+        assert (queued.running, queued.ahead) == (False, 1) and queued.estimate_s > 0
+        held_again = worker.submit(after_one_step.wait)
+        before_any_step.set()
+        held.result(10)
+        while not held_again.running():  # the worker ran one step (`first` admitted) and took the next job
             time.sleep(0.005)
-            seen.append(second.status())
-        waiting = [s for s in seen if not s.running]
-        assert waiting and all(s.estimate_s > 0 for s in waiting) and waiting[-1].ahead == 0
+        waiting = second.status()  # `first` runs, its rows fill the worker: `second` is next
+        assert (waiting.running, waiting.ahead) == (False, 0) and waiting.estimate_s > 0
+        assert first.status().running
+        after_one_step.set()
         assert _last(first).step == 30
         assert len(_last(second).rows[0].tokens) == 5
     finally:
+        before_any_step.set()
+        after_one_step.set()
         worker.close()
 
 

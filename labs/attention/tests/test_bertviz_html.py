@@ -212,3 +212,13 @@ def test_model_view_renders_offline(offline_browser):
     assert texts.count(EVIL) == 2
     for token in TOKENS:
         assert token in texts, token
+
+
+def test_every_select_in_a_view_has_an_accessible_name():
+    """axe-core select-name: bertviz's "Layer:" and "Attention:" words stand outside any <label>."""
+    att = attention()
+    head = B.head_view_html(att, TOKENS, view_id="named", sentence_b_start=2)
+    model = B.model_view_html(att, TOKENS, view_id="named", sentence_b_start=2)
+    selects = re.findall(r"<select id=\"bertviz-[^>]*>", head + model)  # the views' own (the inlined libraries hold others)
+    assert len(selects) == 3 and all(re.search(r'aria-label="[^"]+"', s) for s in selects), selects
+    assert '<select id="bertviz-named-layer" aria-label="Layer">' in head

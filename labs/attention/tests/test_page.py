@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -129,3 +130,25 @@ def test_attention_layers_and_bad_input(prepared_decoder):
     assert not at.exception and not at.error
 
 
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_bertviz_is_an_st_iframe_named_in_the_pages_language(tmp_path, monkeypatch, lang):
+    """st.iframe (components.v1.html is deprecated): the self-contained view as srcdoc, with an accessible name."""
+    monkeypatch.setenv("GPTLAB_CACHE_DIR", str(tmp_path))  # BERT's view needs no decoder
+    at = run_app(lang, ATTENTION)
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    proto = frames[0].proto
+    assert proto.srcdoc.startswith("<!DOCTYPE html>") and not proto.src
+    assert proto.alt == t("attention.bertviz.frame", lang, view=t("attention.bertviz.head_view", lang),
+                          model="BERT (all-MiniLM-L6-v2)")
+
+
+def test_no_code_uses_the_deprecated_components_html():
+    root = Path(__file__).resolve().parents[3]
+    sources = [root / "streamlit_app.py", *(p for folder in ("labs", "ui", "app_pages", "gptlab")
+                                            for p in (root / folder).rglob("*.py"))]
+    used = [str(p.relative_to(root)) for p in sources
+            if p != Path(__file__).resolve() and re.search(r"components\.v1|components\.html", p.read_text(encoding="utf-8"))]
+    assert used == []

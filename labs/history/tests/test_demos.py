@@ -86,6 +86,36 @@ def test_milestones_are_in_date_order_with_the_papers_numbers():
     assert by["Claude 3"].parameters is None and by["Claude"].parameters is None  # never disclosed
 
 
+def test_the_largest_models_kept_growing_after_2021_and_their_access_is_told_apart():
+    by = {m.name: m for m in tl.MILESTONES}
+    assert by["PaLM"].parameters == 540 * 10**9 and by["PaLM"].date == "2022-04" and by["PaLM"].weights == "closed"
+    assert by["Llama 3.1 405B"].parameters == 405 * 10**9 and by["Llama 3.1 405B"].weights == "open"
+    deepseek = by["DeepSeek-V3"]
+    assert (deepseek.parameters, deepseek.active_parameters) == (671 * 10**9, 37 * 10**9) and deepseek.mixture_of_experts
+    assert [m.name for m in tl.MILESTONES if m.mixture_of_experts] == ["DeepSeek-V3"]  # the others are dense
+    assert by["LLaMA 65B"].weights == "research"  # given to researchers on request, not open weights
+    after_gpt3 = [m.parameters for m in tl.MILESTONES if m.date > "2021-12" and m.parameters]
+    assert max(after_gpt3) > by["GPT-3"].parameters
+    assert {m.weights for m in tl.MILESTONES} == {"open", "research", "closed"}
+    for m in tl.MILESTONES:  # a primary source for every model
+        assert m.source and m.url.startswith("https://"), m.name
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_mixture_of_experts_says_both_its_sizes(lang):
+    from gptlab.i18n import t
+
+    assert tl.parameters_text(671, 37, lang) == t("history.timeline.moe", lang, total="671", active="37")
+    assert tl.parameters_text(1.542, None, lang) == ("1,542" if lang == "pt-BR" else "1.542")
+    spec = tl.timeline_chart(tl.table(), tl.TimelineTitles("x", "y", "m", "o", "p", "w"), lang).to_dict()
+    rows = [row for data in spec["datasets"].values() for row in data]
+    labels = {row.get("label") for row in rows}
+    assert t("history.timeline.moe_label", lang, name="DeepSeek-V3") in labels and "PaLM" in labels
+    assert t("history.timeline.active_label", lang, active="37") in {row.get("active_text") for row in rows}
+    weights = {row["name"]: row.get("weights_text") for row in rows if "weights_text" in row}
+    assert weights["LLaMA 65B"] == t("history.timeline.weights.research", lang)
+
+
 def test_the_lab_decoder_size_matches_the_milestone(prepared_decoder):
     from gptlab import models
 
@@ -98,7 +128,7 @@ def test_chart_plots_only_disclosed_sizes():
     titles = tl.TimelineTitles("x", "y", "m", "o", "p", "w")
     frame = tl.table()
     spec = tl.timeline_chart(frame, titles, "pt-BR").to_dict()
-    plotted = {row["name"] for row in next(iter(spec["datasets"].values()))}
+    plotted = {row["name"] for row in next(iter(spec["datasets"].values()))}  # the first data set: every point
     assert plotted == {m.name for m in tl.MILESTONES if m.parameters is not None}
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     assert "replace" in spec["layer"][0]["encoding"]["y"]["axis"]["labelExpr"]  # decimal comma in pt-BR

@@ -43,6 +43,22 @@ def test_default_texts_put_the_fact_first_and_ask_last():
         assert len(text) <= W.MAX_TEXT_CHARS
 
 
+PIECES = ("<bos>", "My", " name", " is", " Ana", " and", " I", " live", " in", " Re", "cife", ".", " Where", "?")
+
+
+@pytest.mark.parametrize("kept, answer, place", [
+    ((True,) + (False,) * 11 + (True,) * 2, "Recife", "dropped"),  # the window dropped the fact
+    ((True,) + (False,) * 10 + (True,) * 3, "Recife", "dropped"),  # it cut through the word: the answer is gone
+    ((True,) * 14, "recife", "kept"),  # case does not matter
+    ((True,) + (False,) * 8 + (True,) * 5, "Recife", "kept"),  # the fact moved to the end stays in the window
+    ((True,) + (False,) * 11 + (True,) * 2, "Lisbon", "absent"),
+    ((True,) * 14, "   ", "absent"),
+    ((True,) * 14, "live  in", "kept"),  # spacing does not matter
+])
+def test_where_the_text_states_the_answer(kept, answer, place):
+    assert W.answer_place(PIECES, kept, answer) == place
+
+
 @pytest.fixture(scope="module")
 def tiny(make_tiny_model):
     return make_tiny_model("gemma", seed=1, num_hidden_layers=2, sliding_window=8, max_position_embeddings=256,

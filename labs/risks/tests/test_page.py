@@ -97,7 +97,9 @@ def test_the_four_demos_on_the_real_model(prepared_decoder, lang):
     full = metrics[t("risks.ctx.metric.full", lang, answer=W.DEFAULT_ANSWER)]
     cut = metrics[t("risks.ctx.metric.cut", lang, answer=W.DEFAULT_ANSWER, window="128")]
     assert full != cut
-    assert any(i.startswith(t("risks.ctx.lost", lang, full="", cut="")[:40]) for i in _infos(at))
+    lost = t("risks.ctx.lost.dropped", lang, answer=W.DEFAULT_ANSWER, full=full.removesuffix(" %"),
+             cut=cut.removesuffix(" %"), dropped="")
+    assert lost in _infos(at)  # the default text's fact is at the start, and the window drops it
     window = next(m.value for m in at.markdown if 'class="gl-window"' in m.value)
     assert ' gl-out"' in window and "Recife" in window  # dropped tokens are marked
     if lang == "pt-BR":
@@ -163,3 +165,21 @@ def test_context_window_slider_and_odd_text(prepared_decoder):
     at.slider(key="risks.ctx.window").set_value(16).run()
     window = next(m.value for m in at.markdown if 'class="gl-window"' in m.value)
     assert window.count(' gl-in0') + window.count(' gl-in1') == 16  # <bos> and the last 15 tokens
+
+
+@pytest.mark.real_models
+def test_the_context_message_says_where_the_fact_was(prepared_decoder):
+    """Moving the fact, as the lesson asks, the message tells what happened to it, never "the first sentence"."""
+    lang = "en"
+    at = run_app(lang, PAGE)
+    text = value("risks.ctx.default_text", lang)
+    fact, rest = text.split("\n\n", 1)
+    question = rest.index("Question:")
+    at.text_area(key=f"risks.ctx.text.{lang}").set_value(f"{rest[:question]}{fact}\n\n{rest[question:]}").run()
+    said = "\n".join(_infos(at))
+    assert t("risks.ctx.lost.dropped", lang, answer="", full="", cut="", dropped="")[:20] not in said
+    assert not at.exception and not at.error
+    at.text_area(key=f"risks.ctx.text.{lang}").set_value(text.replace(W.DEFAULT_ANSWER, "a city by the sea")).run()
+    said = "\n".join(_infos(at))
+    # the text no longer names the answer: if the probability still falls, the message says so
+    assert t("risks.ctx.lost.dropped", lang, answer="", full="", cut="", dropped="")[:20] not in said

@@ -1,4 +1,4 @@
-"""Prompt sensitivity: phrasings typed one a line, and P(right answer) after each."""
+"""Prompt sensitivity: phrasings typed one per line, and P(right answer) after each."""
 
 from __future__ import annotations
 

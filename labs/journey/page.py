@@ -1,0 +1,69 @@
+"""Journey lab: one prompt from text to the next token through Gemma 3, recomputed from its weights."""
+
+import streamlit as st
+
+from gptlab import models
+from gptlab.i18n import fmt_int, t
+from gptlab.nn import tokenization as tk
+from labs.journey import settings as S
+from labs.journey import widgets as W
+from ui import exercises as exercises_ui
+from ui import frame
+from ui import lesson as lesson_ui
+from ui import models as ui_models
+from ui.params import load_from_url, write_to_url
+
+lang = frame.language()
+PARAMS = S.url_params(lang)  # ?text=...&position=3: a shared link opens the same journey
+load_from_url(PARAMS, "journey", lang)
+les = lesson_ui.lesson("journey", lang)
+lesson_ui.header(les)
+lesson_ui.sections(les, "intro")
+
+check = tk.check_text(st.text_area(t("journey.input", lang), key=S.TEXT_KEY, max_chars=S.MAX_TEXT_CHARS, height=90),
+                      S.MAX_TEXT_CHARS)
+text = check.text if check.problem is None else ""
+ready = models.decoder_ready()
+if check.problem is not None:
+    st.info(t(f"journey.{check.problem}", lang), icon=":material/edit:")
+elif not ready:
+    ui_models.ensure_preparation_started()
+    st.warning(t("journey.needs_decoder", lang))
+else:
+    if check.truncated:
+        st.warning(t("journey.cut_chars", lang, n=fmt_int(check.original_length, lang), max=fmt_int(S.MAX_TEXT_CHARS, lang)))
+    with frame.contained(lang):
+        dropped = W.prompt(text).dropped
+        if dropped:
+            st.warning(t("journey.cut_tokens", lang, dropped=fmt_int(dropped, lang), max=W.J.MAX_TOKENS))
+go = bool(text) and ready
+
+lesson_ui.section(les, "into-numbers")
+if go:
+    with frame.contained(lang):
+        W.into_numbers(text, lang)
+lesson_ui.section(les, "positions")
+if ready:
+    with frame.contained(lang):
+        W.position_shapes(text or None, lang)
+lesson_ui.section(les, "through-the-blocks")
+position = None
+if go:
+    with frame.contained(lang):
+        position = W.pick_position(text, lang)
+        W.through_the_blocks(text, position, lang)
+lesson_ui.section(les, "logit-lens")
+lens = None
+if go and position is not None:
+    with frame.contained(lang):
+        W.lens_grid(text, lang)
+    with frame.contained(lang):
+        lens = W.lens_at_position(text, position, lang)
+lesson_ui.section(les, "next-token")
+if lens is not None:
+    with frame.contained(lang):
+        W.next_token(text, lens, lang)
+        W.open_in_decoding(text, lang)
+lesson_ui.sections(les, "recap", "references")
+write_to_url(PARAMS)
+exercises_ui.render("journey", lang)

@@ -1,0 +1,246 @@
+"""The journey lab's Streamlit code: its cached computations (run on the model worker) and its views.
+
+The residual stream is recomputed on the float32 decoder (the attention lab's: its check against
+output_hidden_states is then exact to float rounding); the lens reads it with the bfloat16 unembedding
+the decoding lab holds (the same numbers: the float32 weights are the bfloat16 ones, widened).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, fmt_scientific, t
+from gptlab.models import _hf
+from gptlab.nn import generation as G
+from gptlab.nn import journey as J
+from gptlab.nn import tokenization as tk
+from labs.journey import charts as C
+from labs.journey import settings as S
+from ui import chips as ui_chips
+from ui import frame
+from ui import models as ui_models
+
+CHECK_TOLERANCE = 1e-4  # relative difference under which the recomputed stream "is" the model's own
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The ids the lab follows, their pieces of text, and how many tokens of the text were left out."""
+
+    ids: tuple[int, ...]
+    pieces: tuple[str, ...]
+    dropped: int
+
+
+def _unembedding():
+    return ui_models.decoding_model().lm_head.weight.detach()  # (V, d) bfloat16, tied to the embedding
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def prompt(text: str) -> Prompt:
+    tokenizer = ui_models.gemma_tokenizer()
+    fitted = J.prompt_ids(tokenizer, text)
+    return Prompt(fitted.ids, tuple(G.pieces(tokenizer, fitted.ids)), fitted.dropped)
+
+
+def trace(text: str, quiet: bool = False) -> J.Trace:
+    """The whole residual stream of the text, recomputed and checked: one job on the model worker, shared
+    server-wide by everyone who asks for the same prompt."""
+    model, ids = ui_models.decoder_fp32(), prompt(text).ids
+    return ui_models.job("journey.trace", ids, lambda: J.trace(model, ids), 16, quiet=quiet)
+
+
+def position_lens(text: str, position: int, quiet: bool = False) -> J.PositionLens:
+    tr, unembedding, ids = trace(text, quiet), _unembedding(), prompt(text).ids
+    return ui_models.job("journey.position_lens", (ids, position), lambda: J.position_lens(tr, unembedding, position),
+                         64, quiet=quiet)
+
+
+def grid_lens(text: str) -> J.GridLens:
+    """The heatmap's lens, a block of rows per worker job (others' work goes between them)."""
+    tr, unembedding, ids = trace(text), _unembedding(), prompt(text).ids
+    blocks = itertools.count()  # the blocks come in the same order every time: (ids, n) names one
+    return J.grid_lens(tr, unembedding, run=lambda fn: ui_models.job("journey.grid_block", (ids, next(blocks)), fn, 256))
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def piece(token_id: int) -> str:
+    """A predicted token as text, its spaces and line breaks visible."""
+    return tk.visible(ui_models.gemma_tokenizer().decode([int(token_id)]))
+
+
+def labels(p: Prompt) -> list[str]:
+    """'3 ␣gato': position first, so repeated tokens stay distinct and axes keep their order."""
+    return [f"{i} {tk.visible(x)}" for i, x in enumerate(p.pieces)]
+
+
+def table(rows: dict, height_rows: int | None = None) -> None:
+    frame_ = pd.DataFrame(rows)
+    height = 36 * (height_rows + 1) + 4 if height_rows is not None else "auto"
+    st.dataframe(frame_, hide_index=True, width="stretch", height=height)
+
+
+# --- 1. into numbers -----------------------------------------------------------------------------------------
+
+def into_numbers(text: str, lang: str) -> None:
+    p, tr = prompt(text), trace(text)
+    large = frame.projector_mode()
+    items = [ui_chips.chip(tk.visible(x), kinds="special" if i == 0 else "", background=ui_chips.palette(i),
+                           title=f"id {tid}") for i, (x, tid) in enumerate(zip(p.pieces, p.ids))]
+    st.html(ui_chips.chips(items, label=t("journey.tokens", lang)))
+    st.caption(t("journey.ids", lang, ids=", ".join(str(i) for i in p.ids)))
+    config = ui_models.decoder_fp32().config
+    d = config.hidden_size
+    st.markdown(t("journey.scale", lang, d=fmt_int(d, lang), scale=fmt_float(tr.embed_scale, lang, 4),
+                  sqrt=fmt_float(d ** 0.5, lang, 4)))
+    st.altair_chart(C.embedding_strip(tr.embedding_head, labels(p), title=t("journey.strip.title", lang, n=tr.embedding_head.shape[1], d=d),
+                                      dim_title=t("journey.strip.dim", lang), value_title=t("journey.strip.value", lang),
+                                      language=lang, large=large), width="stretch")
+    with st.expander(t("journey.strip.table", lang)):
+        shown = min(8, tr.embedding_head.shape[1])
+        table({
+            t("journey.col.token", lang): labels(p),
+            "id": [str(i) for i in p.ids],
+            t("journey.col.first_dims", lang, n=shown): [
+                " ".join(fmt_float(float(v), lang, 3) for v in row[:shown]) for row in tr.embedding_head],
+            t("journey.col.norm", lang): [fmt_float(float(v), lang, 3) for v in tr.embedding_norms],
+            t("journey.col.scaled_norm", lang): [fmt_float(float(v), lang, 2) for v in tr.residual_norms[0]],
+        })
+
+
+def position_shapes(text: str | None, lang: str) -> None:
+    """Where position enters: GPT-2 adds a learned row per position; Gemma 3 rotates queries and keys."""
+    gpt2 = _hf("GPT2Config")()
+    gemma = ui_models.decoder_fp32().config
+    T = len(prompt(text).ids) if text else None
+    rotary = f"({fmt_int(T, lang)}, {gemma.head_dim})" if T else f"(T, {gemma.head_dim})"
+    st.table(pd.DataFrame({
+        t("journey.pos.col.model", lang): ["GPT-2 small", "Gemma 3 270M"],
+        t("journey.pos.col.tokens", lang): [f"({fmt_int(gpt2.vocab_size, lang)}, {gpt2.n_embd})",
+                                           f"({fmt_int(gemma.vocab_size, lang)}, {gemma.hidden_size})"],
+        t("journey.pos.col.positions", lang): [f"({fmt_int(gpt2.n_positions, lang)}, {gpt2.n_embd})",
+                                              t("journey.pos.none", lang)],
+        t("journey.pos.col.where", lang): [t("journey.pos.gpt2", lang),
+                                          t("journey.pos.gemma", lang, shape=rotary, heads=gemma.num_attention_heads)],
+    }).set_index(t("journey.pos.col.model", lang)))  # a static table: its long cells wrap
+
+
+# --- 2. through the blocks -------------------------------------------------------------------------------------
+
+def pick_position(text: str, lang: str) -> int:
+    """The position followed through the blocks (a selectbox; the setting -1 is the last token)."""
+    p = prompt(text)
+    names = labels(p)
+    if st.session_state.get(S.POSITION_KEY, S.LAST) not in range(S.LAST, len(p.ids)):
+        st.session_state[S.POSITION_KEY] = S.LAST  # a shorter text than the one the position was picked on
+    options = [S.LAST, *range(len(p.ids))]
+    chosen = st.selectbox(t("journey.position", lang), options, key=S.POSITION_KEY,
+                          format_func=lambda i: t("journey.position.last", lang, token=names[-1]) if i == S.LAST else names[i])
+    return len(p.ids) - 1 if chosen == S.LAST else int(chosen)
+
+
+def through_the_blocks(text: str, position: int, lang: str) -> None:
+    p, tr = prompt(text), trace(text)
+    name = labels(p)[position]
+    L = tr.n_layers
+    series = {t("journey.blocks.residual", lang): tr.residual_norms[1:, position],
+              t("journey.blocks.attention", lang): tr.attention_norms[:, position],
+              t("journey.blocks.mlp", lang): tr.mlp_norms[:, position]}
+    st.altair_chart(C.layer_lines(series, list(range(L)), title=t("journey.blocks.title", lang, token=name),
+                                  layer_title=t("journey.block", lang), value_title=t("journey.norm", lang),
+                                  language=lang, large=frame.projector_mode()), width="stretch")
+    with st.expander(t("journey.blocks.table", lang)):
+        table({t("journey.block", lang): [str(b) for b in range(L)],
+               **{k: [fmt_float(float(v), lang, 2) for v in vs] for k, vs in series.items()},
+               t("journey.blocks.share", lang): [
+                   fmt_percent(float(a + m) / float(x), lang, 1) if x else "—"
+                   for a, m, x in zip(tr.attention_norms[:, position], tr.mlp_norms[:, position],
+                                      tr.residual_norms[:-1, position])]},
+              height_rows=L)
+    worst = max(tr.check)
+    ok = worst < CHECK_TOLERANCE
+    st.markdown(t("journey.check.ok" if ok else "journey.check.off", lang, n=len(tr.check),
+                  diff=fmt_scientific(worst, lang)))
+
+
+# --- 3. the logit lens -------------------------------------------------------------------------------------------
+
+def lens_grid(text: str, lang: str) -> None:
+    p, grid = prompt(text), grid_lens(text)
+    ids, probs = grid.top()  # (L+1, T')
+    names = labels(p)[grid.first:]
+    top_pieces = [[piece(int(i)) for i in row] for row in ids]
+    k = grid.lens.top_ids.shape[1]
+    tips = [[" · ".join(f"{piece(int(grid.lens.top_ids[r, j]))} {fmt_percent(float(grid.lens.top_probs[r, j]), lang, 0)}"
+                        for j in range(k)) for r in range(layer * grid.n_tokens, (layer + 1) * grid.n_tokens)]
+            for layer in range(grid.n_layers + 1)]
+    if grid.first:
+        st.caption(t("journey.lens.last_positions", lang, n=grid.n_tokens, total=len(p.ids)))
+    chart = C.lens_heatmap(top_pieces, probs, names, title=t("journey.lens.title", lang),
+                           layer_title=t("journey.layer", lang), prob_title=t("journey.prob", lang), language=lang,
+                           large=frame.projector_mode(), tooltips=tips)
+    st.altair_chart(chart, width="content")
+    with st.expander(t("journey.lens.table", lang)):
+        layers = list(range(grid.n_layers, -1, -1))
+        table({t("journey.layer", lang): [str(layer) for layer in layers],
+               **{names[j]: [f"{top_pieces[layer][j]} ({fmt_percent(float(probs[layer, j]), lang, 0)})" for layer in layers]
+                  for j in range(grid.n_tokens)}}, height_rows=len(layers))
+
+
+def lens_at_position(text: str, position: int, lang: str) -> J.PositionLens:
+    p, pl = prompt(text), position_lens(text, position)
+    lens = pl.lens
+    answer = piece(pl.answer)
+    first = J.first_top_layer(lens)
+    name = labels(p)[position]
+    st.markdown(t("journey.lens.answer", lang, token=frame.markdown_escape(name), answer=frame.markdown_escape(answer),
+                  layer=first,
+                  last=len(lens.target_rank) - 1))
+    st.altair_chart(C.answer_lines(lens.target_rank, lens.target_prob, rank_title=t("journey.rank", lang),
+                                   prob_title=t("journey.prob", lang), layer_title=t("journey.layer", lang),
+                                   title=t("journey.lens.answer_title", lang, answer=answer), language=lang,
+                                   large=frame.projector_mode()), width="content")
+    layers = range(len(lens.target_rank))
+    with st.expander(t("journey.lens.top5", lang, token=name)):
+        table({t("journey.layer", lang): [str(layer) for layer in layers],
+               t("journey.rank", lang): [fmt_int(int(r), lang) for r in lens.target_rank],
+               t("journey.prob", lang): [fmt_percent(float(q), lang, 2) for q in lens.target_prob],
+               t("journey.lens.top5_col", lang): [
+                   " · ".join(f"{piece(int(i))} {fmt_percent(float(q), lang, 1)}"
+                              for i, q in zip(lens.top_ids[layer, :5], lens.top_probs[layer, :5])) for layer in layers]},
+              height_rows=len(layers))
+    return pl
+
+
+# --- 4. out to the next token ----------------------------------------------------------------------------------
+
+def next_token(text: str, pl: J.PositionLens, lang: str) -> None:
+    lens = pl.lens
+    top_ids, top_logits, probs = lens.top_ids[-1], lens.top_logits[-1], lens.top_probs[-1]
+    pieces = [piece(int(i)) for i in top_ids]
+    st.altair_chart(C.next_token_bars(pieces, probs, title=t("journey.next.title", lang),
+                                      prob_title=t("journey.prob", lang), language=lang,
+                                      large=frame.projector_mode()), width="stretch")
+    with st.expander(t("journey.next.table", lang)):
+        table({t("journey.col.token", lang): pieces, "id": [str(int(i)) for i in top_ids],
+               "logit": [fmt_float(float(z), lang, 3) for z in top_logits],
+               t("journey.prob", lang): [fmt_percent(float(q), lang, 2) for q in probs]})
+    shown = float(probs.sum())
+    others = fmt_int(ui_models.decoder_fp32().config.vocab_size - len(pieces), lang)
+    st.caption(t("journey.next.rest", lang, n=len(pieces), p=fmt_percent(shown, lang, 1), others=others,
+                 rest=fmt_percent(max(0.0, 1 - shown), lang, 1), lse=fmt_float(float(lens.logsumexp[-1]), lang, 3)))
+
+
+def open_in_decoding(text: str, lang: str) -> None:
+    """The decoding lab on the same prompt: its prompt setting is set, and its URL carries it for a shared link."""
+    import course
+    from labs.decoding import settings as decoding_settings
+
+    if st.button(t("journey.next.open", lang), icon=":material/casino:", key="journey.open_decoding"):
+        st.session_state[decoding_settings.PROMPT_KEY] = text
+        st.switch_page(course.lesson("decoding").page, query_params={"prompt": text[:1_000]})

@@ -1,0 +1,36 @@
+"""The code for this view and the notebook download in a real browser: the expander opens on code that
+holds the page's prompt, and the downloaded file is a notebook in the page's language."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gptlab.i18n import t
+from tests.browser.driving import SHOTS, check_page, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_decoding_code_expander_and_notebook_download(server, page, lang):
+    prompt = 'Say "hi" \\ 🙂'
+    page.goto(f"{server}/decoding?lang={lang}&temperature=0.7&top_k=50&prompt=" + prompt.replace(" ", "%20"))
+    wait_ready(page)
+    page.get_by_text(t("takeaway.expander", lang)).first.click()
+    code = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first
+    code.wait_for(state="visible")
+    assert "temperature = 0.7" in code.inner_text() and "top_k = 50" in code.inner_text()
+    code.scroll_into_view_if_needed()
+    code.screenshot(path=str(SHOTS / f"decoding-code-expander-{lang}.png"))  # the code itself, readable
+    check_page(page, f"decoding-code-{lang}")
+    with page.expect_download() as info:
+        page.get_by_role("button", name=t("takeaway.notebook", lang)).click()
+    download = info.value
+    assert download.suggested_filename == f"gpt-lab-decoding-{lang}.ipynb"
+    notebook = json.loads(open(download.path(), encoding="utf-8").read())
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    assert sources[0].startswith("# ") and any(t("takeaway.widget.next_token", lang) in s for s in sources)
+    assert any(f"prompt = {prompt!r}" in s for s in sources)
+    assert notebook["metadata"]["gptlab"]["language"] == lang

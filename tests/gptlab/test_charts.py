@@ -1,0 +1,74 @@
+"""Shared chart helpers: accessible names in the page's language, colours whose text stays readable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gptlab import charts as C
+from gptlab.i18n import t
+
+LANGS = ("pt-BR", "en")
+
+
+def test_a_described_chart_names_its_kind_and_title_in_the_pages_language():
+    import altair as alt
+
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q")
+    pt = C.described(chart, kind="bars", title="Tokens por idioma.", details="O maior: 3.", language="pt-BR")
+    assert pt.to_dict()["description"] == "Gráfico de barras: Tokens por idioma. O maior: 3."
+    en = C.described(chart, kind="heatmap", title="Weights", details="", language="en")
+    assert en.to_dict()["description"] == "Heatmap: Weights."
+    with pytest.raises(ValueError, match="kind"):
+        C.described(chart, kind="pie", title="x", details="", language="en")
+
+
+def test_top_items_lists_the_largest_values_in_the_pages_number_format():
+    assert C.top_items(["a", "b", "c", "d"], [0.1, 0.52, 0.31, 0.07], "pt-BR") == "«b» 0,52; «c» 0,31; «a» 0,10"
+    assert C.top_items(["a", "b"], [0.25, 0.75], "en", n=1, percent=True) == "«b» 75.0 %"
+
+
+def test_cividis_has_vegas_end_colours_and_runs_from_dark_to_light():
+    assert (C.cividis(0), C.cividis(1)) == ("#002051", "#fce647")
+    assert C.cividis(-3) == C.cividis(0) and C.cividis(7) == C.cividis(1)
+    lights = [C.relative_luminance(C.cividis(x)) for x in np.linspace(0, 1, 101)]
+    assert lights == sorted(lights)  # monotone: the ink switches from white to black once
+
+
+@pytest.mark.parametrize("x", np.linspace(0, 1, 257))
+def test_the_ink_on_any_cividis_cell_meets_wcag_aa(x):
+    fill = C.cividis(x)
+    assert C.contrast_ratio(C.readable_ink(fill), fill) >= 4.5
+
+
+def test_contrast_ratio_matches_wcags_reference_values():
+    assert C.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+    assert C.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert C.contrast_ratio("#ffffff", "#ffffff") == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_heatmap_says_what_it_shows_and_how_many_cells_are_masked(lang):
+    labels = ["0 a", "1 b", "2 c"]
+    scores = np.array([[1.0, -np.inf, -np.inf], [0.5, 2.0, -np.inf], [0.25, 0.375, 3.0]])
+    spec = C.attention_heatmap(scores, labels, title="Scores", value_title="v", language=lang).to_dict()
+    description = spec["description"]
+    assert description.startswith(t("charts.kind.heatmap", lang) + ": Scores.")
+    assert t("charts.heatmap_masked", lang, n=3, masked="−∞") in description
+    assert ("de 0,25 (azul-escuro) a 3,00" if lang == "pt-BR" else "from 0.25 (dark blue) to 3.00") in description
+    no_mask = C.attention_heatmap(np.eye(2) / 2 + 0.25, labels[:2], title="W", value_title="v", language=lang)
+    assert len(no_mask.to_dict()["layer"]) == 2  # cells and numbers: no empty layer for masked cells
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_attention_bars_and_token_inflation_are_described_in_the_pages_language(lang):
+    bars = C.attention_bars([0.1, 0.7, 0.2], ["a", "b", "c"], title="Focus", value_title="w", key_title="k",
+                            language=lang).to_dict()
+    assert bars["description"].startswith(t("charts.kind.bars", lang) + ": Focus.")
+    assert bars["description"].endswith("«b» " + ("0,70; «c» 0,20; «a» 0,10." if lang == "pt-BR" else "0.70; «c» 0.20; «a» 0.10."))
+    totals = pd.DataFrame({"tokenizer": ["GPT-2", "GPT-2"], "language": ["pt-BR", "en"], "tokens": [31, 20]})
+    spec = C.token_inflation_chart(totals, x_title="x", y_title="tokens", colour_title="lang", title="Inflation",
+                                   language=lang).to_dict()
+    assert spec["description"].startswith(t("charts.kind.bars", lang) + ": Inflation.")
+    assert "GPT-2: pt-BR 31, en 20" in spec["description"]

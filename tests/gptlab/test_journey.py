@@ -1,0 +1,156 @@
+"""The journey of a token: the residual stream recomputed block by block, and the logit lens read from it."""
+
+import numpy as np
+import pytest
+import torch
+
+from gptlab.nn import journey as J
+from gptlab.nn import logit_lens as LL
+from gptlab.nn import residual as R
+
+IDS = (2, 5, 7, 11, 13, 17, 19, 23, 29, 31)  # 10 tokens: the tiny model's 4-token window is crossed
+
+
+@pytest.fixture(scope="module")
+def tiny(make_tiny_model):
+    return make_tiny_model("gemma")
+
+
+def brute_lens(normed: torch.Tensor, unembedding: torch.Tensor):
+    """(N, d), (V, d) -> (N, V) float32 probabilities, the plain way."""
+    return torch.softmax(normed.detach().double() @ unembedding.detach().double().t(), dim=-1).float()
+
+
+def test_residual_stream_matches_output_hidden_states(tiny):
+    stream = R.residual_stream(tiny, IDS)
+    assert len(stream.check) == tiny.config.num_hidden_layers + 1
+    assert max(stream.check) < 1e-5
+
+
+def test_each_block_adds_its_attention_and_its_mlp(tiny):
+    s = R.residual_stream(tiny, IDS)
+    for layer in range(s.n_layers):
+        torch.testing.assert_close(s.residual[layer + 1], s.residual[layer] + s.attention[layer] + s.mlp[layer])
+    d = tiny.config.hidden_size
+    torch.testing.assert_close(s.residual[0], s.embedding_rows * d ** 0.5, rtol=1e-6, atol=1e-6)
+    assert s.embed_scale == pytest.approx(d ** 0.5, rel=1e-6)
+
+
+def test_the_final_state_gives_the_models_own_logits(tiny):
+    s = R.residual_stream(tiny, IDS)
+    logits = tiny(torch.tensor([IDS])).logits[0]  # (T, V)
+    torch.testing.assert_close(s.final @ tiny.lm_head.weight.t(), logits, rtol=1e-5, atol=1e-5)
+
+
+def test_relative_difference():
+    a = torch.tensor([1.0, -4.0])
+    assert R.relative_difference(a, a) == 0.0
+    assert R.relative_difference(a + torch.tensor([0.0, 0.4]), a) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_logit_lens_equals_the_plain_softmax(monkeypatch, dtype):
+    monkeypatch.setattr(LL, "ROWS_PER_PRODUCT", 8)  # several blocks of rows and passes
+    monkeypatch.setattr(LL, "ROWS_PER_PASS", 3)
+    torch.manual_seed(1)
+    V, d, N = 300, 16, 20
+    unembedding = torch.randn(V, d).to(dtype)
+    normed = torch.randn(N, d) * 2
+    targets = torch.randint(0, V, (N,))
+    lens = LL.logit_lens(normed, unembedding, targets, k=5)
+    probs = brute_lens(normed, unembedding.float())  # the exact answer, from the (rounded) weights
+    top_p, top_i = probs.topk(5, dim=-1)
+    np.testing.assert_array_equal(lens.top_ids, top_i.numpy())
+    tol = 1e-5 if dtype == torch.float32 else 2e-3  # bfloat16: only the normalizer's tail is rounded
+    np.testing.assert_allclose(lens.top_probs, top_p.numpy(), rtol=tol, atol=1e-7)
+    target_p = probs.gather(1, targets[:, None])[:, 0]
+    np.testing.assert_allclose(lens.target_prob, target_p.numpy(), rtol=tol, atol=1e-7)
+    exact_rank = (probs > target_p[:, None]).sum(-1) + 1
+    if dtype == torch.float32:
+        np.testing.assert_array_equal(lens.target_rank, exact_rank.numpy())
+    else:  # a far-tail target's rank is counted on rounded logits: off by a few at most
+        assert np.abs(lens.target_rank - exact_rank.numpy()).max() <= 3
+
+
+def test_logit_lens_without_targets_ranks_each_rows_top_one():
+    torch.manual_seed(2)
+    lens = LL.logit_lens(torch.randn(4, 8), torch.randn(50, 8), None, k=3)
+    assert lens.target_rank.tolist() == [1, 1, 1, 1]
+    np.testing.assert_allclose(lens.target_prob, lens.top_probs[:, 0], rtol=1e-6)
+    assert (np.diff(lens.top_probs, axis=1) <= 0).all()
+
+
+def test_position_lens_ends_with_the_models_own_distribution(tiny):
+    tr = J.trace(tiny, IDS)
+    E = tiny.lm_head.weight.detach()
+    pos = len(IDS) - 1
+    pl = J.position_lens(tr, E, pos)
+    probs = torch.softmax(tiny(torch.tensor([IDS])).logits[0, pos], -1)
+    assert pl.answer == int(probs.argmax())
+    np.testing.assert_allclose(pl.lens.top_probs[-1], probs.topk(J.TOP_K).values.detach().numpy(), rtol=1e-4)
+    assert pl.lens.target_rank[-1] == 1 and len(pl.lens.target_rank) == tiny.config.num_hidden_layers + 1
+    # every layer's row is the plain softmax of final_norm(x_l) E^T
+    stream = R.residual_stream(tiny, IDS)
+    brute = brute_lens(LL.final_norm(tiny, stream.residual[:, pos]), E)  # (L+1, V)
+    np.testing.assert_allclose(pl.lens.target_prob, brute[:, pl.answer].numpy(), rtol=1e-4)
+
+
+def test_grid_lens_is_the_lens_at_the_last_positions(tiny):
+    tr = J.trace(tiny, IDS)
+    E = tiny.lm_head.weight.detach()
+    calls = []
+    grid = J.grid_lens(tr, E, run=lambda fn: calls.append(1) or fn(), positions=4)
+    assert (grid.first, grid.n_tokens) == (len(IDS) - 4, 4)
+    ids, probs = grid.top()
+    assert ids.shape == probs.shape == (tiny.config.num_hidden_layers + 1, 4)
+    brute = brute_lens(torch.from_numpy(tr.normed[:, -4:]).reshape(-1, tr.normed.shape[-1]), E)
+    np.testing.assert_array_equal(ids.reshape(-1), brute.argmax(-1).numpy())
+    np.testing.assert_allclose(probs.reshape(-1), brute.max(-1).values.numpy(), rtol=1e-4)
+    assert calls  # the rows went through `run`
+    full = J.grid_lens(tr, E)
+    assert (full.first, full.n_tokens) == (0, len(IDS))
+
+
+def test_trace_reduces_the_stream_to_what_the_lab_draws(tiny):
+    tr = J.trace(tiny, IDS)
+    L, T = tiny.config.num_hidden_layers, len(IDS)
+    assert tr.residual_norms.shape == (L + 1, T) and tr.attention_norms.shape == tr.mlp_norms.shape == (L, T)
+    assert tr.embedding_head.shape == (T, min(J.SHOWN_DIMS, tiny.config.hidden_size))
+    rows = tiny.model.embed_tokens.weight[list(IDS)].detach()
+    np.testing.assert_allclose(tr.embedding_norms, rows.norm(dim=-1).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(tr.residual_norms[0], tr.embedding_norms * tr.embed_scale, rtol=1e-5)
+
+
+def test_first_top_layer():
+    lens = lambda ranks: LL.Lens(*(np.zeros((len(ranks), 1)),) * 4, np.array(ranks))  # noqa: E731
+    assert J.first_top_layer(lens([5, 3, 1, 1, 1])) == 2
+    assert J.first_top_layer(lens([1, 2, 1, 1])) == 2  # it must stay the top 1
+    assert J.first_top_layer(lens([1, 1, 1])) == 0
+    assert J.first_top_layer(lens([9, 1])) == 1
+
+
+def test_prompt_ids_keeps_bos_and_the_end(gpt2_tokenizer):
+    class Tok:
+        bos_token_id = 0
+
+        def __call__(self, text):
+            return {"input_ids": [0] + list(range(1, len(text) + 1))}
+
+    fitted = J.prompt_ids(Tok(), "x" * 100, max_tokens=8)
+    assert fitted.ids == (0, 94, 95, 96, 97, 98, 99, 100) and fitted.dropped == 93
+
+
+@pytest.mark.real_models
+def test_real_gemma_residual_stream_equals_output_hidden_states(prepared_decoder):
+    """On Gemma 3 270M in float32: every recomputed block input, and the final norm, to float tolerance."""
+    from gptlab import models
+
+    model = models.load_decoder(dtype="float32")
+    tokenizer = models.load_decoder_tokenizer()
+    ids = J.prompt_ids(tokenizer, "The capital of France is Paris, and the capital of Germany is").ids
+    tr = J.trace(model, ids)
+    assert len(tr.check) == model.config.num_hidden_layers + 1
+    assert max(tr.check) < 1e-5
+    pl = J.position_lens(tr, model.lm_head.weight.detach().to(torch.bfloat16), len(ids) - 1)
+    assert tokenizer.decode([pl.answer]).strip() == "Berlin"
+    assert pl.lens.target_rank[-1] == 1 and pl.lens.target_rank[0] > 100  # the embedding alone has no idea

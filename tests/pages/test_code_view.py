@@ -1,0 +1,90 @@
+""""The code for this view" on the lab pages: the expander holds the page's current settings as code,
+and the page offers the lab as a notebook (AppTest, both languages)."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+import course
+from gptlab.i18n import t
+from tests.apptest import run_app
+from tests.gptlab.test_takeaway import assigned
+
+
+def shown_code(at) -> list[str]:
+    return [c.value for c in at.code if "from transformers import" in c.value]
+
+
+def download_labels(at) -> list[str]:
+    return [el.proto.label for el in at.get("download_button")]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_tokenization_page_shows_its_code_and_offers_the_notebook(lang):
+    text = 'Diz "oi" \\ """ 🙂\nfim'
+    at = run_app(lang, course.lesson("tokenization").page, text=text)
+    [code] = shown_code(at)
+    ast.parse(code)
+    assert assigned(code, "text") == text
+    assert t("takeaway.expander", lang) in [e.label for e in at.expander]
+    assert download_labels(at) == [t("takeaway.notebook", lang)]
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_decoding_page_code_follows_the_sliders(prepared_decoder, lang):
+    prompt = "It's a \"test\"\nwith '''quotes'''"
+    at = run_app(lang, course.lesson("decoding").page, prompt=prompt, temperature="0.35", top_k="7", top_p="0.8",
+                 seed="11", max_new="6")
+    codes = shown_code(at)
+    assert len(codes) == 3  # next token, side by side, grid
+    next_token, side_by_side, grid = codes
+    assert assigned(next_token, "prompt") == prompt
+    assert (assigned(next_token, "temperature"), assigned(next_token, "top_k"), assigned(next_token, "top_p")) == (0.35, 7, 0.8)
+    for code in (side_by_side, grid):
+        assert (assigned(code, "prompt"), assigned(code, "seed"), assigned(code, "max_new_tokens")) == (prompt, 11, 6)
+    assert "temperature=0.35, top_k=7, top_p=0.8" in side_by_side  # the student's own row
+    assert download_labels(at) == [t("takeaway.notebook", lang)]
+    assert not at.error
+
+
+@pytest.mark.real_models
+def test_attention_page_code_follows_layer_and_head(prepared_decoder):
+    at = run_app("en", course.lesson("attention").page, text="The cat sat", layer="1", head="0", map_layer="3",
+                 map_head="2")
+    steps, attention_map = shown_code(at)
+    assert assigned(steps, "text") == "The cat sat" and "layer, head = 1, 0" in steps
+    assert assigned(attention_map, "text") == "The cat sat" and "layer, head = 3, 2" in attention_map
+    assert download_labels(at) == [t("takeaway.notebook", "en")]
+
+
+def test_bert_vs_gpt_page_code_follows_seed_and_rate():
+    at = run_app("pt-BR", course.lesson("bert-vs-gpt").page, text='um "teste"', seed="5", rate="0.4")
+    codes = [c.value for c in at.code if "DataCollatorForLanguageModeling" in c.value]
+    assert len(codes) == 1
+    assert (assigned(codes[0], "text"), assigned(codes[0], "seed"), assigned(codes[0], "mlm_probability")) == (
+        'um "teste"', 5, 0.4)
+    assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
+
+
+@pytest.mark.real_models
+def test_risks_page_code_holds_the_template_and_professions(prepared_decoder):
+    at = run_app("en", course.lesson("risks").page)
+    codes = [c.value for c in at.code if "continuation_logprob" in c.value]
+    assert len(codes) == 1
+    template = assigned(codes[0], "template")
+    assert "{profession}" in template and assigned(codes[0], "professions")
+    [window] = [c.value for c in at.code if "answer_logprob" in c.value]
+    assert assigned(window, "answer") and assigned(window, "window") == at.session_state["risks.ctx.window"]
+    assert download_labels(at) == [t("takeaway.notebook", "en")]
+
+
+@pytest.mark.real_models
+def test_history_page_code_holds_the_few_shot_task(prepared_decoder):
+    at = run_app("pt-BR", course.lesson("history").page, shots="2")  # few shots: a light page under load
+    [code] = [c.value for c in at.code if "build_prompt" in c.value]
+    assert assigned(code, "examples") and assigned(code, "query") and assigned(code, "answer")
+    assert assigned(code, "max_shots") == 2
+    assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
