@@ -16,6 +16,7 @@ FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.svg"
 st.set_page_config(page_title="GPT Lab", page_icon=str(FAVICON), layout="wide")
 
 lang = frame.sidebar_controls()
+classroom.start_outbox()  # attempts kept while the progress database was away are written from the first run on
 classroom.sidebar(lang)
 
 

@@ -13,6 +13,8 @@ lang = frame.language()
 overview = lesson_ui.lesson("home", lang)
 
 lesson_ui.header(overview)
+with frame.contained(lang):
+    classroom.join_link_box(lang)  # opened from a class's join card: the class code is filled in, up here
 lesson_ui.sections(overview, *overview.section_ids)
 
 st.header(t("home.lessons", lang))

@@ -10,6 +10,31 @@ from gptlab.i18n import decimal_symbol, fmt_float, t
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
+# Projector mode (22 px body text at 1280x720): chart text at the size of the page's, in black.
+PROJECTOR_FONT = 20  # axis labels, legends, text marks
+PROJECTOR_TITLE_FONT = 24
+
+
+def readable(chart, large: bool):
+    """In projector mode, every axis, legend and title of `chart` large and black, and no legend label cut
+    short ("Model (T = 1, nothi..."); unchanged otherwise. Call it on the chart a builder returns."""
+    if not large:
+        return chart
+    ink = "#000000"
+    chart = _configure(chart, "axis", labelFontSize=PROJECTOR_FONT, titleFontSize=PROJECTOR_FONT, labelColor=ink,
+                       titleColor=ink, tickColor=ink, domainColor=ink, titleFontWeight="bold")
+    chart = _configure(chart, "legend", labelFontSize=PROJECTOR_FONT, titleFontSize=PROJECTOR_FONT, labelColor=ink,
+                       titleColor=ink, labelLimit=0, symbolSize=260)
+    return _configure(chart, "title", fontSize=PROJECTOR_TITLE_FONT, color=ink)
+
+
+def _configure(chart, part: str, **values):
+    """chart.configure_<part>(...), keeping what the builder had configured there already (e.g. a legend's place)."""
+    config = chart.config
+    current = {} if config is alt.Undefined else getattr(config, part, alt.Undefined)
+    kept = {} if current is alt.Undefined or current == {} else current.to_dict()
+    return getattr(chart, f"configure_{part}")(**{**kept, **values})
+
 
 # --- accessible names ------------------------------------------------------------------------------------------------
 
@@ -87,7 +112,7 @@ def token_inflation_chart(
     `data` columns: tokenizer, language, tokens. `language` is the page's (the chart's description).
     """
     languages = sorted(data["language"].unique(), reverse=True)  # pt-BR first
-    font = 20 if large else 13
+    font = PROJECTOR_FONT if large else 13
     totals = "; ".join(
         f"{tokenizer}: " + ", ".join(f"{row.language} {row.tokens}" for row in rows.itertuples())
         for tokenizer, rows in data.groupby("tokenizer", sort=False)
@@ -116,7 +141,7 @@ def token_inflation_chart(
         )
         .properties(height=360 if large else 300)
     )
-    return described(chart, kind="bars", title=title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)
 
 
 def inflation_totals(rows) -> pd.DataFrame:
@@ -179,8 +204,8 @@ def attention_heatmap(
             "ink": [readable_ink(fill) for fill in fills],
         }
     )
-    font = 16 if large else 11
-    cell = 44 if large else 34
+    font = PROJECTOR_FONT if large else 11
+    cell = 48 if large else 34
     if size is None:
         side = min(HEATMAP_SIDE[1], max(HEATMAP_SIDE[0], cell * T))  # cells grow with the text, up to a point
     else:
@@ -216,8 +241,7 @@ def attention_heatmap(
         details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
     # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
     chart = alt.layer(*layers).resolve_scale(color="independent").properties(width=side, height=side)
-    return described(chart, kind="heatmap", title=title,
-                     details=details, language=language)
+    return readable(described(chart, kind="heatmap", title=title, details=details, language=language), large)
 
 
 def attention_bars(
@@ -228,7 +252,7 @@ def attention_bars(
     frame = pd.DataFrame(
         {"key": labels, "weight": list(weights_row), "shown": [fmt_float(float(w), language, 4) for w in weights_row]}
     )
-    font = 16 if large else 12
+    font = PROJECTOR_FONT if large else 12
     details = t("charts.attention_bars", language, n=len(labels), value=value_title,
                 top=top_items(labels, list(weights_row), language))
     chart = (
@@ -240,6 +264,6 @@ def attention_bars(
                     axis=alt.Axis(labelFontSize=font, **decimal_labels(language))),
             tooltip=[alt.Tooltip("key:N", title=key_title), alt.Tooltip("shown:N", title=value_title)],
         )
-        .properties(height=260)
+        .properties(height=340 if large else 260)
     )
-    return described(chart, kind="bars", title=title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)

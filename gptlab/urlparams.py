@@ -9,8 +9,9 @@ Pure Python: no Streamlit.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gptlab.i18n import LANGUAGES, fmt_int, fmt_number, t
 
@@ -24,6 +25,7 @@ class NumberParam:
     high: float | None  # None: not known yet (a model's size before it is loaded); the widget clamps it then
     integer: bool = False
     decimals: int = 4  # a URL value is rounded to this many decimal places
+    section: str | None = None  # the lesson section whose lab shows it (the `at` of a shared link; see with_sections)
 
     def parse(self, raw: str) -> tuple[float | int | None, str | None]:
         """(value, problem): problem is None, "invalid" (value None) or "clamped"."""
@@ -61,6 +63,7 @@ class TextParam:
     default: str
     max_chars: int = URL_TEXT_CHARS
     other_defaults: tuple[str, ...] = ()  # the default in the other languages: untouched, it follows a switch
+    section: str | None = None
 
     @classmethod
     def translated(cls, url_name: str, key: str, string_key: str, lang: str) -> "TextParam":
@@ -89,6 +92,7 @@ class ChoiceParam:
     key: str
     default: object
     choices: tuple  # the allowed values, as the widget holds them (str, int or bool)
+    section: str | None = None
 
     def parse(self, raw: str) -> tuple[object | None, str | None]:
         for choice in self.choices:
@@ -106,3 +110,12 @@ class ChoiceParam:
 
 
 UrlParam = NumberParam | TextParam | ChoiceParam
+
+AT_PARAM = "at"  # ?at=<section id>: a shared link opens at that section's lab widget
+SECTION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")  # a lesson section id, as lesson files write them
+
+
+def with_sections(params: tuple[UrlParam, ...], sections: dict[str, str]) -> tuple[UrlParam, ...]:
+    """`params`, each with the lesson section its widget follows ({url name: section id}): when a student
+    changes a setting, the page's link carries that section (?at=next-token) and opens there."""
+    return tuple(replace(p, section=sections.get(p.url_name, p.section)) for p in params)

@@ -102,6 +102,22 @@ def start(timeout_s: int = 60) -> PostgresServer:
         raise
 
 
+def halt(server: PostgresServer) -> None:
+    """Stop the server and keep its data: `restart` brings it back on the same port (a restart mid-class)."""
+    _check(_command(server.run_as, server.bin_dir / "pg_ctl", "-D", server.data_dir, "-m", "fast", "-w", "stop"),
+           "pg_ctl stop", cwd=server.data_dir.parent)
+
+
+def restart(server: PostgresServer, timeout_s: int = 60) -> None:
+    """Start a halted server again, on its port."""
+    from sqlalchemy.engine import make_url
+
+    root = server.data_dir.parent
+    options = f"-c port={make_url(server.admin_url).port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root}"
+    _check(_command(server.run_as, server.bin_dir / "pg_ctl", "-D", server.data_dir, "-l", root / "server.log", "-w",
+                    "-t", str(timeout_s), "-o", options, "start"), "pg_ctl start", cwd=root)
+
+
 def _check(command: list[str], what: str, cwd: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
     if done.returncode != 0:

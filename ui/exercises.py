@@ -14,8 +14,9 @@ import streamlit as st
 import torch
 
 from gptlab import models
-from gptlab.classroom.report import higher_scores
-from gptlab.classroom.store import AttemptRecord
+from gptlab.classroom.outbox import PendingAttempt
+from gptlab.classroom.report import format_time, higher_scores
+from gptlab.classroom.store import AttemptRecord, SavedAttempt
 from gptlab.exercises import bank
 from gptlab.exercises.checkers import grade, shown
 from gptlab.exercises.env import TaskEnv
@@ -24,11 +25,13 @@ from gptlab.exercises.model import (
     NumericExercise, TextExercise, WidgetTask,
 )
 from gptlab.exercises.reveal import answer_key
+from gptlab.exercises.seen import answer_as_seen
 from gptlab.exercises.state import to_plain
 from gptlab.i18n import fmt_float, t
 from ui import classroom
 from ui import frame
 from ui import models as ui_models
+from ui.frame import markdown_escape
 
 SCORES_KEY = classroom.SCORES_KEY  # {exercise id: best score} of this session
 
@@ -70,18 +73,23 @@ def scores() -> dict[str, float]:
     return st.session_state.setdefault(SCORES_KEY, {})
 
 
-def record(attempt: Attempt) -> None:
-    """Keep the attempt for display; a recorded one raises the best score and is saved for a signed-in student."""
+def record(attempt: Attempt, ex: Exercise | None = None) -> None:
+    """Keep the attempt for display; a recorded one raises the best score and is saved for a signed-in student
+    (the attempt id is kept to say, under the feedback, whether it is saved yet)."""
     st.session_state[f"exercises.{attempt.exercise_id}.last"] = attempt
+    st.session_state.pop(f"exercises.{attempt.exercise_id}.saved_uid", None)
     if attempt.recorded:
         best = scores()
         best[attempt.exercise_id] = max(best.get(attempt.exercise_id, 0.0), attempt.score)
     if attempt.stored_status is not None:
-        classroom.record_attempt(AttemptRecord(
+        ex = ex or bank.by_id(attempt.exercise_id)
+        uid = classroom.record_attempt(AttemptRecord(
             exercise_id=attempt.exercise_id, lesson_id=attempt.lesson_id, checker_version=attempt.checker_version,
             answer=attempt.answer, status=attempt.stored_status, score=attempt.score,
-            feedback="\n".join(attempt.feedback),
+            feedback="\n".join(attempt.feedback), answer_shown=answer_as_seen(ex, attempt.answer, attempt.language),
         ))
+        if uid is not None:
+            st.session_state[f"exercises.{attempt.exercise_id}.saved_uid"] = uid
 
 
 def task_state(ex: WidgetTask, lang: str) -> dict:
@@ -101,11 +109,13 @@ def render(lesson_id: str, lang: str) -> None:
     st.caption(t("exercises.intro", lang))
     progress_slot = st.container()  # filled after the exercises, so it counts a check made in this run
     total_slot = st.empty()
-    saved = classroom.best_scores() if classroom.current_student() is not None else {}  # one query per run
+    signed_in = classroom.current_student() is not None
+    saved = classroom.best_scores() if signed_in else {}  # one query per run
+    earlier = classroom.last_attempts([ex.id for ex in exercises]) if signed_in else {}  # a student who came back
     for n, ex in enumerate(exercises, 1):
         with st.container(border=True, key=f"exercises-box-{ex.id}"):
             with frame.contained(lang):
-                exercise(ex, n, lang, saved)
+                exercise(ex, n, lang, saved, earlier.get(ex.id))
     best = higher_scores(scores(), saved)
     total = sum(best.get(ex.id, 0.0) for ex in exercises)
     total_slot.markdown("**" + t("exercises.total", lang, score=fmt_float(total, lang, 1),
@@ -114,7 +124,15 @@ def render(lesson_id: str, lang: str) -> None:
         classroom.lesson_progress_box(lesson_id, tuple(ex.id for ex in exercises), lang)
 
 
-def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float]) -> None:
+def top_link(lesson_id: str, lang: str) -> None:
+    """At the top of a lesson: a link down to its exercises (the `exercises` anchor of `render`)."""
+    count = len(bank.for_lesson(lesson_id))
+    if count:
+        st.markdown(t("exercises.top_link", lang, n=count))
+
+
+def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float],
+             earlier: SavedAttempt | PendingAttempt | None = None) -> None:
     attempt_no = st.session_state.setdefault(_key(ex, "attempt"), 0)
     st.markdown(f"**{t('exercises.title', lang, n=n, kind=t(f'exercises.kind.{ex.kind}', lang))}**")
     st.markdown(ex.text("prompt", lang))
@@ -130,6 +148,9 @@ def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float]) -> None:
     last: Attempt | None = st.session_state.get(_key(ex, "last"))
     if last is not None:
         feedback(last, lang)
+        classroom.save_note(st.session_state.get(_key(ex, "saved_uid")), lang)
+    elif earlier is not None:
+        earlier_feedback(ex, earlier, lang)
     controls(ex, lang, last, saved)
     if classroom.is_instructor() and st.toggle(t("exercises.reveal.toggle", lang), key=_key(ex, "reveal"),
                                                help=t("exercises.reveal.help", lang)):
@@ -223,7 +244,7 @@ def check(ex: Exercise, answer, lang: str) -> None:
         answer, env = state, AppEnv()
     with st.spinner(t("exercises.running", lang)):
         attempt = grade(ex, answer, lang, env=env)
-    record(attempt)
+    record(attempt, ex)
 
 
 STATUS_BOX = {CORRECT: st.success, INCORRECT: st.error, INVALID: st.warning, BUSY: st.warning}
@@ -246,6 +267,41 @@ def feedback(attempt: Attempt, lang: str) -> None:
     if attempt.stdout:
         with st.expander(t("exercises.stdout", lang)):
             st.code(attempt.stdout[:5_000], language=None)
+
+
+SAVED_STATUS = {"correct": ("correct", st.success), "partial": ("incorrect", st.error),
+                "wrong": ("incorrect", st.error), "error": ("error", st.warning)}
+
+
+def earlier_feedback(ex: Exercise, earlier: SavedAttempt | PendingAttempt, lang: str) -> None:
+    """A student who came back sees their last answer to the exercise and the feedback it got then."""
+    if isinstance(earlier, PendingAttempt):
+        record_, when, pending = earlier.record, earlier.checked_at, True
+        answer, shown, status, score, said = (record_.answer, record_.answer_shown, record_.status, record_.score,
+                                              record_.feedback)
+    else:
+        when, pending = earlier.created_at, False
+        answer, shown, status, score, said = earlier.answer, earlier.answer_shown, earlier.status, earlier.score, earlier.feedback
+    st.caption(t("exercises.earlier.when", lang, when=format_time(when, lang)))
+    if isinstance(ex, CodeExercise):
+        with st.expander(t("exercises.earlier.code", lang)):
+            st.code(answer[:20_000], language="python")
+    elif isinstance(ex, ChoiceExercise) and shown:
+        st.markdown(t("exercises.earlier.answer", lang, answer=shown))  # the choices' own texts (our Markdown)
+    else:
+        st.markdown(t("exercises.earlier.answer", lang, answer=markdown_escape((shown or answer)[:500])))
+    verdict, box = SAVED_STATUS.get(status, ("error", st.warning))
+    head = f"**{t(f'exercises.status.{verdict}', lang)}** · " + t("exercises.score", lang, score=fmt_float(score, lang, 2))
+    box("\n\n".join([head, *[line for line in said.split("\n") if line]]))  # as graded then (checkers' Markdown)
+    if isinstance(ex, ChoiceExercise):
+        known = {c.id for c in ex.choices}
+        picked = [p for p in answer.split(",") if p in known]
+        if picked:
+            st.markdown(f"*{t('exercises.choices_explained', lang)}*")
+            for p in picked:
+                st.markdown(f"- **{ex.text(f'choice.{p}', lang)}** — {ex.text(f'choice.{p}.why', lang)}")
+    if pending:
+        st.warning(t("classroom.pending", lang), icon=":material/cloud_off:")
 
 
 def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, float]) -> None:

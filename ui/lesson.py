@@ -37,10 +37,21 @@ def header(les: Lesson) -> None:
         st.caption(t("lesson.lab_view_note", les.language))
     elif les.summary:
         st.markdown(f"*{les.summary}*")
+    exercises_below = les.id in {entry.id for entry in course.LESSONS}  # the home page has no exercises
+    if exercises_below and not lab_view(les):  # on the first screen, above the key ideas
+        exercises_link(les)
     if les.key_ideas:
         with st.container(border=True, key="lesson-key-ideas"):
             st.markdown(f"**{t('lesson.key_ideas', les.language)}**\n\n"
                         + "\n".join(f"- {idea}" for idea in les.key_ideas))
+    if exercises_below and lab_view(les):  # the lab view opens with its key ideas (no prose above them)
+        exercises_link(les)
+
+
+def exercises_link(les: Lesson) -> None:
+    from ui.exercises import top_link  # lesson pages end with exercises
+
+    top_link(les.id, les.language)
 
 
 def decoder_layers() -> int | None:

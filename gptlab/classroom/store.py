@@ -3,9 +3,15 @@
 No attempt row is ever updated or deleted. A regrade appends a row that points at the original
 (`regrade_of`), so the history stays whole and the current verdict of an answer is its newest row.
 
-Who may read what: a student's methods take the student's secret token and see that student's rows
-only. The class views (`exercise_summary`, `student_summary`, `attempts`) take a class code: the
-caller authorises them, and GPT Lab's instructor page does so with the server's instructor secret.
+Who may read what: a student's methods take the student's secret token (their return code,
+gptlab.classroom.codes) and see that student's rows only. The class views (`exercise_summary`,
+`student_summary`, `attempts`) take a class code: the caller authorises them, and GPT Lab's instructor
+page does so with the server's instructor secret. A student studying alone has a personal profile: a
+student of the reserved class PERSONAL_CLASS, which no class code can name, so no class view shows it.
+
+Every attempt may carry an id chosen when it was checked (`attempt_uid`): writing it again is a no-op,
+so an attempt kept on the app server while the database was away (gptlab.classroom.outbox) is written
+once however many times the write is retried.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import math
 import os
 import random
 import re
-import secrets
 import threading
 import time
 import unicodedata
@@ -48,6 +53,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -55,6 +61,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from gptlab.classroom.codes import canonical_code, new_return_code
 
 UTC = timezone.utc
 Clock = Callable[[], datetime]
@@ -72,6 +80,11 @@ MAX_ANSWER_CHARS = 20_000  # longer answers are cut: a code answer of 20k charac
 MAX_FEEDBACK_CHARS = 4_000
 STATUSES = ("correct", "partial", "wrong", "error")  # "error": the answer could not be graded
 SOLVED = "correct"
+UID_PATTERN = re.compile(r"[0-9a-f]{32}")  # an attempt id chosen at check time: uuid4().hex
+# The class of personal profiles (students studying alone): "_" is outside CLASS_CODE_PATTERN, so no
+# instructor can create, join or view it by its code.
+PERSONAL_CLASS = "_PERSONAL"
+PG_CONNECT_TIMEOUT_S = 5  # a database host that does not answer is "away" after this, not after TCP's minutes
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the lock before SQLite gives up
 WRITE_RETRIES = 8  # then we retry that many times more, with jittered backoff
@@ -152,12 +165,22 @@ class ClassInfo:
 
 @dataclass(frozen=True)
 class StudentSession:
-    """Who is working. `token` is the student's secret; only its hash is stored."""
+    """Who is working. `token` is the student's secret (their return code); only its hash is stored."""
 
     token: str = field(repr=False)
     student_id: int
     name: str
-    class_code: str
+    class_code: str  # PERSONAL_CLASS for a personal profile
+
+    @property
+    def personal(self) -> bool:
+        """A personal profile: a student studying alone, in no instructor's class."""
+        return self.class_code == PERSONAL_CLASS
+
+    @property
+    def key(self) -> str:
+        """What identifies the student in the database without being their secret (the token's hash)."""
+        return student_key(self.token)
 
 
 @dataclass(frozen=True)
@@ -171,6 +194,7 @@ class AttemptRecord:
     status: str  # one of STATUSES
     score: float  # 0..1
     feedback: str = ""
+    answer_shown: str = ""  # the answer as the student saw it (a choice's text, not its id); "" when the same
 
 
 @dataclass(frozen=True)
@@ -199,7 +223,8 @@ class SavedAttempt:
     score: float
     feedback: str
     answer: str
-    created_at: datetime  # UTC
+    created_at: datetime  # UTC: when the answer was checked
+    answer_shown: str = ""  # the answer as the student saw it; "" for rows saved before it was kept
 
 
 @dataclass(frozen=True)
@@ -336,12 +361,20 @@ attempts = Table(
     Column("feedback", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("regrade_of", Integer, ForeignKey("progress_attempts.id"), nullable=True),
+    # Added later (see _MIGRATIONS): databases from before them get the columns when first opened.
+    Column("attempt_uid", String(32), nullable=True),  # chosen at check time; NULL for regrades and old rows
+    Column("answer_shown", Text, nullable=True),
     CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
     CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES)), name="status"),
     Index(None, "student_id", "exercise_id"),
     Index(None, "exercise_id"),
     Index(None, "regrade_of"),
+    Index("uq_progress_attempts_attempt_uid", "attempt_uid", unique=True),
 )
+
+# Columns added after the first release, in order: (table, column). ALTER TABLE ... ADD COLUMN of a
+# nullable column, the same on SQLite and PostgreSQL; old rows read NULL.
+_MIGRATIONS = ((attempts, "attempt_uid"), (attempts, "answer_shown"))
 
 # The current verdict of each answer: the newest row among the original and its regrades.
 _root = func.coalesce(attempts.c.regrade_of, attempts.c.id)
@@ -384,8 +417,11 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we ship (psycopg 3)
+    if parsed.get_backend_name() == "postgresql":
+        # pre_ping: a restarted server is not an error; connect_timeout: a host gone away fails fast.
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)  # a restarted server is not an error
+        return create_engine(parsed, pool_pre_ping=True)
     database = parsed.database or ""
     if database in ("", ":memory:"):
         # One shared connection, else every connection gets its own empty database: tests only.
@@ -421,7 +457,8 @@ _SCHEMA_LOCK = threading.Lock()
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the tables if missing; idempotent, and safe when several processes do it at once."""
+    """Create the tables if missing and add later columns to older ones; idempotent, and safe when
+    several processes do it at once."""
     with _SCHEMA_LOCK:
         if engine in _SCHEMA_READY:
             return
@@ -431,9 +468,28 @@ def ensure_schema(engine: Engine) -> None:
                 # Two servers creating the same table at once collide in PostgreSQL's catalog.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
             metadata.create_all(conn)  # checks first; inside SQLite's BEGIN IMMEDIATE, so serialized
+            _migrate(conn)
+            if conn.execute(select(classes.c.code).where(classes.c.code == PERSONAL_CLASS)).first() is None:
+                conn.execute(insert(classes).values(code=PERSONAL_CLASS, name="personal profiles",
+                                                    created_at=datetime.now(UTC)))
 
         _run(engine, create, write=True)
         _SCHEMA_READY.add(engine)
+
+
+def _migrate(conn: Connection) -> None:
+    """Add the columns of _MIGRATIONS an older database lacks, and their indexes."""
+    added = False
+    for table, name in _MIGRATIONS:
+        present = {column["name"] for column in inspect(conn).get_columns(table.name)}
+        if name not in present:
+            column = table.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+            added = True
+    if added:
+        for index in attempts.indexes:
+            index.create(conn, checkfirst=True)
 
 
 def _is_lock_error(error: OperationalError) -> bool:
@@ -462,6 +518,15 @@ def _run(engine: Engine, work: Callable[[Connection], T], *, write: bool) -> T:
 
 def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def student_key(token: object) -> str:
+    """The hash a student's token is stored under: of its canonical form for a return code (case,
+    spaces and dashes do not matter), of the text itself for codes issued before them."""
+    if not isinstance(token, str):
+        return ""
+    code = canonical_code(token)
+    return _hash_secret(code if code is not None else token.strip())
 
 
 def _clean_text(value: str) -> str:
@@ -522,8 +587,8 @@ def _check_id(value: object, what: str, limit: int) -> str:
 
 def _attempt_values(record: AttemptRecord) -> dict[str, Any]:
     """The row for `record`, checked; the answer and feedback are capped, never refused."""
-    if not isinstance(record.answer, str) or not isinstance(record.feedback, str):
-        raise InvalidAttempt("answer and feedback must be text")
+    if not all(isinstance(v, str) for v in (record.answer, record.feedback, record.answer_shown)):
+        raise InvalidAttempt("answer, answer_shown and feedback must be text")
     return {
         "exercise_id": _check_id(record.exercise_id, "exercise_id", MAX_ID_CHARS),
         "lesson_id": _check_id(record.lesson_id, "lesson_id", MAX_ID_CHARS),
@@ -532,7 +597,13 @@ def _attempt_values(record: AttemptRecord) -> dict[str, Any]:
         "status": record.status,
         "score": _check_grade(record.status, record.score),
         "feedback": _clean_text(record.feedback[:MAX_FEEDBACK_CHARS]),
+        "answer_shown": _clean_text(record.answer_shown[:MAX_ANSWER_CHARS]) or None,
     }
+
+
+def check_attempt(record: AttemptRecord) -> None:
+    """Raise InvalidAttempt now for a record `record` would refuse later (e.g. before keeping it to write)."""
+    _attempt_values(record)
 
 
 def _as_grade(result: Grade | Sequence[Any]) -> Grade:
@@ -558,6 +629,7 @@ def _attempt_from_row(row: Any) -> SavedAttempt:
         feedback=row.feedback,
         answer=row.answer,
         created_at=row.created_at,
+        answer_shown=row.answer_shown or "",
     )
 
 
@@ -575,6 +647,7 @@ _ATTEMPT_COLUMNS = (
     attempts.c.feedback,
     attempts.c.answer,
     attempts.c.created_at,
+    attempts.c.answer_shown,
 )
 
 
@@ -626,8 +699,12 @@ class ProgressStore:
         return ClassInfo(row.code, row.name, row.created_at)
 
     def list_classes(self) -> tuple[ClassInfo, ...]:
-        """Every class, newest first."""
-        query = select(classes).order_by(classes.c.created_at.desc(), classes.c.code)
+        """Every class, newest first (the personal profiles' reserved class is no class)."""
+        query = (
+            select(classes)
+            .where(classes.c.code != PERSONAL_CLASS)
+            .order_by(classes.c.created_at.desc(), classes.c.code)
+        )
         rows = self._read(lambda conn: list(conn.execute(query)))
         return tuple(ClassInfo(row.code, row.name, row.created_at) for row in rows)
 
@@ -637,19 +714,12 @@ class ProgressStore:
         """Enter a class under a name not yet taken there; keep the token to come back (`resume`)."""
         code = normalize_class_code(class_code)
         name = normalize_name(display_name)
-        token = secrets.token_urlsafe(24)
+        token = new_return_code()
 
         def add(conn: Connection) -> int:
             if conn.execute(select(classes.c.code).where(classes.c.code == code)).first() is None:
                 raise ClassNotFound(f"no class {code}", code=code)
-            row = {
-                "class_code": code,
-                "display_name": name,
-                "name_key": name_key(name),
-                "token_hash": _hash_secret(token),
-                "created_at": self._now(),
-            }
-            return conn.execute(insert(students).values(row).returning(students.c.id)).scalar_one()
+            return self._add_student(conn, code, name, name_key(name), token)
 
         try:
             student_id = self._write(add)
@@ -657,32 +727,94 @@ class ProgressStore:
             raise NameTaken(f"{name!r} is taken in {code}", name=name, code=code) from None
         return StudentSession(token, student_id, name, code)
 
+    def create_profile(self, display_name: str) -> StudentSession:
+        """A personal profile for a student studying alone: saved progress and a return code, no class.
+
+        Names need not be unique here: nobody else sees them.
+        """
+        name = normalize_name(display_name)
+        token = new_return_code()
+        key = student_key(token)
+        student_id = self._write(lambda conn: self._add_student(conn, PERSONAL_CLASS, name, f"personal:{key}", token))
+        return StudentSession(token, student_id, name, PERSONAL_CLASS)
+
+    def _add_student(self, conn: Connection, code: str, name: str, key: str, token: str) -> int:
+        row = {"class_code": code, "display_name": name, "name_key": key, "token_hash": student_key(token),
+               "created_at": self._now()}
+        return conn.execute(insert(students).values(row).returning(students.c.id)).scalar_one()
+
     def resume(self, token: str) -> StudentSession:
-        """The student whose token this is; UnknownStudent otherwise."""
+        """The student whose return code this is (case, spaces and dashes do not matter); UnknownStudent otherwise.
+
+        The session keeps the code as the student's own: grouped, in capitals (an older code as it was).
+        """
         row = self._read(lambda conn: self._student(conn, token))
-        return StudentSession(token, row.id, row.display_name, row.class_code)
+        code = canonical_code(token)
+        shown = "-".join(code[i : i + 4] for i in range(0, len(code), 4)) if code else token.strip()
+        return StudentSession(shown, row.id, row.display_name, row.class_code)
+
+    @classmethod
+    def _student(cls, conn: Connection, token: object) -> Any:
+        return cls._student_by_key(conn, student_key(token) if isinstance(token, str) and token.strip() else "")
 
     @staticmethod
-    def _student(conn: Connection, token: object) -> Any:
+    def _student_by_key(conn: Connection, key: str) -> Any:
         row = None
-        if isinstance(token, str) and token:
-            row = conn.execute(select(students).where(students.c.token_hash == _hash_secret(token))).first()
+        if key:
+            row = conn.execute(select(students).where(students.c.token_hash == key)).first()
         if row is None:
             raise UnknownStudent("unknown student token")
         return row
 
     # -- attempts --------------------------------------------------------------------------
 
-    def record(self, token: str, attempt: AttemptRecord) -> int:
-        """Append one attempt of the student holding `token`; returns its id once committed."""
+    def record(
+        self, token: str, attempt: AttemptRecord, *, attempt_uid: str | None = None, checked_at: datetime | None = None
+    ) -> int:
+        """Append one attempt of the student holding `token`; returns its id once committed.
+
+        With `attempt_uid` (chosen when the answer was checked) the write is idempotent: when a row with
+        that id exists already, nothing is written and its id is returned. `checked_at` (UTC) is when the
+        answer was checked, when that was earlier than now.
+        """
+        return self.record_for_key(student_key(token), attempt, attempt_uid=attempt_uid, checked_at=checked_at)
+
+    def record_for_key(
+        self, key: str, attempt: AttemptRecord, *, attempt_uid: str | None = None, checked_at: datetime | None = None
+    ) -> int:
+        """`record` for the student whose token hashes to `key` (StudentSession.key): what an attempt kept
+        for later (gptlab.classroom.outbox) holds instead of the student's secret."""
         values = _attempt_values(attempt)
+        if attempt_uid is not None and (not isinstance(attempt_uid, str) or not UID_PATTERN.fullmatch(attempt_uid)):
+            raise InvalidAttempt(f"attempt_uid must be 32 lower-case hex digits, got {attempt_uid!r}")
+        if checked_at is not None and checked_at.tzinfo is None:
+            raise InvalidAttempt("checked_at must be an aware datetime")
 
         def add(conn: Connection) -> int:
-            student = self._student(conn, token)
-            row = {**values, "student_id": student.id, "created_at": self._now(), "regrade_of": None}
+            student = self._student_by_key(conn, key)
+            if attempt_uid is not None:
+                found = conn.execute(
+                    select(attempts.c.id, attempts.c.student_id).where(attempts.c.attempt_uid == attempt_uid)
+                ).first()
+                if found is not None:
+                    if found.student_id != student.id:
+                        raise InvalidAttempt("attempt_uid belongs to another student")
+                    return found.id
+            row = {**values, "student_id": student.id, "created_at": checked_at or self._now(),
+                   "regrade_of": None, "attempt_uid": attempt_uid}
             return conn.execute(insert(attempts).values(row).returning(attempts.c.id)).scalar_one()
 
-        return self._write(add)
+        try:
+            return self._write(add)
+        except IntegrityError:
+            if attempt_uid is None:
+                raise
+            # Another writer inserted the same attempt between our look and our insert: it is written.
+            found = self._read(lambda conn: conn.execute(
+                select(attempts.c.id).where(attempts.c.attempt_uid == attempt_uid)).scalar_one_or_none())
+            if found is None:
+                raise
+            return found
 
     def my_attempts(self, token: str, exercise_id: str | None = None) -> tuple[SavedAttempt, ...]:
         """The student's own answers, each with its current verdict, oldest first."""
@@ -875,6 +1007,7 @@ class ProgressStore:
                         "lesson_id": row.lesson_id,
                         "checker_version": new_checker_version,
                         "answer": row.answer,
+                        "answer_shown": row.answer_shown,
                         "status": result.status,
                         "score": score,
                         "feedback": _clean_text(str(result.feedback)[:MAX_FEEDBACK_CHARS]),
@@ -916,14 +1049,17 @@ CSV_COLUMNS = (
     "score",
     "feedback",
     "answer",
+    "answer_shown",
     "created_at",
 )
+_CSV_COLUMNS_BEFORE_ANSWER_SHOWN = tuple(c for c in CSV_COLUMNS if c != "answer_shown")  # older exports
 # A spreadsheet runs a cell starting with one of these as a formula ("=HYPERLINK(...)"): such a
 # cell gets a leading apostrophe. A cell that already starts with one gets another, so reading
 # back strips exactly one and the round trip is exact.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _TEXT_COLUMNS = frozenset(
-    {"class_code", "student_name", "exercise_id", "lesson_id", "checker_version", "status", "feedback", "answer"}
+    {"class_code", "student_name", "exercise_id", "lesson_id", "checker_version", "status", "feedback", "answer",
+     "answer_shown"}
 )
 
 
@@ -955,13 +1091,14 @@ def read_attempts_csv(data: str) -> tuple[SavedAttempt, ...]:
     """The rows `attempts_to_csv` wrote, exactly; ValueError when the header is not ours."""
     reader = csv.reader(io.StringIO(data.removeprefix("\ufeff"), newline=""))
     header = next(reader, None)
-    if header is None or tuple(header) != CSV_COLUMNS:
+    columns = tuple(header or ())
+    if columns not in (CSV_COLUMNS, _CSV_COLUMNS_BEFORE_ANSWER_SHOWN):
         raise ValueError(f"not a GPT Lab attempts CSV: header {header!r}")
     rows = []
     for line_number, cells in enumerate(reader, start=2):
-        if len(cells) != len(CSV_COLUMNS):
-            raise ValueError(f"line {line_number}: {len(cells)} cells, expected {len(CSV_COLUMNS)}")
-        raw: Mapping[str, str] = dict(zip(CSV_COLUMNS, cells))
+        if len(cells) != len(columns):
+            raise ValueError(f"line {line_number}: {len(cells)} cells, expected {len(columns)}")
+        raw: Mapping[str, str] = {"answer_shown": "", **dict(zip(columns, cells))}
         value = {
             column: cell[1:] if column in _TEXT_COLUMNS and cell.startswith("'") else cell
             for column, cell in raw.items()
@@ -984,6 +1121,7 @@ def read_attempts_csv(data: str) -> tuple[SavedAttempt, ...]:
                 feedback=value["feedback"],
                 answer=value["answer"],
                 created_at=created.astimezone(UTC),
+                answer_shown=value["answer_shown"],
             )
         )
     return tuple(rows)

@@ -1,7 +1,7 @@
 """Exercises as data: one frozen dataclass per kind, and the graded attempt the classroom stores.
 
 An exercise holds its structure (right choices, the number, the reference function); every text a
-student reads is in its lab's strings, under `<lab>.exercise.<name>` (prompt, hints, explanation,
+student reads is in its lab's strings, under `<lab>.exercise.<name>` (title, prompt, hints, explanation,
 "choice.<id>" and "choice.<id>.why", "mistake.<n>", "also.<n>", answer_label, "option.<id>"), in every language.
 Answer keys live on the server: the widget never sends them to the browser, and choice explanations
 are shown only after an answer was checked.
@@ -58,6 +58,10 @@ class Exercise:
         """One of its texts ("prompt", "explanation", "choice.a"...) in the student's language: Markdown shown
         as written (its braces are LaTeX, not placeholders)."""
         return value(f"{self.text_key}.{part}", lang)
+
+    def title(self, lang: str) -> str:
+        """Its short title ("Top-p after temperature"): how the instructor's dashboard and the CSV name it."""
+        return self.text("title", lang) if self.has_text("title") else self.id
 
     def hints(self, lang: str) -> tuple[str, ...]:
         """The hint ladder: the first is a nudge, the last almost the answer."""

@@ -74,15 +74,12 @@ def mask_step_by_step(config) -> None:
         ui_att.heatmap(steps.weights, steps.tokens, title=t("attention.step.softmax", lang), kind="weights",
                        lang=lang)
     sums = steps.weights.sum(axis=-1)
-    st.markdown(
-        t(
-            "attention.check",
-            lang,
-            diff=fmt_scientific(float(np.abs(steps.weights - steps.model_weights).max()), lang),
-            low=fmt_float(float(sums.min()), lang, 6),
-            high=fmt_float(float(sums.max()), lang, 6),
-        )
-    )
+    diff = fmt_scientific(float(np.abs(steps.weights - steps.model_weights).max()), lang)
+    low, high = fmt_float(float(sums.min()), lang, 6), fmt_float(float(sums.max()), lang, 6)
+    if low == high:  # as written: "every row sums to 1.000000", not "between 1.000000 and 1.000000"
+        st.markdown(t("attention.check", lang, diff=diff, total=low))
+    else:
+        st.markdown(t("attention.check_range", lang, diff=diff, low=low, high=high))
     if st.toggle(t("attention.unmask", lang), key=S.UNMASK_KEY):
         ui_att.heatmap(steps.unmasked_weights, steps.tokens, title=t("attention.unmasked_title", lang), kind="weights",
                        lang=lang)

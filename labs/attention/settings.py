@@ -6,7 +6,7 @@ prepared its layers and heads are restored with no upper bound, and the page fit
 
 from __future__ import annotations
 
-from gptlab.urlparams import ChoiceParam, NumberParam, TextParam, UrlParam
+from gptlab.urlparams import ChoiceParam, NumberParam, TextParam, UrlParam, with_sections
 
 MAX_TEXT_CHARS = 2_000
 BERTVIZ_TOKENS = 24  # the model view draws L x H small panels: keep the text short there
@@ -20,6 +20,12 @@ BERTVIZ_MODEL_KEY, BERTVIZ_VIEW_KEY = "attention.bertviz_model", "attention.bert
 FOCUS_KEY = "attention.focus"
 DEFAULT_LAYER, DEFAULT_HEAD = 5, 0  # the decoder's layer and head shown first
 DEFAULT_BERT_LAYER = 2
+
+
+# The lesson section each setting's widget follows: a shared link opens there (?at=attention-maps).
+URL_SECTIONS = {"text": "causal-mask", "unmask": "causal-mask", "layer": "causal-mask", "head": "causal-mask",
+                "map_layer": "attention-maps", "map_head": "attention-maps", "bert_layer": "encoder-vs-decoder",
+                "bert_head": "encoder-vs-decoder", "bertviz_view": "bertviz"}
 
 
 def url_params(lang: str, decoder_config, encoder_config) -> tuple[UrlParam, ...]:
@@ -39,4 +45,4 @@ def url_params(lang: str, decoder_config, encoder_config) -> tuple[UrlParam, ...
         NumberParam("bert_head", BERT_HEAD_KEY, 0, 0, encoder_config.num_attention_heads - 1, integer=True),
         ChoiceParam("bertviz_view", BERTVIZ_VIEW_KEY, "head", ("head", "model")),
     ]
-    return tuple(params)
+    return with_sections(tuple(params), URL_SECTIONS)

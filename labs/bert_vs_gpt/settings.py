@@ -5,7 +5,7 @@ The layer bounds and defaults (the last layer) are the models' own depths, read 
 
 from __future__ import annotations
 
-from gptlab.urlparams import ChoiceParam, NumberParam, TextParam, UrlParam
+from gptlab.urlparams import ChoiceParam, NumberParam, TextParam, UrlParam, with_sections
 from labs.bert_vs_gpt import masking as M
 
 DRAW_CHOICES = (100, 500, 1000, 2000, 5000)
@@ -15,6 +15,11 @@ PAIR_MAX_CHARS = 300  # the two sentences of the vector comparison: short by des
 TEXT_KEY = "bert_vs_gpt.text"
 SEED_KEY, RATE_KEY, DRAWS_KEY = "bert_vs_gpt.seed", "bert_vs_gpt.rate", "bert_vs_gpt.draws"
 BERT_LAYER_KEY, GPT_LAYER_KEY = "bert_vs_gpt.bert_layer", "bert_vs_gpt.gpt_layer"
+
+
+# The lesson section each setting's widget follows: a shared link opens there (?at=mlm-demo).
+URL_SECTIONS = {"text": "mlm-demo", "seed": "mlm-demo", "rate": "mlm-demo", "draws": "mlm-demo",
+                "bert_layer": "attention-compared", "gpt_layer": "attention-compared"}
 
 
 def url_params(lang: str, encoder_config, decoder_config) -> tuple[UrlParam, ...]:
@@ -30,4 +35,4 @@ def url_params(lang: str, encoder_config, decoder_config) -> tuple[UrlParam, ...
     if decoder_config is not None:
         gpt_last = decoder_config.num_hidden_layers - 1
         params.append(NumberParam("gpt_layer", GPT_LAYER_KEY, gpt_last, 0, gpt_last, integer=True))
-    return tuple(params)
+    return with_sections(tuple(params), URL_SECTIONS)

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gptlab.charts import OKABE_ITO, decimal_labels, described
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable
 from gptlab.i18n import fmt_percent, t
 from gptlab.nn.tokenization import visible
 from labs.attention import widgets as ui_att
@@ -72,7 +72,7 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
         "band_text": [f"{fmt_percent(max(0.0, c.expected - c.margin), language, 2)} – "
                       f"{fmt_percent(min(1.0, c.expected + c.margin), language, 2)}" for c in checks],
     })
-    font = 18 if large else 13
+    font = PROJECTOR_FONT if large else 13
     y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400))
     x_axis = alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language, "%"))
     tooltip = [alt.Tooltip("label:N", title=" "), alt.Tooltip("observed_text:N", title=observed),
@@ -87,7 +87,7 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
                                             height=alt.Step(56 if large else 42))
     details = t("bert_vs_gpt.shares.a11y", language, observed=observed, expected=expected, band=band, each="; ".join(
         f"{label}: {o} ({expected} {e})" for label, o, e in zip(labels, rows["observed_text"], rows["expected_text"])))
-    return described(chart, kind="bars", title=title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)
 
 
 # --- cached runs on the real models -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels, described, top_items
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable, top_items
 from gptlab.i18n import fmt_float, t
 
 MODEL_COLOUR, STRATEGY_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
@@ -36,14 +36,14 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
 
     `rows` columns: rank, label, model, strategy, cumulative, kept (one row per candidate, best first).
     """
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     order = list(rows["label"])
     long = rows.melt(id_vars=["rank", "label", "cumulative", "kept"], value_vars=["model", "strategy"],
                      var_name="series", value_name="p")
     long["series_name"] = long["series"].map({"model": titles.model, "strategy": titles.strategy})
     long["shown"] = [fmt_float(v, language, 4) for v in long["p"]]
     x = alt.X("label:N", sort=order, title=titles.token,
-              axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=160,
+              axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=280 if large else 160,
                             labelOverlap=False))  # every candidate named, none thinned out
     y_axis = alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))
     bars = (
@@ -58,7 +58,7 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
                 title=None,
                 sort=[titles.model, titles.strategy],
                 scale=alt.Scale(domain=[titles.model, titles.strategy], range=[MODEL_COLOUR, STRATEGY_COLOUR]),
-                legend=alt.Legend(orient="top", labelFontSize=font, symbolSize=200 if large else 100),
+                legend=alt.Legend(orient="top", labelFontSize=font, symbolSize=200 if large else 100, labelLimit=0),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=titles.token),
@@ -93,12 +93,12 @@ def next_token_chart(rows: pd.DataFrame, *, titles: DistributionTitles, language
             .encode(y="p:Q", x=alt.value(0), text="text:N")
         )
     chart = alt.layer(*layers, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(
-        height=420 if large else 340
+        height=440 if large else 340
     )
     details = t("decoding.chart.a11y", language, n=len(rows), model=titles.model, strategy=titles.strategy,
                 cumulative=titles.cumulative, top=top_items(order, list(rows["model"]), language, percent=True),
                 kept=int(rows["kept"].sum()))
-    return described(chart, kind="bars", title=titles.title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=titles.title, details=details, language=language), large)
 
 
 def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title: str, drawn: str, expected: str,
@@ -107,7 +107,7 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
 
     `rows` columns: label, drawn, expected (shares in [0, 1]), one row per token, in order.
     """
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     long = rows.melt(id_vars=["label"], value_vars=["drawn", "expected"], var_name="series", value_name="share")
     long["series_name"] = long["series"].map({"drawn": drawn, "expected": expected})
     long["shown"] = [fmt_float(v, language, 4) for v in long["share"]]
@@ -118,17 +118,17 @@ def draws_chart(rows: pd.DataFrame, *, title: str, token_title: str, share_title
         .mark_bar()
         .encode(
             x=alt.X("label:N", sort=list(rows["label"]), title=token_title,
-                    axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=160,
+                    axis=alt.Axis(labelAngle=-45, labelFontSize=font, titleFontSize=font, labelLimit=280 if large else 160,
                                   labelOverlap=False)),
             xOffset=alt.XOffset("series_name:N", sort=[drawn, expected]),
             y=alt.Y("share:Q", title=share_title,
                     axis=alt.Axis(labelFontSize=font, titleFontSize=font, **decimal_labels(language))),
             color=alt.Color("series_name:N", title=None, sort=[drawn, expected],
                             scale=alt.Scale(domain=[drawn, expected], range=[OKABE_ITO[2], OKABE_ITO[0]]),
-                            legend=alt.Legend(orient="top", labelFontSize=font)),
+                            legend=alt.Legend(orient="top", labelFontSize=font, labelLimit=0)),
             tooltip=[alt.Tooltip("label:N", title=token_title), alt.Tooltip("series_name:N", title=" "),
                      alt.Tooltip("shown:N", title=share_title)],
         )
         .properties(height=380 if large else 300)
     )
-    return described(chart, kind="bars", title=title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)

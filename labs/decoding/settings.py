@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gptlab.nn import generation as G
-from gptlab.urlparams import NumberParam, TextParam, UrlParam
+from gptlab.urlparams import NumberParam, TextParam, UrlParam, with_sections
 
 SHOWN = 15  # candidates in the distribution chart
 STEP_CHOICES = 10  # candidates offered in the step-by-step widget
@@ -20,9 +20,14 @@ GRID_KEY = "decoding.grid.result"  # the last grid run (the repetition task read
 DEFAULT_SEED, DEFAULT_MAX_NEW = 42, 40
 
 
+# The lesson section each setting's widget follows: a shared link opens there (?at=next-token).
+URL_SECTIONS = {"prompt": "autoregressive", "temperature": "next-token", "top_k": "next-token", "top_p": "next-token",
+                "seed": "next-token", "draws": "sampling-variance", "max_new": "side-by-side"}
+
+
 def url_params(lang: str) -> tuple[UrlParam, ...]:
     """?temperature=0.7&top_k=50&prompt=...: a shared link reproduces the page."""
-    return (
+    return with_sections((
         NumberParam("temperature", TEMPERATURE_KEY, 1.0, 0.0, 2.0),
         NumberParam("top_k", TOP_K_KEY, 0, 0, 1_000_000, integer=True),
         NumberParam("top_p", TOP_P_KEY, 1.0, 0.0, 1.0),
@@ -30,4 +35,4 @@ def url_params(lang: str) -> tuple[UrlParam, ...]:
         NumberParam("max_new", MAX_NEW_KEY, DEFAULT_MAX_NEW, 1, G.MAX_NEW_TOKENS, integer=True),
         NumberParam("draws", DRAWS_KEY, 1000, 10, 10_000, integer=True),
         TextParam.translated("prompt", PROMPT_KEY, "decoding.default_prompt", lang),
-    )
+    ), URL_SECTIONS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from gptlab.nn.finetune import FinetuneSettings
 from gptlab.nn.lora import LoraSettings
-from gptlab.urlparams import ChoiceParam, NumberParam, UrlParam
+from gptlab.urlparams import ChoiceParam, NumberParam, UrlParam, with_sections
 
 BLOCK_SIZES = (8, 16, 32, 64, 128, 256)  # the block_size options (the remainder task compares them all)
 SHOWN_BLOCKS = 3  # blocks drawn token by token (the rest are counted)
@@ -31,6 +31,11 @@ TRAINED_KEY = "exercises.finetune.trained"  # the corpus and report of the last 
 DEFAULT_BLOCK_SIZE, DEFAULT_SEED, DEFAULT_VAL_SHARE = 64, 42, 0.1
 
 
+# The lesson section each setting's widget follows: a shared link opens there (?at=blocks).
+URL_SECTIONS = {"source": "corpus", "block_size": "blocks", "val_share": "blocks", "seed": "blocks",
+                **{name: "training" for name in ("mode", "steps", "epochs", "lr", "layers", "batch", "accum", "eval_every")}}
+
+
 def url_params(decoder_config) -> tuple[UrlParam, ...]:
     """?block_size=32&lr=0.0001...; `decoder_config` (None until prepared) bounds the trainable layers."""
     params: list[UrlParam] = [
@@ -51,4 +56,4 @@ def url_params(decoder_config) -> tuple[UrlParam, ...]:
         NumberParam("accum", "finetune.accum", DEFAULTS.grad_accumulation, 1, 16, integer=True),
         NumberParam("eval_every", "finetune.eval_every", DEFAULTS.eval_every, 1, 100, integer=True),
     ]
-    return tuple(params)
+    return with_sections(tuple(params), URL_SECTIONS)

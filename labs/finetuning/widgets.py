@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gptlab.charts import OKABE_ITO, decimal_labels, described
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable
 from gptlab.i18n import fmt_float, t
 from gptlab.nn.finetune import RunReport
 from gptlab.nn.tokenization import visible
@@ -64,7 +64,7 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
             rows.append({"step": p.step, "loss": p.val_loss, "series": validation})
     frame = pd.DataFrame(rows, columns=["step", "loss", "series"])
     frame["shown"] = [fmt_float(v, language, 3) for v in frame["loss"]]
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     last = {name: group["shown"].iloc[-1] for name, group in frame.groupby("series", sort=False)}
     details = t("finetuning.chart.a11y", language, train=train, validation=validation, steps=report.total_steps,
                 last_train=last.get(train, "—"), last_validation=last.get(validation, "—"))
@@ -86,5 +86,5 @@ def loss_chart(report: RunReport, *, title: str, step: str, loss: str, train: st
         )
         .properties(height=340 if large else 280)
     )
-    return described(chart, kind="lines", title=title, details=details, language=language)
+    return readable(described(chart, kind="lines", title=title, details=details, language=language), large)
 

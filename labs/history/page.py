@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from gptlab import models
-from gptlab.charts import OKABE_ITO, decimal_labels, described
+from gptlab.charts import OKABE_ITO, decimal_labels, described, readable
 from gptlab.i18n import fmt_int, fmt_number, fmt_percent, t
 from gptlab.takeaway.code import InContextSettings
 from labs.history import gpt1_inputs as g1
@@ -117,8 +117,9 @@ def icl_chart(frame_: pd.DataFrame) -> alt.Chart:
     line = base.mark_line(color=OKABE_ITO[0], strokeWidth=3) + base.mark_point(color=OKABE_ITO[0], size=90, filled=True)
     details = t("history.icl.a11y", lang, x=t("history.icl.x", lang), each="; ".join(
         f"{k}: {p}" for k, p in zip(frame_["shots"], frame_["probability_text"])))
-    return described(line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14), kind="lines",
-                     title=t("history.icl.y", lang), details=details, language=lang)
+    chart = described(line.properties(height=320).configure_axis(labelFontSize=13, titleFontSize=14), kind="lines",
+                      title=t("history.icl.y", lang), details=details, language=lang)
+    return readable(chart, frame.projector_mode())
 
 
 def in_context_widget() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gptlab.urlparams import ChoiceParam, NumberParam, UrlParam
+from gptlab.urlparams import ChoiceParam, NumberParam, UrlParam, with_sections
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
 
@@ -15,10 +15,13 @@ def preset_key(lang: str) -> str:
     return f"history.icl.preset.{lang}"
 
 
+URL_SECTIONS = {"task": "gpt1-input-formats", "icl": "in-context-learning", "shots": "in-context-learning"}
+
+
 def url_params(lang: str) -> tuple[UrlParam, ...]:
     presets = tuple(icl.presets(lang))
-    return (
+    return with_sections((
         ChoiceParam("task", TASK_KEY, g1.TASKS[0], g1.TASKS),
         ChoiceParam("icl", preset_key(lang), presets[0], presets),
         NumberParam("shots", MAX_SHOTS_KEY, icl.MAX_EXAMPLES, 0, icl.MAX_EXAMPLES, integer=True),
-    )
+    ), URL_SECTIONS)

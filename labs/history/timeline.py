@@ -14,7 +14,7 @@ from typing import Literal
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels, described
+from gptlab.charts import OKABE_ITO, decimal_labels, described, readable
 from gptlab.i18n import STRINGS, fmt_number, t
 
 NOTE_KEY = "history.timeline.note."
@@ -138,11 +138,11 @@ def parameters_text(total_b: float, active_b: float | None, language: str) -> st
              active=fmt_number(active_b, language, 3))
 
 
-def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str, large: bool = False) -> alt.Chart:
+def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str, *, large: bool = False) -> alt.Chart:
     """Year vs parameters on a log axis; models of undisclosed size are left out (they have no y). A mixture of
     experts is labelled as one, with a dashed line down to the parameters each token uses. Its labels need the
     page's width (the models of 2021-2025 crowd the top right); `large`: projector sizes."""
-    font = 18 if large else 13
+    font = 18 if large else 13  # the labels inside the plot; readable() sizes the axes and legend
     known = frame.dropna(subset=["parameters_b"]).assign(
         year=lambda d: [int(x[:4]) + (int(x[5:]) - 1) / 12 for x in d["date"]],
         left=lambda d: d["name"].isin(LEFT_LABELS),
@@ -180,4 +180,4 @@ def timeline_chart(frame: pd.DataFrame, titles: TimelineTitles, language: str, l
                 first=f"{first.name} ({first.date}, {first.parameters_text})",
                 last=f"{last.name} ({last.date}, {last.parameters_text})",
                 largest=known.loc[known["parameters_b"].idxmax(), "name"])
-    return described(chart, kind="points", title=titles.y, details=details, language=language)
+    return readable(described(chart, kind="points", title=titles.y, details=details, language=language), large)

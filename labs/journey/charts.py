@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, cividis, decimal_labels, described, readable_ink, top_items
+from gptlab.charts import OKABE_ITO, cividis, decimal_labels, described, readable, readable_ink, top_items
 from gptlab import i18n
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent
 
@@ -37,7 +37,7 @@ def embedding_strip(values: np.ndarray, labels: list[str], *, title: str, dim_ti
                           "shown": [fmt_float(float(v), language, 4) for v in values.ravel()]})
     bound = float(np.abs(values).max()) or 1.0
     font = _font(large)
-    chart = (
+    chart = readable(
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_rect()
         .encode(
@@ -50,7 +50,8 @@ def embedding_strip(values: np.ndarray, labels: list[str], *, title: str, dim_ti
             tooltip=[alt.Tooltip("token:N"), alt.Tooltip("dim:O", title=dim_title),
                      alt.Tooltip("shown:N", title=value_title)],
         )
-        .properties(height=max(120, (26 if large else 20) * T), width="container")
+        .properties(height=max(120, (26 if large else 20) * T), width="container"),
+        large,
     )
     details = i18n.t("journey.a11y.embedding", language, tokens=fmt_int(T, language), dims=fmt_int(D, language),
                 low=fmt_float(float(values.min()), language, 3), high=fmt_float(float(values.max()), language, 3))
@@ -67,7 +68,7 @@ def layer_lines(series: dict[str, np.ndarray], layers: list[int], *, title: str,
     shapes = ["circle", "square", "triangle-up", "diamond"]
     dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]
     y_scale = alt.Scale(type="log") if log else alt.Scale()
-    chart = (
+    chart = readable(
         alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2))
         .mark_line(point=True, strokeWidth=3 if large else 2)
         .encode(
@@ -84,7 +85,8 @@ def layer_lines(series: dict[str, np.ndarray], layers: list[int], *, title: str,
             tooltip=[alt.Tooltip("series:N", title=" "), alt.Tooltip("layer:Q", title=layer_title),
                      alt.Tooltip("shown:N", title=value_title)],
         )
-        .properties(height=380 if large else 300, width="container")
+        .properties(height=380 if large else 300, width="container"),
+        large,
     )
     lines = "; ".join(i18n.t("journey.a11y.series", language, name=name, first=fmt_float(float(series[name][0]), language, 2),
                         last=fmt_float(float(series[name][-1]), language, 2)) for name in names)
@@ -124,7 +126,7 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
     text = base.mark_text(fontSize=font - 2 if large else font - 3).encode(
         text="token:N", color=alt.Color("ink:N", scale=None))
     cell = 64 if large else 56
-    chart = alt.layer(cells, text).properties(width=cell * T, height=(30 if large else 24) * n_layers)
+    chart = readable(alt.layer(cells, text).properties(width=cell * T, height=(30 if large else 24) * n_layers), large)
     details = i18n.t("journey.a11y.lens", language, layers=fmt_int(n_layers, language), positions=fmt_int(T, language),
                 token=top_pieces[-1][-1], p=fmt_percent(float(top_probs[-1, -1]), language, 1))
     return described(chart, kind="heatmap", title=title, details=details, language=language)
@@ -150,7 +152,7 @@ def answer_lines(ranks: np.ndarray, probs: np.ndarray, *, rank_title: str, prob_
                                  axis=alt.Axis(format="%", labelFontSize=font, titleFontSize=font)), tooltip=tooltip)
             .properties(height=height, width=320 if not large else 560))
     join = alt.vconcat if large else alt.hconcat
-    chart = join(rank, prob, title=alt.TitleParams(title, fontSize=font + 2))
+    chart = readable(join(rank, prob, title=alt.TitleParams(title, fontSize=font + 2)), large)
     top = [layer for layer, r in enumerate(ranks) if int(r) == 1]
     details = i18n.t("journey.a11y.answer", language, layer=fmt_int(top[0], language) if top else "—",
                 rank=fmt_int(int(ranks[-1]), language), p=fmt_percent(float(probs[-1]), language, 1))
@@ -173,5 +175,6 @@ def next_token_bars(pieces: list[str], probs: np.ndarray, *, title: str, prob_ti
     )
     chart = (alt.layer(bars.mark_bar(color=OKABE_ITO[0]), bars.mark_text(align="left", dx=4, fontSize=font).encode(text="shown:N"))
              .properties(height=(32 if large else 24) * len(labels), width="container"))
+    chart = readable(chart, large)
     return described(chart, kind="bars", title=title, details=top_items(pieces, probs, language, percent=True),
                      language=language)

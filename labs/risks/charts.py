@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from gptlab.charts import OKABE_ITO, decimal_labels, described
+from gptlab.charts import OKABE_ITO, PROJECTOR_FONT, decimal_labels, described, readable
 from gptlab.i18n import t
 
 
@@ -27,7 +27,7 @@ def bias_chart(rows: pd.DataFrame, *, candidates: tuple[str, str], titles: BiasT
     `rows` columns: profession, log2_ratio, preferred (one of `candidates`), ratio (text). The order of
     the rows is the order of the bars. Colour repeats what the side says, for readers who see no colour.
     """
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     order = list(rows["profession"])
     bars = (
         alt.Chart(rows)
@@ -49,13 +49,13 @@ def bias_chart(rows: pd.DataFrame, *, candidates: tuple[str, str], titles: BiasT
     chart = alt.layer(bars, zero, title=alt.TitleParams(titles.title, fontSize=font + 2)).properties(height=height)
     details = t("risks.bias.a11y", language, n=len(rows), a=candidates[0], b=candidates[1], axis=titles.axis,
                 each="; ".join(f"{r.profession}: {r.preferred} ({r.ratio})" for r in rows.itertuples()))
-    return described(chart, kind="bars", title=titles.title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=titles.title, details=details, language=language), large)
 
 
 def phrasing_chart(rows: pd.DataFrame, *, title: str, value_title: str, language: str,
                    large: bool = False) -> alt.Chart:
     """One bar per phrasing: P(right answer) in percent. `rows` columns: label, percent, shown (text)."""
-    font = 18 if large else 12
+    font = PROJECTOR_FONT if large else 12
     details = t("risks.sens.a11y", language, n=len(rows), value=value_title,
                 each="; ".join(f"«{r.label}» {r.shown}" for r in rows.itertuples()))
     chart = (
@@ -69,4 +69,4 @@ def phrasing_chart(rows: pd.DataFrame, *, title: str, value_title: str, language
         )
         .properties(height=(130 if large else 100) + (44 if large else 34) * len(rows))  # title and axis fit inside
     )
-    return described(chart, kind="bars", title=title, details=details, language=language)
+    return readable(described(chart, kind="bars", title=title, details=details, language=language), large)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gptlab.i18n import t
-from gptlab.urlparams import NumberParam, TextParam, UrlParam
+from gptlab.urlparams import NumberParam, TextParam, UrlParam, with_sections
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
 
@@ -19,8 +19,11 @@ def text_key(name: str, lang: str) -> str:
     return f"risks.{name}.{lang}"
 
 
+URL_SECTIONS = {"template": "bias", "a": "bias", "b": "bias", "invented": "hallucination", "window": "context-window"}
+
+
 def url_params(lang: str) -> tuple[UrlParam, ...]:
-    return (
+    return with_sections((
         TextParam("template", text_key("bias.template", lang), t("risks.bias.default_template", lang),
                   B.MAX_TEMPLATE_CHARS),
         TextParam("a", text_key("bias.a", lang), t("risks.bias.default_a", lang), B.MAX_CANDIDATE_CHARS),
@@ -28,4 +31,4 @@ def url_params(lang: str) -> tuple[UrlParam, ...]:
         TextParam("invented", text_key("hall.invented", lang), t("risks.hall.invented_default", lang),
                   MAX_PROMPT_CHARS),
         NumberParam("window", WINDOW_KEY, DEFAULT_WINDOW, W.MIN_WINDOW, W.MAX_WINDOW, integer=True),
-    )
+    ), URL_SECTIONS)

@@ -3,6 +3,8 @@ saved progress on the home page and above a lesson's exercises. Every test gets 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -20,15 +22,38 @@ INSTRUCTOR = course.INSTRUCTOR.page
 SECRET = "correct horse battery staple 42"
 
 
+class Clock:
+    """The secret guard's clock: time passes only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> P.ProgressStore:
-    """An empty progress database for the app (and this store on it), no instructor secret set."""
+def clock(monkeypatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(C, "_now", fake)
+    return fake
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch, clock) -> P.ProgressStore:
+    """An empty progress database for the app (and this store on it), no instructor secret set; a fresh
+    secret guard on a clock of the test's own; the kept attempts in the test's folder."""
     monkeypatch.delenv("GPTLAB_DATABASE_URL", raising=False)
     monkeypatch.setenv("GPTLAB_PROGRESS_DB", str(tmp_path / "progress.sqlite3"))
+    monkeypatch.setenv("GPTLAB_PROGRESS_OUTBOX", str(tmp_path / "outbox.sqlite3"))
     monkeypatch.delenv(C.SECRET_ENV, raising=False)
     st.cache_resource.clear()
     yield P.ProgressStore(P.database_url())
+    stop_drainers()
     st.cache_resource.clear()
+
+
+from gptlab.classroom.outbox import stop_drainers  # noqa: E402  (the app's outbox threads, stopped after each test)
 
 
 @pytest.fixture
@@ -118,16 +143,47 @@ def test_without_a_secret_the_dashboard_explains_and_stays_locked(db, lang):
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
-def test_a_wrong_secret_is_refused(db, monkeypatch, lang):
+def test_a_wrong_secret_is_refused(db, monkeypatch, clock, lang):
     monkeypatch.setenv(C.SECRET_ENV, SECRET)
     db.create_class("IA-1", "Turma")
     at = run_app(lang, page=INSTRUCTOR)
     assert t("classroom.instructor.locked", lang) in texts(at.info)
     for wrong in ["", "correct horse", SECRET + "x", SECRET.upper(), "<script>alert(1)</script>", "🔑" * 300]:
+        clock.now += 3_600  # an hour apart: each try is a first one (the delays are tested below)
         unlock(at, wrong, lang)
-        assert t("classroom.instructor.wrong", lang) in texts(at.error)
+        assert t("classroom.instructor.wrong", lang, wait="1") in texts(at.error)
         assert not at.dataframe and "IA-1" not in all_text(at)
         assert C.INSTRUCTOR_KEY not in at.session_state
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_wrong_tries_grow_the_wait_and_even_the_secret_waits_its_turn(db, monkeypatch, clock, lang, caplog):
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    at = run_app(lang, page=INSTRUCTOR)
+    with caplog.at_level("WARNING", logger="gptlab.classroom.guard"):
+        unlock(at, "guess 1", lang)
+        assert t("classroom.instructor.wrong", lang, wait="1") in texts(at.error)
+        unlock(at, SECRET, lang)  # the right secret, too early: not even compared
+        assert t("classroom.instructor.too_soon", lang, wait="1") in texts(at.error)
+        assert C.INSTRUCTOR_KEY not in at.session_state
+        clock.now += 1
+        unlock(at, "guess 2", lang)
+        assert t("classroom.instructor.wrong", lang, wait="2") in texts(at.error)  # the delay doubles
+        clock.now += 2
+        unlock(at, "guess 3", lang)
+        assert t("classroom.instructor.wrong", lang, wait="4") in texts(at.error)
+        clock.now += 4
+    wrong_tries = [r for r in caplog.records if "wrong try" in r.getMessage()]
+    assert len(wrong_tries) == 3 and all("guess" not in r.getMessage() for r in wrong_tries)  # logged, not the text
+    unlock(at, SECRET, lang)
+    assert C.INSTRUCTOR_KEY in at.session_state and not at.error
+
+
+def test_a_short_secret_keeps_the_dashboard_locked(db, monkeypatch):
+    monkeypatch.setenv(C.SECRET_ENV, "x" * (C.MIN_SECRET_CHARS - 1))
+    at = run_app("en", page=INSTRUCTOR)
+    assert t("classroom.instructor.too_short", "en", n=C.MIN_SECRET_CHARS - 1, min=C.MIN_SECRET_CHARS) in texts(at.error)
+    assert C.SECRET_INPUT_KEY not in [w.key for w in at.text_input]
 
 
 def test_the_secret_opens_the_dashboard_and_a_class_follows_its_students(db, monkeypatch, media):
@@ -177,8 +233,11 @@ def test_the_secret_opens_the_dashboard_and_a_class_follows_its_students(db, mon
 
     exercises = frame_with(at, t("classroom.instructor.col.rate", "en"))
     ex_col, rate_col = t("classroom.instructor.col.exercise", "en"), t("classroom.instructor.col.rate", "en")
-    # Course order: the tokenization lesson comes before attention.
-    assert exercises[ex_col].tolist() == ["tokenization.gpt2_vocab", "attention.causal_cells"]
+    lesson_col, number_col = t("classroom.instructor.col.lesson", "en"), t("classroom.instructor.col.number", "en")
+    # Course order (tokenization before attention), each exercise by its lesson, number and title.
+    assert exercises[lesson_col].tolist() == ["Tokenization", "Attention"]
+    assert exercises[number_col].tolist() == ["1.1", "2.1"]
+    assert exercises[ex_col].tolist() == ["GPT-2's vocabulary size", "The causal mask's −∞ cells"]
     assert exercises[rate_col].tolist() == ["50 %", "50 %"]
     chart = at.get("vega_lite_chart")
     assert len(chart) == 1 and "#0072B2" in chart[0].proto.spec  # Okabe-Ito blue
@@ -244,7 +303,8 @@ def test_join_save_the_code_sign_out_and_resume(db, lang):
     token = at.sidebar.code[0].value
     assert db.resume(token).name == "Ana Souza"  # the code shown is the student's real return code
     assert t("classroom.home.joined", lang, name="Ana Souza", code="IA\\-1") in texts(at.markdown)
-    click(at, t("classroom.sidebar.saved_it", lang))
+    next(b for b in at.sidebar.button if b.label == t("classroom.sidebar.saved_it", lang)).click()
+    ok(at.run())
     assert not at.sidebar.code and token not in sidebar_text(at)  # shown once
     click(at, t("classroom.sidebar.sign_out", lang))
     assert t("classroom.sidebar.signed_out", lang) in texts(at.sidebar.success)
@@ -296,13 +356,18 @@ def test_markup_and_emoji_names_are_shown_as_text(db, lang):
     assert db.resume(at.sidebar.code[0].value).name == name  # stored as typed
 
 
-WRONG_CODES = {
-    "empty": lambda real: "",
-    "garbage": lambda real: "nope",
-    "huge": lambda real: "x" * 10_000,
-    "markup": lambda real: "<script>alert(1)</script>",
-    "one character short": lambda real: real[:-1],
-    "someone else's name": lambda real: "Ana",
+UNKNOWN = ("progress.error.unknown_student", {})
+WRONG_CODES = {  # case: (what is typed, from the real code; the message: string key and params)
+    "empty": (lambda real: "", UNKNOWN),
+    "huge": (lambda real: "x" * 10_000, ("classroom.sidebar.code_length", {"n": 64, "symbols": 20})),  # the box keeps 64
+    "huge, not a code": (lambda real: "é" * 10_000, UNKNOWN),
+    "markup": (lambda real: "<script>alert(1)</script>", UNKNOWN),
+    "a wrong symbol": (lambda real: ("1" if real[0] != "1" else "2") + real[1:], UNKNOWN),
+    "an old-style code that is nobody's": (lambda real: "J7Q5s1piWjuVlMWTWmR4DR4sr1EDbMy8", UNKNOWN),
+    "one character short": (lambda real: real[:-1], ("classroom.sidebar.code_length", {"n": 19, "symbols": 20})),
+    "one character too many": (lambda real: real + "7", ("classroom.sidebar.code_length", {"n": 21, "symbols": 20})),
+    "garbage": (lambda real: "nope", ("classroom.sidebar.code_length", {"n": 4, "symbols": 20})),
+    "someone else's name": (lambda real: "Ana", ("classroom.sidebar.code_length", {"n": 3, "symbols": 20})),
 }
 
 
@@ -311,8 +376,41 @@ def test_a_wrong_return_code_gets_a_message(db, case):
     db.create_class("IA-1", "Turma")
     real = db.join("IA-1", "Ana")
     at = run_app("en")
-    resume(at, WRONG_CODES[case](real.token))
-    assert t("progress.error.unknown_student", "en") in texts(at.sidebar.error)
+    typed, (key, params) = WRONG_CODES[case]
+    resume(at, typed(real.token))
+    assert t(key, "en", **params) in texts(at.sidebar.error)
+    assert C.STUDENT_KEY not in at.session_state
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_return_code_typed_by_hand_resumes(db, lang):
+    db.create_class("IA-1", "Turma")
+    real = db.join("IA-1", "Ana")
+    assert len(real.token) == 24 and real.token.count("-") == 4  # XXXX-XXXX-XXXX-XXXX-XXXX
+    by_hand = "  " + real.token.lower().replace("-", " ").replace("0", "o").replace("1", "l") + " "
+    at = run_app(lang)
+    resume(at, by_hand, lang)
+    assert message("classroom.sidebar.resumed", lang, name="Ana") in texts(at.sidebar.success)
+    assert at.session_state[C.STUDENT_KEY].student_id == real.student_id
+
+
+def test_a_code_issued_before_the_new_alphabet_still_resumes(db):
+    """Codes were secrets.token_urlsafe(24) before: those already handed out keep working, case and all."""
+    import hashlib
+
+    from sqlalchemy import update
+
+    db.create_class("IA-1", "Turma")
+    ana = db.join("IA-1", "Ana")
+    old = "J7Q5s1piWjuVlMWTWmR4DR4sr1EDbMy8"
+    with db.engine.begin() as conn:  # as an older GPT Lab stored it: the hash of the code as issued
+        conn.execute(update(P.students).where(P.students.c.id == ana.student_id)
+                     .values(token_hash=hashlib.sha256(old.encode()).hexdigest()))
+    at = run_app("en")
+    resume(at, f" {old} ")
+    assert at.session_state[C.STUDENT_KEY].student_id == ana.student_id
+    at = run_app("en")
+    resume(at, old.lower())  # an old code is case-sensitive: it is the exact secret that was issued
     assert C.STUDENT_KEY not in at.session_state
 
 
@@ -363,9 +461,10 @@ def widget_script():
 
     lang = "en"
     if st.button("check", key="test.check"):
-        classroom.record_attempt(P.AttemptRecord("tokenization.gpt2_vocab", "tokenization", "1.1", "50257",
-                                                 "correct", 1.0, "right"))
+        uid = classroom.record_attempt(P.AttemptRecord("tokenization.gpt2_vocab", "tokenization", "1.1", "50257",
+                                                       "correct", 1.0, "right"))
         st.success("graded: correct")  # the grade shows whatever the database did
+        classroom.save_note(uid, lang)
     classroom.lesson_progress_box("tokenization", ("tokenization.gpt2_vocab", "tokenization.why_a_tilde"), lang)
     st.json(classroom.best_scores())
     st.text(f"instructor: {classroom.is_instructor()}")
@@ -397,20 +496,33 @@ def test_record_attempt_saves_for_a_signed_in_student_only(db):
     ]
     assert student.json[0].value == '{"tokenization.gpt2_vocab": 1.0}'
     assert progress_bars(student) == [(50, t("classroom.progress.line", "en", solved="1", total="2", attempted="1"))]
-    assert t("classroom.progress.saved_for", "en", name="Ana", code="IA\\-1") in texts(student.caption)
+    assert t("classroom.progress.saved_for", "en", name="Ana", where="class IA\\-1") in texts(student.caption)
     assert student.text[0].value == "instructor: False"
 
 
-def test_a_database_failure_warns_and_the_grade_still_shows(db, monkeypatch):
+def test_a_database_failure_keeps_the_attempt_and_the_grade_still_shows(db, monkeypatch):
     db.create_class("IA-1", "Turma")
     ana = db.join("IA-1", "Ana")
     monkeypatch.setenv("GPTLAB_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/gptlab")  # nothing listens there
     at = widget_app(**{C.STUDENT_KEY: ana})
     click(at, "check")
-    assert t("classroom.save_failed", "en") in texts(at.warning)
     assert "graded: correct" in texts(at.success)
-    assert t("classroom.unavailable", "en") in texts(at.warning)  # the progress box cannot say "saved" either
-    assert at.session_state[C.STUDENT_KEY] == ana  # still signed in: the next answer may save
+    assert t("classroom.pending", "en") in texts(at.warning)  # kept on the server, to be written later
+    assert t("classroom.unavailable", "en") in texts(at.warning)  # the progress box cannot say "saved"...
+    assert t("classroom.progress.pending", "en", n="1") in texts(at.caption)  # ...but counts the kept attempt
+    assert progress_bars(at) == [(50, t("classroom.progress.line", "en", solved="1", total="2", attempted="1"))]
+    assert at.session_state[C.STUDENT_KEY] == ana  # still signed in
+    box, _ = C.outbox()
+    assert [p.record.answer for p in box.pending(ana.key)] == ["50257"]
+
+
+def test_a_saved_attempt_says_so(db):
+    db.create_class("IA-1", "Turma")
+    ana = db.join("IA-1", "Ana")
+    at = widget_app(**{C.STUDENT_KEY: ana})
+    click(at, "check")
+    assert t("classroom.saved", "en") in texts(at.caption)
+    assert C.outbox()[0].pending() == ()
 
 
 def test_a_database_that_forgot_the_student_signs_them_out(db, tmp_path, monkeypatch):
@@ -494,3 +606,77 @@ def test_only_an_instructor_gets_the_reveal_switch(db, monkeypatch):
     teacher.toggle(key=f"exercises.{ex.id}.reveal").set_value(True)
     ok(teacher.run())
     assert ex.text(f"choice.{right.id}.why", "en") in "\n".join(texts(teacher.info))
+
+
+# Studying alone: a personal profile (issue 16.3); a class's join link (issue 22.1)
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_student_alone_creates_a_personal_profile_that_saves_progress(db, lang):
+    at = ok(run_app(lang, course.lesson("tokenization").page))
+    at.text_input(key=C.PROFILE_NAME_KEY).set_value("  Lia <b>solo</b> ")
+    click(at, t("classroom.sidebar.create_profile", lang))
+    assert t("classroom.sidebar.profile_created", lang) in texts(at.sidebar.success)
+    student = at.session_state[C.STUDENT_KEY]
+    assert student.personal and student.name == "Lia <b>solo</b>"
+    token = at.sidebar.code[0].value
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){4}", token) and db.resume(token).personal
+    answer_choice(at, "tokenization.why_a_tilde", correct=True)
+    assert db.list_classes() == ()  # no class shows it: no instructor sees a personal profile
+    # a new browser session, on the home page: the return code brings the progress back
+    home = ok(run_app(lang))
+    home.text_input(key=C.RESUME_KEY).set_value(token.lower().replace("-", " "))
+    click(home, t("classroom.sidebar.resume", lang))
+    assert message("classroom.sidebar.resumed", lang, name="Lia <b>solo</b>") in texts(home.sidebar.success)
+    assert message("classroom.home.personal", lang, name="Lia <b>solo</b>") in texts(home.markdown)
+    assert [a.status for a in db.my_attempts(token)] == ["correct"]
+    assert any(value > 0 for value, _ in progress_bars(home))  # the home page counts the saved answer
+    assert t("classroom.home.invite", lang) not in texts(home.info)
+
+
+def test_two_personal_profiles_may_share_a_name(db):
+    first = db.create_profile("Ana")
+    second = db.create_profile("Ana")
+    assert first.token != second.token and db.resume(second.token).student_id == second.student_id
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_join_link_fills_in_the_class_code_on_the_home_page(db, lang):
+    db.create_class("NLP-2026", "NLP")
+    at = ok(run_app(lang, **{"class": "nlp-2026"}))
+    assert t("classroom.link.title", lang, code="NLP-2026") in [h.value for h in at.subheader]
+    assert at.session_state[C.JOIN_CODE_KEY] == "NLP-2026"  # the sidebar's form has it too
+    at.text_input(key=C.LINK_NAME_KEY).set_value("Rui")
+    click(at, t("classroom.link.join", lang, code="NLP-2026"))
+    student = at.session_state[C.STUDENT_KEY]
+    assert (student.name, student.class_code) == ("Rui", "NLP-2026")
+    assert "class" not in at.query_params  # the address no longer carries the join link
+    assert any(c.value == student.token for c in at.main.code)  # the new code, on the page too (a phone)
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_join_link_with_garbage_gets_a_notice_and_no_box(db, lang):
+    at = ok(run_app(lang, **{"class": "<script>alert(1)</script>"}))
+    assert not at.subheader or all("script" not in h.value for h in at.subheader)
+    assert at.session_state[C.LINK_CODE_KEY] == ""
+
+
+def test_many_sessions_cannot_guess_faster_than_the_server_wide_limit(db, monkeypatch, clock):
+    """Eight browser sessions take turns typing wrong secrets, three rounds, all within one instant: one guess is
+    compared, every other try is refused unchecked, whichever session it comes from (the limit is the server's,
+    not a session's). Truly simultaneous tries, thread against thread, are in tests/gptlab/test_classroom_codes.py:
+    AppTest cannot run two scripts at once (Python's ast is not thread-safe while compiling them)."""
+    monkeypatch.setenv(C.SECRET_ENV, SECRET)
+    sessions = [run_app("en", page=INSTRUCTOR) for _ in range(8)]
+    every: list[str] = []
+    for n in range(3):
+        for i, at in enumerate(sessions):
+            unlock(at, f"guess {i}-{n}")
+            every.extend(texts(at.error))
+    compared = [m for m in every if m == t("classroom.instructor.wrong", "en", wait="1")]
+    refused = [m for m in every if m == t("classroom.instructor.too_soon", "en", wait="1")]
+    assert len(compared) == 1 and len(refused) == 8 * 3 - 1, every
+    assert all(C.INSTRUCTOR_KEY not in at.session_state for at in sessions)
+    clock.now += 1  # the delay over, the right secret opens the dashboard in any session
+    unlock(sessions[5], SECRET)
+    assert C.INSTRUCTOR_KEY in sessions[5].session_state

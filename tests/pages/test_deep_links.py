@@ -27,6 +27,25 @@ def test_tokenization_text_round_trips_through_the_url(prepared_decoder):
 
 
 @pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_changed_setting_puts_its_section_in_the_link(prepared_decoder, lang):
+    from labs.tokenization import settings as S
+
+    at = run_app(lang, course.lesson("tokenization").page)
+    assert qp(at, "at") is None  # nothing changed yet: the link opens at the top
+    at.text_area(key=S.TEXT_KEY).set_value("Uma frase nova").run()
+    assert qp(at, "at") == S.URL_SECTIONS["text"] and qp(at, "text") == "Uma frase nova"
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("at_value", ["<script>", "../../etc", "a" * 200, "Next Token"])
+def test_a_section_in_a_link_that_is_no_section_id_gets_a_notice(prepared_decoder, at_value):
+    at = run_app("en", course.lesson("tokenization").page, **{"at": at_value})
+    assert any("at" in x for x in toasts(at)), toasts(at)
+    assert not at.exception
+
+
+@pytest.mark.real_models
 def test_a_long_url_text_is_cut_with_a_message(prepared_decoder):
     at = run_app("pt-BR", course.lesson("tokenization").page, text="a" * 5_000)
     assert len(at.session_state["tokenization.text"]) == 1_000

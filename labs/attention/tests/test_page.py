@@ -70,6 +70,8 @@ def test_attention_page_on_the_real_models(prepared_decoder, lang):
     check = next(m.value for m in at.markdown if "output_attentions" in m.value)
     diff = re.search(r"= (-?\d+[.,]\d+e[+-]\d+)\.", check).group(1)  # 1,2e-07 in Portuguese
     assert float(diff.replace(",", ".")) < 1e-5  # recomputed weights equal the model's own, shown to the student
+    one = "1,000000" if lang == "pt-BR" else "1.000000"
+    assert check == t("attention.check", lang, diff=diff, total=one)  # "every row sums to 1.000000", no "between"
     subheaders = [s.value for s in at.subheader]
     for key in ("attention.maps.header", "attention.bert.header", "attention.gpt2.header", "attention.gemma.header", "attention.bertviz.header"):
         assert t(key, lang) in subheaders
