@@ -311,9 +311,13 @@ def test_a_browser_keeps_nginx_s_cookie_and_checks_an_answer_through_the_proxy(d
             pinned = cookie["value"]
 
             sidebar = page.locator('[data-testid="stSidebar"]')
-            sidebar.get_by_text("Join a class or come back").click()
-            sidebar.locator('input[aria-label="Class code"]').fill(code.lower())
-            sidebar.locator('input[aria-label="Your name"]').fill(name)
+            from gptlab.i18n import t
+
+            sidebar.get_by_text(t("classroom.sidebar.join_or_resume", "en")).click()
+            code_box = sidebar.locator(f'input[aria-label="{t("classroom.sidebar.class_code", "en")}"]')
+            code_box.fill(code.lower())
+            # the class form's name box (a personal profile has its own "Your name")
+            code_box.locator(f'xpath=following::input[@aria-label="{t("classroom.sidebar.name", "en")}"][1]').fill(name)
             sidebar.get_by_role("button", name="Join the class").click()
             sidebar.get_by_role("button", name="Sign out").wait_for(timeout=120_000)
             _wait_ready(page)
