@@ -104,12 +104,11 @@ def trace(model, ids: Sequence[int]) -> Trace:
 
 
 def position_lens(tr: Trace, unembedding: torch.Tensor, position: int, k: int = TOP_K) -> PositionLens:
-    """The lens down one position's column (one job of L+1 rows): the output layer first, for the answer."""
+    """The lens down one position's column (one job of L+1 rows, one pass over the vocabulary): the answer is
+    the output layer's own top 1, and every layer's rank of it."""
     rows = torch.from_numpy(tr.normed[:, position])  # (L+1, d)
-    output = LL.logit_lens(rows[-1:], unembedding, None, k)  # the model's own next-token distribution
-    answer = int(output.top_ids[0, 0])
-    inner = LL.logit_lens(rows[:-1], unembedding, torch.full((tr.n_layers,), answer), k)
-    return PositionLens(position, answer, LL.concat([inner, output]))
+    lens = LL.logit_lens(rows, unembedding, None, k, target_last_top=True)
+    return PositionLens(position, int(lens.top_ids[-1, 0]), lens)
 
 
 def grid_lens(tr: Trace, unembedding: torch.Tensor, run: Callable[[Callable[[], Any]], Any] = lambda fn: fn(),

@@ -154,3 +154,76 @@ def test_real_gemma_residual_stream_equals_output_hidden_states(prepared_decoder
     pl = J.position_lens(tr, model.lm_head.weight.detach().to(torch.bfloat16), len(ids) - 1)
     assert tokenizer.decode([pl.answer]).strip() == "Berlin"
     assert pl.lens.target_rank[-1] == 1 and pl.lens.target_rank[0] > 100  # the embedding alone has no idea
+
+
+def test_a_row_whose_certificate_fails_is_recomputed_exactly(monkeypatch):
+    """With 2 candidates and many near-equal logits, the certificate cannot hold: the row is redone in float32."""
+    monkeypatch.setattr(LL, "REFINED", 2)
+    torch.manual_seed(4)
+    V, d = 400, 8
+    unembedding = (torch.randn(V, d) * 0.01 + torch.tensor([1.0] + [0.0] * (d - 1))).to(torch.bfloat16)
+    normed = torch.randn(3, d) + torch.tensor([30.0] + [0.0] * (d - 1))  # every logit close to 30
+    rows_in = normed.to(torch.bfloat16)
+    shift = LL._shifts(normed, unembedding)
+    candidates, low, log_total, _, _ = LL._scan(rows_in, shift, unembedding, 2, None, False)
+    exact, _ = LL._refine(normed, rows_in, shift, unembedding, candidates, log_total)
+    assert not LL._certified(normed, rows_in, unembedding, exact, low, shift, 2).any()
+    lens = LL.logit_lens(normed, unembedding, None, k=2)
+    probs = brute_lens(normed, unembedding.float())
+    np.testing.assert_array_equal(lens.top_ids, probs.topk(2, dim=-1).indices.numpy())
+    np.testing.assert_allclose(lens.top_probs, probs.topk(2, dim=-1).values.numpy(), rtol=1e-4)
+
+
+def test_the_answers_ranks_come_from_one_pass(monkeypatch):
+    """target_last_top: the last row's own top 1 is every row's target, as two separate calls would rank it."""
+    torch.manual_seed(5)
+    V, d, N = 500, 16, 7
+    unembedding = torch.randn(V, d).to(torch.bfloat16)
+    normed = torch.randn(N, d) * 3
+    lens = LL.logit_lens(normed, unembedding, None, 4, target_last_top=True)
+    answer = int(lens.top_ids[-1, 0])
+    probs = brute_lens(normed, unembedding.float())
+    assert answer == int(probs[-1].argmax())
+    exact_rank = (probs > probs[:, answer : answer + 1]).sum(-1) + 1
+    assert np.abs(lens.target_rank - exact_rank.numpy()).max() <= 3
+    np.testing.assert_array_equal(lens.target_rank == 1, exact_rank.numpy() == 1)  # rank 1 is always exact
+    monkeypatch.setattr(LL, "ROWS_PER_PRODUCT", 3)  # too many rows to keep: a second pass counts
+    again = LL.logit_lens(normed, unembedding, None, 4, target_last_top=True)
+    np.testing.assert_array_equal(again.target_rank, lens.target_rank)
+
+
+@pytest.mark.real_models
+def test_real_gemma_lens_grid_equals_the_plain_float32_lens(prepared_decoder):
+    """Every layer x position of a 64-token prompt on Gemma 3 270M: the top 5 ids as the plain float32 lens
+    (double-precision products of the bfloat16 weights) gives them, the probabilities to a quarter of a
+    percentage point, and the answer's rank 1 exactly where the plain lens has it."""
+    from gptlab import models
+
+    model = models.load_decoder(dtype="float32")
+    tokenizer = models.load_decoder_tokenizer()
+    unembedding = models.load_decoding_model().lm_head.weight.detach()  # bfloat16, as the lab reads it
+    text = ("O token entra no modelo como uma linha da tabela de embeddings e sobe pelo fluxo residual. "
+            "Each block adds what its attention and its MLP compute, and the lens reads the stream early. ") * 4
+    ids = J.prompt_ids(tokenizer, text).ids
+    tr = J.trace(model, ids)
+    grid = J.grid_lens(tr, unembedding, positions=len(ids))
+    assert (grid.first, grid.n_tokens) == (0, len(ids)) == (0, J.MAX_TOKENS)
+    rows = torch.from_numpy(tr.normed).reshape(-1, tr.normed.shape[-1]).double()  # layer-major, as the grid
+    E = unembedding.double()
+    for start in range(0, rows.shape[0], 128):
+        logits = rows[start : start + 128] @ E.t()  # (r, V) float64
+        values, top = logits.topk(J.GRID_TOP_K, dim=-1)  # (probabilities can underflow to equal zeros)
+        ours_ids = grid.lens.top_ids[start : start + 128]
+        for r, j in np.argwhere(ours_ids != top.numpy()):  # only a float32 near-tie may swap two neighbours
+            assert abs(float(logits[r, ours_ids[r, j]] - values[r, j])) < 1e-4, (start + r, j)
+        probs = (values - torch.logsumexp(logits, dim=-1, keepdim=True)).exp()
+        # the normalizer's tail is summed over bfloat16-rounded rows: at layer 1 (norms near 1,000) a quarter of a
+        # percentage point at most; elsewhere far less
+        np.testing.assert_allclose(grid.lens.top_probs[start : start + 128], probs.numpy(), atol=2.5e-3, rtol=0)
+    pl = J.position_lens(tr, unembedding, len(ids) - 1)
+    logits = torch.from_numpy(tr.normed[:, -1]).double() @ E.t()  # (L+1, V)
+    assert pl.answer == int(logits[-1].argmax())
+    exact_rank = (logits > logits[:, pl.answer : pl.answer + 1]).sum(-1) + 1
+    np.testing.assert_array_equal(pl.lens.target_rank == 1, exact_rank.numpy() == 1)
+    near = exact_rank.numpy() <= J.TOP_K
+    np.testing.assert_array_equal(pl.lens.target_rank[near], exact_rank.numpy()[near])
