@@ -5,7 +5,7 @@ Three pieces, each run as a job on the model worker:
     trace(model, ids)                           the residual stream: norms of what each block adds, the check
                                                 against output_hidden_states, the normed states the lens reads
     position_lens(trace, unembedding, p)        the logit lens at every layer at position p, and p's answer
-    grid_lens(trace, unembedding, run)          the logit lens at every layer at the last positions, in blocks
+    grid_lens(trace, unembedding, run, first)   the logit lens at every layer in a window of positions, in blocks
 
 Layers are numbered as the lens reads them: 0 is the embedding (what enters block 0), l the residual
 stream after l blocks, L (18 in Gemma 3 270M) the model's own output.
@@ -27,8 +27,9 @@ MAX_TOKENS = 64  # the prompt's last tokens the lab follows (after <bos>): 19 x 
 SHOWN_DIMS = 16  # an embedding row is drawn as a strip of its first dimensions
 TOP_K = 10  # most likely tokens kept per lens row at the chosen position (5 in the table, 10 in the last step)
 GRID_TOP_K = 5  # ... and per cell of the grid (the heatmap's tooltip)
-GRID_POSITIONS = 16  # the heatmap's columns: the prompt's last 16 positions (each lens row reads all 262,144
-# unembedding rows: 19 x 64 rows take seconds on 2 cores, 19 x 16 a fraction; 16 columns also stay readable)
+GRID_POSITIONS = 16  # the heatmap's columns: a window of 16 positions, the last by default (each lens row
+# reads all 262,144 unembedding rows: 19 x 16 rows take a fraction of what 19 x 64 take; 16 columns stay
+# readable, in projector mode too); the student moves the window over the whole prompt
 GRID_ROWS_PER_JOB = 128  # lens rows per worker job: a job never holds the worker for long
 
 
@@ -111,14 +112,21 @@ def position_lens(tr: Trace, unembedding: torch.Tensor, position: int, k: int = 
     return PositionLens(position, int(lens.top_ids[-1, 0]), lens)
 
 
+def window_starts(n_tokens: int, positions: int = GRID_POSITIONS) -> list[int]:
+    """The heatmap's windows over a prompt of n_tokens: every `positions` from 0, the last one ending at the
+    last token (it may overlap the one before)."""
+    last = max(0, n_tokens - positions)
+    return sorted({*range(0, last, positions), last})
+
+
 def grid_lens(tr: Trace, unembedding: torch.Tensor, run: Callable[[Callable[[], Any]], Any] = lambda fn: fn(),
-              k: int = GRID_TOP_K, positions: int = GRID_POSITIONS) -> GridLens:
-    """The lens at every layer at the last `positions` positions. `run` runs each block of rows (the app: one
-    worker job each)."""
+              k: int = GRID_TOP_K, positions: int = GRID_POSITIONS, first: int | None = None) -> GridLens:
+    """The lens at every layer at `positions` positions from `first` (None: the last ones). `run` runs each
+    block of rows (the app: one worker job each)."""
     L = tr.n_layers
-    first = max(0, tr.n_tokens - positions)
-    T = tr.n_tokens - first
-    rows = torch.from_numpy(np.ascontiguousarray(tr.normed[:, first:]).reshape((L + 1) * T, -1))  # (N, d) layer-major
+    first = max(0, tr.n_tokens - positions) if first is None else min(max(0, first), max(0, tr.n_tokens - 1))
+    T = min(positions, tr.n_tokens - first)
+    rows = torch.from_numpy(np.ascontiguousarray(tr.normed[:, first : first + T]).reshape((L + 1) * T, -1))  # (N, d)
     parts = [run(lambda s=s: LL.logit_lens(rows[s : s + GRID_ROWS_PER_JOB], unembedding, None, k))
              for s in range(0, rows.shape[0], GRID_ROWS_PER_JOB)]
     return GridLens(L, first, T, LL.concat(parts))

@@ -56,7 +56,7 @@ lesson_ui.section(les, "logit-lens")
 lens = None
 if go and position is not None:
     with frame.contained(lang):
-        W.lens_grid(text, lang)
+        W.lens_grid(text, W.pick_window(text, lang), lang)
     with frame.contained(lang):
         lens = W.lens_at_position(text, position, lang)
 lesson_ui.section(les, "next-token")

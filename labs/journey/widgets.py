@@ -61,11 +61,13 @@ def position_lens(text: str, position: int, quiet: bool = False) -> J.PositionLe
                          64, quiet=quiet)
 
 
-def grid_lens(text: str) -> J.GridLens:
-    """The heatmap's lens, a block of rows per worker job (others' work goes between them)."""
+def grid_lens(text: str, first: int) -> J.GridLens:
+    """The heatmap's lens over the window from `first`, a block of rows per worker job (others' work goes
+    between them)."""
     tr, unembedding, ids = trace(text), _unembedding(), prompt(text).ids
-    blocks = itertools.count()  # the blocks come in the same order every time: (ids, n) names one
-    return J.grid_lens(tr, unembedding, run=lambda fn: ui_models.job("journey.grid_block", (ids, next(blocks)), fn, 256))
+    blocks = itertools.count()  # the blocks come in the same order every time: (ids, first, n) names one
+    return J.grid_lens(tr, unembedding, first=first,
+                       run=lambda fn: ui_models.job("journey.grid_block", (ids, first, next(blocks)), fn, 256))
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
@@ -170,17 +172,41 @@ def through_the_blocks(text: str, position: int, lang: str) -> None:
 
 # --- 3. the logit lens -------------------------------------------------------------------------------------------
 
-def lens_grid(text: str, lang: str) -> None:
-    p, grid = prompt(text), grid_lens(text)
+def pick_window(text: str, lang: str) -> int:
+    """The heatmap's window of positions (a selectbox; the setting -1 is the window ending at the last token)."""
+    p = prompt(text)
+    names, T = labels(p), len(p.ids)
+    starts = J.window_starts(T)
+    options = [*starts[:-1], S.LAST]
+    if st.session_state.get(S.WINDOW_KEY, S.LAST) not in options:
+        st.session_state[S.WINDOW_KEY] = S.LAST  # a shorter text than the one the window was picked on
+    first_of = lambda o: starts[-1] if o == S.LAST else int(o)  # noqa: E731
+
+    def shown(o) -> str:
+        a = first_of(o)
+        b = min(T, a + J.GRID_POSITIONS) - 1
+        return t("journey.lens.window_option", lang, a=a, b=b, first=names[a], last=names[b])
+
+    if len(options) > 1:
+        chosen = st.selectbox(t("journey.lens.window", lang, n=J.GRID_POSITIONS, total=T), options, key=S.WINDOW_KEY,
+                              format_func=shown)
+    else:
+        chosen = S.LAST
+    return first_of(chosen)
+
+
+def lens_grid(text: str, first: int, lang: str) -> None:
+    p, grid = prompt(text), grid_lens(text, first)
     ids, probs = grid.top()  # (L+1, T')
-    names = labels(p)[grid.first:]
+    names = labels(p)[grid.first : grid.first + grid.n_tokens]
     top_pieces = [[piece(int(i)) for i in row] for row in ids]
     k = grid.lens.top_ids.shape[1]
     tips = [[" · ".join(f"{piece(int(grid.lens.top_ids[r, j]))} {fmt_percent(float(grid.lens.top_probs[r, j]), lang, 0)}"
                         for j in range(k)) for r in range(layer * grid.n_tokens, (layer + 1) * grid.n_tokens)]
             for layer in range(grid.n_layers + 1)]
-    if grid.first:
-        st.caption(t("journey.lens.last_positions", lang, n=grid.n_tokens, total=len(p.ids)))
+    if grid.n_tokens < len(p.ids):
+        st.caption(t("journey.lens.window_caption", lang, a=grid.first, b=grid.first + grid.n_tokens - 1,
+                     total=len(p.ids)))
     chart = C.lens_heatmap(top_pieces, probs, names, title=t("journey.lens.title", lang),
                            layer_title=t("journey.layer", lang), prob_title=t("journey.prob", lang), language=lang,
                            large=frame.projector_mode(), tooltips=tips)

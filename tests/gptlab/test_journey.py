@@ -111,6 +111,26 @@ def test_grid_lens_is_the_lens_at_the_last_positions(tiny):
     assert (full.first, full.n_tokens) == (0, len(IDS))
 
 
+def test_grid_lens_windows_cover_every_position(tiny):
+    tr = J.trace(tiny, IDS)
+    E = tiny.lm_head.weight.detach()
+    assert J.window_starts(10, 4) == [0, 4, 6]  # the last window ends at the last token
+    assert J.window_starts(64) == [0, 16, 32, 48] and J.window_starts(3) == [0]
+    seen = set()
+    rows = torch.from_numpy(tr.normed).reshape(-1, tr.normed.shape[-1])  # layer-major, every position
+    T = len(IDS)
+    for first in J.window_starts(T, 4):
+        grid = J.grid_lens(tr, E, positions=4, first=first)
+        assert grid.first == first and grid.n_tokens == 4
+        ids, _ = grid.top()
+        for j in range(grid.n_tokens):
+            seen.add(first + j)
+            brute = brute_lens(rows[first + j :: T], E)  # (L+1, V) this position at every layer
+            np.testing.assert_array_equal(ids[:, j], brute.argmax(-1).numpy())
+    assert seen == set(range(T))
+    assert J.grid_lens(tr, E, positions=4, first=999).first == T - 1  # out of range: kept inside the prompt
+
+
 def test_trace_reduces_the_stream_to_what_the_lab_draws(tiny):
     tr = J.trace(tiny, IDS)
     L, T = tiny.config.num_hidden_layers, len(IDS)

@@ -78,11 +78,17 @@ def env(prepared_decoder):
 
 
 @pytest.mark.real_models
-def test_the_widget_task_on_the_real_model(env):
+@pytest.mark.parametrize("lang, prompt", [("en", "Help! Help! Help! Help"), ("pt-BR", "Socorro! Socorro! Socorro! Socorro")])
+def test_the_widget_task_on_the_real_model(env, lang, prompt):
+    """The hints' example prompts pass (their answer "!" is the top 1 from layer 10); a fact settled at 12 does not."""
+    assert S.LENS_LAYER == 10
     ex = bank.by_id("journey.answer_by_layer")
-    early = grade(ex, {S.TEXT_KEY: "United States of"}, "en", env=env)  # " America": top 1 from layer 12
+    assert prompt in ex.hints(lang)[-1]  # the last hint names the prompt the test grades
+    early = grade(ex, {S.TEXT_KEY: prompt}, lang, env=env)
     assert early.status == CORRECT, early.feedback
-    assert "America" in " ".join(early.feedback)
+    assert "!" in " ".join(early.feedback)
+    late = grade(ex, {S.TEXT_KEY: "United States of"}, lang, env=env)  # " America": top 1 from layer 12
+    assert late.status == INCORRECT and "12" in " ".join(late.feedback)
     late = grade(ex, {S.TEXT_KEY: E.t("journey.default_text", "en")}, "pt-BR", env=env)  # " Berlin": layer 17
     assert late.status == INCORRECT and "17" in " ".join(late.feedback)
     assert grade(ex, {S.TEXT_KEY: "  "}, "en", env=env).status == INVALID

@@ -98,3 +98,47 @@ def test_the_position_and_text_live_in_the_url(prepared_decoder):
     assert not at.exception and not at.error
     assert any("position" in str(x.value) for x in at.get("toast"))
     assert at.session_state["journey.position"] == -1  # then back to the last token for this short text
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_the_heatmap_window_reaches_every_position_and_lives_in_the_url(prepared_decoder, lang):
+    """A 64-token prompt: the heatmap shows 16 positions at a time; the window menu reaches all of them, the
+    table beside the chart follows it, and a shared link (?lens_from=16) opens on the same window."""
+    text = "um dois três quatro cinco seis sete oito nove dez " * 8  # more than 64 tokens: cut to the last 63
+    at = run_app(lang, JOURNEY, text=text)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    window = at.selectbox(key="journey.lens_from")
+    assert window.value == -1 and len(window.options) == 4  # 0-15, 16-31, 32-47, the last (48-63)
+    seen = set()
+    for option in (0, 16, 32, -1):
+        window.set_value(option).run()
+        assert not at.exception and not at.error
+        columns = _frame_with(at, t("journey.layer", lang)).columns[1:]  # the heatmap's text alternative
+        assert len(columns) == 16
+        seen |= {int(c.split(" ")[0]) for c in columns}
+        shown = 48 if option == -1 else option
+        assert t("journey.lens.window_caption", lang, a=shown, b=shown + 15, total=64) in all_text(at)
+        window = at.selectbox(key="journey.lens_from")
+    assert seen == set(range(64))
+    window.set_value(16).run()
+    assert at.query_params["lens_from"] in ("16", ["16"])
+    shared = run_app(lang, JOURNEY, text=text, lens_from="16")
+    assert shared.selectbox(key="journey.lens_from").value == 16
+    assert int(_frame_with(shared, t("journey.layer", lang)).columns[1].split(" ")[0]) == 16
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang, prompt", [("en", "Help! Help! Help! Help"), ("pt-BR", "Socorro! Socorro! Socorro! Socorro")])
+def test_the_widget_task_is_graded_from_the_pages_own_text(prepared_decoder, lang, prompt):
+    """The task reads the lab's text box: the default prompt fails (layer 17), the hint's example passes (10)."""
+    check = "exercises.journey.answer_by_layer.check.0"
+    at = run_app(lang, JOURNEY)
+    at.button(key=check).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert t("journey.task.late", lang, answer="X", layer=17, target=10).split("X")[0] in all_text(at)
+    at.text_area(key="journey.text").set_value(prompt).run()
+    at.button(key=check).click().run()
+    assert not at.exception and not at.error
+    before, after = t("journey.task.early", lang, answer="X", layer=10).split("X")
+    assert any(before in s.value and after in s.value for s in at.success), [s.value for s in at.success]
