@@ -27,7 +27,8 @@ import torch.nn.functional as F
 from gptlab.nn.decoding import fast_topk
 
 ROWS_PER_PRODUCT = 128  # rows multiplied by the unembedding at once: each product reads all of it (335 MB)
-ROWS_PER_PASS = 32  # rows reduced at once in float32: a (32, 262,144) buffer, 34 MB
+ROWS_PER_PASS = 8  # rows reduced at once in float32: an (8, 262,144) buffer, 8 MB, stays in the cache between the passes
+# (exp, top k, sum) over it (measured: 25-30 % faster than 32 rows, 34 MB)
 REFINED = 64  # candidates per row whose logits are recomputed exactly (the top k come from them)
 
 
