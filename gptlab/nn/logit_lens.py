@@ -78,18 +78,17 @@ def logit_lens(normed: torch.Tensor, unembedding: torch.Tensor, targets: torch.T
     keep = target_last_top and N <= ROWS_PER_PRODUCT  # the whole product stays for the second look
     if targets is not None:
         targets = torch.as_tensor(targets, dtype=torch.long)
-    shift = _shifts(normed, unembedding)  # (N,)
-    candidates, low, log_total, above, kept = _scan(rows_in, shift, unembedding, m, targets, keep)
-    exact, logsumexp = _refine(normed, rows_in, shift, unembedding, candidates, log_total)
+    candidates, low, log_total, above, kept = _scan(rows_in, unembedding, m, targets, keep)
+    exact, logsumexp = _refine(normed, rows_in, unembedding, candidates, log_total)
     if target_last_top:  # the last row's own top 1, then every row's rank of it
         answer = int(candidates[-1, int(exact[-1].argmax())])
-        if not _certified(normed[-1:], rows_in[-1:], unembedding, exact[-1:], low[-1:], shift[-1:], 1)[0]:
+        if not _certified(normed[-1:], rows_in[-1:], unembedding, exact[-1:], low[-1:], 1)[0]:
             answer = int(_exact_logits(normed[-1:], unembedding)[0].argmax())
         targets = torch.full((N,), answer, dtype=torch.long)
         if kept is not None:
-            above = _count_above(kept, _rounded_target(rows_in, shift, unembedding, targets), targets)
+            above = _count_above(kept, _rounded_target(rows_in, unembedding, targets), targets)
         else:  # too many rows to keep their product: a second pass for the counts
-            above = _scan(rows_in, shift, unembedding, m, targets, False)[3]
+            above = _scan(rows_in, unembedding, m, targets, False)[3]
     order = exact.argsort(dim=-1, descending=True)[:, :k]  # (N, k)
     top_ids, top_logits = candidates.gather(1, order), exact.gather(1, order)
     if targets is None:
@@ -99,7 +98,7 @@ def logit_lens(normed: torch.Tensor, unembedding: torch.Tensor, targets: torch.T
         among = (candidates == targets[:, None]).any(-1)  # a candidate: its rank among the exact logits is exact
         others = candidates != targets[:, None]  # the target never outranks itself (rounding in the last bit)
         rank = torch.where(among, ((exact > target_logit[:, None]) & others).sum(-1), above.long()) + 1
-    doubtful = (~_certified(normed, rows_in, unembedding, exact, low, shift, min(k, m))).nonzero()[:, 0]
+    doubtful = (~_certified(normed, rows_in, unembedding, exact, low, min(k, m))).nonzero()[:, 0]
     if len(doubtful):  # recompute those rows exactly over the whole vocabulary
         top_ids, top_logits, logsumexp, target_logit, rank = (
             x.clone() for x in (top_ids, top_logits, logsumexp, target_logit, rank))
@@ -116,97 +115,37 @@ def logit_lens(normed: torch.Tensor, unembedding: torch.Tensor, targets: torch.T
     return Lens(top_ids.numpy(), top_logits.numpy(), logsumexp.numpy(), target_logit.numpy(), rank.numpy())
 
 
-def _rounded_target(rows_in: torch.Tensor, shift: torch.Tensor, unembedding: torch.Tensor,
-                    targets: torch.Tensor) -> torch.Tensor:
-    """(N,) each row's target logit minus its shift, rounded as the product rounds it."""
-    return ((rows_in.float() * unembedding[targets].float()).sum(-1) - shift).to(unembedding.dtype).float()
+def _rounded_target(rows_in: torch.Tensor, unembedding: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """(N,) each row's target logit rounded as the product rounds it."""
+    return (rows_in.float() * unembedding[targets].float()).sum(-1).to(unembedding.dtype).float()
 
 
-# The product with the unembedding. In bfloat16 its result is rounded to 8 significant bits: a logit of 300
-# (the lens at layer 1 has them) is off by up to 1, and exp() of rounded logits over-weights the tail (up to
-# 17 % of its mass seen there). So each row's logits are shifted before that rounding: the unembedding gets
-# a column of ones, the row a last entry -c (c: the row's largest logit over a sample of the vocabulary), and
-# the product gives z - c, rounded near the top at a few hundredths; c is added back in float32.
-# The augmented unembedding is prepacked for oneDNN's bfloat16 kernel when it can be (one copy, of the last
-# large unembedding seen), and kept with the largest row norm the certificate needs.
-PACK_MIN_ELEMENTS = 1 << 24  # smaller unembeddings (tests' tiny models) are multiplied as they are
-SAMPLE_EVERY = 256  # the shift c of a row: its largest exact logit over every 256th token
-_PREPARED: list = []  # [(key, Prepared)]
+# The largest row norm of the unembedding, which the certificate needs: computed once per unembedding.
+_NORM_MAX: list = []  # [(key, norm)]
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    weight: torch.Tensor | None  # (V, d') bfloat16 [E | 1 | 0 ...], or None (float32: no shift, E itself)
-    packed: torch.Tensor | None  # the same, prepacked for oneDNN, or None
-    sample: torch.Tensor  # (V / SAMPLE_EVERY, d) float32 rows of E
-    norm_max: float  # the largest ||e_v||
-
-
-def _mkldnn_bf16() -> bool:
-    try:
-        w = torch.ones(2, 2, dtype=torch.bfloat16)
-        packed = torch.ops.mkldnn._reorder_linear_weight(w, 1)
-        out = torch.ops.mkldnn._linear_pointwise(torch.ones(2, 2, dtype=torch.bfloat16), packed, None, "none", [], "")
-        return bool(torch.equal(out, F.linear(torch.ones(2, 2, dtype=torch.bfloat16), w)))
-    except Exception:  # not built with oneDNN, or no bfloat16 kernels for this CPU
-        return False
-
-
-def _prepared(unembedding: torch.Tensor) -> _Prepared:
-    """What the product and the certificate need of this unembedding, computed once."""
-    V, d = unembedding.shape
+def _norm_max(unembedding: torch.Tensor) -> float:
+    V = unembedding.shape[0]
     stride = max(1, V // 64)
-    key = (unembedding.data_ptr(), (V, d), unembedding.stride(), unembedding.dtype,
+    key = (unembedding.data_ptr(), tuple(unembedding.shape), unembedding.stride(), unembedding.dtype,
            unembedding._version, float(unembedding[::stride].float().sum()))  # a sample of its values, too
-    if _PREPARED and _PREPARED[0][0] == key:
-        return _PREPARED[0][1]
-    _PREPARED.clear()  # the old copy goes before the new one is made
-    norm_max = float(max(unembedding[s : s + 16384].float().norm(dim=-1).max() for s in range(0, V, 16384)))
-    weight = packed = None
-    if unembedding.dtype == torch.bfloat16:
-        width = -(-(d + 1) // 16) * 16  # d + 1 rounded up to a multiple of 16 (the kernels' blocks)
-        weight = torch.zeros(V, width, dtype=torch.bfloat16)
-        weight[:, :d], weight[:, d] = unembedding, 1.0
-        if unembedding.numel() >= PACK_MIN_ELEMENTS and _mkldnn_bf16():
-            packed, weight = torch.ops.mkldnn._reorder_linear_weight(weight, 1), None
-    prepared = _Prepared(weight, packed, unembedding[::SAMPLE_EVERY].float().contiguous(), norm_max)
-    _PREPARED[:] = [(key, prepared)]
-    return prepared
+    if not _NORM_MAX or _NORM_MAX[0][0] != key:
+        norm = float(max(unembedding[s : s + 16384].float().norm(dim=-1).max() for s in range(0, V, 16384)))
+        _NORM_MAX[:] = [(key, norm)]
+    return _NORM_MAX[0][1]
 
 
-def _shifts(normed: torch.Tensor, unembedding: torch.Tensor) -> torch.Tensor:
-    """(N, d) -> (N,) float32 values exact in bfloat16: each row's largest logit over a sample (bfloat16), 0 (float32)."""
-    if unembedding.dtype != torch.bfloat16:
-        return torch.zeros(normed.shape[0])
-    return (normed @ _prepared(unembedding).sample.t()).amax(-1).to(torch.bfloat16).float()
-
-
-def _product(rows: torch.Tensor, shift: torch.Tensor, unembedding: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """(R, d) rows in the unembedding's dtype, (R,) shifts -> (R, V) rounded logits minus the shifts."""
-    prep = _prepared(unembedding)
-    if prep.weight is None and prep.packed is None:  # float32: no shift
-        return torch.mm(rows, unembedding.t(), out=out)
-    R, d = rows.shape
-    width = -(-(d + 1) // 16) * 16
-    wide = torch.zeros(max(R, 2), width, dtype=torch.bfloat16)  # one row runs as two (a matrix-vector kernel
-    wide[:R, :d], wide[:R, d] = rows, -shift  # would sum in another order)
-    if prep.packed is None:
-        return torch.mm(wide, prep.weight.t())[:R]
-    return torch.ops.mkldnn._linear_pointwise(wide, prep.packed, None, "none", [], "")[:R]
-
-
-def _certified(normed, rows_in, unembedding, exact, low, shift, k: int) -> torch.Tensor:
+def _certified(normed, rows_in, unembedding, exact, low, k: int) -> torch.Tensor:
     """(N,) bool: the k largest exact logits among the candidates are the k largest of the whole vocabulary.
 
-    A token left out has a rounded shifted logit r <= low (the candidates' smallest). Its exact logit z
-    differs from r + c by at most: the rows' rounding to the product's dtype, ||x - x_rounded|| ||e||; the
-    float32 sum over d + 1 terms, at most (d + 1) 2^-24 (||x_rounded|| ||e|| + |c|) (taken as 1e-4); and the
-    product's own rounding of its result, |r| 2^-8 in bfloat16 (taken as 2^-7), 2^-24 in float32 (2^-22)."""
-    norm_max = _prepared(unembedding).norm_max
+    A token left out has a rounded logit r <= low (the candidates' smallest). Its exact logit differs from r
+    by at most: the rows' rounding to the product's dtype, ||x - x_rounded|| ||e||; the float32 sum over d
+    terms, at most d 2^-24 ||x_rounded|| ||e|| (taken as 1e-4); and the product's own rounding of its result,
+    |r| 2^-8 in bfloat16 (taken as 2^-7), 2^-24 in float32 (taken as 2^-22)."""
     rounding = 2.0 ** -7 if unembedding.dtype == torch.bfloat16 else 2.0 ** -22
-    low, shift = low.double(), shift.double()
+    low = low.double()
     rows_err = (normed.double() - rows_in.double()).norm(dim=-1) + 1e-4 * rows_in.double().norm(dim=-1)
-    bound = shift + low + low.abs() * rounding + rows_err * norm_max + 1e-4 * shift.abs()
+    bound = low + low.abs() * rounding + rows_err * _norm_max(unembedding)
     kth = exact.double().topk(k, dim=-1).values[:, -1]
     return kth > bound
 
@@ -219,20 +158,19 @@ def _exact_logits(normed: torch.Tensor, unembedding: torch.Tensor, chunk: int = 
     return out
 
 
-def _scan(rows_in: torch.Tensor, shift: torch.Tensor, unembedding: torch.Tensor, m: int,
-          targets: torch.Tensor | None, keep: bool):
-    """One pass over the vocabulary for (N, d) rows: the m largest rounded shifted logits' ids (N, m) and the
-    smallest of them (N,), the log of the softmax's denominator (N,), how many other tokens' rounded logits
-    exceed each row's target's (N,), and (keep) the whole rounded shifted product."""
+def _scan(rows_in: torch.Tensor, unembedding: torch.Tensor, m: int, targets: torch.Tensor | None, keep: bool):
+    """One pass over the vocabulary for (N, d) rows: the m largest rounded logits' ids (N, m) and the smallest
+    of them (N,), the log of the softmax's denominator (N,), how many other tokens' rounded logits exceed each
+    row's target's (N,), and (keep) the whole rounded product."""
     N, V = rows_in.shape[0], unembedding.shape[0]
     candidates = torch.empty(N, m, dtype=torch.long)
     low, log_total, above = torch.empty(N), torch.empty(N), torch.zeros(N)
-    threshold = None if targets is None else _rounded_target(rows_in, shift, unembedding, targets)  # (N,)
+    threshold = None if targets is None else _rounded_target(rows_in, unembedding, targets)  # (N,)
     product = torch.empty(min(ROWS_PER_PRODUCT, N), V, dtype=unembedding.dtype)  # reused: no fresh pages per block
     work = torch.empty(min(ROWS_PER_PASS, N), V)  # (r, V) float32
     for start in range(0, N, ROWS_PER_PRODUCT):
         stop = min(start + ROWS_PER_PRODUCT, N)
-        block = _product(rows_in[start:stop], shift[start:stop], unembedding, product[: stop - start])  # (R, V)
+        block = torch.mm(rows_in[start:stop], unembedding.t(), out=product[: stop - start])  # (R, V)
         if threshold is not None:
             above[start:stop] = _count_above(block, threshold[start:stop], targets[start:stop], work)
         for first in range(start, stop, ROWS_PER_PASS):
@@ -241,7 +179,7 @@ def _scan(rows_in: torch.Tensor, shift: torch.Tensor, unembedding: torch.Tensor,
             peak, candidates[first:last] = fast_topk(logits, m)  # (r, m) each, largest first
             low[first:last] = peak[:, -1]
             peak = peak[:, :1].clone()  # (r, 1): exp() of the shifted logits stays at or below 1
-            log_total[first:last] = logits.sub_(peak).exp_().sum(-1).log_() + peak[:, 0] + shift[first:last]
+            log_total[first:last] = logits.sub_(peak).exp_().sum(-1).log_() + peak[:, 0]
     return candidates, low, log_total, above, (block if keep else None)
 
 
@@ -259,7 +197,7 @@ def _count_above(block: torch.Tensor, threshold: torch.Tensor, targets: torch.Te
     return out
 
 
-def _refine(normed, rows_in, shift, unembedding, candidates, log_total, rows: int = ROWS_PER_PRODUCT):
+def _refine(normed, rows_in, unembedding, candidates, log_total, rows: int = ROWS_PER_PRODUCT):
     """The candidates' exact float32 logits (N, m), and the log-normalizer with their rounded terms
     replaced by exact ones (N,)."""
     exact = torch.empty(candidates.shape)
@@ -268,8 +206,7 @@ def _refine(normed, rows_in, shift, unembedding, candidates, log_total, rows: in
         block = slice(start, start + rows)
         weights = unembedding[candidates[block]].float()  # (r, m, d)
         exact[block] = torch.einsum("nd,nmd->nm", normed[block], weights)
-        products = torch.einsum("nd,nmd->nm", rows_in[block].float(), weights) - shift[block, None]
-        rounded[block] = products.to(unembedding.dtype).float() + shift[block, None]  # as the scan summed them
+        rounded[block] = torch.einsum("nd,nmd->nm", rows_in[block].float(), weights).to(unembedding.dtype).float()
     shift = exact.amax(-1, keepdim=True)  # (N, 1): every exp() below stays at or below 1
     rest = (log_total[:, None] - shift).exp()[:, 0] - (rounded - shift).exp().sum(-1)  # (N,) the other tokens
     return exact, (rest.clamp_min(0) + (exact - shift).exp().sum(-1)).log() + shift[:, 0]

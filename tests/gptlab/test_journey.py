@@ -184,10 +184,9 @@ def test_a_row_whose_certificate_fails_is_recomputed_exactly(monkeypatch):
     unembedding = (torch.randn(V, d) * 0.01 + torch.tensor([1.0] + [0.0] * (d - 1))).to(torch.bfloat16)
     normed = torch.randn(3, d) + torch.tensor([30.0] + [0.0] * (d - 1))  # every logit close to 30
     rows_in = normed.to(torch.bfloat16)
-    shift = LL._shifts(normed, unembedding)
-    candidates, low, log_total, _, _ = LL._scan(rows_in, shift, unembedding, 2, None, False)
-    exact, _ = LL._refine(normed, rows_in, shift, unembedding, candidates, log_total)
-    assert not LL._certified(normed, rows_in, unembedding, exact, low, shift, 2).any()
+    candidates, low, log_total, _, _ = LL._scan(rows_in, unembedding, 2, None, False)
+    exact, _ = LL._refine(normed, rows_in, unembedding, candidates, log_total)
+    assert not LL._certified(normed, rows_in, unembedding, exact, low, 2).any()
     lens = LL.logit_lens(normed, unembedding, None, k=2)
     probs = brute_lens(normed, unembedding.float())
     np.testing.assert_array_equal(lens.top_ids, probs.topk(2, dim=-1).indices.numpy())
