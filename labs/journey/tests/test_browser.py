@@ -31,3 +31,17 @@ def test_the_decoding_lab_opens_on_the_same_prompt(server, page):
     assert "prompt=" in page.url
     assert page.locator("textarea").first.input_value() == prompt
     check_page(page, "journey-to-decoding")
+
+
+def test_the_heatmap_window_in_projector_mode(server, page):
+    """A long prompt opened on its second window (?lens_from=16): the window menu and the heatmap's columns
+    16 to 31, large enough for a projector."""
+    text = ("um dois três quatro cinco seis sete oito nove dez " * 8).strip().replace(" ", "%20")
+    page.goto(f"{server}/journey?lang=pt-BR&projector=1&text={text}&lens_from=16")
+    wait_ready(page, timeout=FIRST_RUN_MS)
+    label = t("journey.lens.window", "pt-BR", n=16, total=64)
+    assert page.get_by_text(label).count() == 1
+    caption = t("journey.lens.window_caption", "pt-BR", a=16, b=31, total=64)
+    assert page.get_by_text(caption).count() == 1
+    page.get_by_text(label).scroll_into_view_if_needed()
+    check_page(page, "journey-window-projector")
