@@ -123,10 +123,12 @@ def lens_heatmap(top_pieces: list[list[str]], top_probs: np.ndarray, positions: 
     cells = base.mark_rect().encode(
         color=alt.Color("p:Q", title=prob_title, scale=alt.Scale(scheme="cividis", domain=[0, 1]),
                         legend=alt.Legend(format="%", labelFontSize=font, titleFontSize=font)))
-    text = base.mark_text(fontSize=font - 2 if large else font - 3).encode(
-        text="token:N", color=alt.Color("ink:N", scale=None))
+    # the token in black or white: one text layer per ink (a colour encoding with no scale beside the cells'
+    # probability scale makes Vega-Lite fail to merge the two, and the chart is not drawn at all)
+    texts = [base.transform_filter(alt.datum.ink == ink).mark_text(fontSize=font - 2 if large else font - 3, color=ink)
+             .encode(text="token:N") for ink in sorted(set(frame["ink"]))]
     cell = 64 if large else 56
-    chart = readable(alt.layer(cells, text).properties(width=cell * T, height=(30 if large else 24) * n_layers), large)
+    chart = readable(alt.layer(cells, *texts).properties(width=cell * T, height=(30 if large else 24) * n_layers), large)
     details = i18n.t("journey.a11y.lens", language, layers=fmt_int(n_layers, language), positions=fmt_int(T, language),
                 token=top_pieces[-1][-1], p=fmt_percent(float(top_probs[-1, -1]), language, 1))
     return described(chart, kind="heatmap", title=title, details=details, language=language)

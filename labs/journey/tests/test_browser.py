@@ -12,11 +12,19 @@ pytestmark = pytest.mark.browser
 FIRST_RUN_MS = 600_000  # a fresh server's first journey loads two models and builds the model worker
 
 
+def drawn_charts(page) -> list[bool]:
+    """Per chart on the page: Vega drew it (a canvas or an svg with some height); a spec Vega-Lite cannot
+    compile leaves an empty box."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(
+        e => e.querySelectorAll('canvas, svg').length > 0 && e.getBoundingClientRect().height > 50)""")
+
+
 def test_journey_in_projector_mode(server, page):
     page.goto(f"{server}/journey?lang=pt-BR&projector=1")
     wait_ready(page, timeout=FIRST_RUN_MS)
     check_page(page, "journey-projector")
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 5
+    assert all(drawn_charts(page)), drawn_charts(page)
     size = page.evaluate("() => getComputedStyle(document.querySelector('html')).fontSize")
     assert float(size.rstrip("px")) >= 20
 
@@ -43,5 +51,6 @@ def test_the_heatmap_window_in_projector_mode(server, page):
     assert page.get_by_text(label).count() == 1
     caption = t("journey.lens.window_caption", "pt-BR", a=16, b=31, total=64)
     assert page.get_by_text(caption).count() == 1
+    assert all(drawn_charts(page)) and len(drawn_charts(page)) == 5, drawn_charts(page)
     page.get_by_text(label).scroll_into_view_if_needed()
     check_page(page, "journey-window-projector")

@@ -53,3 +53,15 @@ def test_lens_heatmap_cell_text_meets_wcag_aa_against_its_cell():
     data = spec["datasets"][next(iter(spec["datasets"]))]
     assert spec["layer"][0]["encoding"]["color"]["scale"]["scheme"] == "cividis"
     assert min(contrast_ratio(d["ink"], cividis(d["p"])) for d in data) >= 4.5
+
+
+def test_lens_heatmap_text_layers_need_no_colour_scale():
+    """A colour encoding without a scale beside the cells' probability scale: Vega-Lite cannot merge them and
+    draws nothing (seen in the browser). The tokens' black or white comes from one text layer per ink."""
+    probs = np.array([[0.05, 0.95]])
+    spec = C.lens_heatmap([["a", "b"]], probs, ["0 x", "1 y"], title="T", layer_title="layer", prob_title="p",
+                          language="en").to_dict()
+    colours = [layer["encoding"].get("color") for layer in spec["layer"]]
+    assert all(c is None or c.get("scale") is not None for c in colours)
+    inks = {layer["mark"].get("color") for layer in spec["layer"][1:]}
+    assert len(inks) == 2  # a dark cell and a light one: both inks
