@@ -63,7 +63,8 @@ else:
             if prompt.dropped:
                 st.warning(t("decoding.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
                              window=fmt_int(window, lang), new=fmt_int(max_new, lang)))
-            st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
+            st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang),
+                         model=frame.markdown_escape(ui_models.model_label(picked))))
 
 
 # --- 1. the next-token distribution ----------------------------------------------------------------
@@ -128,7 +129,8 @@ def distribution(prompt: G.FittedPrompt) -> None:
     m2.metric(t("decoding.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
     m3.metric(t("decoding.metric.kept", lang), fmt_int(view.kept_count, lang),
               help=t("decoding.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
-    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
+    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1),
+                 rest=fmt_int(view.vocab_size - len(view.candidates), lang)))
     with st.expander(t("decoding.table", lang)):
         st.dataframe(
             pd.DataFrame(

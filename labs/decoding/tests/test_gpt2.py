@@ -75,6 +75,12 @@ def test_decoding_lab_runs_every_widget_on_gpt2(tiny_gpt2_hub_cache, lang):
     assert t("models.shape.positions.learned", lang) in line and "LayerNorm" in line
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("decoding.metric.kept", lang)] == fmt_int(50_257, lang)  # GPT-2's vocabulary, nothing cut
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Gemma" not in t("decoding.prompt_tokens", lang, n=1, model="GPT-2")
+    assert t("decoding.prompt_tokens", lang, n=fmt_int(len(at.session_state["decoding.steps.prompt"][1]), lang),
+             model="GPT\\-2 small · gpt2") in captions
+    assert fmt_int(50_257 - 15, lang) in captions  # the tokens outside the chart: this model's vocabulary
+
     at.slider(key="decoding.top_p").set_value(0.9).run()
     at.number_input(key="decoding.top_k").set_value(40).run()
     kept = int({m.label: m.value for m in at.metric}[t("decoding.metric.kept", lang)].replace(",", "").replace(".", ""))
@@ -152,3 +158,13 @@ def test_the_notebooks_cells_run_on_the_picked_model_with_the_notebooks_settings
     assert grid["request"].max_new_tokens == S.NOTEBOOK_GRID_MAX_LENGTH - len(grid_ids)
     shown = "\n".join(m.value for m in at.markdown)
     assert "`temperature=0.3, top_p=0.8`" in shown and t("decoding.notebook.cell10", "pt-BR") in shown
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_the_lessons_pipeline_figure_counts_the_picked_models_blocks(tiny_gpt2_hub_cache, monkeypatch, lang):
+    from ui import lesson, models as ui_models
+
+    monkeypatch.setattr(ui_models, "picked_model", lambda: C.find("gpt2"))
+    svg = lesson.figure_svg("pipeline stage=decoding", lang)
+    blocks = t("figure.pipeline.blocks_of", lang, n=TINY_GPT2_CONFIG["n_layer"], model="GPT-2 small · gpt2")
+    assert blocks.split(",")[0].split("(")[0].strip() in svg and "GPT-2 small · gpt2" in svg and "Gemma" not in svg
