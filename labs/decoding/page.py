@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab import models
 from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
