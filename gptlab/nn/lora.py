@@ -68,10 +68,20 @@ def with_adapter(base, settings: LoraSettings, layers: tuple[int, ...] | None = 
     return get_peft_model(base, peft_config(settings, layers))
 
 
-def reset_adapter(peft_model, settings: LoraSettings, layers: tuple[int, ...] | None = None) -> None:
-    """Replace the adapter by a fresh one (a new student's run on the shared base)."""
+def reset_adapter(peft_model, settings: LoraSettings, layers: tuple[int, ...] | None = None,
+                  seed: int | None = None) -> None:
+    """Replace the adapter by a fresh one (a new student's run on the shared base).
+
+    A starts random (B at zero): with a seed, A is drawn from torch.manual_seed(seed), as
+    get_peft_model would draw it right after that call, so a run is repeatable (and its code, which
+    seeds the same way, gives the same losses); the process's random state is left as it was."""
     peft_model.delete_adapter("default")
-    peft_model.add_adapter("default", peft_config(settings, layers))
+    if seed is None:
+        peft_model.add_adapter("default", peft_config(settings, layers))
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            peft_model.add_adapter("default", peft_config(settings, layers))
     peft_model.set_adapter("default")
 
 

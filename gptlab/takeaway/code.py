@@ -16,6 +16,8 @@ from pathlib import Path
 from string import Template
 
 from gptlab.nn.decoding import Strategy
+from gptlab.nn.finetune import FinetuneSettings
+from gptlab.nn.lora import LoraSettings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -84,13 +86,24 @@ def setup_code(name: str, paths: Paths) -> str:
                       minilm_dir=paths.minilm_dir, gemma_tokenizer_dir=paths.tokenizer_dir)
     if name == "bert_tokenizer":
         return render("bert_tokenizer", minilm_dir=paths.minilm_dir)
+    if name in FINETUNE_BASES:
+        dtype, comment = FINETUNE_BASES[name]
+        return render("finetune_base", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir, dtype=Code(dtype),
+                      dtype_comment=Code(comment))
     raise KeyError(name)
+
+
+FINETUNE_BASES = {  # setup parts of the fine-tuning run: a fresh base model to train, in the lab's dtype
+    "lora_base": ("bfloat16", "bfloat16, as GPT Lab's shared LoRA base: only the adapter learns, the base is only read."),
+    "full_copy": ("float32", "float32: the weights themselves learn (bf16=True below multiplies in bfloat16)."),
+}
 
 
 @dataclass(frozen=True)
 class Snippet:
     setup: tuple[str, ...]  # setup parts it needs, in order
     body: str
+    packages: tuple[str, ...] = ()  # what it imports beyond torch and transformers (the notebook installs them)
 
     def code(self, paths: Paths) -> str:
         """The standalone script: its setup parts, then its body."""
@@ -229,3 +242,44 @@ class InContextSettings:
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("in_context", instruction=self.instruction, examples=tuple(self.examples),
                                             query=self.query, answer=self.answer, max_shots=int(self.max_shots)))
+
+
+def texts_literal(texts: tuple[str, ...]) -> str:
+    """A list of texts as code; a corpus that repeats a few texts (the seed corpus) as `[...] * n`."""
+    n = len(texts)
+    for period in range(1, n // 2 + 1):
+        if n % period == 0 and texts == texts[:period] * (n // period):
+            return f"{literal(texts[:period])} * {n // period}"
+    return literal(tuple(texts))
+
+
+@dataclass(frozen=True)
+class FinetuningSettings:
+    """The fine-tuning lab's run: the corpus, its blocks, LoRA (the lab's default) or full fine-tuning, Trainer."""
+
+    texts: tuple[str, ...]
+    method: str  # "lora" or "full"
+    lora: LoraSettings
+    train: FinetuneSettings
+
+    def snippet(self) -> Snippet:
+        if self.method not in FINETUNE_METHODS:
+            raise ValueError(f"unknown method {self.method!r}")
+        s, lora = self.train, self.lora
+        if s.train_embeddings or not s.bf16:
+            raise ValueError("the lab's run keeps the embedding frozen and trains in bf16")
+        if self.method == "lora":
+            method = render("finetuning_lora", rank=int(lora.rank), alpha=int(lora.alpha), dropout=float(lora.dropout),
+                            projections=tuple(lora.projections))
+        else:
+            method = render("finetuning_full", trainable_layers=int(s.trainable_layers))
+        length = f"max_steps={int(s.max_steps)}" if s.max_steps > 0 else f"num_train_epochs={literal(float(s.epochs))}"
+        body = render("finetuning", texts=Code(texts_literal(self.texts)), block_size=int(s.block_size),
+                      validation_share=float(s.validation_share), seed=int(s.seed), method_code=Code(method.rstrip()),
+                      length=Code(length), batch_size=int(s.batch_size), grad_accumulation=int(s.grad_accumulation),
+                      learning_rate=float(s.learning_rate), eval_every=int(s.eval_every))
+        packages = ("accelerate", "datasets") + (("peft",) if self.method == "lora" else ())
+        return Snippet((FINETUNE_METHODS[self.method],), body, packages)
+
+
+FINETUNE_METHODS = {"lora": "lora_base", "full": "full_copy"}  # method -> the setup part it trains

@@ -260,7 +260,7 @@ def run_training(plan: BlockPlan, settings: FinetuneSettings, method: str, lora:
         started = time.perf_counter()
         if method == "lora":
             with lora_lock():
-                reset_adapter(model, lora)  # a fresh adapter for this run, on the shared base
+                reset_adapter(model, lora, seed=settings.seed)  # a fresh adapter for this run, on the shared base
                 try:
                     finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
                 finally:  # whatever happened (stopped, diverged, left), the adapter leaves the shared base
