@@ -27,11 +27,14 @@ from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
 from ui.params import keep_within, load_from_url, write_to_url
+from gptlab.takeaway.code import FinetuningSettings
+from ui.code_view import Shelf
 
 lang = frame.language()
 PARAMS = S.url_params(ui_models.decoder_config())  # shareable settings: ?block_size=32&lr=0.0001...
 load_from_url(PARAMS, "finetune", lang)
 les = lesson_ui.lesson("finetuning", lang)
+shelf = Shelf("finetuning", lang)  # the code of the run, and the lab as a notebook
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "causal-lm-objective", "labels-and-shift", "corpus")
 
@@ -302,6 +305,8 @@ def training_widget(plan: BlockPlan) -> None:
     problems = settings.problems()
     for key in problems:
         st.error(t(f"finetuning.bad.{key}", lang))
+    if not problems:
+        shelf.show("finetuning", FinetuningSettings(corpus.texts, method, lora, settings))
     go, stop = st.columns(2)
     start = go.button(t("finetuning.train", lang), type="primary", icon=":material/model_training:",
                       disabled=bool(problems) or not plan.train, key="finetune.train")
@@ -460,5 +465,6 @@ if not corpus.problem:
         from_scratch()
 
 lesson_ui.sections(les, "good-practice", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("finetuning", lang)

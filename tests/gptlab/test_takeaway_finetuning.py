@@ -93,12 +93,22 @@ def lab_run(settings: C.FinetuningSettings, tokenizer):
     return plan, (trainable, total), report
 
 
-@pytest.mark.real_models
-@pytest.mark.parametrize("method", ["lora", "full"])
-def test_finetuning_snippet_gives_the_labs_blocks_and_losses(method, tmp_path, gemma_tokenizer):
-    settings = RUNS[method]
-    out = run_python(settings.snippet().code(C.Paths.local()), tmp_path, f"finetune-{method}")
-    plan, (trainable, total), report = lab_run(settings, gemma_tokenizer)
+@pytest.fixture(scope="module")
+def lab_runs(gemma_tokenizer):
+    """The lab's run for each method, trained once for the module (the snippet and the notebook share it)."""
+    done = {}
+
+    def get(method):
+        if method not in done:
+            done[method] = lab_run(RUNS[method], gemma_tokenizer)
+        return done[method]
+
+    return get
+
+
+def check_run(out: str, settings: C.FinetuningSettings, lab) -> None:
+    """The printed sizes equal the lab's plan; the printed losses equal the lab's report, step by step."""
+    plan, (trainable, total), report = lab
 
     sizes = re.search(r"^tokens (\d+), blocks (\d+), train (\d+), validation (\d+), remainder (\d+)$", out, re.M)
     assert tuple(map(int, sizes.groups())) == (len(plan.stream), plan.n_blocks, len(plan.train), len(plan.validation),
@@ -115,3 +125,20 @@ def test_finetuning_snippet_gives_the_labs_blocks_and_losses(method, tmp_path, g
     for (_, got), (_, expected) in zip(train + val, lab_train + lab_val):
         assert got == pytest.approx(expected, abs=1e-3)
     assert train[-1][1] != pytest.approx(train[0][1], abs=1e-4)  # it trained
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_finetuning_snippet_gives_the_labs_blocks_and_losses(method, tmp_path, lab_runs):
+    settings = RUNS[method]
+    out = run_python(settings.snippet().code(C.Paths.local()), tmp_path, f"finetune-{method}")
+    check_run(out, settings, lab_runs(method))
+
+
+@pytest.mark.real_models
+def test_finetuning_notebook_runs(tmp_path, lab_runs):
+    from tests.gptlab.test_takeaway_notebooks import execute, notebook_for
+
+    nb = notebook_for("finetuning", "pt-BR", [("finetuning", RUNS["lora"])], C.Paths.local())
+    assert "peft==" in nb.cells[[c.cell_type for c in nb.cells].index("code")].source  # installed first
+    check_run(execute(nb, tmp_path)[-1], RUNS["lora"], lab_runs("lora"))

@@ -88,3 +88,29 @@ def test_history_page_code_holds_the_few_shot_task(prepared_decoder):
     assert assigned(code, "examples") and assigned(code, "query") and assigned(code, "answer")
     assert assigned(code, "max_shots") == 2
     assert download_labels(at) == [t("takeaway.notebook", "pt-BR")]
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_finetuning_page_code_follows_the_run_settings(prepared_decoder, lang):
+    from gptlab.takeaway.code import texts_literal
+    from labs.finetuning import corpus as corpus_lib
+
+    at = run_app(lang, course.lesson("finetuning").page, block_size="32", seed="5", lora_lr="0.002", rank="4")
+    [lora] = [c.value for c in at.code if "Trainer(" in c.value]
+    ast.parse(lora)
+    assert (assigned(lora, "block_size"), assigned(lora, "seed")) == (32, 5)
+    assert "r=4, lora_alpha=8" in lora and "learning_rate=0.002" in lora and "max_steps=12" in lora
+    seed = corpus_lib.seed_sentences(lang)
+    assert f"texts = {texts_literal(seed * corpus_lib.SEED_REPEATS)}" in lora  # the seed corpus, written once x 50
+    assert download_labels(at) == [t("takeaway.notebook", lang)]
+
+    at.radio(key="finetune.method").set_value("full").run()
+    at.radio(key="finetune.source").set_value("typed").run()
+    text = 'Um "corpus" \\ com """ aspas\nsegunda linha ' * 3
+    at.text_area(key="finetune.typed").set_value(text).run()
+    [full] = [c.value for c in at.code if "Trainer(" in c.value]
+    assert "get_peft_model" not in full and f"trainable_layers = {at.session_state['finetune.layers']}" in full
+    assert "learning_rate=5e-05" in full
+    assert f"texts = {texts_literal(corpus_lib.texts_from_editor(text).texts)}" in full
+    assert not at.error
