@@ -283,3 +283,41 @@ class FinetuningSettings:
 
 
 FINETUNE_METHODS = {"lora": "lora_base", "full": "full_copy"}  # method -> the setup part it trains
+
+
+def strategy_code(strategy: Strategy) -> Code:
+    """The sliders' strategy as a function strategy_probabilities(logits) (greedy when T = 0)."""
+    if strategy.is_beam:
+        raise ValueError("beam search has no per-token distribution")
+    return Code(render("strategy", temperature=float(strategy.temperature), top_k=int(strategy.top_k),
+                       top_p=float(strategy.top_p)).rstrip())
+
+
+@dataclass(frozen=True)
+class ManyDrawsSettings:
+    """The decoding lab's many draws: n seeded draws of the next token beside its probabilities."""
+
+    prompt: str
+    strategy: Strategy
+    n: int
+    seed: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("many_draws", strategy_code=strategy_code(self.strategy), prompt=self.prompt,
+                                            n=int(self.n), seed=int(self.seed)))
+
+
+@dataclass(frozen=True)
+class StepByStepSettings:
+    """The decoding lab's step by step: the tokens added so far, the next candidates, the sampler's pick."""
+
+    prompt: str
+    chosen: tuple[int, ...]
+    strategy: Strategy
+    seed: int
+    shown: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("step_by_step", strategy_code=strategy_code(self.strategy),
+                                            prompt=self.prompt, chosen=tuple(int(i) for i in self.chosen),
+                                            shown=int(self.shown), seed=int(self.seed)))

@@ -39,8 +39,12 @@ def test_decoding_page_code_follows_the_sliders(prepared_decoder, lang):
     at = run_app(lang, course.lesson("decoding").page, prompt=prompt, temperature="0.35", top_k="7", top_p="0.8",
                  seed="11", max_new="6")
     codes = shown_code(at)
-    assert len(codes) == 3  # next token, side by side, grid
-    next_token, side_by_side, grid = codes
+    assert len(codes) == 5  # next token, step by step, many draws, side by side, grid
+    next_token, steps, draws, side_by_side, grid = codes
+    for code in (steps, draws):
+        assert assigned(code, "prompt") == prompt and assigned(code, "seed") == 11
+        assert (assigned(code, "temperature"), assigned(code, "top_k"), assigned(code, "top_p")) == (0.35, 7, 0.8)
+    assert assigned(steps, "chosen") == [] and assigned(draws, "n") == at.session_state["decoding.draws"]
     assert assigned(next_token, "prompt") == prompt
     assert (assigned(next_token, "temperature"), assigned(next_token, "top_k"), assigned(next_token, "top_p")) == (0.35, 7, 0.8)
     for code in (side_by_side, grid):
