@@ -77,8 +77,9 @@ class Paths:
 
 
 def setup_code(name: str, paths: Paths) -> str:
-    """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three) or
-    "bert_tokenizer" (MiniLM's WordPiece, with the masking collator)."""
+    """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three),
+    "bert_tokenizer" (MiniLM's WordPiece, with the masking collator), "bert_encoder" (MiniLM's tokenizer
+    and encoder) or a fine-tuning base (FINETUNE_BASES)."""
     if name == "decoder":
         return render("decoder", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir)
     if name == "tokenizers":
@@ -86,6 +87,8 @@ def setup_code(name: str, paths: Paths) -> str:
                       minilm_dir=paths.minilm_dir, gemma_tokenizer_dir=paths.tokenizer_dir)
     if name == "bert_tokenizer":
         return render("bert_tokenizer", minilm_dir=paths.minilm_dir)
+    if name == "bert_encoder":
+        return render("bert_encoder", minilm_dir=paths.minilm_dir)
     if name in FINETUNE_BASES:
         dtype, comment = FINETUNE_BASES[name]
         return render("finetune_base", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir, dtype=Code(dtype),
@@ -321,3 +324,44 @@ class StepByStepSettings:
         return Snippet(("decoder",), render("step_by_step", strategy_code=strategy_code(self.strategy),
                                             prompt=self.prompt, chosen=tuple(int(i) for i in self.chosen),
                                             shown=int(self.shown), seed=int(self.seed)))
+
+
+@dataclass(frozen=True)
+class BertBesideGptSettings:
+    """The attention lab's BERT beside GPT: one layer and head of each, and each one's share on the future."""
+
+    text: str
+    bert_layer: int
+    bert_head: int
+    gpt_layer: int
+    gpt_head: int
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_encoder", "decoder"), render(
+            "bert_beside_gpt", text=self.text, bert_layer=int(self.bert_layer), bert_head=int(self.bert_head),
+            gpt_layer=int(self.gpt_layer), gpt_head=int(self.gpt_head), max_tokens=int(self.max_tokens)))
+
+
+BERTVIZ_VIEWS = {"head": "head_view", "model": "model_view"}
+BERTVIZ_MODELS = {"bert": "bert_encoder", "gemma": "decoder"}  # model -> the setup part it needs
+
+
+@dataclass(frozen=True)
+class BertvizSettings:
+    """The attention lab's bertviz view: the head view or the model view of BERT or Gemma on the text."""
+
+    text: str
+    model: str  # "bert" or "gemma"
+    view: str  # "head" or "model"
+    shown: int  # tokens drawn
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        if self.model not in BERTVIZ_MODELS or self.view not in BERTVIZ_VIEWS:
+            raise ValueError(f"unknown bertviz view {self.model!r}, {self.view!r}")
+        run = render(f"bertviz_{self.model}", max_tokens=Code(str(int(self.max_tokens))))
+        return Snippet((BERTVIZ_MODELS[self.model],), render(
+            "bertviz", text=self.text, shown=int(self.shown), run_code=Code(run.rstrip()),
+            view_call=Code(BERTVIZ_VIEWS[self.view]), file_name=f"gpt-lab-{self.model}-{self.view}-view.html"),
+            ("bertviz",))

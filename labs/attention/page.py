@@ -9,7 +9,7 @@ from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
 from gptlab.nn import attention as A
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings
+from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings, BertBesideGptSettings, BertvizSettings
 from labs.attention import widgets as ui_att
 from labs.attention import settings as S
 from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
@@ -155,6 +155,9 @@ def bert_beside_gpt(config) -> None:
             st.metric(t("attention.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
         else:
             st.info(t("attention.needs_decoder", lang))
+    if config is not None:
+        shelf.show("bert_beside_gpt", BertBesideGptSettings(text, bert_layer, bert_head, gpt_layer, gpt_head,
+                                                            A.MAX_ATTENTION_TOKENS))
 
 
 
@@ -230,6 +233,7 @@ def bertviz_views() -> None:
     st.iframe(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]),
               alt=t("attention.bertviz.frame", lang, view=t(f"attention.bertviz.{view}_view", lang),
                     model={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}[which]))
+    shelf.show("bertviz", BertvizSettings(text, which, view, BERTVIZ_TOKENS, A.MAX_ATTENTION_TOKENS))
 
 
 

@@ -112,3 +112,103 @@ def fp32_model(prepared_decoder):
     from gptlab import models
 
     return models.load_decoder(dtype="float32", attn_implementation="eager")
+
+
+# --- attention: BERT beside GPT, bertviz ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bert_encoder():
+    from gptlab import models
+
+    return models.load_minilm_encoder()
+
+
+BESIDE = C.BertBesideGptSettings('O gato "subiu" no telhado porque estava com frio', 2, 5, 2, 3)
+LONG = " ".join(["The quick brown fox jumps over the lazy dog."] * 12)  # over 64 tokens: both are cut
+BESIDE_LONG = C.BertBesideGptSettings(LONG, 5, 11, 5, 3)
+BERTVIZ = (C.BertvizSettings('Ela disse "oi" \\ e saiu', "bert", "head", 24),
+           C.BertvizSettings(LONG, "bert", "model", 24), C.BertvizSettings("The cat sat on the mat", "gemma", "model", 24))
+
+
+def matrix_rows(block: str, T: int):
+    import numpy as np
+
+    rows = [line for line in block.splitlines() if re.match(r"^\s*\d+ ", line)]
+    assert len(rows) == T
+    return [line.split()[1] for line in rows], np.array([[float(x) for x in row.split()[-T:]] for row in rows])
+
+
+def check_bert_beside_gpt(out: str, settings: C.BertBesideGptSettings, model, tokenizer, encoder, bert_tokenizer):
+    """Both maps and both shares on the future against the lab's encoder_attentions and run_decoder."""
+    import numpy as np
+
+    from gptlab.nn import attention as A
+
+    bert_tokens, bert = A.encoder_attentions(encoder, bert_tokenizer, settings.text, settings.max_tokens)
+    run = A.run_decoder(model, tokenizer, settings.text, settings.max_tokens)
+    gpt = np.stack([a[0].float().numpy() for a in run.attentions])
+    sections = re.split(r"^== ", out, flags=re.M)[1:]
+    assert len(sections) == 2
+    for section, tokens, weights, (layer, head) in (
+        (sections[0], bert_tokens, bert, (settings.bert_layer, settings.bert_head)),
+        (sections[1], run.tokens, gpt, (settings.gpt_layer, settings.gpt_head)),
+    ):
+        share = float(re.search(r"share of attention on the future ([0-9.]+) %", section).group(1))
+        assert share == pytest.approx(100 * A.future_attention_share(weights), abs=2e-4)
+        printed, matrix = matrix_rows(section, len(tokens))
+        assert [ast.literal_eval(p) for p in printed] == list(tokens)
+        np.testing.assert_allclose(matrix, weights[layer, head], atol=2e-5)
+    assert float(re.search(r"future ([0-9.]+) %", sections[0]).group(1)) > 10  # BERT looks ahead
+    assert float(re.search(r"future ([0-9.]+) %", sections[1]).group(1)) == 0  # GPT never does
+
+
+def check_bertviz(out: str, settings: C.BertvizSettings, folder, model, tokenizer, encoder, bert_tokenizer) -> None:
+    """The page the snippet writes holds the lab's tokens and attention weights (the lab's bertviz_views)."""
+    import json
+
+    import numpy as np
+
+    from gptlab.nn import attention as A
+
+    if settings.model == "bert":
+        tokens, weights = A.encoder_attentions(encoder, bert_tokenizer, settings.text, settings.max_tokens)
+    else:
+        run = A.run_decoder(model, tokenizer, settings.text, settings.max_tokens)
+        tokens, weights = run.tokens, np.stack([a[0].float().numpy() for a in run.attentions])
+    n = min(len(tokens), settings.shown)
+    name = re.search(r"tokens: wrote (\S+)$", out, re.M).group(1)
+    assert name == f"gpt-lab-{settings.model}-{settings.view}-view.html"
+    html = (folder / name).read_text(encoding="utf-8")
+    start = html.index("const params = ") + len("const params = ")
+    params, _ = json.JSONDecoder().raw_decode(html, start)
+    [data] = [d for d in params["attention"] if d["name"] in (None, "All")]
+    # bertviz shows SentencePiece's ▁ (and byte-level BPE's Ġ) as a space
+    assert data["left_text"] == [x.replace("Ġ", " ").replace("▁", " ") for x in tokens[:n]]
+    np.testing.assert_allclose(np.array(data["attn"]), weights[:, :, :n, :n], atol=2e-5)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_attention_text_becomes_a_literal(text):
+    for settings in (C.BertBesideGptSettings(text, 0, 1, 2, 3), C.BertvizSettings(text, "gemma", "head", 24)):
+        assert assigned(settings.snippet().code(PATHS), "text") == text
+
+
+def test_bertviz_settings():
+    code = C.BertvizSettings("t", "bert", "model", 20).snippet()
+    assert code.setup == ("bert_encoder",) and code.packages == ("bertviz",)
+    assert "html = model_view(attention, tokens" in code.body and assigned(code.body, "shown") == 20
+    assert C.BertvizSettings("t", "gemma", "head", 24).snippet().setup == ("decoder",)
+    with pytest.raises(ValueError):
+        C.BertvizSettings("t", "gpt2", "head", 24).snippet()
+
+
+@pytest.mark.real_models
+def test_attention_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tokenizer, bert_encoder, bert_tokenizer):
+    settings = [BESIDE, BESIDE_LONG, *BERTVIZ]
+    outs = run_bodies([s.snippet() for s in settings], tmp_path, "attention")
+    models = (fp32_model, gemma_tokenizer, bert_encoder, bert_tokenizer)
+    for out, s in zip(outs, settings):
+        if isinstance(s, C.BertBesideGptSettings):
+            check_bert_beside_gpt(out, s, *models)
+        else:
+            check_bertviz(out, s, tmp_path, *models)

@@ -58,9 +58,15 @@ def test_decoding_page_code_follows_the_sliders(prepared_decoder, lang):
 def test_attention_page_code_follows_layer_and_head(prepared_decoder):
     at = run_app("en", course.lesson("attention").page, text="The cat sat", layer="1", head="0", map_layer="3",
                  map_head="2")
-    steps, attention_map = shown_code(at)
+    steps, attention_map, beside, bertviz = shown_code(at)
     assert assigned(steps, "text") == "The cat sat" and "layer, head = 1, 0" in steps
     assert assigned(attention_map, "text") == "The cat sat" and "layer, head = 3, 2" in attention_map
+    assert assigned(beside, "text") == "The cat sat" and "bert_layer, bert_head = " in beside
+    assert assigned(bertviz, "text") == "The cat sat" and "bert_model(" in bertviz  # BERT's head view first
+    at.radio(key="attention.bertviz_model").set_value("gemma").run()
+    at.radio(key="attention.bertviz_view").set_value("model").run()
+    bertviz = shown_code(at)[-1]
+    assert "html = model_view(attention, tokens" in bertviz and "bert_model" not in bertviz
     assert download_labels(at) == [t("takeaway.notebook", "en")]
 
 
