@@ -365,3 +365,31 @@ class BertvizSettings:
             "bertviz", text=self.text, shown=int(self.shown), run_code=Code(run.rstrip()),
             view_call=Code(BERTVIZ_VIEWS[self.view]), file_name=f"gpt-lab-{self.model}-{self.view}-view.html"),
             ("bertviz",))
+
+
+@dataclass(frozen=True)
+class LayerSideBySideSettings:
+    """The BERT-vs-GPT lab's attention side by side: one layer of each, its heads averaged."""
+
+    text: str
+    bert_layer: int
+    gpt_layer: int
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_encoder", "decoder"), render(
+            "layer_side_by_side", text=self.text, bert_layer=int(self.bert_layer), gpt_layer=int(self.gpt_layer),
+            max_tokens=int(self.max_tokens)))
+
+
+@dataclass(frozen=True)
+class ContextualVectorsSettings:
+    """The BERT-vs-GPT lab's contextual vectors: the cosine of each shared token's vectors in two sentences."""
+
+    first: str
+    second: str
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_encoder", "decoder"), render(
+            "contextual_vectors", first=self.first, second=self.second, max_tokens=int(self.max_tokens)))

@@ -212,3 +212,72 @@ def test_attention_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_t
             check_bert_beside_gpt(out, s, *models)
         else:
             check_bertviz(out, s, tmp_path, *models)
+
+
+# --- BERT vs GPT: one layer of each side by side, contextual vectors ----------------------------------
+
+SIDE = (C.LayerSideBySideSettings('O "banco" da praça estava molhado', 3, 9), C.LayerSideBySideSettings(LONG, 5, 17))
+VECTORS = (C.ContextualVectorsSettings("The bank of the river was muddy", "The bank of the city lent money"),
+           C.ContextualVectorsSettings('Ela disse "oi"', 'Ela disse "oi"'),
+           C.ContextualVectorsSettings("Hello there", "Goodbye now"))
+
+
+def check_layer_side_by_side(out: str, settings: C.LayerSideBySideSettings, model, tokenizer, encoder, bert_tokenizer):
+    """Each layer's head mean and both shares on the future, as the lab's attention_widget computes them."""
+    import numpy as np
+
+    from gptlab.nn import attention as A
+
+    bert_tokens, bert = A.encoder_attentions(encoder, bert_tokenizer, settings.text, settings.max_tokens)
+    run = A.run_decoder(model, tokenizer, settings.text, settings.max_tokens)
+    gpt = np.stack([a[0].float().numpy() for a in run.attentions])
+    sections = re.split(r"^== ", out, flags=re.M)[1:]
+    assert len(sections) == 2
+    for section, tokens, weights, layer in ((sections[0], bert_tokens, bert, settings.bert_layer),
+                                            (sections[1], run.tokens, gpt, settings.gpt_layer)):
+        shown = weights[layer].mean(axis=0)  # the page's head_mean
+        this, every = map(float, re.search(r"this layer ([0-9.]+) %, all \d+ layers ([0-9.]+) %", section).groups())
+        assert this == pytest.approx(100 * A.future_attention_share(shown), abs=2e-4)
+        assert every == pytest.approx(100 * A.future_attention_share(weights), abs=2e-4)
+        printed, matrix = matrix_rows(section, len(tokens))
+        assert [ast.literal_eval(p) for p in printed] == list(tokens)
+        np.testing.assert_allclose(matrix, shown, atol=2e-5)
+
+
+def check_contextual_vectors(out: str, settings: C.ContextualVectorsSettings, model, tokenizer, encoder,
+                             bert_tokenizer) -> None:
+    """The shared tokens and their cosines equal the lab's compare_shared_prefix, for both models."""
+    from gptlab.nn import attention as A
+    from labs.bert_vs_gpt import contextual as V
+
+    bert = V.compare_shared_prefix(*(V.encoder_vectors(encoder, bert_tokenizer, x, settings.max_tokens)
+                                     for x in (settings.first, settings.second)))
+    gpt = V.compare_shared_prefix(*(V.decoder_vectors(A.run_decoder(model, tokenizer, x, settings.max_tokens))
+                                    for x in (settings.first, settings.second)))
+    sections = re.split(r"^== ", out, flags=re.M)[1:]
+    for section, lab in zip(sections, (bert, gpt), strict=True):
+        assert int(re.search(r": (\d+) tokens shared", section).group(1)) == len(lab.tokens)
+        assert ("(the same sentence)" in section) == lab.identical
+        rows = re.findall(r"^\s*\d+ (.+?)\s+cosine ([-0-9.]+)$", section, re.M)
+        assert [ast.literal_eval(token) for token, _ in rows] == list(lab.tokens)
+        for (_, cosine), expected in zip(rows, lab.cosines):
+            assert float(cosine) == pytest.approx(expected, abs=2e-6)
+    assert min(bert.cosines) < 0.999 and min(gpt.cosines) > 0.9999 or bert.identical or len(bert.tokens) <= 1
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_bert_vs_gpt_text_becomes_a_literal(text):
+    assert assigned(C.LayerSideBySideSettings(text, 1, 2).snippet().code(PATHS), "text") == text
+    code = C.ContextualVectorsSettings(text, text + "!").snippet().code(PATHS)
+    assert (assigned(code, "first"), assigned(code, "second")) == (text, text + "!")
+
+
+@pytest.mark.real_models
+def test_bert_vs_gpt_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tokenizer, bert_encoder,
+                                                     bert_tokenizer):
+    settings = [*SIDE, *VECTORS]
+    outs = run_bodies([s.snippet() for s in settings], tmp_path, "bert_vs_gpt")
+    models = (fp32_model, gemma_tokenizer, bert_encoder, bert_tokenizer)
+    for out, s in zip(outs, settings):
+        check = check_layer_side_by_side if isinstance(s, C.LayerSideBySideSettings) else check_contextual_vectors
+        check(out, s, *models)

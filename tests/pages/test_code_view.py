@@ -124,3 +124,17 @@ def test_finetuning_page_code_follows_the_run_settings(prepared_decoder, lang):
     assert "learning_rate=5e-05" in full
     assert f"texts = {texts_literal(corpus_lib.texts_from_editor(text).texts)}" in full
     assert not at.error
+
+
+@pytest.mark.real_models
+def test_bert_vs_gpt_page_code_of_the_attention_and_the_vectors(prepared_decoder):
+    at = run_app("en", course.lesson("bert-vs-gpt").page, text="The cat sat")
+    at.slider(key="bert_vs_gpt.bert_layer").set_value(4).run()
+    at.text_input(key="bert_vs_gpt.pair_a").set_value('She said "hi"').run()
+    [side] = [c.value for c in at.code if "bert_layer = " in c.value]
+    assert assigned(side, "text") == "The cat sat" and assigned(side, "bert_layer") == 4
+    assert assigned(side, "gpt_layer") == at.session_state["bert_vs_gpt.gpt_layer"]
+    [vectors] = [c.value for c in at.code if "cosine_similarity" in c.value]
+    assert assigned(vectors, "first") == 'She said "hi"'
+    assert assigned(vectors, "second") == at.session_state["bert_vs_gpt.pair_b"]
+    assert not at.error
