@@ -87,6 +87,8 @@ def setup_code(name: str, paths: Paths) -> str:
                       minilm_dir=paths.minilm_dir, gemma_tokenizer_dir=paths.tokenizer_dir)
     if name == "bert_tokenizer":
         return render("bert_tokenizer", minilm_dir=paths.minilm_dir)
+    if name == "gpt2_tokenizer":
+        return render("gpt2_tokenizer", gpt2_vocab=paths.gpt2_vocab, gpt2_merges=paths.gpt2_merges)
     if name == "bert_encoder":
         return render("bert_encoder", minilm_dir=paths.minilm_dir)
     if name in FINETUNE_BASES:
@@ -393,3 +395,22 @@ class ContextualVectorsSettings:
     def snippet(self) -> Snippet:
         return Snippet(("bert_encoder", "decoder"), render(
             "contextual_vectors", first=self.first, second=self.second, max_tokens=int(self.max_tokens)))
+
+
+GPT1_TASKS = ("classification", "entailment", "similarity", "multiple_choice")
+
+
+@dataclass(frozen=True)
+class Gpt1InputSettings:
+    """The history lab's GPT-1 input builder: the task's token sequences, [Start] ... [Delim] ... [Extract]."""
+
+    task: str
+    text: str
+    second: str = ""
+    choices: tuple[str, ...] = ()
+
+    def snippet(self) -> Snippet:
+        if self.task not in GPT1_TASKS:
+            raise ValueError(f"unknown task {self.task!r}")
+        return Snippet(("gpt2_tokenizer",), render("gpt1_inputs", task=self.task, text=self.text, second=self.second,
+                                                    choices=tuple(self.choices)))

@@ -281,3 +281,41 @@ def test_bert_vs_gpt_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma
     for out, s in zip(outs, settings):
         check = check_layer_side_by_side if isinstance(s, C.LayerSideBySideSettings) else check_contextual_vectors
         check(out, s, *models)
+
+
+# --- history: GPT-1's inputs -------------------------------------------------------------------------
+
+GPT1 = (C.Gpt1InputSettings("classification", 'A "great" film \\ 🙂'),
+        C.Gpt1InputSettings("entailment", "Ana mora em Recife.", "Ana mora no Brasil."),
+        C.Gpt1InputSettings("similarity", "The cat sleeps.", "A cat is asleep."),
+        C.Gpt1InputSettings("multiple_choice", "Where do fish live?", "", ("In water", "In trees", "naïve $x")))
+
+
+def check_gpt1_inputs(out: str, settings: C.Gpt1InputSettings, gpt2_tokenizer) -> None:
+    """The sequences the lab's builder makes: the same tokens, the same specials, the same order."""
+    from gptlab.nn.tokenization import byte_level_piece_to_bytes
+    from labs.history import gpt1_inputs as g1
+
+    built = g1.build(settings.task, gpt2_tokenizer, text=settings.text, second=settings.second, choices=settings.choices)
+    printed = re.findall(r"^sequence (\d+) of (\d+): (\d+) tokens.*\n(\[.*\])$", out, re.M)
+    assert len(printed) == len(built.sequences)
+    for (_, n, count, tokens), sequence in zip(printed, built.sequences):
+        assert int(n) == len(built.sequences) and int(count) == len(sequence)
+        # the lab's chips: a special token's name, or the text the BPE piece stands for
+        # a special token by its name; any other by the bytes its BPE piece stands for (the lab's chips)
+        got = [x if x in g1.SPECIALS else byte_level_piece_to_bytes(x) for x in ast.literal_eval(tokens)]
+        assert got == [piece.text if piece.special else piece.raw for piece in sequence]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_gpt1_text_becomes_a_literal(text):
+    code = C.Gpt1InputSettings("multiple_choice", text, text, (text, "b")).snippet().code(PATHS)
+    assert (assigned(code, "text"), assigned(code, "second"), assigned(code, "choices")) == (text, text, [text, "b"])
+    assert assigned(code, "task") == "multiple_choice" and 'DELIM, EXTRACT = "<s>", "$", "<e>"' in code
+
+
+@pytest.mark.real_models
+def test_gpt1_snippets_print_the_labs_sequences(tmp_path, gpt2_tokenizer):
+    outs = run_bodies([s.snippet() for s in GPT1], tmp_path, "gpt1")
+    for out, s in zip(outs, GPT1):
+        check_gpt1_inputs(out, s, gpt2_tokenizer)
