@@ -414,3 +414,28 @@ class Gpt1InputSettings:
             raise ValueError(f"unknown task {self.task!r}")
         return Snippet(("gpt2_tokenizer",), render("gpt1_inputs", task=self.task, text=self.text, second=self.second,
                                                     choices=tuple(self.choices)))
+
+
+@dataclass(frozen=True)
+class HallucinationSettings:
+    """The risks lab's hallucination: greedy answers to an invented and a real question, token by token confidence."""
+
+    invented: str
+    control: str
+    expected: str
+    max_new_tokens: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("hallucination", invented=self.invented, control=self.control,
+                                            expected=self.expected, max_new_tokens=int(self.max_new_tokens)))
+
+
+@dataclass(frozen=True)
+class PromptSensitivitySettings:
+    """The risks lab's prompt sensitivity: P(answer) after each phrasing of the same question."""
+
+    phrasings: tuple[str, ...]
+    answer: str
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("prompt_sensitivity", phrasings=tuple(self.phrasings), answer=self.answer))

@@ -319,3 +319,71 @@ def test_gpt1_snippets_print_the_labs_sequences(tmp_path, gpt2_tokenizer):
     outs = run_bodies([s.snippet() for s in GPT1], tmp_path, "gpt1")
     for out, s in zip(outs, GPT1):
         check_gpt1_inputs(out, s, gpt2_tokenizer)
+
+
+# --- risks: hallucination, prompt sensitivity ------------------------------------------------------------
+
+HALLUCINATION = (C.HallucinationSettings("Qual é a capital da Zembrávia, o país \"esquecido\"?",
+                                         "Qual é a capital da França?", "Paris", 12),
+                 C.HallucinationSettings("Who won the 1987 Nobel Prize in Quantum Gardening?", "1, 2, 3,", "", 6))
+SENSITIVITY = (C.PromptSensitivitySettings(("The capital of France is", "Q: What is the capital of France?\nA:",
+                                            'France\'s capital city, "of course", is'), "Paris"),
+               C.PromptSensitivitySettings(("O contrário de quente é",), "frio de verdade"))
+
+
+def check_hallucination(out: str, settings: C.HallucinationSettings, model, tokenizer) -> None:
+    """The greedy tokens and each one's probability (the lab's greedy_continuation), the summary and P(expected)."""
+    from gptlab.nn import confidence as Cf
+
+    sections = dict(re.findall(r"^== (\w+): .*\n((?:(?!==).*\n)*)", out, re.M))
+    for name, prompt in (("invented", settings.invented), ("control", settings.control)):
+        ids = tokenizer(prompt)["input_ids"]
+        chosen = Cf.greedy_continuation(model, ids, settings.max_new_tokens)
+        rows = re.findall(r"^\s*\d+ (.+?)\s+([0-9.]+)$", sections[name], re.M)
+        assert [ast.literal_eval(token) for token, _ in rows] == [tokenizer.decode([c.token_id]) for c in chosen]
+        for (_, p), c in zip(rows, chosen):  # both decode with a KV cache, each its own: float rounding differs
+            assert float(p) == pytest.approx(c.model_prob, rel=2e-4, abs=2e-6)
+        summary = Cf.summarize([c.model_prob for c in chosen])
+        mean, low, first = map(float, re.search(r"^mean ([0-9.]+), lowest ([0-9.]+), first ([0-9.]+)$",
+                                                sections[name], re.M).groups())
+        assert (mean, low, first) == pytest.approx((summary.mean, summary.minimum, summary.first), rel=2e-4, abs=2e-6)
+        if name == "control" and settings.expected:
+            answer_ids = tokenizer(" " + settings.expected, add_special_tokens=False)["input_ids"]
+            lab = Cf.score_continuations(model, [ids], [answer_ids], pad_token_id=tokenizer.pad_token_id or 0)[0]
+            p = float(re.search(r"^P\(.*\| control\) ([0-9.]+);", sections[name], re.M).group(1))
+            assert p == pytest.approx(lab.prob, rel=1e-3, abs=2e-6)
+            written = settings.expected.lower() in tokenizer.decode([c.token_id for c in chosen]).lower()
+            assert sections[name].rstrip().endswith("not written" if not written else "; written")
+    assert ("| control)" in out) == bool(settings.expected)
+
+
+def check_prompt_sensitivity(out: str, settings: C.PromptSensitivitySettings, model, tokenizer) -> None:
+    """P(answer) after each phrasing and the model's favourite, against the lab's batched answer_probabilities."""
+    from labs.risks import prompt_sensitivity as sens
+
+    scores = sens.answer_probabilities(model, tokenizer, settings.phrasings, settings.answer)
+    rows = re.findall(r"^\d+\. (.*): P\(answer\) ([0-9.]+); favourite (.+) ([0-9.]+)$", out, re.M)
+    assert len(rows) == len(scores)
+    for (phrasing, p, favourite, q), score in zip(rows, scores):
+        assert ast.literal_eval(phrasing) == score.phrasing
+        assert float(p) == pytest.approx(score.answer.prob, rel=1e-3, abs=2e-6)
+        token_id, expected_q = score.answer.top_next[0]
+        assert ast.literal_eval(favourite) == tokenizer.decode([token_id])
+        assert float(q) == pytest.approx(expected_q, rel=1e-3, abs=2e-6)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_risks_text_becomes_a_literal(text):
+    code = C.HallucinationSettings(text, text + "?", text, 5).snippet().code(PATHS)
+    assert assigned(code, "prompts") == {"invented": text, "control": text + "?"} and assigned(code, "expected") == text
+    code = C.PromptSensitivitySettings((text, "b"), text).snippet().code(PATHS)
+    assert (assigned(code, "phrasings"), assigned(code, "answer")) == ([text, "b"], text)
+
+
+@pytest.mark.real_models
+def test_risks_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tokenizer):
+    settings = [*HALLUCINATION, *SENSITIVITY]
+    outs = run_bodies([s.snippet() for s in settings], tmp_path, "risks")
+    for out, s in zip(outs, settings):
+        check = check_hallucination if isinstance(s, C.HallucinationSettings) else check_prompt_sensitivity
+        check(out, s, fp32_model, gemma_tokenizer)
