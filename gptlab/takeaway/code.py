@@ -439,3 +439,31 @@ class PromptSensitivitySettings:
 
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("prompt_sensitivity", phrasings=tuple(self.phrasings), answer=self.answer))
+
+
+@dataclass(frozen=True)
+class ByteLevelSettings:
+    """The tokenization lab's GPT-2 bytes: each token's bytes, split characters, and the bytes joined back."""
+
+    text: str
+
+    def snippet(self) -> Snippet:
+        return Snippet(("gpt2_tokenizer",), render("byte_level", text=self.text))
+
+
+@dataclass(frozen=True)
+class SpecialTokensSettings:
+    """The tokenization lab's special tokens: each tokenizer's, and what each adds around a text."""
+
+    def snippet(self) -> Snippet:
+        return Snippet(("tokenizers",), render("special_tokens"))
+
+
+@dataclass(frozen=True)
+class TokenInflationSettings:
+    """The tokenization lab's token inflation: tokens of the same sentences in Portuguese and English."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    def snippet(self) -> Snippet:
+        return Snippet(("tokenizers",), render("token_inflation", pairs=tuple(self.pairs)))

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from gptlab.nn import decoding as D
+from gptlab.nn.tokenization import PARALLEL_SENTENCES
 from gptlab.takeaway import code as C
 from tests.gptlab.test_takeaway import HOSTILE, PATHS, assigned, run_python
 
@@ -387,3 +388,78 @@ def test_risks_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_token
     for out, s in zip(outs, settings):
         check = check_hallucination if isinstance(s, C.HallucinationSettings) else check_prompt_sensitivity
         check(out, s, fp32_model, gemma_tokenizer)
+
+
+# --- tokenization: GPT-2's bytes, special tokens, token inflation -------------------------------------------
+
+BYTES = (C.ByteLevelSettings("Olá, coração 🇧🇷 \"aspas\" \\ fim"), C.ByteLevelSettings("plain ascii"))
+INFLATION = C.TokenInflationSettings(PARALLEL_SENTENCES + (('Meu "próprio" par \\', 'My "own" pair \\'),))
+
+
+def check_byte_level(out: str, settings: C.ByteLevelSettings, gpt2_tokenizer) -> None:
+    """Every token's id, piece, bytes and text as the lab's byte_level_view; the bytes joined back; the map."""
+    from gptlab.nn import tokenization as tk
+
+    view = tk.byte_level_view(gpt2_tokenizer, settings.text)
+    rows = re.findall(r"^\s*(\d+) ('.*?'|\".*?\")\s+((?:[0-9A-F]{2} ?)+)\s+(.*)$", out, re.M)
+    assert len(rows) == len(view)
+    for (token_id, piece, hex_bytes, shown), x in zip(rows, view):
+        assert (int(token_id), ast.literal_eval(piece), hex_bytes.strip()) == (x.token_id, x.piece, x.hex)
+        assert (ast.literal_eval(shown) if x.text is not None else shown) == (x.text or "(part of a character)")
+    joined = ast.literal_eval(re.search(r"^joined back: (.*)$", out, re.M).group(1))
+    assert joined == tk.bytes_back_to_text(view)
+    printed = re.findall(r"^('.*?'): ((?:[0-9A-F]{2} ?)+) -> (.*)$", out, re.M)
+    expected = tk.multibyte_characters(settings.text)
+    assert [(ast.literal_eval(c), h.strip(), ast.literal_eval(s)) for c, h, s in printed] == [
+        (ch, " ".join(f"{b:02X}" for b in raw), shown) for ch, raw, shown in expected]
+
+
+def check_special_tokens(out: str, tokenizers: dict) -> None:
+    """Each role's token and id (the lab's special_tokens_table) and what is added around a text."""
+    from gptlab.nn import tokenization as tk
+
+    sections = dict(re.findall(r"^== (.+)\n((?:(?!==).*\n)*)", out, re.M))
+    assert list(sections) == list(tokenizers)
+    for label, specials in tk.special_tokens_table(tokenizers).items():
+        rows = {role: (tok, i) for role, tok, i in re.findall(r"^(\w+): (.*) \((.*)\)$", sections[label], re.M)}
+        for s in specials:
+            token, token_id = rows[s.role]
+            assert (ast.literal_eval(token), ast.literal_eval(token_id)) == (s.token, s.token_id)
+        before, after = re.search(r"^added before: (\[.*\]), after: (\[.*\])$", sections[label], re.M).groups()
+        assert (tuple(ast.literal_eval(before)), tuple(ast.literal_eval(after))) == tk.tokens_added_around(tokenizers[label])
+
+
+def check_token_inflation(out: str, settings: C.TokenInflationSettings, tokenizers: dict) -> None:
+    """Token counts per pair and the Portuguese / English ratio of each tokenizer, as the lab's inflation rows."""
+    from gptlab.nn import tokenization as tk
+
+    rows = tk.inflation_rows(tokenizers, settings.pairs)
+    sections = dict(re.findall(r"^== (.+)\n((?:(?!==).*\n)*)", out, re.M))
+    for label in tokenizers:
+        counts = tk.inflation_by_pair(rows, label)
+        printed = re.findall(r"^\s*(\d+) pt-BR /\s+(\d+) en", sections[label], re.M)
+        assert [(int(a), int(b)) for a, b in printed] == [(counts[(i, "pt-BR")], counts[(i, "en")])
+                                                          for i in range(len(settings.pairs))]
+        ratio = float(re.search(r"Portuguese / English tokens: ([0-9.]+)", sections[label]).group(1))
+        assert ratio == pytest.approx(tk.inflation_ratio(rows, label), abs=1e-4)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_tokenization_text_becomes_a_literal(text):
+    assert assigned(C.ByteLevelSettings(text).snippet().code(PATHS), "text") == text
+    assert assigned(C.TokenInflationSettings(((text, text + "!"),)).snippet().code(PATHS), "pairs") == [[text, text + "!"]]
+
+
+@pytest.mark.real_models
+def test_tokenization_snippets_print_the_labs_numbers(tmp_path, gpt2_tokenizer, bert_tokenizer, gemma_tokenizer):
+    tokenizers = {"GPT-2": gpt2_tokenizer, "BERT": bert_tokenizer, "Gemma 3": gemma_tokenizer}
+    settings = [*BYTES, C.SpecialTokensSettings(), INFLATION]
+    # the tokenizers' setup first (the GPT-2 tokenizer alone is the bytes' setup: added to the script)
+    snippets = [s.snippet() for s in settings]
+    code = "\n\n".join(C.setup_code(name, C.Paths.local()) for name in ("gpt2_tokenizer", "tokenizers"))
+    code += "".join(f"\nprint({MARKER!r})\n\n" + s.body for s in snippets)
+    outs = run_python(code, tmp_path, "tokenization").split(MARKER + "\n")[1:]
+    for out, s in zip(outs[:2], BYTES):
+        check_byte_level(out, s, gpt2_tokenizer)
+    check_special_tokens(outs[2], tokenizers)
+    check_token_inflation(outs[3], INFLATION, tokenizers)
