@@ -463,3 +463,59 @@ def test_tokenization_snippets_print_the_labs_numbers(tmp_path, gpt2_tokenizer, 
         check_byte_level(out, s, gpt2_tokenizer)
     check_special_tokens(outs[2], tokenizers)
     check_token_inflation(outs[3], INFLATION, tokenizers)
+
+
+# --- each lab's notebook with its new views, run top to bottom -------------------------------------------
+
+LAB_NOTEBOOKS = {  # lesson: (language, [(widget, settings)]), the checks read each widget cell's output
+    "decoding": ("en", [("step_by_step", STEPS[1]), ("many_draws", DRAWS[0])]),
+    "attention": ("pt-BR", [("bert_beside_gpt", BESIDE), ("bertviz", BERTVIZ[2])]),
+    "bert-vs-gpt": ("en", [("layer_side_by_side", SIDE[0]), ("contextual_vectors", VECTORS[0])]),
+    "history": ("pt-BR", [("gpt1_inputs", GPT1[3])]),
+    "risks": ("en", [("hallucination", HALLUCINATION[0]), ("prompt_sensitivity", SENSITIVITY[0])]),
+    "tokenization": ("pt-BR", [("byte_level", BYTES[0]), ("special_tokens", C.SpecialTokensSettings()),
+                               ("token_inflation", INFLATION)]),
+}
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lesson", list(LAB_NOTEBOOKS))
+def test_lab_notebook_with_the_new_views_runs(lesson, tmp_path, fp32_model, gemma_tokenizer, bert_encoder,
+                                              bert_tokenizer, gpt2_tokenizer):
+    from gptlab.i18n import t
+    from tests.gptlab.test_takeaway_notebooks import execute, notebook_for
+
+    lang, widgets = LAB_NOTEBOOKS[lesson]
+    nb = notebook_for(lesson, lang, widgets, C.Paths.local())
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert all(t(f"takeaway.widget.{w}", lang) in markdown for w, _ in widgets)
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    printed = execute(nb, tmp_path)  # one text per code cell: setups come before the first widget needing them
+    outs = [printed[sources.index(s.snippet().body.rstrip())] for _, s in widgets]
+    tokenizers = {"GPT-2": gpt2_tokenizer, "BERT": bert_tokenizer, "Gemma 3": gemma_tokenizer}
+    models = (fp32_model, gemma_tokenizer, bert_encoder, bert_tokenizer)
+    for out, (widget, s) in zip(outs, widgets):
+        if widget == "step_by_step":
+            check_step_by_step(out, s, fp32_model, gemma_tokenizer)
+        elif widget == "many_draws":
+            check_many_draws(out, s, fp32_model, gemma_tokenizer)
+        elif widget == "bert_beside_gpt":
+            check_bert_beside_gpt(out, s, *models)
+        elif widget == "bertviz":
+            check_bertviz(out, s, tmp_path, *models)
+        elif widget == "layer_side_by_side":
+            check_layer_side_by_side(out, s, *models)
+        elif widget == "contextual_vectors":
+            check_contextual_vectors(out, s, *models)
+        elif widget == "gpt1_inputs":
+            check_gpt1_inputs(out, s, gpt2_tokenizer)
+        elif widget == "hallucination":
+            check_hallucination(out, s, fp32_model, gemma_tokenizer)
+        elif widget == "prompt_sensitivity":
+            check_prompt_sensitivity(out, s, fp32_model, gemma_tokenizer)
+        elif widget == "byte_level":
+            check_byte_level(out, s, gpt2_tokenizer)
+        elif widget == "special_tokens":
+            check_special_tokens(out, tokenizers)
+        else:
+            check_token_inflation(out, s, tokenizers)
