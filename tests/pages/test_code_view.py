@@ -25,9 +25,14 @@ def download_labels(at) -> list[str]:
 def test_tokenization_page_shows_its_code_and_offers_the_notebook(lang):
     text = 'Diz "oi" \\ """ 🙂\nfim'
     at = run_app(lang, course.lesson("tokenization").page, text=text)
-    [code] = shown_code(at)
+    code, byte_level, special, inflation = shown_code(at)  # the text, GPT-2's bytes, special tokens, inflation
     ast.parse(code)
     assert assigned(code, "text") == text
+    assert assigned(byte_level, "text") == at.session_state["tokenization.bytes_text"]
+    assert "roles = " in special
+    from gptlab.nn.tokenization import PARALLEL_SENTENCES
+
+    assert assigned(inflation, "pairs") == [list(p) for p in PARALLEL_SENTENCES]
     assert t("takeaway.expander", lang) in [e.label for e in at.expander]
     assert download_labels(at) == [t("takeaway.notebook", lang)]
 
@@ -137,4 +142,26 @@ def test_bert_vs_gpt_page_code_of_the_attention_and_the_vectors(prepared_decoder
     [vectors] = [c.value for c in at.code if "cosine_similarity" in c.value]
     assert assigned(vectors, "first") == 'She said "hi"'
     assert assigned(vectors, "second") == at.session_state["bert_vs_gpt.pair_b"]
+    assert not at.error
+
+
+@pytest.mark.real_models
+def test_history_page_code_of_gpt1s_inputs(prepared_decoder):
+    at = run_app("en", course.lesson("history").page, task="multiple_choice", shots="1")
+    at.text_area(key="history.gpt1.choices.en").set_value(' In "water" \\ here\n\n  In trees ').run()
+    [code] = [c.value for c in at.code if "def sequence(" in c.value]
+    assert assigned(code, "task") == "multiple_choice" and assigned(code, "choices") == ['In "water" \\ here', "In trees"]
+    assert assigned(code, "text") == at.session_state["history.gpt1.text.multiple_choice.en"].strip()
+
+
+@pytest.mark.real_models
+def test_risks_page_code_of_hallucination_and_sensitivity(prepared_decoder):
+    at = run_app("pt-BR", course.lesson("risks").page)
+    [hallucination] = [c.value for c in at.code if "output_logits=True" in c.value]
+    prompts = assigned(hallucination, "prompts")
+    assert set(prompts) == {"invented", "control"} and all(prompts.values())
+    assert assigned(hallucination, "expected") == t("risks.hall.expected_default", "pt-BR")
+    [sensitivity] = [c.value for c in at.code if "phrasings = " in c.value]
+    assert len(assigned(sensitivity, "phrasings")) >= 2
+    assert assigned(sensitivity, "answer") == t("risks.sens.answer_default", "pt-BR")
     assert not at.error
