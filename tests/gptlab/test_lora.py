@@ -103,3 +103,21 @@ def test_a_new_student_starts_from_a_fresh_adapter():
     second = extract_adapter(peft_model, settings)
     assert all(torch.count_nonzero(b) == 0 for _, b in second.matrices.values())  # B = 0 again
     assert any(torch.count_nonzero(b) > 0 for _, b in first.matrices.values())  # the first one was kept apart
+
+
+def test_a_seeded_adapter_is_drawn_as_get_peft_model_draws_it_after_the_seed():
+    """reset_adapter(seed=...) gives the A matrices of torch.manual_seed(seed); get_peft_model(...) (what the
+    fine-tuning lab's code runs), and leaves the process's random state where it was."""
+    settings = LoraSettings(rank=4, alpha=8)
+    shared = with_adapter(tiny_model("gemma"), settings)
+    state = torch.random.get_rng_state()
+    reset_adapter(shared, settings, seed=7)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    base = tiny_model("gemma")  # (it seeds torch itself: made before the seed that draws the adapter)
+    torch.manual_seed(7)
+    fresh = with_adapter(base, settings)
+    a = {n: p for n, p in shared.named_parameters() if "lora_A" in n}
+    b = {n: p for n, p in fresh.named_parameters() if "lora_A" in n}
+    assert a.keys() == b.keys() and all(torch.equal(a[n], b[n]) for n in a)
+    reset_adapter(shared, settings, seed=8)
+    assert not all(torch.equal(p, b[n]) for n, p in shared.named_parameters() if "lora_A" in n)
