@@ -165,3 +165,13 @@ def test_risks_page_code_of_hallucination_and_sensitivity(prepared_decoder):
     assert len(assigned(sensitivity, "phrasings")) >= 2
     assert assigned(sensitivity, "answer") == t("risks.sens.answer_default", "pt-BR")
     assert not at.error
+
+
+@pytest.mark.real_models
+def test_decoding_step_by_step_code_holds_the_tokens_added(prepared_decoder):
+    at = run_app("en", course.lesson("decoding").page, prompt="Once upon a time", temperature="0.8", seed="3")
+    at.button(key="decoding.steps.sample").click().run()
+    at.button(key="decoding.steps.sample").click().run()
+    [steps] = [c.value for c in at.code if "chosen = " in c.value]
+    chosen = at.session_state["decoding.steps"]
+    assert len(chosen) == 2 and assigned(steps, "chosen") == list(chosen) and assigned(steps, "seed") == 3
