@@ -15,6 +15,7 @@ from gptlab.nn import generation as G
 from gptlab.nn.blocks import BlockPlan, plan_blocks
 from gptlab.nn.finetune import FinetuneSettings, RunReport, finetune, freeze
 from gptlab.nn.lora import LoraSettings, extract_adapter, reset_adapter, trainable_parameters
+from gptlab.takeaway.code import FinetuningSettings
 from labs.decoding import widgets as ui_dec
 from labs.finetuning import corpus as C
 from labs.finetuning import widgets as ui_ft
@@ -26,9 +27,8 @@ from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
-from ui.params import keep_within, load_from_url, write_to_url
-from gptlab.takeaway.code import FinetuningSettings
 from ui.code_view import Shelf
+from ui.params import keep_within, load_from_url, write_to_url
 
 lang = frame.language()
 PARAMS = S.url_params(ui_models.decoder_config())  # shareable settings: ?block_size=32&lr=0.0001...
