@@ -22,7 +22,7 @@ def decoder_run(text: str, quiet: bool = False) -> A.DecoderRun:
 def decoder_steps(text: str, layer: int, head: int) -> A.AttentionSteps:
     run, model = decoder_run(text), ui_models.decoder_fp32()
     return ui_models.job("attention.decoder_steps", (text, layer, head),
-                         lambda: A.gemma_attention_steps(model, run, layer, head), 128)
+                         lambda: A.attention_steps(model, run, layer, head), 128)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -188,12 +188,12 @@ def check_attention(out: str, settings: C.AttentionMapSettings, model, tokenizer
 
 
 def check_attention_steps(out: str, settings: C.AttentionStepsSettings, model, tokenizer) -> None:
-    """Scores, mask, masked scores and softmax against the lab's gemma_attention_steps."""
+    """Scores, mask, masked scores and softmax against the lab's attention_steps."""
     import numpy as np
 
     from gptlab.nn import attention as A
 
-    steps = A.gemma_attention_steps(model, A.run_decoder(model, tokenizer, settings.text, settings.max_tokens),
+    steps = A.attention_steps(model, A.run_decoder(model, tokenizer, settings.text, settings.max_tokens),
                                     settings.layer, settings.head)
     T = len(steps.tokens)
     sections = dict(re.findall(r"^== (\w+)\n((?:.*\n){%d})" % T, out, re.M))
