@@ -74,6 +74,11 @@ class Architecture:
 
     family: str = ""
     lora_targets: tuple[str, ...] = ()  # peft target_modules: every projection of every block
+    lora_fan_in_fan_out: bool = False  # the projections store their weight as (in, out) (GPT-2's Conv1D)
+
+    def lora_key(self, path: str) -> str:
+        """A projection's name in a saved adapter, from its path inside a block ("self_attn.q_proj")."""
+        return path
 
     # --- structure -------------------------------------------------------------------------------------
     def decoder(self, model):
@@ -136,6 +141,9 @@ class Gemma3(Architecture):
 
     family = "gemma3"
     lora_targets = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+    def lora_key(self, path: str) -> str:
+        return path.rsplit(".", 1)[-1]  # each name is used once per block: "q_proj", as the model worker reads it
 
     def decoder(self, model):
         return getattr(model, "model", model)  # Gemma3ForCausalLM -> Gemma3TextModel
@@ -206,6 +214,7 @@ class GPT2(Architecture):
 
     family = "gpt2"
     lora_targets = ("c_attn", "c_proj", "c_fc")  # Conv1D layers: c_proj is both attention's output and the MLP's
+    lora_fan_in_fan_out = True  # Conv1D: weight (in, out), so peft transposes the update B A
 
     def decoder(self, model):
         return getattr(model, "transformer", model)  # GPT2LMHeadModel -> GPT2Model
