@@ -16,48 +16,19 @@ the model's own modules. Two families are taught, and they differ in five places
     unembedding       tied to wte                             tied to embed_tokens (and a final softcap
                                                               only in some Gemma sizes)
 
-`architecture(model_or_config)` returns the adapter of the model's family; every lab asks it, never
-the model's class. The adapters only call the model's modules and read its weights: nothing is hooked
+`family_of(model)` returns the adapter of the model's family; every lab asks it, never the model's
+class. The numbers (layers, heads, widths) are read from the config by gptlab.models.catalog.Architecture. The adapters only call the model's modules and read its weights: nothing is hooked
 or changed, so the one instance shared by every user stays as it was loaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
 from gptlab.nn.attention import apply_rope, causal_mask, sliding_window_mask
-
-PositionKind = Literal["learned", "rotary"]
-
-
-@dataclass(frozen=True)
-class ModelFacts:
-    """What the lessons say about a decoder, read from its config (never typed)."""
-
-    family: str  # "gpt2" or "gemma3"
-    n_layers: int
-    n_heads: int  # query heads
-    n_kv_heads: int  # key/value heads: n_heads for GPT-2, fewer for Gemma (grouped-query attention)
-    head_dim: int
-    d_model: int
-    d_ff: int  # the MLP's inner width
-    vocab_size: int
-    positions: PositionKind
-    max_positions: int  # GPT-2: rows of its position table; Gemma: the longest context its rotary setting covers
-    norm: Literal["layernorm", "rmsnorm"]
-    mlp: Literal["gelu", "gated"]
-    tied_embeddings: bool
-    sliding_window: int | None  # Gemma's local layers only; None for GPT-2
-    layer_types: tuple[str, ...]  # "full_attention" or "sliding_attention" per block
-
-    @property
-    def query_heads_per_kv_head(self) -> int:
-        return self.n_heads // self.n_kv_heads
-
 
 @dataclass(frozen=True)
 class Embedded:
@@ -69,10 +40,11 @@ class Embedded:
     x0: torch.Tensor  # (T, d) token_rows * scale (+ position_rows): the residual stream's start
 
 
-class Architecture:
+class DecoderFamily:
     """The operations the labs need from a decoder, for one family. Subclasses say how that family does each."""
 
     family: str = ""
+    mlp: str = ""  # "gelu" (GPT-2: up, GELU, down) or "gated" (Gemma: GELU(gate x) * up x, then down)
     lora_targets: tuple[str, ...] = ()  # peft target_modules: every projection of every block
     lora_fan_in_fan_out: bool = False  # the projections store their weight as (in, out) (GPT-2's Conv1D)
 
@@ -86,9 +58,6 @@ class Architecture:
         raise NotImplementedError
 
     def blocks(self, model) -> list:
-        raise NotImplementedError
-
-    def facts(self, config) -> ModelFacts:
         raise NotImplementedError
 
     def unembedding(self, model) -> torch.Tensor:
@@ -112,8 +81,10 @@ class Architecture:
 
     def kv_head(self, model, head: int) -> int:
         """The key/value head a query head reads (itself when nothing is shared)."""
-        facts = self.facts(model.config)
-        return head // facts.query_heads_per_kv_head
+        return head // self.query_heads_per_kv_head(model)
+
+    def query_heads_per_kv_head(self, model) -> int:
+        return 1
 
     def attention_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:
         """(1, T, d) -> (1, T, d): what block `layer`'s attention adds to the residual stream."""
@@ -136,10 +107,11 @@ class Architecture:
         raise NotImplementedError
 
 
-class Gemma3(Architecture):
+class Gemma3(DecoderFamily):
     """Gemma 3: rotary positions, grouped-query attention with q/k norms, RMSNorm (1 + weight), gated MLP."""
 
     family = "gemma3"
+    mlp = "gated"
     lora_targets = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
     def lora_key(self, path: str) -> str:
@@ -151,18 +123,11 @@ class Gemma3(Architecture):
     def blocks(self, model) -> list:
         return list(self.decoder(model).layers)
 
-    def facts(self, config) -> ModelFacts:
-        return ModelFacts(
-            family=self.family, n_layers=config.num_hidden_layers, n_heads=config.num_attention_heads,
-            n_kv_heads=config.num_key_value_heads, head_dim=config.head_dim, d_model=config.hidden_size,
-            d_ff=config.intermediate_size, vocab_size=config.vocab_size, positions="rotary",
-            max_positions=config.max_position_embeddings, norm="rmsnorm", mlp="gated",
-            tied_embeddings=bool(getattr(config, "tie_word_embeddings", True)), sliding_window=config.sliding_window,
-            layer_types=tuple(config.layer_types),
-        )
-
     def _attn(self, model, layer: int):
         return self.blocks(model)[layer].self_attn
+
+    def query_heads_per_kv_head(self, model) -> int:
+        return self._attn(model, 0).num_key_value_groups  # grouped-query attention: 4 query heads per key head in 270M
 
     def embed(self, model, ids: torch.Tensor) -> Embedded:
         table = self.decoder(model).embed_tokens
@@ -209,10 +174,11 @@ class Gemma3(Architecture):
         return self.decoder(model).norm(x)  # RMSNorm
 
 
-class GPT2(Architecture):
+class GPT2(DecoderFamily):
     """GPT-2: a learned position table added to the input, 12 x 64 heads from a fused Conv1D, LayerNorm, GELU MLP."""
 
     family = "gpt2"
+    mlp = "gelu"
     lora_targets = ("c_attn", "c_proj", "c_fc")  # Conv1D layers: c_proj is both attention's output and the MLP's
     lora_fan_in_fan_out = True  # Conv1D: weight (in, out), so peft transposes the update B A
 
@@ -275,10 +241,10 @@ class GPT2(Architecture):
         return self.decoder(model).ln_f(x)  # LayerNorm
 
 
-_FAMILIES = {"gemma3_text": Gemma3(), "gemma3": Gemma3(), "gpt2": GPT2()}
+_FAMILIES = {"gemma3_text": Gemma3(), "gpt2": GPT2()}  # model_type -> its adapter
 
 
-def architecture(model_or_config) -> Architecture:
+def family_of(model_or_config) -> DecoderFamily:
     """The adapter of a model's family (a model or its config); a clear error for a family the labs do not take apart."""
     config = getattr(model_or_config, "config", model_or_config)
     model_type = getattr(config, "model_type", None)
@@ -286,11 +252,6 @@ def architecture(model_or_config) -> Architecture:
         return _FAMILIES[model_type]
     except KeyError:
         raise UnsupportedArchitecture(model_type) from None
-
-
-def facts(model_or_config) -> ModelFacts:
-    config = getattr(model_or_config, "config", model_or_config)
-    return architecture(config).facts(config)
 
 
 def supported(model_or_config) -> bool:

@@ -83,10 +83,10 @@ def run_decoder(model, tokenizer, text: str, max_tokens: int = MAX_ATTENTION_TOK
     Runs the base decoder without the LM head: attention views need no logits, and Gemma's head
     (640 x 262,144) would cost more than all 18 layers together.
     """
-    from gptlab.nn.architecture import architecture
+    from gptlab.nn.architecture import family_of
 
     ids = tokenizer(text, return_tensors="pt")["input_ids"][:, :max_tokens]  # (1, T)
-    base = architecture(model).decoder(model)  # Gemma3TextModel, GPT2Model
+    base = family_of(model).decoder(model)  # Gemma3TextModel, GPT2Model
     out = base(input_ids=ids, output_hidden_states=True, output_attentions=True, use_cache=False)
     tokens = tuple(tokenizer.convert_ids_to_tokens(ids[0].tolist()))
     return DecoderRun(tokens, ids, tuple(out.hidden_states), tuple(out.attentions))
@@ -99,9 +99,9 @@ def attention_steps(model, run: DecoderRun, layer: int, head: int) -> AttentionS
     Where the families differ (how Q and K are made, where position enters, which key head a query
     head reads, the scale, the window) the model's adapter says (gptlab.nn.architecture).
     """
-    from gptlab.nn.architecture import architecture
+    from gptlab.nn.architecture import family_of
 
-    arch = architecture(model)
+    arch = family_of(model)
     h = run.hidden_states[layer]  # (1, T, d_model) the layer's input
     T = h.shape[1]
     q, k, _ = arch.attention_inputs(model, layer, h)  # (1, H, T, hd), (1, H_kv, T, hd): position applied

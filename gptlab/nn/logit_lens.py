@@ -51,9 +51,9 @@ class Lens:
 def final_norm(model, x: torch.Tensor) -> torch.Tensor:
     """(..., d) residual stream -> (..., d): the model's final norm, the one before its output layer
     (Gemma's RMSNorm, GPT-2's LayerNorm ln_f)."""
-    from gptlab.nn.architecture import architecture
+    from gptlab.nn.architecture import family_of
 
-    return architecture(model).final_norm(model, x)
+    return family_of(model).final_norm(model, x)
 
 
 @torch.no_grad()

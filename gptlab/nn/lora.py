@@ -46,10 +46,10 @@ class LoraSettings:
 
 def peft_config(settings: LoraSettings, model, layers: tuple[int, ...] | None = None):
     """peft's LoraConfig for a causal LM of either family; `layers` limits the adapters to those blocks."""
-    from gptlab.nn.architecture import architecture
+    from gptlab.nn.architecture import family_of
 
     LoraConfig = _peft("LoraConfig")
-    arch = architecture(model)
+    arch = family_of(model)
     return LoraConfig(
         r=settings.rank,
         lora_alpha=settings.alpha,
@@ -115,9 +115,9 @@ def extract_adapter(peft_model, settings: LoraSettings) -> Adapter:
     """Copy the trained adapter out of the shared model (the model is then free for the next student)."""
     get_peft_model_state_dict = _peft("get_peft_model_state_dict")
 
-    from gptlab.nn.architecture import architecture
+    from gptlab.nn.architecture import family_of
 
-    arch = architecture(peft_model.get_base_model())
+    arch = family_of(peft_model.get_base_model())
     state = {k: v.detach().float().clone() for k, v in get_peft_model_state_dict(peft_model).items()}
     pairs: dict[tuple[int, str], dict[str, torch.Tensor]] = {}
     for key, tensor in state.items():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
-from gptlab.nn.architecture import architecture
+from gptlab.nn.architecture import family_of
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def relative_difference(ours: torch.Tensor, theirs: torch.Tensor) -> float:
 @torch.no_grad()
 def residual_stream(model, ids) -> ResidualStream:
     """Recompute every block on `ids` (a sequence of token ids) and check it against the model's own pass."""
-    arch = architecture(model)
+    arch = family_of(model)
     decoder = arch.decoder(model)
     ids_t = torch.as_tensor(list(ids), dtype=torch.long)  # (T,)
     reference = decoder(input_ids=ids_t[None], output_hidden_states=True, use_cache=False).hidden_states

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from gptlab.models.catalog import Architecture
 from gptlab.nn import architecture as AR
 from gptlab.nn import attention as A
 from gptlab.nn import journey as J
@@ -34,9 +35,9 @@ def tiny(request, make_tiny_model):
 
 def test_recomputed_attention_equals_output_attentions(tiny):
     run = A.run_decoder(tiny, Tok(), "abcdefghi")  # 10 tokens
-    f = AR.facts(tiny)
-    for layer in range(f.n_layers):
-        for head in range(f.n_heads):
+    f = Architecture.of(tiny.config)
+    for layer in range(f.n_layer):
+        for head in range(f.n_head):
             steps = A.attention_steps(tiny, run, layer, head)
             np.testing.assert_allclose(steps.weights, steps.model_weights, atol=1e-5)
             np.testing.assert_allclose(steps.weights.sum(-1), 1.0, atol=1e-5)
@@ -46,7 +47,7 @@ def test_recomputed_attention_equals_output_attentions(tiny):
 
 def test_recomputed_hidden_states_equal_output_hidden_states(tiny):
     stream = R.residual_stream(tiny, IDS)
-    assert len(stream.check) == AR.facts(tiny).n_layers + 1
+    assert len(stream.check) == Architecture.of(tiny.config).n_layer + 1
     assert max(stream.check) < 1e-5
     for layer in range(stream.n_layers):
         torch.testing.assert_close(stream.residual[layer + 1],
@@ -56,7 +57,7 @@ def test_recomputed_hidden_states_equal_output_hidden_states(tiny):
 def test_the_final_state_gives_the_models_own_logits(tiny):
     s = R.residual_stream(tiny, IDS)
     logits = tiny(input_ids=torch.tensor([IDS])).logits[0]  # (T, V)
-    ours = s.final @ AR.architecture(tiny).unembedding(tiny).T
+    ours = s.final @ AR.family_of(tiny).unembedding(tiny).T
     torch.testing.assert_close(ours, logits, rtol=1e-4, atol=1e-4)
     torch.testing.assert_close(LL.final_norm(tiny, s.residual[-1]), s.final)
 
@@ -85,7 +86,7 @@ def test_gemma_adds_nothing_for_position(make_tiny_model):
 
 def test_gpt2_fused_conv1d_gives_one_query_key_and_value_per_head(make_tiny_model):
     model = make_tiny_model("gpt2", n_layer=1, n_embd=32, n_head=4, attn_implementation="eager")
-    arch = AR.architecture(model)
+    arch = AR.family_of(model)
     x = torch.randn(1, 5, 32)
     q, k, v = arch.attention_inputs(model, 0, x)
     assert q.shape == k.shape == v.shape == (1, 4, 5, 8)
@@ -100,29 +101,25 @@ def test_gpt2_fused_conv1d_gives_one_query_key_and_value_per_head(make_tiny_mode
 
 def test_gemma_query_heads_share_key_heads(make_tiny_model):
     model = make_tiny_model("gemma", num_attention_heads=4, num_key_value_heads=2, head_dim=8)
-    arch = AR.architecture(model)
+    arch = AR.family_of(model)
     assert [arch.kv_head(model, h) for h in range(4)] == [0, 0, 1, 1]
     q, k, v = arch.attention_inputs(model, 0, torch.randn(1, 5, model.config.hidden_size))
     assert q.shape == (1, 4, 5, 8) and k.shape == v.shape == (1, 2, 5, 8)
 
 
-def test_facts_are_read_from_the_config():
-    from gptlab.models import _hf
-
-    GPT2Config = _hf("GPT2Config")
-    f = AR.facts(GPT2Config())  # GPT-2 small's own defaults
-    assert (f.n_layers, f.n_heads, f.n_kv_heads, f.head_dim, f.d_model, f.d_ff) == (12, 12, 12, 64, 768, 3072)
-    assert (f.vocab_size, f.max_positions, f.positions, f.norm, f.mlp) == (50257, 1024, "learned", "layernorm", "gelu")
-    assert f.tied_embeddings and f.sliding_window is None
-    g = AR.facts(_hf("Gemma3TextConfig")(num_attention_heads=4, num_key_value_heads=1, head_dim=256))
-    assert (g.positions, g.norm, g.mlp, g.query_heads_per_kv_head) == ("rotary", "rmsnorm", "gated", 4)
+def test_each_family_says_how_it_is_built(make_tiny_model):
+    gpt2, gemma = make_tiny_model("gpt2"), make_tiny_model("gemma", num_attention_heads=4, num_key_value_heads=1)
+    assert (AR.family_of(gpt2).family, AR.family_of(gpt2).mlp, AR.family_of(gpt2).lora_fan_in_fan_out) == ("gpt2", "gelu", True)
+    assert (AR.family_of(gemma).family, AR.family_of(gemma).mlp) == ("gemma3", "gated")
+    assert AR.family_of(gemma).query_heads_per_kv_head(gemma) == 4
+    assert AR.family_of(gpt2.config) is AR.family_of(gpt2)
 
 
 def test_an_unknown_family_is_a_clear_error():
     from gptlab.models import _hf
 
     with pytest.raises(AR.UnsupportedArchitecture, match="GPT-2 and Gemma 3"):
-        AR.architecture(_hf("BertConfig")())
+        AR.family_of(_hf("BertConfig")())
     assert not AR.supported(_hf("BertConfig")())
 
 
@@ -133,6 +130,6 @@ def test_gpt2_journey_trace_keeps_the_position_rows(make_tiny_model):
     np.testing.assert_allclose(tr.position_norms, model.transformer.wpe.weight[: len(IDS)].norm(dim=-1).detach().numpy(),
                                rtol=1e-6)
     assert max(tr.check) < 1e-5
-    pl = J.position_lens(tr, AR.architecture(model).unembedding(model), len(IDS) - 1, k=5)
+    pl = J.position_lens(tr, AR.family_of(model).unembedding(model), len(IDS) - 1, k=5)
     logits = model(input_ids=torch.tensor([IDS])).logits[0, -1]
     assert pl.answer == int(logits.argmax())
