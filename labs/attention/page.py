@@ -127,7 +127,7 @@ def attention_maps(config) -> None:
 def bert_beside_gpt(config) -> None:
     """The same sentence through the encoder (bidirectional) and the decoder (causal)."""
     st.subheader(t("attention.bert.header", lang))
-    bert_tokens, bert_weights = ui_att.encoder_run(text)  # (L, H, T, T)
+    bert_tokens, bert_weights = ui_att.encoder_run(entry, text)  # (L, H, T, T)
     a, b = st.columns(2)
     bert_layer = a.slider(t("attention.bert.layer", lang), 0, bert_weights.shape[0] - 1, key=S.BERT_LAYER_KEY)
     bert_head = b.slider(t("attention.bert.head", lang), 0, bert_weights.shape[1] - 1, key=S.BERT_HEAD_KEY)
@@ -197,7 +197,7 @@ def bertviz_views() -> None:
     view = b.radio(t("attention.bertviz.view", lang), ["head", "model"], horizontal=True, key=S.BERTVIZ_VIEW_KEY,
                    format_func=lambda v: t(f"attention.bertviz.{v}_view", lang))
     if which == "bert":
-        vz_tokens, vz_weights = ui_att.encoder_run(text)
+        vz_tokens, vz_weights = ui_att.encoder_run(entry, text)
     else:
         vz_tokens, vz_weights = ui_att.decoder_run(entry, text).tokens, ui_att.decoder_weights(entry, text)
     n = min(len(vz_tokens), BERTVIZ_TOKENS)
