@@ -52,6 +52,10 @@ class DecoderFamily:
         """A projection's name in a saved adapter, from its path inside a block ("self_attn.q_proj")."""
         return path
 
+    def training_tokens(self, tokenizer) -> tuple[int, tuple[int, ...]]:
+        """(separator between texts, prefix of every block) for causal-LM training blocks (gptlab.nn.blocks)."""
+        raise NotImplementedError
+
     # --- structure -------------------------------------------------------------------------------------
     def decoder(self, model):
         """The decoder without its output layer."""
@@ -117,6 +121,9 @@ class Gemma3(DecoderFamily):
     def lora_key(self, path: str) -> str:
         return path.rsplit(".", 1)[-1]  # each name is used once per block: "q_proj", as the model worker reads it
 
+    def training_tokens(self, tokenizer) -> tuple[int, tuple[int, ...]]:
+        return tokenizer.eos_token_id, (tokenizer.bos_token_id,)  # <eos> between texts; Gemma expects <bos> first
+
     def decoder(self, model):
         return getattr(model, "model", model)  # Gemma3ForCausalLM -> Gemma3TextModel
 
@@ -181,6 +188,12 @@ class GPT2(DecoderFamily):
     mlp = "gelu"
     lora_targets = ("c_attn", "c_proj", "c_fc")  # Conv1D layers: c_proj is both attention's output and the MLP's
     lora_fan_in_fan_out = True  # Conv1D: weight (in, out), so peft transposes the update B A
+
+    def training_tokens(self, tokenizer) -> tuple[int, tuple[int, ...]]:
+        # GPT-2 has no pad token, so training pads with <|endoftext|>, and the collator hides every pad id from
+        # the loss: an <|endoftext|> separator would never be learned. A line break separates the texts instead,
+        # and no prefix: GPT-2 was trained without a <bos> in front.
+        return tokenizer("\n")["input_ids"][0], ()
 
     def decoder(self, model):
         return getattr(model, "transformer", model)  # GPT2LMHeadModel -> GPT2Model

@@ -133,3 +133,13 @@ def test_gpt2_journey_trace_keeps_the_position_rows(make_tiny_model):
     pl = J.position_lens(tr, AR.family_of(model).unembedding(model), len(IDS) - 1, k=5)
     logits = model(input_ids=torch.tensor([IDS])).logits[0, -1]
     assert pl.answer == int(logits.argmax())
+
+
+def test_training_blocks_use_each_familys_own_separators(gpt2_tokenizer):
+    class GemmaTok:
+        bos_token_id, eos_token_id = 2, 1
+
+    assert AR.Gemma3().training_tokens(GemmaTok()) == (1, (2,))
+    newline, prefix = AR.GPT2().training_tokens(gpt2_tokenizer)
+    assert gpt2_tokenizer.decode([newline]) == "\n" and prefix == ()
+    assert newline != gpt2_tokenizer.eos_token_id  # the collator would hide it from the loss (pad = eos)
