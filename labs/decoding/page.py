@@ -63,7 +63,8 @@ else:
             if prompt.dropped:
                 st.warning(t("decoding.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
                              window=fmt_int(window, lang), new=fmt_int(max_new, lang)))
-            st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
+            st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang),
+                         model=frame.markdown_escape(ui_models.model_label(picked))))
 
 
 # --- 1. the next-token distribution ----------------------------------------------------------------
@@ -128,7 +129,8 @@ def distribution(prompt: G.FittedPrompt) -> None:
     m2.metric(t("decoding.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
     m3.metric(t("decoding.metric.kept", lang), fmt_int(view.kept_count, lang),
               help=t("decoding.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
-    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
+    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1),
+                 rest=fmt_int(view.vocab_size - len(view.candidates), lang)))
     with st.expander(t("decoding.table", lang)):
         st.dataframe(
             pd.DataFrame(
@@ -411,6 +413,51 @@ if prompt is not None:
         side_by_side(prompt)
     with frame.contained(lang):
         grid(prompt)
+
+
+
+# --- 5. the course notebook's own cells, on the picked model ------------------------------------------
+def notebook_request(text: str, max_length: int, strategies: tuple[D.Strategy, ...],
+                     names: tuple[str, ...]) -> ui_dec.RunRequest:
+    """The notebook's generate(prompt, max_length=N, ...): N - (prompt tokens) new tokens, its seed."""
+    ids = tuple(ui_models.lm_tokenizer(picked)(text)["input_ids"])
+    return ui_dec.RunRequest(ids, strategies, names, max(1, max_length - len(ids)), S.NOTEBOOK_SEED, MODEL)
+
+
+def notebook_cells() -> None:
+    """The notebook's greedy and sampled continuation (its cell 10) and its temperature x top-p grid (cell 11)."""
+    st.subheader(t("decoding.notebook.header", lang))
+    st.caption(t("decoding.notebook.caption", lang, model=frame.markdown_escape(ui_models.model_label(picked))))
+    sampled = D.Strategy(**S.NOTEBOOK_SAMPLED)
+    continuation = notebook_request(
+        S.NOTEBOOK_CONTINUATION_PROMPT, S.NOTEBOOK_CONTINUATION_MAX_LENGTH, (D.GREEDY, sampled),
+        (t("decoding.notebook.greedy", lang, max_length=S.NOTEBOOK_CONTINUATION_MAX_LENGTH),
+         t("decoding.notebook.sampled", lang, max_length=S.NOTEBOOK_CONTINUATION_MAX_LENGTH, **S.NOTEBOOK_SAMPLED)))
+    strategies = tuple(D.Strategy(temperature=T, top_k=S.NOTEBOOK_DEFAULT_TOP_K, top_p=p)
+                       for T in S.NOTEBOOK_GRID_TEMPERATURES for p in S.NOTEBOOK_GRID_TOP_PS)
+    grid_request = notebook_request(
+        S.NOTEBOOK_GRID_PROMPT, S.NOTEBOOK_GRID_MAX_LENGTH, strategies,
+        tuple(t("decoding.notebook.cell", lang, temperature=s.temperature, top_p=s.top_p) for s in strategies))
+    go, stop = st.columns(2)
+    start = go.button(t("decoding.notebook.run", lang), icon=":material/menu_book:", key="decoding.notebook.go")
+    stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.notebook.stop")
+    st.markdown(f"**{t('decoding.notebook.cell10', lang)}**")
+    st.code(f'prompt = "{S.NOTEBOOK_CONTINUATION_PROMPT}"', language="python")
+    slots = [column.empty() for column in st.columns(2)]
+    streamed(S.NOTEBOOK_CONTINUATION_KEY, continuation, slots, start)
+    st.markdown(f"**{t('decoding.notebook.cell11', lang)}**")
+    st.code(f'prompt = "{S.NOTEBOOK_GRID_PROMPT}"', language="python")
+    per_row = 2 if frame.projector_mode() else 3
+    slots = [column.empty() for _ in range(0, len(strategies), per_row) for column in st.columns(per_row)]
+    entry = streamed(S.NOTEBOOK_GRID_KEY, grid_request, slots[: len(strategies)], start)
+    if entry is not None:
+        with st.expander(t("decoding.repetition", lang)):
+            st.dataframe(repetition_table(entry), hide_index=True, width="stretch")
+
+
+if ready:
+    with frame.contained(lang):
+        notebook_cells()
 
 lesson_ui.sections(les, "good-practice", "recap", "references")
 shelf.download_button(les)

@@ -75,6 +75,12 @@ def test_decoding_lab_runs_every_widget_on_gpt2(tiny_gpt2_hub_cache, lang):
     assert t("models.shape.positions.learned", lang) in line and "LayerNorm" in line
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("decoding.metric.kept", lang)] == fmt_int(50_257, lang)  # GPT-2's vocabulary, nothing cut
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Gemma" not in t("decoding.prompt_tokens", lang, n=1, model="GPT-2")
+    assert t("decoding.prompt_tokens", lang, n=fmt_int(len(at.session_state["decoding.steps.prompt"][1]), lang),
+             model="GPT\\-2 small · gpt2") in captions
+    assert fmt_int(50_257 - 15, lang) in captions  # the tokens outside the chart: this model's vocabulary
+
     at.slider(key="decoding.top_p").set_value(0.9).run()
     at.number_input(key="decoding.top_k").set_value(40).run()
     kept = int({m.label: m.value for m in at.metric}[t("decoding.metric.kept", lang)].replace(",", "").replace(".", ""))
@@ -122,3 +128,43 @@ def test_decoding_lab_on_gpt2_equals_transformers(tiny_gpt2_hub_cache):
     assert {m.label: m.value for m in at.metric}[t("decoding.metric.kept", "en")] == fmt_int(kept, "en")
     ours = D.probabilities(G.next_token_logits(model, request.prompt_ids)[None], D.Strategy(0.7, 50, 0.9))
     assert torch.allclose(ours, theirs.softmax(-1), atol=1e-6)
+
+
+def test_the_notebooks_cells_run_on_the_picked_model_with_the_notebooks_settings(tiny_gpt2_hub_cache):
+    from labs.decoding import settings as S
+
+    at = run_app("pt-BR", DECODING, model="pierreguillou/gpt2-small-portuguese")
+    at.text_area(key="decoding.prompt").set_value("").run()  # the cells use the notebook's prompts, not the page's
+    at.button(key="decoding.notebook.go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    model = C.load_model(C.find("pierreguillou/gpt2-small-portuguese"))
+    tokenizer = C.load_tokenizer(C.find("pierreguillou/gpt2-small-portuguese"))
+    continuation = at.session_state[S.NOTEBOOK_CONTINUATION_KEY]
+    request = continuation["request"]
+    ids = tokenizer(S.NOTEBOOK_CONTINUATION_PROMPT, return_tensors="pt")["input_ids"]
+    assert request.prompt_ids == tuple(ids[0].tolist()) and request.seed == 42
+    assert request.max_new_tokens == S.NOTEBOOK_CONTINUATION_MAX_LENGTH - ids.shape[1]  # max_length counts the prompt
+    assert request.strategies == (D.GREEDY, D.Strategy(temperature=0.8, top_k=50, top_p=0.9))
+    # the greedy row is the notebook's own call: generate(prompt, max_length=60, do_sample=False)
+    out = model.generate(ids, max_length=S.NOTEBOOK_CONTINUATION_MAX_LENGTH, do_sample=False,
+                         pad_token_id=tokenizer.eos_token_id)
+    expected = [i for i in out[0, ids.shape[1]:].tolist() if i != tokenizer.eos_token_id]
+    assert [c.token_id for c in continuation["state"].rows[0].tokens] == expected
+    grid = at.session_state[S.NOTEBOOK_GRID_KEY]
+    assert grid["complete"] and len(grid["state"].rows) == 9
+    assert [(s.temperature, s.top_k, s.top_p) for s in grid["request"].strategies] == [
+        (T, 50, p) for T in (0.3, 0.7, 1.0) for p in (0.8, 0.9, 0.95)]
+    grid_ids = tokenizer(S.NOTEBOOK_GRID_PROMPT)["input_ids"]
+    assert grid["request"].max_new_tokens == S.NOTEBOOK_GRID_MAX_LENGTH - len(grid_ids)
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "`temperature=0.3, top_p=0.8`" in shown and t("decoding.notebook.cell10", "pt-BR") in shown
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_the_lessons_pipeline_figure_counts_the_picked_models_blocks(tiny_gpt2_hub_cache, monkeypatch, lang):
+    from ui import lesson, models as ui_models
+
+    monkeypatch.setattr(ui_models, "picked_model", lambda: C.find("gpt2"))
+    svg = lesson.figure_svg("pipeline stage=decoding", lang)
+    blocks = t("figure.pipeline.blocks_of", lang, n=TINY_GPT2_CONFIG["n_layer"], model="GPT-2 small · gpt2")
+    assert blocks.split(",")[0].split("(")[0].strip() in svg and "GPT-2 small · gpt2" in svg and "Gemma" not in svg
