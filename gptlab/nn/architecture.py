@@ -56,6 +56,10 @@ class DecoderFamily:
         """(separator between texts, prefix of every block) for causal-LM training blocks (gptlab.nn.blocks)."""
         raise NotImplementedError
 
+    def token_names(self, tokenizer, ids) -> tuple[str, ...]:
+        """Each token as the attention views label it: its vocabulary entry (Gemma's SentencePiece "▁gato")."""
+        return tuple(tokenizer.convert_ids_to_tokens([int(i) for i in ids]))
+
     # --- structure -------------------------------------------------------------------------------------
     def decoder(self, model):
         """The decoder without its output layer."""
@@ -195,6 +199,21 @@ class GPT2(DecoderFamily):
         # and no prefix: GPT-2 was trained without a <bos> in front.
         return tokenizer("\n")["input_ids"][0], ()
 
+    def token_names(self, tokenizer, ids) -> tuple[str, ...]:
+        """Byte-level BPE stores a space as "Ġ" (its byte shifted to a printable character): each entry is turned
+        back into the text its bytes spell (" cat"), or its bytes in hex when they hold part of a character."""
+        from gptlab.nn.tokenization import byte_level_piece_to_bytes
+
+        out = []
+        for piece in tokenizer.convert_ids_to_tokens([int(i) for i in ids]):
+            try:
+                raw = byte_level_piece_to_bytes(piece)
+            except KeyError:  # not a byte-level piece (an added special token): as it is
+                out.append(piece)
+                continue
+            out.append(_text_or_bytes(raw))
+        return tuple(out)
+
     def decoder(self, model):
         return getattr(model, "transformer", model)  # GPT2LMHeadModel -> GPT2Model
 
@@ -252,6 +271,19 @@ class GPT2(DecoderFamily):
 
     def final_norm(self, model, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(model).ln_f(x)  # LayerNorm
+
+
+def _text_or_bytes(raw: bytes) -> str:
+    """b' \xf0\x9f' -> ' ⟨f0⟩⟨9f⟩': the UTF-8 text, and each byte of a character cut between tokens in hex."""
+    out = []
+    while raw:
+        try:
+            out.append(raw.decode("utf-8"))
+            break
+        except UnicodeDecodeError as err:
+            out.append(raw[: err.start].decode("utf-8") + "".join(f"⟨{b:02x}⟩" for b in raw[err.start : err.end]))
+            raw = raw[err.end :]
+    return "".join(out)
 
 
 _FAMILIES = {"gemma3_text": Gemma3(), "gpt2": GPT2()}  # model_type -> its adapter

@@ -86,9 +86,10 @@ def run_decoder(model, tokenizer, text: str, max_tokens: int = MAX_ATTENTION_TOK
     from gptlab.nn.architecture import family_of
 
     ids = tokenizer(text, return_tensors="pt")["input_ids"][:, :max_tokens]  # (1, T)
-    base = family_of(model).decoder(model)  # Gemma3TextModel, GPT2Model
+    family = family_of(model)
+    base = family.decoder(model)  # Gemma3TextModel, GPT2Model
     out = base(input_ids=ids, output_hidden_states=True, output_attentions=True, use_cache=False)
-    tokens = tuple(tokenizer.convert_ids_to_tokens(ids[0].tolist()))
+    tokens = family.token_names(tokenizer, ids[0].tolist())
     return DecoderRun(tokens, ids, tuple(out.hidden_states), tuple(out.attentions))
 
 

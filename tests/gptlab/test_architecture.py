@@ -143,3 +143,12 @@ def test_training_blocks_use_each_familys_own_separators(gpt2_tokenizer):
     newline, prefix = AR.GPT2().training_tokens(gpt2_tokenizer)
     assert gpt2_tokenizer.decode([newline]) == "\n" and prefix == ()
     assert newline != gpt2_tokenizer.eos_token_id  # the collator would hide it from the loss (pad = eos)
+
+
+def test_gpt2_token_names_spell_their_text(gpt2_tokenizer):
+    ids = gpt2_tokenizer(" The cat ação 😀<|endoftext|>")["input_ids"]
+    names = AR.GPT2().token_names(gpt2_tokenizer, ids)
+    assert names[:3] == (" The", " cat", " a")
+    assert "".join(names).startswith(" The cat ação ")
+    assert names[-1] == "<|endoftext|>"
+    assert "".join(names) == " The cat ação ⟨f0⟩⟨9f⟩⟨98⟩⟨80⟩<|endoftext|>"  # the emoji's bytes, split over tokens
