@@ -45,3 +45,12 @@ def test_the_journey_lab_on_gpt2(gpt2_server, page):
     assert "wpe" in text  # the learned position table, said where the tokens enter
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 6  # the position rows have their own strip
     check_page(page, "journey-gpt2")
+
+
+def test_the_finetuning_lab_on_gpt2(gpt2_server, page):
+    page.goto(f"{gpt2_server}/finetuning?lang=en&model=gpt2")
+    wait_ready(page, timeout=FIRST_RUN_MS)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "c_attn, c_proj, c_fc" in text  # LoRA's targets on GPT-2's Conv1D layers, said on the page
+    assert t("finetuning.blocks_legend_newline", "en", model="GPT-2 small")[:60] in text
+    check_page(page, "finetuning-gpt2")
