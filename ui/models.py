@@ -52,10 +52,25 @@ def model_worker():
     return ModelWorker(GemmaEngine(decoding_model()))
 
 
+def submit(fn: Callable[[], Any]) -> concurrent.futures.Future:
+    """fn() on the model worker. Before the decoder is prepared (the worker holds it) fn runs here and now:
+    the encoder's and the tokenizers' work on a page must not wait for the first start's conversion."""
+    try:
+        worker = model_worker()
+    except models.DecoderNotPrepared:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn())
+        except Exception as exc:  # noqa: BLE001 - raised to the caller by result(), as the worker would
+            future.set_exception(exc)
+        return future
+    return worker.submit(fn)
+
+
 def worker_call(fn: Callable[[], Any]) -> Any:
     """fn() on the model worker, one job at a time between batched steps; blocks, shows nothing.
     For cached functions (st.cache_data), which must not draw; pages use `on_worker` or `job`."""
-    return model_worker().submit(fn).result()
+    return submit(fn).result()
 
 
 POLL_S = 0.25  # how often a waiting page looks at its place in the queue
@@ -66,7 +81,7 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
     estimate, never a frozen page. Leaving the page (or pressing anything) withdraws a job that has
     not started, unless others wait for the same result (withdraw=False). `worker`: the one the job
     was submitted to (default: Gemma's)."""
-    if lang is None:
+    if lang is None or future.done():  # done: e.g. run in place before the decoder was prepared (submit)
         return future.result()
     worker = worker if worker is not None else model_worker()
     notice = None
@@ -93,7 +108,7 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
 
 def on_worker(fn: Callable[[], Any], lang: str) -> Any:
     """fn() on the model worker, showing the student's place in the queue while it waits."""
-    return wait_for(model_worker().submit(fn), lang)
+    return wait_for(submit(fn), lang)
 
 
 class ResultCache:
@@ -134,7 +149,7 @@ def job(name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, qu
 
     cache = result_cache(name, max_entries)
     lang = None if quiet else frame.language()
-    return wait_for(cache.future(key, lambda: model_worker().submit(fn)), lang, withdraw=False)
+    return wait_for(cache.future(key, lambda: submit(fn)), lang, withdraw=False)
 
 
 def lm_job(entry, name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, quiet: bool = False) -> Any:

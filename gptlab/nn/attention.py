@@ -14,6 +14,7 @@ of the server stays as it was loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
@@ -172,6 +173,7 @@ def future_attention_share(weights: np.ndarray) -> float:
     return float(per_row.mean())
 
 
+@cache  # the same numbers every time: a meta-device model costs ~20 ms of Python per page run
 def gpt2_small_parameter_count() -> int:
     """Parameters of GPT-2 small, counted from `GPT2Config()` without allocating any weights."""
     from gptlab.models import _hf
@@ -284,6 +286,7 @@ def format_shape(shape: tuple[int, ...], language: str) -> str:
     return " × ".join(fmt_int(d, language) for d in shape)
 
 
+@cache
 def gpt2_small_parameter_breakdown() -> tuple[ParameterGroup, ...]:
     """GPT-2 small's parameters grouped as the lesson explains them; they add up to the total."""
     from gptlab.models import _hf

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gptlab import models
 from gptlab.charts import attention_heatmap
 from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import attention as A
@@ -41,18 +40,10 @@ def decoder_weights(entry, text: str) -> np.ndarray:
 
 
 def encoder_run(entry, text: str) -> tuple[tuple[str, ...], np.ndarray]:
-    """BERT's tokens and (L, H, T, T) attention weights (MiniLM), on the worker of the picked decoder (`entry`).
-    Before Gemma is prepared there is no Gemma worker: the small encoder then runs here, cached like the rest."""
-    if entry.is_gemma and not models.decoder_ready():
-        return _encoder_here(text)
+    """BERT's tokens and (L, H, T, T) attention weights (MiniLM), on the worker of the picked decoder (`entry`)."""
     encoder, tokenizer = ui_models.minilm_encoder(), ui_models.minilm_tokenizer()
     return ui_models.lm_job(entry, "attention.encoder_run", text, lambda: A.encoder_attentions(encoder, tokenizer, text),
                             32)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _encoder_here(text: str) -> tuple[tuple[str, ...], np.ndarray]:
-    return A.encoder_attentions(ui_models.minilm_encoder(), ui_models.minilm_tokenizer(), text)
 
 
 VALUE_KEYS = {"weights": "attention.value.weight", "scores": "attention.value.score", "mask": "attention.value.mask"}
