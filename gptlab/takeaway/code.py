@@ -64,6 +64,7 @@ class Paths:
     gpt2_vocab: str
     gpt2_merges: str
     minilm_dir: str
+    hub_model: str | None = None  # a Hub causal LM picked instead of Gemma (gptlab.models.catalog): its id
 
     @classmethod
     def local(cls) -> "Paths":
@@ -77,6 +78,8 @@ class Paths:
 def setup_code(name: str, paths: Paths) -> str:
     """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three) or
     "bert_tokenizer" (MiniLM's WordPiece, with the masking collator)."""
+    if name == "decoder" and paths.hub_model:
+        return render("hub_decoder", hub_id=paths.hub_model)
     if name == "decoder":
         return render("decoder", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir)
     if name == "tokenizers":

@@ -27,7 +27,6 @@ load_from_url(PARAMS, "decoding", lang)
 les = lesson_ui.lesson("decoding", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "autoregressive")
-shelf = Shelf("decoding", lang)  # the code of each view, and the lab as a notebook
 
 # --- the prompt, shared by every widget ------------------------------------------------------------
 check = tk.check_text(
@@ -35,6 +34,7 @@ check = tk.check_text(
                  persist_state="session")
 )
 picked = ui_models.picked_model()  # the sidebar's model (Gemma 3 270M unless the student picked another)
+shelf = Shelf("decoding", lang, model=picked)  # the code of each view, and the lab as a notebook
 MODEL = picked.key
 ready = ui_models.lm_ready(picked)
 prompt: G.FittedPrompt | None = None

@@ -154,3 +154,22 @@ def test_gpt2_logits_through_the_labs_processors_equal_transformers(tiny_gpt2):
         ours = D.warp(logits, s)
         assert torch.equal(torch.isinf(ours), torch.isinf(theirs)), s
         assert torch.allclose(ours[torch.isfinite(ours)], theirs[torch.isfinite(theirs)]), s
+
+
+def test_the_code_for_a_hub_model_loads_it_by_id_and_prints_the_labs_numbers(tiny_gpt2, tmp_path):
+    """The decoding lab's snippets on a picked GPT-2: its setup loads `gpt2` by Hub id (here from the temporary
+    cache, offline) and the printout equals the lab's numbers on the same weights."""
+    from dataclasses import replace
+
+    from gptlab.takeaway import code as takeaway
+    from tests.gptlab.test_takeaway import GENERATION, NEXT, check_generation, check_next_token, run_python
+
+    model, tokenizer = tiny_gpt2
+    paths = replace(takeaway.Paths.local(), hub_model="gpt2")
+    setup = takeaway.setup_code("decoder", paths)
+    assert "MODEL = 'gpt2'" in setup and "gemma" not in setup.lower()
+    marker = "=====8<====="
+    code = NEXT.snippet().code(paths) + f"\nprint({marker!r})\n\n" + GENERATION.snippet().body
+    next_out, generation_out = run_python(code, tmp_path, "hub_decoder").split(marker + "\n")
+    check_next_token(next_out, NEXT, model, tokenizer)
+    check_generation(generation_out, GENERATION, model, tokenizer)

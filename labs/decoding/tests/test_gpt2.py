@@ -80,6 +80,8 @@ def test_decoding_lab_runs_every_widget_on_gpt2(tiny_gpt2_hub_cache, lang):
     assert t("decoding.prompt_tokens", lang, n=fmt_int(len(at.session_state["decoding.steps.prompt"][1]), lang),
              model="GPT\\-2 small · gpt2") in captions
     assert fmt_int(50_257 - 15, lang) in captions  # the tokens outside the chart: this model's vocabulary
+    codes = [c.value for c in at.code]
+    assert any("MODEL = 'gpt2'" in c for c in codes) and not any("gemma" in c.lower() for c in codes)  # the code shown
 
     at.slider(key="decoding.top_p").set_value(0.9).run()
     at.number_input(key="decoding.top_k").set_value(40).run()
