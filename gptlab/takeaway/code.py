@@ -154,7 +154,7 @@ class GenerationSettings:
 
 @dataclass(frozen=True)
 class AttentionMapSettings:
-    """The attention lab's map: one layer and head of Gemma on the student's sentence."""
+    """The attention lab's map: one layer and head of the decoder on the student's sentence."""
 
     text: str
     layer: int
@@ -187,9 +187,11 @@ class AttentionStepsSettings:
     layer: int
     head: int
     max_tokens: int = field(default=64)
+    family: str = field(default="gemma3")  # gptlab.nn.architecture: how the model makes Q and K ("gemma3", "gpt2")
 
     def snippet(self) -> Snippet:
-        return Snippet(("decoder",), render("attention_steps", text=self.text, layer=int(self.layer),
+        template = {"gemma3": "attention_steps", "gpt2": "attention_steps_gpt2"}[self.family]
+        return Snippet(("decoder",), render(template, text=self.text, layer=int(self.layer),
                                             head=int(self.head), max_tokens=int(self.max_tokens)))
 
 

@@ -8,6 +8,7 @@ from gptlab import models
 from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
 from gptlab.nn import attention as A
+from gptlab.nn.architecture import family_of
 from gptlab.nn import tokenization as tk
 from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings
 from labs.attention import widgets as ui_att
@@ -28,7 +29,7 @@ load_from_url(PARAMS, "attention", lang)
 les = lesson_ui.lesson("attention", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "scaled-dot-product", "multi-head", "positions", "decoder-block", "causal-mask")
-shelf = Shelf("attention", lang)  # the code of each view, and the lab as a notebook
+shelf = Shelf("attention", lang, model=entry)  # the code of each view (on the picked model), and the lab as a notebook
 
 # --- the student's sentence, shared by every widget on the page -----------------------------------
 check = tk.check_text(
@@ -80,7 +81,8 @@ def mask_step_by_step(config) -> None:
                        lang=lang)
         share = A.future_attention_share(steps.unmasked_weights)
         st.warning(t("attention.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
-    shelf.show("attention_steps", AttentionStepsSettings(text, layer, head, A.MAX_ATTENTION_TOKENS))
+    shelf.show("attention_steps", AttentionStepsSettings(text, layer, head, A.MAX_ATTENTION_TOKENS,
+                                                         family_of(config).family))
 
 
 

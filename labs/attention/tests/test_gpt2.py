@@ -74,6 +74,9 @@ def test_the_page_shows_gpt2s_own_numbers(gpt2_only):
     layer, head = at.slider(key="attention.layer").value, at.slider(key="attention.head").value
     steps = A.attention_steps(model, run, layer, head)
     np.testing.assert_allclose(steps.weights, steps.model_weights, atol=1e-6)
+    codes = [c.value for c in at.code if "from transformers import" in c.value]  # the views' code: loads this GPT-2
+    assert codes and all("MODEL = 'gpt2'" in c and "gemma-3-270m" not in c for c in codes)
+    assert any("attn.c_attn.weight" in c for c in codes)
     assert len(run.tokens) == len(tokenizer(text)["input_ids"])  # GPT-2 adds no <bos>
     top = A.text_alternative(steps.weights, steps.tokens, "weights", "en")
     shown = [d.value for d in at.dataframe if t("attention.col.top", "en") in d.value.columns][0]
