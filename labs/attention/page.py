@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gptlab import models
 from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
 from gptlab.nn import attention as A
