@@ -1,4 +1,4 @@
-"""Fine-tuning lab: a corpus, its blocks, a live Trainer run on one's own copy of Gemma, before and after."""
+"""Fine-tuning lab: a corpus, its blocks, a live Trainer run on the picked model (LoRA, or one's own copy), before and after."""
 
 
 import time

@@ -1,4 +1,4 @@
-"""Journey lab: one prompt from text to the next token through Gemma 3, recomputed from its weights."""
+"""Journey lab: one prompt from text to the next token through the picked decoder (Gemma 3 or GPT-2), recomputed from its weights."""
 
 import streamlit as st
 
