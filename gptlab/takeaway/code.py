@@ -66,6 +66,7 @@ class Paths:
     gpt2_vocab: str
     gpt2_merges: str
     minilm_dir: str
+    hub_model: str | None = None  # a Hub causal LM picked instead of Gemma (gptlab.models.catalog): its id
 
     @classmethod
     def local(cls) -> "Paths":
@@ -80,6 +81,8 @@ def setup_code(name: str, paths: Paths) -> str:
     """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three),
     "bert_tokenizer" (MiniLM's WordPiece, with the masking collator), "bert_encoder" (MiniLM's tokenizer
     and encoder) or a fine-tuning base (FINETUNE_BASES)."""
+    if name == "decoder" and paths.hub_model:
+        return render("hub_decoder", hub_id=paths.hub_model)
     if name == "decoder":
         return render("decoder", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir)
     if name == "tokenizers":
@@ -169,7 +172,7 @@ class GenerationSettings:
 
 @dataclass(frozen=True)
 class AttentionMapSettings:
-    """The attention lab's map: one layer and head of Gemma on the student's sentence."""
+    """The attention lab's map: one layer and head of the decoder on the student's sentence."""
 
     text: str
     layer: int
@@ -202,9 +205,11 @@ class AttentionStepsSettings:
     layer: int
     head: int
     max_tokens: int = field(default=64)
+    family: str = field(default="gemma3")  # gptlab.nn.architecture: how the model makes Q and K ("gemma3", "gpt2")
 
     def snippet(self) -> Snippet:
-        return Snippet(("decoder",), render("attention_steps", text=self.text, layer=int(self.layer),
+        template = {"gemma3": "attention_steps", "gpt2": "attention_steps_gpt2"}[self.family]
+        return Snippet(("decoder",), render(template, text=self.text, layer=int(self.layer),
                                             head=int(self.head), max_tokens=int(self.max_tokens)))
 
 
