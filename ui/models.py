@@ -76,13 +76,14 @@ def worker_call(fn: Callable[[], Any]) -> Any:
 POLL_S = 0.25  # how often a waiting page looks at its place in the queue
 
 
-def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: bool = True) -> Any:
+def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: bool = True, worker=None) -> Any:
     """The future's result; while it waits, the student sees their place in the queue and an
     estimate, never a frozen page. Leaving the page (or pressing anything) withdraws a job that has
-    not started, unless others wait for the same result (withdraw=False)."""
+    not started, unless others wait for the same result (withdraw=False). `worker`: the one the job
+    was submitted to (default: Gemma's)."""
     if lang is None or future.done():  # done: e.g. run in place before the decoder was prepared (submit)
         return future.result()
-    worker = model_worker()
+    worker = worker if worker is not None else model_worker()
     notice = None
     try:
         while True:
@@ -149,6 +150,19 @@ def job(name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, qu
     cache = result_cache(name, max_entries)
     lang = None if quiet else frame.language()
     return wait_for(cache.future(key, lambda: submit(fn)), lang, withdraw=False)
+
+
+def lm_job(entry, name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, quiet: bool = False) -> Any:
+    """`job` on the worker that owns the picked model (`entry`, a gptlab.models.catalog entry): Gemma's batched
+    worker, or a Hub model's own. Results are cached per model: the same text on GPT-2 and on Gemma are two."""
+    if entry.is_gemma:
+        return job(name, key, fn, max_entries, quiet=quiet)
+    from ui import frame
+
+    worker = lm_worker(entry)
+    cache = result_cache(f"{name}@{entry.key}@{entry.local_path}", max_entries)
+    lang = None if quiet else frame.language()
+    return wait_for(cache.future(key, lambda: worker.submit(fn)), lang, withdraw=False, worker=worker)
 
 
 @st.cache_resource(show_spinner=False)

@@ -214,6 +214,7 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     if chosen:
         with st.expander(t("decoding.table_tokens", lang)):
             st.dataframe(ui_dec.probabilities_table(pieces, chosen_records, lang), hide_index=True, width="stretch")
+    shelf.show("step_by_step", takeaway.StepByStepSettings(check.text, tuple(chosen), strategy, seed, STEP_CHOICES))
 
 
 if prompt is not None:
@@ -260,6 +261,7 @@ def many_draws(prompt: G.FittedPrompt) -> None:
             hide_index=True,
             width="stretch",
         )
+    shelf.show("many_draws", takeaway.ManyDrawsSettings(check.text, strategy, int(n), seed))
 
 
 if prompt is not None:
