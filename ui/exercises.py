@@ -58,10 +58,12 @@ class AppEnv(TaskEnv):
         return attention_widgets.decoder_run(text).tokens, attention_widgets.decoder_weights(text)
 
     def journey_answer_ranks(self, text: str) -> tuple[int, tuple[int, ...]]:
+        from gptlab.models import catalog
         from labs.journey import widgets as journey_widgets
 
-        ids = journey_widgets.prompt(text).ids
-        lens = journey_widgets.position_lens(text, len(ids) - 1, quiet=True)
+        gemma = catalog.find(catalog.GEMMA_KEY)  # the task is set on Gemma 3 270M, whichever model is picked
+        ids = journey_widgets.prompt(gemma, text).ids
+        lens = journey_widgets.position_lens(gemma, text, len(ids) - 1, quiet=True)
         return lens.answer, tuple(int(r) for r in lens.lens.target_rank)
 
 
