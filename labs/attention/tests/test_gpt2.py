@@ -75,7 +75,8 @@ def test_the_page_shows_gpt2s_own_numbers(gpt2_only):
     steps = A.attention_steps(model, run, layer, head)
     np.testing.assert_allclose(steps.weights, steps.model_weights, atol=1e-6)
     codes = [c.value for c in at.code if "from transformers import" in c.value]  # the views' code: loads this GPT-2
-    assert codes and all("MODEL = 'gpt2'" in c and "gemma-3-270m" not in c for c in codes)
+    decoders = [c for c in codes if "AutoModelForCausalLM" in c]  # BERT's own views (bertviz on BERT) load no decoder
+    assert decoders and all("MODEL = 'gpt2'" in c for c in decoders) and all("gemma-3-270m" not in c for c in codes)
     assert any("attn.c_attn.weight" in c for c in codes)
     assert len(run.tokens) == len(tokenizer(text)["input_ids"])  # GPT-2 adds no <bos>
     top = A.text_alternative(steps.weights, steps.tokens, "weights", "en")
