@@ -164,8 +164,10 @@ def decimal_labels(language: str, fmt: str | None = None) -> dict:
 
 
 HEATMAP_SIDE = (420, 800)  # a fixed-size heatmap's side grows with the text between these (pixels)
-# A heatmap that fits its column is as tall as it is wide (square cells), up to about one screen's height:
+# A heatmap that fits its column is as tall as it is wide (square cells), up to about one screen's height, or
+# taller where its rows would be too thin for their labels:
 HEATMAP_MAX_HEIGHT = {False: 760, True: 560}  # a 1400 x 1000 screen; projector mode at 1280 x 720
+HEATMAP_FRAME = 160  # pixels of a heatmap's height that are not rows: its title and its column labels
 MASKED_FILL = "#d9d9d9"  # cells at -inf: no colour of the scale can mean minus infinity
 TEXT_INK = "#31333F"  # the tokens on a heatmap's axes: the page's text colour, not the theme's light grey
 MIN_NUMBER_CELL = 34  # pixels: cells at least this wide have their numbers written in them
@@ -239,8 +241,10 @@ def attention_heatmap(
     if not finite.all():  # a layer of its own: a colour encoding drops rows whose value is null. Only when there
         # are such cells: an empty layer is an unnamed graphic to a screen reader (axe-core svg-img-alt)
         layers.append(base.transform_filter("datum.masked").mark_rect(color=MASKED_FILL))
-    if fits or side / max(T, 1) >= MIN_NUMBER_CELL:  # wide enough cells: print the numbers in them
-        numbers = base.mark_text(fontSize=font - 1, opacity={"expr": f"{cell} >= {MIN_NUMBER_CELL} ? 1 : 0"})
+    row = f"(height / {max(T, 1)})" if fits else str(side / max(T, 1))
+    if fits or side / max(T, 1) >= MIN_NUMBER_CELL:  # wide and tall enough cells: print the numbers in them
+        roomy = f"{cell} >= {MIN_NUMBER_CELL} && {row} >= {font + 2}"
+        numbers = base.mark_text(fontSize=font - 1, opacity={"expr": f"{roomy} ? 1 : 0"})
         layers.append(numbers.encode(text="short:N", color=alt.Color("ink:N", scale=None)))
     n_masked = int((~flat_finite).sum())
     details = t("charts.heatmap", language, n=T, query=query_title, looked_at=key_title, value=value_title,
@@ -250,9 +254,11 @@ def attention_heatmap(
         details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
     # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
     chart = alt.layer(*layers).resolve_scale(color="independent")
-    if fits:  # Vega's own `height` signal, redefined: as tall as the chart is wide, up to about a screen
+    if fits:  # Vega's own `height` signal, redefined: as tall as the chart is wide, up to about a screen, with
+        # rows at least as tall as their labels
+        least = max(HEATMAP_MAX_HEIGHT[large], T * (font + 8) + HEATMAP_FRAME)
         chart = chart.properties(width="container", height=side).add_params(
-            alt.param(name="height", expr=f"min(width, {HEATMAP_MAX_HEIGHT[large]})"))
+            alt.param(name="height", expr=f"min(width, {least})"))
     else:
         chart = chart.properties(width=side, height=side)
     return readable(described(chart, kind="heatmap", title=title, details=details, language=language), large)

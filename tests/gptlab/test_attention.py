@@ -183,7 +183,7 @@ def _layers(chart):
 
 
 def test_heatmap_size_is_fixed_when_given_and_follows_the_column_otherwise():
-    from gptlab.charts import HEATMAP_MAX_HEIGHT, MIN_NUMBER_CELL, attention_heatmap
+    from gptlab.charts import HEATMAP_FRAME, HEATMAP_MAX_HEIGHT, MIN_NUMBER_CELL, PROJECTOR_FONT, attention_heatmap
 
     labels = A.token_labels(tuple(f"t{i}" for i in range(20)))
     for large in (False, True):
@@ -194,9 +194,16 @@ def test_heatmap_size_is_fixed_when_given_and_follows_the_column_otherwise():
     for large in (False, True):
         spec, layers = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", large=large))
         assert spec["width"] == "container"
-        assert spec["params"] == [{"name": "height", "expr": f"min(width, {HEATMAP_MAX_HEIGHT[large]})"}]
+        font = PROJECTOR_FONT if large else 13
+        cap = max(HEATMAP_MAX_HEIGHT[large], 20 * (font + 8) + HEATMAP_FRAME)  # rows as tall as their labels
+        assert spec["params"] == [{"name": "height", "expr": f"min(width, {cap})"}]
         numbers = layers[-1]["mark"]
-        assert numbers["type"] == "text" and numbers["opacity"] == {"expr": f"(width / 20) >= {MIN_NUMBER_CELL} ? 1 : 0"}
+        assert numbers["type"] == "text"
+        assert numbers["opacity"] == {"expr": f"(width / 20) >= {MIN_NUMBER_CELL} && (height / 20) >= {font + 2} ? 1 : 0"}
+        many = A.token_labels(tuple(f"t{i}" for i in range(40)))
+        spec, _ = _layers(attention_heatmap(np.eye(40), many, title="h", value_title="w", large=large))
+        rows = 40 * (font + 8) + HEATMAP_FRAME  # 40 rows as tall as their labels: taller than a screen
+        assert spec["params"] == [{"name": "height", "expr": f"min(width, {rows})"}] and rows > HEATMAP_MAX_HEIGHT[large]
         x_axis = layers[0]["encoding"]["x"]["axis"]
         assert x_axis["labelAngle"]["expr"].endswith("? 0 : -60")  # upright once a cell is wider than its label
 
