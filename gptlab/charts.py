@@ -165,7 +165,7 @@ def decimal_labels(language: str, fmt: str | None = None) -> dict:
 
 HEATMAP_SIDE = (420, 800)  # a fixed-size heatmap's side grows with the text between these (pixels)
 # A heatmap that fits its column is as tall as it is wide (square cells), up to about one screen's height, or
-# taller where its rows would be too thin for their labels:
+# taller where its rows would be thinner than their labels:
 HEATMAP_MAX_HEIGHT = {False: 760, True: 560}  # a 1400 x 1000 screen; projector mode at 1280 x 720
 HEATMAP_FRAME = 160  # pixels of a heatmap's height that are not rows: its title and its column labels
 MASKED_FILL = "#d9d9d9"  # cells at -inf: no colour of the scale can mean minus infinity
@@ -221,7 +221,8 @@ def attention_heatmap(
     upright = f"{cell} >= {label_px:.0f}"
     axis = dict(labelFontSize=font, titleFontSize=font, labelLimit=160 if fits or side >= 400 else 90,
                 labelOverlap=False, labelColor=TEXT_INK)
-    x_axis = alt.Axis(labelAngle={"expr": f"{upright} ? 0 : -60"}, labelAlign={"expr": f"{upright} ? 'center' : 'right'"},
+    slanted = f"{cell} >= {font * 1.3:.0f} ? -60 : -90"  # narrow cells: labels straight up, or they overlap
+    x_axis = alt.Axis(labelAngle={"expr": f"{upright} ? 0 : {slanted}"}, labelAlign={"expr": f"{upright} ? 'center' : 'right'"},
                       labelBaseline={"expr": f"{upright} ? 'top' : 'middle'"}, **axis)
     base = alt.Chart(frame, title=alt.TitleParams(title, fontSize=font + 2)).encode(
         x=alt.X("key:N", sort=labels, title=None, axis=x_axis),
@@ -254,11 +255,11 @@ def attention_heatmap(
         details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
     # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
     chart = alt.layer(*layers).resolve_scale(color="independent")
-    if fits:  # Vega's own `height` signal, redefined: as tall as the chart is wide, up to about a screen, with
-        # rows at least as tall as their labels
-        least = max(HEATMAP_MAX_HEIGHT[large], T * (font + 8) + HEATMAP_FRAME)
+    if fits:  # Vega's own `height` signal, redefined: as tall as the chart is wide, up to about a screen, and
+        # taller where rows would be thinner than their labels (many tokens, a narrow column, projector mode)
+        least = T * (font + 4) + HEATMAP_FRAME
         chart = chart.properties(width="container", height=side).add_params(
-            alt.param(name="height", expr=f"min(width, {least})"))
+            alt.param(name="height", expr=f"max(min(width, {HEATMAP_MAX_HEIGHT[large]}), {least})"))
     else:
         chart = chart.properties(width=side, height=side)
     return readable(described(chart, kind="heatmap", title=title, details=details, language=language), large)

@@ -190,23 +190,22 @@ def test_heatmap_size_is_fixed_when_given_and_follows_the_column_otherwise():
         spec, layers = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", size=220, large=large))
         assert spec["width"] == spec["height"] == 220 and "params" not in spec
         assert [layer["mark"]["type"] for layer in layers] == ["rect"]  # 11-px cells: no room for numbers
-    # no size: as wide as the column (Streamlit's width="stretch"), and Vega's height signal follows the width
+    # no size: as wide as the column (Streamlit's width="stretch"), and Vega's height signal follows the width:
+    # square cells up to about a screen, never rows thinner than their labels
     for large in (False, True):
-        spec, layers = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", large=large))
-        assert spec["width"] == "container"
         font = PROJECTOR_FONT if large else 13
-        cap = max(HEATMAP_MAX_HEIGHT[large], 20 * (font + 8) + HEATMAP_FRAME)  # rows as tall as their labels
-        assert spec["params"] == [{"name": "height", "expr": f"min(width, {cap})"}]
-        numbers = layers[-1]["mark"]
-        assert numbers["type"] == "text"
-        assert numbers["opacity"] == {"expr": f"(width / 20) >= {MIN_NUMBER_CELL} && (height / 20) >= {font + 2} ? 1 : 0"}
-        many = A.token_labels(tuple(f"t{i}" for i in range(40)))
-        spec, _ = _layers(attention_heatmap(np.eye(40), many, title="h", value_title="w", large=large))
-        rows = 40 * (font + 8) + HEATMAP_FRAME  # 40 rows as tall as their labels: taller than a screen
-        assert spec["params"] == [{"name": "height", "expr": f"min(width, {rows})"}] and rows > HEATMAP_MAX_HEIGHT[large]
-        x_axis = layers[0]["encoding"]["x"]["axis"]
-        assert x_axis["labelAngle"]["expr"].endswith("? 0 : -60")  # upright once a cell is wider than its label
-
+        for n in (20, 64):
+            many = A.token_labels(tuple(f"t{i}" for i in range(n)))
+            spec, layers = _layers(attention_heatmap(np.eye(n), many, title="h", value_title="w", large=large))
+            assert spec["width"] == "container"
+            rows = n * (font + 4) + HEATMAP_FRAME
+            assert spec["params"] == [{"name": "height", "expr": f"max(min(width, {HEATMAP_MAX_HEIGHT[large]}), {rows})"}]
+            numbers = layers[-1]["mark"]
+            assert numbers["type"] == "text"
+            assert numbers["opacity"] == {"expr": f"(width / {n}) >= {MIN_NUMBER_CELL} && (height / {n}) >= {font + 2} ? 1 : 0"}
+            x_axis = layers[0]["encoding"]["x"]["axis"]
+            assert x_axis["labelAngle"]["expr"].endswith(f"? 0 : (width / {n}) >= {font * 1.3:.0f} ? -60 : -90")
+        assert 64 * (font + 4) + HEATMAP_FRAME > HEATMAP_MAX_HEIGHT[large]  # 64 tokens: taller than a screen
 
 def test_heatmap_cell_text_is_written_in_the_ink_that_contrasts_with_its_cell():
     """WCAG AA (4.5:1) in every cell, -inf cells included: the colour of each cell is known before Vega draws it."""
