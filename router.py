@@ -7,7 +7,7 @@ import streamlit as st
 import course
 from gptlab.i18n import t
 from ui import classroom, frame, warmup
-from ui.models import sidebar_model_status
+from ui.models import sidebar_model_picker, sidebar_model_status
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.svg"
 
@@ -29,6 +29,7 @@ def page(entry, default: bool = False) -> st.Page:
 # <div> inside the <ul>: a list a screen reader cannot announce as one (axe-core's "list" and "listitem").
 navigation = st.navigation([page(course.HOME, default=True), *(page(lesson) for lesson in course.LESSONS),
                             page(course.INSTRUCTOR)])
+sidebar_model_picker(lang)
 sidebar_model_status(lang)
 navigation.run()
 warmup.page_served()

@@ -37,7 +37,7 @@ def main(repeats: int = 7) -> None:
     for _ in range(repeats):
         start = time.perf_counter()
         run = A.run_decoder(model, tok, TEXT)
-        A.gemma_attention_steps(model, run, layer=5, head=0)
+        A.attention_steps(model, run, layer=5, head=0)
         decoder_ms.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         A.encoder_attentions(encoder, enc_tok, TEXT)

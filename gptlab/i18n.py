@@ -13,6 +13,7 @@ the browser language tags it answers to, date pattern), so a third language mean
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import string
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal, get_decimal_symbol
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_STRINGS = Path(__file__).resolve().parent / "strings"
@@ -128,6 +129,28 @@ def fmt_float(x: float, language: str, digits: int = 2) -> str:
     """3.14159 -> '3,14' (pt-BR) or '3.14' (en): `digits` decimals, grouped thousands."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(x, format=pattern, locale=locale(language), decimal_quantization=True)
+
+
+def fmt_floats(values, language: str, digits: int = 2) -> list[str]:
+    """fmt_float for many numbers at once (a heatmap's every cell): the same strings, about twenty times faster.
+
+    Babel reads a float through its shortest decimal form (str) and rounds half to even; so does this,
+    with Python's own Decimal formatting, and then writes the language's symbols. Not finite: fmt_float.
+    """
+    code = locale(language)
+    symbols = {",": get_group_symbol(code), ".": get_decimal_symbol(code), "-": get_minus_sign_symbol(code)}
+    swap = str.maketrans(symbols)
+    quantum = decimal.Decimal(1).scaleb(-digits)
+    spec = f",.{digits}f"
+    out = []
+    for value in values:
+        value = float(value)
+        if not math.isfinite(value):
+            out.append(fmt_float(value, language, digits))
+            continue
+        exact = decimal.Decimal(str(value)).quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
+        out.append(format(exact, spec).translate(swap))
+    return out
 
 
 def fmt_number(x: float, language: str, digits: int) -> str:

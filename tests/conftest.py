@@ -146,6 +146,26 @@ def hub_cache_with_gpt2(empty_hub_cache) -> Path:
     return snapshot
 
 
+@pytest.fixture(scope="session")
+def tiny_gpt2_hub_folder(tmp_path_factory) -> Path:
+    """A Hugging Face hub cache folder holding a tiny random GPT-2 under `gpt2` and
+    `pierreguillou/gpt2-small-portuguese` (tests/hub_models.py), built once per session."""
+    from tests.hub_models import fill_hub_cache
+
+    return fill_hub_cache(tmp_path_factory.mktemp("tiny-gpt2-hub"))
+
+
+@pytest.fixture
+def tiny_gpt2_hub_cache(tiny_gpt2_hub_folder, monkeypatch) -> Path:
+    """huggingface_hub (and gptlab.models.catalog) pointed at `tiny_gpt2_hub_folder`, downloads not allowed,
+    no instructor extras: the picker offers Gemma (when prepared), `gpt2` and the Portuguese GPT-2."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tiny_gpt2_hub_folder))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tiny_gpt2_hub_folder))
+    monkeypatch.delenv("GPTLAB_ALLOW_DOWNLOADS", raising=False)
+    monkeypatch.delenv("GPTLAB_EXTRA_MODELS", raising=False)
+    return tiny_gpt2_hub_folder
+
+
 # --- the app in headless Chromium (tests/browser; helpers in tests/browser/driving.py) ----------------
 
 

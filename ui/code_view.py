@@ -6,6 +6,8 @@ A page makes one `Shelf` per run; each widget that computes from a model puts it
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from gptlab.i18n import t
@@ -22,10 +24,18 @@ def local_paths() -> Paths:
 class Shelf:
     """This run's widgets and their code, in the order the page showed them (one object per page run)."""
 
-    def __init__(self, lesson_id: str, lang: str) -> None:
+    def __init__(self, lesson_id: str, lang: str, model=None) -> None:
+        """`model`: the catalog entry (gptlab.models.catalog) the lab runs on; a Hub model's snippets load it by id."""
         self.lesson_id = lesson_id
         self.lang = lang
         self.widgets: list[tuple[str, Snippet]] = []
+        self.model = model
+
+    def paths(self) -> Paths:
+        paths = local_paths()
+        if self.model is not None and not self.model.is_gemma:
+            return replace(paths, hub_model=self.model.hub_id)
+        return paths
 
     def show(self, widget: str, settings) -> None:
         """The expander with the code of `widget` (a takeaway.widget.<widget> string) for these settings."""
@@ -33,7 +43,7 @@ class Shelf:
         self.widgets.append((t(f"takeaway.widget.{widget}", self.lang), snippet))
         with st.expander(t("takeaway.expander", self.lang), icon=":material/code:"):
             st.caption(t("takeaway.caption", self.lang))
-            st.code(snippet.code(local_paths()), language="python")
+            st.code(snippet.code(self.paths()), language="python")
 
     def download_button(self, les: Lesson) -> None:
         """The lab as a notebook: its key ideas, then every widget's code as the page shows it now."""
@@ -42,7 +52,7 @@ class Shelf:
         text = NotebookText(title=les.title, summary=les.summary, key_ideas_heading=t("lesson.key_ideas", self.lang),
                             key_ideas=les.key_ideas, install_note=t("takeaway.install_note", self.lang),
                             setup_heading=t("takeaway.setup", self.lang))
-        notebook = build_notebook(text, tuple(self.widgets), local_paths(), self.lang)
+        notebook = build_notebook(text, tuple(self.widgets), self.paths(), self.lang)
         st.download_button(t("takeaway.notebook", self.lang), notebook_bytes(notebook),
                            file_name=f"gpt-lab-{self.lesson_id}-{self.lang}.ipynb", mime="application/x-ipynb+json",
                            icon=":material/download:", help=t("takeaway.notebook_help", self.lang),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 import streamlit as st
 
@@ -69,11 +70,35 @@ def decoder_layers() -> int | None:
     return layers if isinstance(layers, int) and not isinstance(layers, bool) and layers > 0 else None
 
 
+def picked_hub_layers() -> tuple[int, str] | None:
+    """(blocks, name) of the Hub model picked in the sidebar, from its cached config file; None for Gemma or
+    when no cached config says (a model still to be downloaded)."""
+    from ui import models as ui_models
+
+    try:
+        entry = ui_models.picked_model()
+    except Exception:  # noqa: BLE001 - no session (a figure drawn outside a page): the default model
+        return None
+    if entry is None or entry.is_gemma or not entry.local_path:
+        return None
+    try:
+        config = json.loads((Path(entry.local_path) / "config.json").read_text(encoding="utf-8"))
+        layers = config.get("num_hidden_layers", config.get("n_layer"))
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(layers, int) or isinstance(layers, bool) or layers < 1:
+        return None
+    return layers, ui_models.model_label(entry)
+
+
 def figure_svg(spec: str, lang: str) -> str | None:
     """A `:::figure` block's SVG: "pipeline [stage=...]" drawn from data, any other name read from
     lessons/figures/<name>.<lang>.svg; None when there is no such file."""
     name, options = figure_options(spec)
     if name == PIPELINE:
+        hub_layers = picked_hub_layers()
+        if hub_layers is not None:  # the model picked in the sidebar (ui.models) is a Hub model: its blocks
+            return pipeline_svg(lang, hub_layers[0], options.get("stage"), hub_layers[1])
         layers = decoder_layers()
         return pipeline_svg(lang, layers, options.get("stage"), models.GEMMA_DECODER.name if layers else None)
     path = LESSONS_DIR / "figures" / f"{name}.{lang}.svg"

@@ -52,22 +52,38 @@ def model_worker():
     return ModelWorker(GemmaEngine(decoding_model()))
 
 
+def submit(fn: Callable[[], Any]) -> concurrent.futures.Future:
+    """fn() on the model worker. Before the decoder is prepared (the worker holds it) fn runs here and now:
+    the encoder's and the tokenizers' work on a page must not wait for the first start's conversion."""
+    try:
+        worker = model_worker()
+    except models.DecoderNotPrepared:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn())
+        except Exception as exc:  # noqa: BLE001 - raised to the caller by result(), as the worker would
+            future.set_exception(exc)
+        return future
+    return worker.submit(fn)
+
+
 def worker_call(fn: Callable[[], Any]) -> Any:
     """fn() on the model worker, one job at a time between batched steps; blocks, shows nothing.
     For cached functions (st.cache_data), which must not draw; pages use `on_worker` or `job`."""
-    return model_worker().submit(fn).result()
+    return submit(fn).result()
 
 
 POLL_S = 0.25  # how often a waiting page looks at its place in the queue
 
 
-def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: bool = True) -> Any:
+def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: bool = True, worker=None) -> Any:
     """The future's result; while it waits, the student sees their place in the queue and an
     estimate, never a frozen page. Leaving the page (or pressing anything) withdraws a job that has
-    not started, unless others wait for the same result (withdraw=False)."""
-    if lang is None:
+    not started, unless others wait for the same result (withdraw=False). `worker`: the one the job
+    was submitted to (default: Gemma's)."""
+    if lang is None or future.done():  # done: e.g. run in place before the decoder was prepared (submit)
         return future.result()
-    worker = model_worker()
+    worker = worker if worker is not None else model_worker()
     notice = None
     try:
         while True:
@@ -92,7 +108,7 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
 
 def on_worker(fn: Callable[[], Any], lang: str) -> Any:
     """fn() on the model worker, showing the student's place in the queue while it waits."""
-    return wait_for(model_worker().submit(fn), lang)
+    return wait_for(submit(fn), lang)
 
 
 class ResultCache:
@@ -133,7 +149,20 @@ def job(name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, qu
 
     cache = result_cache(name, max_entries)
     lang = None if quiet else frame.language()
-    return wait_for(cache.future(key, lambda: model_worker().submit(fn)), lang, withdraw=False)
+    return wait_for(cache.future(key, lambda: submit(fn)), lang, withdraw=False)
+
+
+def lm_job(entry, name: str, key: Any, fn: Callable[[], Any], max_entries: int = 64, *, quiet: bool = False) -> Any:
+    """`job` on the worker that owns the picked model (`entry`, a gptlab.models.catalog entry): Gemma's batched
+    worker, or a Hub model's own. Results are cached per model: the same text on GPT-2 and on Gemma are two."""
+    if entry.is_gemma:
+        return job(name, key, fn, max_entries, quiet=quiet)
+    from ui import frame
+
+    worker = lm_worker(entry)
+    cache = result_cache(f"{name}@{entry.key}@{entry.local_path}", max_entries)
+    lang = None if quiet else frame.language()
+    return wait_for(cache.future(key, lambda: worker.submit(fn)), lang, withdraw=False, worker=worker)
 
 
 @st.cache_resource(show_spinner=False)
@@ -282,3 +311,190 @@ def lab_tokenizers(lang: str) -> dict[str, object]:
     else:
         st.warning(t("tokenization.gemma_unavailable", lang))
     return tokenizers
+
+
+# --------------------------------------------------------------------------------------------
+# The model the labs run on: the sidebar's picker (?model=gpt2), and its cached loaders
+
+MODEL_PARAM = "model"  # ?model=gpt2: the picked model travels in the URL like every setting
+MODEL_STATE = "app.model"  # the picked model's key (plain session key: it survives pages without the widget)
+MODEL_KEY = "app.model_pick"  # the picker widget
+_MODEL_NOTICE = "app.model_notice"  # (string key, values) of a link whose model this machine lacks
+_MODEL_FAILED = "app.model_failed"  # keys that failed to load in this session: not offered again
+
+
+def _initial_model(lang: str) -> str:
+    """The model a link names, when this machine can run it; else Gemma, with a notice saying why."""
+    from gptlab.models import catalog
+
+    raw = st.query_params.get(MODEL_PARAM)
+    if raw is None:
+        return catalog.GEMMA_KEY
+    entry = catalog.find(raw)
+    shown = "`" + str(raw)[:80].replace("`", "'").replace("\n", " ") + "`"  # URL text: inline code
+    if entry is None:
+        st.session_state[_MODEL_NOTICE] = ("models.picker.link_unknown", {"name": shown})
+        return catalog.GEMMA_KEY
+    if not entry.available:
+        st.session_state[_MODEL_NOTICE] = ("models.picker.link_missing", {"name": shown, "reason": entry.reason})
+        return catalog.GEMMA_KEY
+    return entry.key
+
+
+def _on_model_pick() -> None:
+    st.session_state[MODEL_STATE] = st.session_state[MODEL_KEY]
+    st.session_state.pop(_MODEL_NOTICE, None)
+
+
+def model_label(entry) -> str:
+    return entry.name if entry.is_gemma or entry.name == entry.hub_id else f"{entry.name} · {entry.hub_id}"
+
+
+def sidebar_model_picker(lang: str) -> None:
+    """The picker: every causal LM this machine can run; the others listed with the reason, in the user's language."""
+    from gptlab.models import catalog
+
+    if MODEL_STATE not in st.session_state:
+        st.session_state[MODEL_STATE] = _initial_model(lang)
+    failed: set[str] = st.session_state.setdefault(_MODEL_FAILED, set())
+    entries = catalog.catalog()
+    offered = {e.key: e for e in entries if e.is_gemma or (e.available and e.key not in failed)}
+    if st.session_state[MODEL_STATE] not in offered:  # its files went away, or it failed to load
+        st.session_state[MODEL_STATE] = catalog.GEMMA_KEY
+    st.session_state[MODEL_KEY] = st.session_state[MODEL_STATE]
+    with st.sidebar:
+        st.selectbox(t("models.picker.label", lang), list(offered), format_func=lambda k: model_label(offered[k]),
+                     key=MODEL_KEY, help=t("models.picker.help", lang), on_change=_on_model_pick)
+        picked = offered[st.session_state[MODEL_STATE]]
+        if not picked.is_gemma:
+            st.caption(t(f"models.picker.source.{picked.source}", lang))
+        missing = [e for e in entries if not e.is_gemma and not e.available]
+        if missing:
+            from ui.frame import markdown_escape
+
+            items = "; ".join(t("models.picker.item", lang, name=markdown_escape(e.key), reason=t(f"models.picker.reason.{e.reason}", lang))
+                              for e in missing)
+            st.caption(t("models.picker.unavailable", lang, items=items))
+    notice = st.session_state.get(_MODEL_NOTICE)
+    if notice is not None:
+        key, values = notice
+        if "reason" in values:
+            values = {**values, "reason": t(f"models.picker.reason.{values['reason']}", lang)}
+        st.warning(t(key, lang, **values), icon=":material/swap_horiz:")
+    if picked.is_gemma:
+        if MODEL_PARAM in st.query_params:
+            del st.query_params[MODEL_PARAM]
+    else:
+        st.query_params[MODEL_PARAM] = picked.key
+
+
+def picked_model():
+    """The catalog entry of the model the student picked (Gemma 3 270M unless they picked another)."""
+    from gptlab.models import catalog
+
+    key = st.session_state.get(MODEL_STATE, catalog.GEMMA_KEY)
+    entry = catalog.find(key) if key != catalog.GEMMA_KEY else None
+    if entry is None or not entry.available:
+        return catalog.find(catalog.GEMMA_KEY)
+    return entry
+
+
+def model_failed(entry, exc: BaseException, lang: str) -> None:
+    """A picked Hub model would not load: say so, fall back to Gemma for the rest of the session."""
+    from gptlab.models import catalog
+
+    st.session_state.setdefault(_MODEL_FAILED, set()).add(entry.key)
+    st.session_state[MODEL_STATE] = catalog.GEMMA_KEY
+    st.warning(t("models.picker.load_failed", lang, name=entry.key, error=type(exc).__name__))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _hub_tokenizer(key: str, local_path: str | None):
+    from gptlab.models import catalog
+
+    return catalog.load_tokenizer(catalog.find(key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _hub_config(key: str, local_path: str | None):
+    from gptlab.models import catalog
+
+    return catalog.load_config(catalog.find(key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _hub_model(key: str, local_path: str | None, dtype: str):
+    """A Hub model, loaded once per server and dtype. Shared by every user: read-only."""
+    from gptlab.models import catalog
+
+    return catalog.load_model(catalog.find(key), dtype=dtype)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _hub_worker(key: str, local_path: str | None):
+    """The worker that owns a Hub model (float32) and runs every session's work on it."""
+    from gptlab.models.transformers_worker import TransformersWorker
+
+    return TransformersWorker(_hub_model(key, local_path, "float32"), name=f"gptlab-hub-worker-{key}")
+
+
+def lm_tokenizer(entry=None):
+    """The picked (or given) model's tokenizer, loaded once per server."""
+    entry = entry or picked_model()
+    return gemma_tokenizer() if entry.is_gemma else _hub_tokenizer(entry.key, entry.local_path)
+
+
+def lm_config(entry=None):
+    """The picked model's config; None while Gemma is not prepared."""
+    entry = entry or picked_model()
+    return decoder_config() if entry.is_gemma else _hub_config(entry.key, entry.local_path)
+
+
+def lm_architecture(entry=None):
+    """The picked model's shape (gptlab.models.catalog.Architecture), read from its config; None until ready."""
+    from gptlab.models.catalog import Architecture
+
+    config = lm_config(entry)
+    return None if config is None else Architecture.of(config)
+
+
+def lm_model(entry=None, dtype: str = "float32"):
+    """The picked model (shared, read-only). Gemma: float32 as the attention lab holds it, or the decoding lab's bfloat16."""
+    entry = entry or picked_model()
+    if entry.is_gemma:
+        return decoder_fp32() if dtype == "float32" else decoding_model()
+    return _hub_model(entry.key, entry.local_path, dtype)
+
+
+def lm_worker(entry=None):
+    """The worker that runs the picked model: Gemma's batched one, or a Hub model's own (TransformersWorker).
+    Both answer next_token_logits(ids), generate(...).states(timeout), submit(fn), job_status(future)."""
+    entry = entry or picked_model()
+    return model_worker() if entry.is_gemma else _hub_worker(entry.key, entry.local_path)
+
+
+def lm_stop_token_ids(entry=None) -> tuple[int, ...]:
+    from gptlab.nn import generation as G
+
+    entry = entry or picked_model()
+    return G.stop_token_ids(decoding_model() if entry.is_gemma else lm_model(entry))
+
+
+def lm_ready(entry=None) -> bool:
+    """The picked model can run now (Gemma: once prepared; a Hub model: whenever the picker offers it)."""
+    entry = entry or picked_model()
+    return models.decoder_ready() if entry.is_gemma else entry.available
+
+
+def model_line(entry, architecture, lang: str) -> str:
+    """"The widgets run GPT-2 small: 12 blocks, 12 heads of 64 ...": every number read from the model's config."""
+    a = architecture
+    kv = (t("models.shape.kv.shared", lang, kv_heads=fmt_int(a.n_kv_heads, lang)) if a.grouped_kv
+          else t("models.shape.kv.own", lang))
+    from ui.frame import markdown_escape
+
+    return t("models.shape.line", lang, name=markdown_escape(model_label(entry)), layers=fmt_int(a.n_layer, lang),
+             heads=fmt_int(a.n_head, lang), head_dim=fmt_int(a.head_dim, lang), kv=kv, d=fmt_int(a.d_model, lang),
+             vocab=fmt_int(a.vocab, lang), positions=t(f"models.shape.positions.{a.positions}", lang),
+             norm=t(f"models.shape.norm.{a.norm}", lang), tied=t(f"models.shape.tied.{'yes' if a.tied_embeddings else 'no'}", lang),
+             context=fmt_int(a.context, lang))

@@ -365,6 +365,8 @@ class ModelWorker:
         if not (self._active or admitted or forwards):
             return
         engine, cache = self.engine, self.cache
+        # Every row this step ends with (each admitted request's strategies and beams, each forward): one allocation.
+        cache.reserve_rows(cache.rows + sum(request.n_rows for request in admitted) + len(forwards))
         # Decoding rows first (all rows of the cache, in order), then one new row per prompt.
         decode_rows = list(range(cache.rows))
         decode_tokens = [[int(req.run.next_ids[i])] for req, i in self._owner]

@@ -1,6 +1,6 @@
 """Scaled dot-product attention and the causal mask, step by step, from a real model's weights.
 
-    scores  = Q K^T * scale          (Gemma 3: scale = query_pre_attn_scalar ** -0.5)
+    scores  = Q K^T * scale          (GPT-2: head_dim ** -0.5; Gemma 3: query_pre_attn_scalar ** -0.5)
     masked  = scores + M             M[i, j] = -inf where j > i (the future), else 0
     weights = softmax(masked, dim=-1)
 
@@ -14,6 +14,7 @@ of the server stays as it was loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
@@ -80,36 +81,37 @@ class DecoderRun:
 def run_decoder(model, tokenizer, text: str, max_tokens: int = MAX_ATTENTION_TOKENS) -> DecoderRun:
     """Tokenize (keeping the first `max_tokens`), run once, keep hidden states and attentions.
 
-    Runs the base decoder without the LM head: attention views need no logits, and the head
+    Runs the base decoder without the LM head: attention views need no logits, and Gemma's head
     (640 x 262,144) would cost more than all 18 layers together.
     """
+    from gptlab.nn.architecture import family_of
+
     ids = tokenizer(text, return_tensors="pt")["input_ids"][:, :max_tokens]  # (1, T)
-    base = getattr(model, "model", model)  # Gemma3ForCausalLM -> Gemma3TextModel
+    family = family_of(model)
+    base = family.decoder(model)  # Gemma3TextModel, GPT2Model
     out = base(input_ids=ids, output_hidden_states=True, output_attentions=True, use_cache=False)
-    tokens = tuple(tokenizer.convert_ids_to_tokens(ids[0].tolist()))
+    tokens = family.token_names(tokenizer, ids[0].tolist())
     return DecoderRun(tokens, ids, tuple(out.hidden_states), tuple(out.attentions))
 
 
 @torch.no_grad()
-def gemma_attention_steps(model, run: DecoderRun, layer: int, head: int) -> AttentionSteps:
-    """Recompute one Gemma 3 layer's attention for one head from its weights, stage by stage."""
-    decoder = model.model  # Gemma3TextModel
-    block = decoder.layers[layer]
-    attn = block.self_attn
-    config = model.config
+def attention_steps(model, run: DecoderRun, layer: int, head: int) -> AttentionSteps:
+    """Recompute one layer's attention for one head from its weights, stage by stage (GPT-2 or Gemma 3).
+
+    Where the families differ (how Q and K are made, where position enters, which key head a query
+    head reads, the scale, the window) the model's adapter says (gptlab.nn.architecture).
+    """
+    from gptlab.nn.architecture import family_of
+
+    arch = family_of(model)
     h = run.hidden_states[layer]  # (1, T, d_model) the layer's input
-    B, T, _ = h.shape
-    x = block.input_layernorm(h)  # (1, T, d_model) RMSNorm before attention
-    q = attn.q_proj(x).view(B, T, -1, attn.head_dim).transpose(1, 2)  # (1, H, T, hd)
-    k = attn.k_proj(x).view(B, T, -1, attn.head_dim).transpose(1, 2)  # (1, H_kv, T, hd)
-    q, k = attn.q_norm(q), attn.k_norm(k)  # Gemma 3 normalizes queries and keys per head
-    positions = torch.arange(T)[None, :]  # (1, T)
-    cos, sin = decoder.rotary_emb(x, positions, config.layer_types[layer])  # (1, T, hd) each
-    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-    kv_head = head // attn.num_key_value_groups  # grouped-query attention: heads share K and V
-    scores = (q[0, head] @ k[0, kv_head].T) * attn.scaling  # (T, T)
-    window = attn.sliding_window
-    mask = (causal_mask(T) if window is None else sliding_window_mask(T, window)).to(scores.dtype)  # (T, T)
+    T = h.shape[1]
+    q, k, _ = arch.attention_inputs(model, layer, h)  # (1, H, T, hd), (1, H_kv, T, hd): position applied
+    kv_head = arch.kv_head(model, head)  # Gemma: query heads share key heads; GPT-2: its own
+    scale = arch.scaling(model, layer)
+    scores = (q[0, head] @ k[0, kv_head].T) * scale  # (T, T)
+    window = arch.sliding_window(model, layer)
+    mask = arch.mask(model, layer, T, scores.dtype)  # (T, T)
     masked = scores + mask  # (T, T)
     weights = torch.softmax(masked, dim=-1, dtype=torch.float32).to(scores.dtype)  # (T, T)
     leaked = torch.softmax(scores, dim=-1, dtype=torch.float32)  # (T, T) no mask at all
@@ -118,7 +120,7 @@ def gemma_attention_steps(model, run: DecoderRun, layer: int, head: int) -> Atte
         tokens=run.tokens,
         layer=layer,
         head=head,
-        scale=float(attn.scaling),
+        scale=scale,
         scores=scores.float().numpy(),
         mask=mask.float().numpy(),
         masked_scores=masked.float().numpy(),
@@ -171,6 +173,7 @@ def future_attention_share(weights: np.ndarray) -> float:
     return float(per_row.mean())
 
 
+@cache  # the same numbers every time: a meta-device model costs ~20 ms of Python per page run
 def gpt2_small_parameter_count() -> int:
     """Parameters of GPT-2 small, counted from `GPT2Config()` without allocating any weights."""
     from gptlab.models import _hf
@@ -283,6 +286,7 @@ def format_shape(shape: tuple[int, ...], language: str) -> str:
     return " × ".join(fmt_int(d, language) for d in shape)
 
 
+@cache
 def gpt2_small_parameter_breakdown() -> tuple[ParameterGroup, ...]:
     """GPT-2 small's parameters grouped as the lesson explains them; they add up to the total."""
     from gptlab.models import _hf

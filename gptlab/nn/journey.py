@@ -1,4 +1,4 @@
-"""A prompt's journey through Gemma 3, as the journey lab shows it: small arrays, ready to draw and to cache.
+"""A prompt's journey through a decoder (Gemma 3 or GPT-2), as the journey lab shows it: small arrays, ready to draw and to cache.
 
 Three pieces, each run as a job on the model worker:
 
@@ -8,7 +8,7 @@ Three pieces, each run as a job on the model worker:
     grid_lens(trace, unembedding, run)          the logit lens at every layer at the last positions, in blocks
 
 Layers are numbered as the lens reads them: 0 is the embedding (what enters block 0), l the residual
-stream after l blocks, L (18 in Gemma 3 270M) the model's own output.
+stream after l blocks, L (18 in Gemma 3 270M, 12 in GPT-2 small) the model's own output.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ class Trace:
     """The residual stream of one prompt, reduced to what the lab draws (float32 numpy arrays)."""
 
     ids: tuple[int, ...]
-    embed_scale: float  # sqrt(d) as the model holds it
+    embed_scale: float  # Gemma: sqrt(d) as the model holds it; GPT-2: 1.0
     embedding_head: np.ndarray  # (T, SHOWN_DIMS) the first dimensions of each embedding row, before scaling
     embedding_norms: np.ndarray  # (T,) each embedding row's norm, before scaling
+    position_head: np.ndarray | None  # (T, SHOWN_DIMS) GPT-2: the first dimensions of the position rows added
+    position_norms: np.ndarray | None  # (T,) GPT-2: each added position row's norm; None where positions rotate
     residual_norms: np.ndarray  # (L+1, T) ||x_l||: the stream entering block l; the last, after all blocks
     attention_norms: np.ndarray  # (L, T) ||a_l||: what block l's attention adds
     mlp_norms: np.ndarray  # (L, T) ||m_l||: what block l's MLP adds
@@ -96,9 +98,12 @@ def trace(model, ids: Sequence[int]) -> Trace:
     norm = LL.final_norm
     normed = torch.cat([norm(model, stream.residual[:-1]), stream.final[None]])  # (L+1, T, d)
     rows = stream.embedding_rows.float()
+    positions = stream.position_rows.float() if stream.position_rows is not None else None
     return Trace(
         ids=stream.ids, embed_scale=stream.embed_scale, embedding_head=rows[:, :SHOWN_DIMS].numpy(),
-        embedding_norms=_norms(rows), residual_norms=_norms(stream.residual), attention_norms=_norms(stream.attention),
+        embedding_norms=_norms(rows),
+        position_head=positions[:, :SHOWN_DIMS].numpy() if positions is not None else None,
+        position_norms=_norms(positions) if positions is not None else None, residual_norms=_norms(stream.residual), attention_norms=_norms(stream.attention),
         mlp_norms=_norms(stream.mlp), check=stream.check, normed=normed.float().numpy(),
     )
 

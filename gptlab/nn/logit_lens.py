@@ -49,8 +49,11 @@ class Lens:
 
 
 def final_norm(model, x: torch.Tensor) -> torch.Tensor:
-    """(..., d) residual stream -> (..., d): the model's final RMSNorm, the one before its output layer."""
-    return getattr(model, "model", model).norm(x)
+    """(..., d) residual stream -> (..., d): the model's final norm, the one before its output layer
+    (Gemma's RMSNorm, GPT-2's LayerNorm ln_f)."""
+    from gptlab.nn.architecture import family_of
+
+    return family_of(model).final_norm(model, x)
 
 
 @torch.no_grad()

@@ -31,30 +31,32 @@ def _peft(*names: str):
     return found[0] if len(found) == 1 else found
 
 
-PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
-
 @dataclass(frozen=True)
 class LoraSettings:
     rank: int = 8  # r: the width of the bottleneck A -> B
     alpha: int = 16  # the update is scaled by alpha / r (here 2)
     dropout: float = 0.05  # on the adapter's input while training (peft's lora_dropout)
-    projections: tuple[str, ...] = PROJECTIONS  # which linear layers of each block get an adapter
+    projections: tuple[str, ...] | None = None  # which layers of each block get an adapter; None: all of the
+    # model's projections (Gemma's q/k/v/o_proj and gate/up/down_proj, GPT-2's c_attn, c_proj and c_fc)
 
     @property
     def scaling(self) -> float:
         return self.alpha / self.rank
 
 
-def peft_config(settings: LoraSettings, layers: tuple[int, ...] | None = None):
-    """peft's LoraConfig for a causal LM; `layers` limits the adapters to those blocks."""
-    LoraConfig = _peft("LoraConfig")
+def peft_config(settings: LoraSettings, model, layers: tuple[int, ...] | None = None):
+    """peft's LoraConfig for a causal LM of either family; `layers` limits the adapters to those blocks."""
+    from gptlab.nn.architecture import family_of
 
+    LoraConfig = _peft("LoraConfig")
+    arch = family_of(model)
     return LoraConfig(
         r=settings.rank,
         lora_alpha=settings.alpha,
         lora_dropout=settings.dropout,
-        target_modules=list(settings.projections),
+        target_modules=list(settings.projections or arch.lora_targets),
+        # GPT-2's Conv1D keeps its weight as (in, out): peft must transpose its update to match
+        fan_in_fan_out=arch.lora_fan_in_fan_out,
         layers_to_transform=list(layers) if layers is not None else None,
         bias="none",
         task_type="CAUSAL_LM",
@@ -65,13 +67,24 @@ def with_adapter(base, settings: LoraSettings, layers: tuple[int, ...] | None = 
     """The base model wrapped by peft with a fresh adapter (B = 0: the model is unchanged so far)."""
     get_peft_model = _peft("get_peft_model")
 
-    return get_peft_model(base, peft_config(settings, layers))
+    return get_peft_model(base, peft_config(settings, base, layers))
 
 
-def reset_adapter(peft_model, settings: LoraSettings, layers: tuple[int, ...] | None = None) -> None:
-    """Replace the adapter by a fresh one (a new student's run on the shared base)."""
+def reset_adapter(peft_model, settings: LoraSettings, layers: tuple[int, ...] | None = None,
+                  seed: int | None = None) -> None:
+    """Replace the adapter by a fresh one (a new student's run on the shared base).
+
+    A starts random (B at zero): with a seed, A is drawn from torch.manual_seed(seed), as
+    get_peft_model would draw it right after that call, so a run is repeatable (and its code, which
+    seeds the same way, gives the same losses); the process's random state is left as it was."""
+    config = peft_config(settings, peft_model.get_base_model(), layers)  # asked before: it reads the active adapter
     peft_model.delete_adapter("default")
-    peft_model.add_adapter("default", peft_config(settings, layers))
+    if seed is None:
+        peft_model.add_adapter("default", config)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            peft_model.add_adapter("default", config)
     peft_model.set_adapter("default")
 
 
@@ -80,7 +93,9 @@ def trainable_parameters(model) -> tuple[int, int]:
             sum(p.numel() for p in model.parameters()))
 
 
-_KEY = re.compile(r"layers\.(?P<layer>\d+)\..*?(?P<proj>" + "|".join(PROJECTIONS) + r")\.lora_(?P<ab>[AB])\.")
+# base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight (Gemma),
+# base_model.model.transformer.h.3.attn.c_proj.lora_A.weight (GPT-2)
+_KEY = re.compile(r"(?:layers|\bh)\.(?P<layer>\d+)\.(?P<path>[\w.]+?)\.lora_(?P<ab>[AB])\.")
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,8 @@ class Adapter:
     """A trained adapter, detached from any model: what a session keeps (float32, a few MB).
 
     matrices[(layer, projection)] = (A (r, in), B (out, r)); the model worker adds
-    scaling * B (A x) to that projection's output for this adapter's rows.
+    scaling * B (A x) to that projection's output for this adapter's rows. `projection` is the layer's
+    name (Gemma: "q_proj"); GPT-2 names two layers c_proj, so there it is the path in the block ("mlp.c_proj").
     """
 
     matrices: dict[tuple[int, str], tuple[torch.Tensor, torch.Tensor]]
@@ -109,12 +125,15 @@ def extract_adapter(peft_model, settings: LoraSettings) -> Adapter:
     """Copy the trained adapter out of the shared model (the model is then free for the next student)."""
     get_peft_model_state_dict = _peft("get_peft_model_state_dict")
 
+    from gptlab.nn.architecture import family_of
+
+    arch = family_of(peft_model.get_base_model())
     state = {k: v.detach().float().clone() for k, v in get_peft_model_state_dict(peft_model).items()}
     pairs: dict[tuple[int, str], dict[str, torch.Tensor]] = {}
     for key, tensor in state.items():
         match = _KEY.search(key)
         if match:
-            pairs.setdefault((int(match["layer"]), match["proj"]), {})[match["ab"]] = tensor
+            pairs.setdefault((int(match["layer"]), arch.lora_key(match["path"])), {})[match["ab"]] = tensor
     matrices = {k: (v["A"], v["B"]) for k, v in pairs.items() if "A" in v and "B" in v}
     return Adapter(matrices, settings.scaling, settings.rank, state)
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from string import Template
 
 from gptlab.nn.decoding import Strategy
+from gptlab.nn.finetune import FinetuneSettings
+from gptlab.nn.lora import LoraSettings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -64,6 +66,7 @@ class Paths:
     gpt2_vocab: str
     gpt2_merges: str
     minilm_dir: str
+    hub_model: str | None = None  # a Hub causal LM picked instead of Gemma (gptlab.models.catalog): its id
 
     @classmethod
     def local(cls) -> "Paths":
@@ -75,8 +78,11 @@ class Paths:
 
 
 def setup_code(name: str, paths: Paths) -> str:
-    """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three) or
-    "bert_tokenizer" (MiniLM's WordPiece, with the masking collator)."""
+    """One setup part: "decoder" (Gemma's tokenizer and model), "tokenizers" (the lab's three),
+    "bert_tokenizer" (MiniLM's WordPiece, with the masking collator), "bert_encoder" (MiniLM's tokenizer
+    and encoder) or a fine-tuning base (FINETUNE_BASES)."""
+    if name == "decoder" and paths.hub_model:
+        return render("hub_decoder", hub_id=paths.hub_model)
     if name == "decoder":
         return render("decoder", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir)
     if name == "tokenizers":
@@ -84,13 +90,28 @@ def setup_code(name: str, paths: Paths) -> str:
                       minilm_dir=paths.minilm_dir, gemma_tokenizer_dir=paths.tokenizer_dir)
     if name == "bert_tokenizer":
         return render("bert_tokenizer", minilm_dir=paths.minilm_dir)
+    if name == "gpt2_tokenizer":
+        return render("gpt2_tokenizer", gpt2_vocab=paths.gpt2_vocab, gpt2_merges=paths.gpt2_merges)
+    if name == "bert_encoder":
+        return render("bert_encoder", minilm_dir=paths.minilm_dir)
+    if name in FINETUNE_BASES:
+        dtype, comment = FINETUNE_BASES[name]
+        return render("finetune_base", model_dir=paths.model_dir, tokenizer_dir=paths.tokenizer_dir, dtype=Code(dtype),
+                      dtype_comment=Code(comment))
     raise KeyError(name)
+
+
+FINETUNE_BASES = {  # setup parts of the fine-tuning run: a fresh base model to train, in the lab's dtype
+    "lora_base": ("bfloat16", "bfloat16, as GPT Lab's shared LoRA base: only the adapter learns, the base is only read."),
+    "full_copy": ("float32", "float32: the weights themselves learn (bf16=True below multiplies in bfloat16)."),
+}
 
 
 @dataclass(frozen=True)
 class Snippet:
     setup: tuple[str, ...]  # setup parts it needs, in order
     body: str
+    packages: tuple[str, ...] = ()  # what it imports beyond torch and transformers (the notebook installs them)
 
     def code(self, paths: Paths) -> str:
         """The standalone script: its setup parts, then its body."""
@@ -151,7 +172,7 @@ class GenerationSettings:
 
 @dataclass(frozen=True)
 class AttentionMapSettings:
-    """The attention lab's map: one layer and head of Gemma on the student's sentence."""
+    """The attention lab's map: one layer and head of the decoder on the student's sentence."""
 
     text: str
     layer: int
@@ -184,9 +205,11 @@ class AttentionStepsSettings:
     layer: int
     head: int
     max_tokens: int = field(default=64)
+    family: str = field(default="gemma3")  # gptlab.nn.architecture: how the model makes Q and K ("gemma3", "gpt2")
 
     def snippet(self) -> Snippet:
-        return Snippet(("decoder",), render("attention_steps", text=self.text, layer=int(self.layer),
+        template = {"gemma3": "attention_steps", "gpt2": "attention_steps_gpt2"}[self.family]
+        return Snippet(("decoder",), render(template, text=self.text, layer=int(self.layer),
                                             head=int(self.head), max_tokens=int(self.max_tokens)))
 
 
@@ -229,3 +252,223 @@ class InContextSettings:
     def snippet(self) -> Snippet:
         return Snippet(("decoder",), render("in_context", instruction=self.instruction, examples=tuple(self.examples),
                                             query=self.query, answer=self.answer, max_shots=int(self.max_shots)))
+
+
+def texts_literal(texts: tuple[str, ...]) -> str:
+    """A list of texts as code; a corpus that repeats a few texts (the seed corpus) as `[...] * n`."""
+    n = len(texts)
+    for period in range(1, n // 2 + 1):
+        if n % period == 0 and texts == texts[:period] * (n // period):
+            return f"{literal(texts[:period])} * {n // period}"
+    return literal(tuple(texts))
+
+
+@dataclass(frozen=True)
+class FinetuningSettings:
+    """The fine-tuning lab's run: the corpus, its blocks, LoRA (the lab's default) or full fine-tuning, Trainer."""
+
+    texts: tuple[str, ...]
+    method: str  # "lora" or "full"
+    lora: LoraSettings
+    train: FinetuneSettings
+
+    def snippet(self) -> Snippet:
+        if self.method not in FINETUNE_METHODS:
+            raise ValueError(f"unknown method {self.method!r}")
+        s, lora = self.train, self.lora
+        if s.train_embeddings or not s.bf16:
+            raise ValueError("the lab's run keeps the embedding frozen and trains in bf16")
+        if self.method == "lora":
+            method = render("finetuning_lora", rank=int(lora.rank), alpha=int(lora.alpha), dropout=float(lora.dropout),
+                            projections=tuple(lora.projections))
+        else:
+            method = render("finetuning_full", trainable_layers=int(s.trainable_layers))
+        length = f"max_steps={int(s.max_steps)}" if s.max_steps > 0 else f"num_train_epochs={literal(float(s.epochs))}"
+        body = render("finetuning", texts=Code(texts_literal(self.texts)), block_size=int(s.block_size),
+                      validation_share=float(s.validation_share), seed=int(s.seed), method_code=Code(method.rstrip()),
+                      length=Code(length), batch_size=int(s.batch_size), grad_accumulation=int(s.grad_accumulation),
+                      learning_rate=float(s.learning_rate), eval_every=int(s.eval_every))
+        packages = ("accelerate", "datasets") + (("peft",) if self.method == "lora" else ())
+        return Snippet((FINETUNE_METHODS[self.method],), body, packages)
+
+
+FINETUNE_METHODS = {"lora": "lora_base", "full": "full_copy"}  # method -> the setup part it trains
+
+
+def strategy_code(strategy: Strategy) -> Code:
+    """The sliders' strategy as a function strategy_probabilities(logits) (greedy when T = 0)."""
+    if strategy.is_beam:
+        raise ValueError("beam search has no per-token distribution")
+    return Code(render("strategy", temperature=float(strategy.temperature), top_k=int(strategy.top_k),
+                       top_p=float(strategy.top_p)).rstrip())
+
+
+@dataclass(frozen=True)
+class ManyDrawsSettings:
+    """The decoding lab's many draws: n seeded draws of the next token beside its probabilities."""
+
+    prompt: str
+    strategy: Strategy
+    n: int
+    seed: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("many_draws", strategy_code=strategy_code(self.strategy), prompt=self.prompt,
+                                            n=int(self.n), seed=int(self.seed)))
+
+
+@dataclass(frozen=True)
+class StepByStepSettings:
+    """The decoding lab's step by step: the tokens added so far, the next candidates, the sampler's pick."""
+
+    prompt: str
+    chosen: tuple[int, ...]
+    strategy: Strategy
+    seed: int
+    shown: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("step_by_step", strategy_code=strategy_code(self.strategy),
+                                            prompt=self.prompt, chosen=tuple(int(i) for i in self.chosen),
+                                            shown=int(self.shown), seed=int(self.seed)))
+
+
+@dataclass(frozen=True)
+class BertBesideGptSettings:
+    """The attention lab's BERT beside GPT: one layer and head of each, and each one's share on the future."""
+
+    text: str
+    bert_layer: int
+    bert_head: int
+    gpt_layer: int
+    gpt_head: int
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_encoder", "decoder"), render(
+            "bert_beside_gpt", text=self.text, bert_layer=int(self.bert_layer), bert_head=int(self.bert_head),
+            gpt_layer=int(self.gpt_layer), gpt_head=int(self.gpt_head), max_tokens=int(self.max_tokens)))
+
+
+BERTVIZ_VIEWS = {"head": "head_view", "model": "model_view"}
+BERTVIZ_MODELS = {"bert": "bert_encoder", "gemma": "decoder"}  # model -> the setup part it needs
+
+
+@dataclass(frozen=True)
+class BertvizSettings:
+    """The attention lab's bertviz view: the head view or the model view of BERT or Gemma on the text."""
+
+    text: str
+    model: str  # "bert" or "gemma"
+    view: str  # "head" or "model"
+    shown: int  # tokens drawn
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        if self.model not in BERTVIZ_MODELS or self.view not in BERTVIZ_VIEWS:
+            raise ValueError(f"unknown bertviz view {self.model!r}, {self.view!r}")
+        run = render(f"bertviz_{self.model}", max_tokens=Code(str(int(self.max_tokens))))
+        return Snippet((BERTVIZ_MODELS[self.model],), render(
+            "bertviz", text=self.text, shown=int(self.shown), run_code=Code(run.rstrip()),
+            view_call=Code(BERTVIZ_VIEWS[self.view]), file_name=f"gpt-lab-{self.model}-{self.view}-view.html"),
+            ("bertviz",))
+
+
+@dataclass(frozen=True)
+class LayerSideBySideSettings:
+    """The BERT-vs-GPT lab's attention side by side: one layer of each, its heads averaged."""
+
+    text: str
+    bert_layer: int
+    gpt_layer: int
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_encoder", "decoder"), render(
+            "layer_side_by_side", text=self.text, bert_layer=int(self.bert_layer), gpt_layer=int(self.gpt_layer),
+            max_tokens=int(self.max_tokens)))
+
+
+@dataclass(frozen=True)
+class ContextualVectorsSettings:
+    """The BERT-vs-GPT lab's contextual vectors: the cosine of each shared token's vectors in two sentences."""
+
+    first: str
+    second: str
+    max_tokens: int = field(default=64)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("bert_encoder", "decoder"), render(
+            "contextual_vectors", first=self.first, second=self.second, max_tokens=int(self.max_tokens)))
+
+
+GPT1_TASKS = ("classification", "entailment", "similarity", "multiple_choice")
+
+
+@dataclass(frozen=True)
+class Gpt1InputSettings:
+    """The history lab's GPT-1 input builder: the task's token sequences, [Start] ... [Delim] ... [Extract]."""
+
+    task: str
+    text: str
+    second: str = ""
+    choices: tuple[str, ...] = ()
+
+    def snippet(self) -> Snippet:
+        if self.task not in GPT1_TASKS:
+            raise ValueError(f"unknown task {self.task!r}")
+        return Snippet(("gpt2_tokenizer",), render("gpt1_inputs", task=self.task, text=self.text, second=self.second,
+                                                    choices=tuple(self.choices)))
+
+
+@dataclass(frozen=True)
+class HallucinationSettings:
+    """The risks lab's hallucination: greedy answers to an invented and a real question, token by token confidence."""
+
+    invented: str
+    control: str
+    expected: str
+    max_new_tokens: int
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("hallucination", invented=self.invented, control=self.control,
+                                            expected=self.expected, max_new_tokens=int(self.max_new_tokens)))
+
+
+@dataclass(frozen=True)
+class PromptSensitivitySettings:
+    """The risks lab's prompt sensitivity: P(answer) after each phrasing of the same question."""
+
+    phrasings: tuple[str, ...]
+    answer: str
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("prompt_sensitivity", phrasings=tuple(self.phrasings), answer=self.answer))
+
+
+@dataclass(frozen=True)
+class ByteLevelSettings:
+    """The tokenization lab's GPT-2 bytes: each token's bytes, split characters, and the bytes joined back."""
+
+    text: str
+
+    def snippet(self) -> Snippet:
+        return Snippet(("gpt2_tokenizer",), render("byte_level", text=self.text))
+
+
+@dataclass(frozen=True)
+class SpecialTokensSettings:
+    """The tokenization lab's special tokens: each tokenizer's, and what each adds around a text."""
+
+    def snippet(self) -> Snippet:
+        return Snippet(("tokenizers",), render("special_tokens"))
+
+
+@dataclass(frozen=True)
+class TokenInflationSettings:
+    """The tokenization lab's token inflation: tokens of the same sentences in Portuguese and English."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    def snippet(self) -> Snippet:
+        return Snippet(("tokenizers",), render("token_inflation", pairs=tuple(self.pairs)))

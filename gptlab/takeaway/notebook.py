@@ -1,6 +1,7 @@
 """A lab as a Jupyter notebook: its key ideas in Markdown, then each widget's code with the student's settings.
 
-The first code cell installs the exact torch and transformers the app runs (read from requirements.txt);
+The first code cell installs the exact torch and transformers the app runs (read from requirements.txt), and
+whatever else a widget's code imports (peft, datasets...);
 each setup part (the model, the tokenizers) is written once, before the first widget that needs it.
 """
 
@@ -48,7 +49,8 @@ def build_notebook(text: NotebookText, widgets: tuple[tuple[str, Snippet], ...],
     if text.key_ideas:
         cells.append(new_markdown_cell(f"## {text.key_ideas_heading}\n\n" + "\n".join(f"- {i}" for i in text.key_ideas)))
     cells.append(new_markdown_cell(text.install_note))
-    cells.append(new_code_cell("%pip install --quiet " + " ".join(pinned())))
+    extra = tuple(dict.fromkeys(p for _, snippet in widgets for p in snippet.packages if p not in INSTALLED))
+    cells.append(new_code_cell("%pip install --quiet " + " ".join(pinned(INSTALLED + extra))))
     done: set[str] = set()
     for title, snippet in widgets:
         missing = [name for name in snippet.setup if name not in done]

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from gptlab import models
 from gptlab.charts import attention_bars
 from gptlab.i18n import fmt_float, fmt_int, fmt_scientific, t
 from gptlab.nn import attention as A
+from gptlab.nn.architecture import family_of
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings
+from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings, BertBesideGptSettings, BertvizSettings
 from labs.attention import widgets as ui_att
 from labs.attention import settings as S
 from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS
@@ -21,13 +21,14 @@ from ui import models as ui_models
 from ui.params import keep_within, load_from_url, write_to_url
 
 lang = frame.language()
+entry = ui_models.picked_model()  # the decoder picked in the sidebar (Gemma 3 270M unless another is picked)
 # Shareable settings (?text=...&layer=3&head=1...); the bounds are the models' sizes, read from their configs.
-PARAMS = S.url_params(lang, ui_models.decoder_config(), ui_models.minilm_config())
+PARAMS = S.url_params(lang, ui_models.lm_config(entry), ui_models.minilm_config())
 load_from_url(PARAMS, "attention", lang)
 les = lesson_ui.lesson("attention", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "scaled-dot-product", "multi-head", "positions", "decoder-block", "causal-mask")
-shelf = Shelf("attention", lang)  # the code of each view, and the lab as a notebook
+shelf = Shelf("attention", lang, model=entry)  # the code of each view (on the picked model), and the lab as a notebook
 
 # --- the student's sentence, shared by every widget on the page -----------------------------------
 check = tk.check_text(
@@ -35,16 +36,16 @@ check = tk.check_text(
 )
 text = check.text
 has_text = check.problem is None
-decoder_ready = models.decoder_ready()  # the model's facts need only this
-gemma_ready = decoder_ready and has_text  # the Gemma views also need a sentence
+decoder_ready = ui_models.lm_ready(entry)  # the model's facts need only this
+decoder_views = decoder_ready and has_text  # the decoder's views also need a sentence
 if not has_text:
-    st.info(t("attention.empty", lang), icon=":material/edit:")
+    st.info(t("attention.empty", lang, model=entry.name), icon=":material/edit:")
 else:
     if not decoder_ready:
         ui_models.ensure_preparation_started()
         st.warning(t("attention.needs_decoder", lang))
     with frame.contained(lang):
-        for warning in ui_att.truncation_warnings(text, lang, with_gemma=decoder_ready):
+        for warning in ui_att.truncation_warnings(text, lang, decoder=entry if decoder_ready else None):
             st.warning(warning)
 
 def mask_step_by_step(config) -> None:
@@ -54,14 +55,8 @@ def mask_step_by_step(config) -> None:
     keep_within(S.HEAD_KEY, 0, config.num_attention_heads - 1)
     layer = a.slider(t("attention.layer", lang), 0, config.num_hidden_layers - 1, key=S.LAYER_KEY)
     head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.HEAD_KEY)
-    steps = ui_att.decoder_steps(text, layer, head)
-    kind = (
-        t("attention.layer_kind.sliding", lang, window=steps.sliding_window)
-        if steps.sliding_window
-        else t("attention.layer_kind.full", lang)
-    )
-    scale = t("attention.scale", lang, scalar=config.query_pre_attn_scalar, scale=fmt_float(steps.scale, lang, 4))
-    st.caption(f"{kind} · {scale}")
+    steps = ui_att.decoder_steps(entry, text, layer, head)
+    st.caption(" · ".join(ui_att.step_facts(config, steps, lang)))
     shown = {"scores": (steps.scores, "scores"), "mask": (steps.mask, "mask"),
              "masked": (steps.masked_scores, "scores"), "softmax": (steps.weights, "weights")}
     # only the open tab's heatmap is drawn (a click on another reruns the page): one chart for the browser, not four
@@ -82,7 +77,8 @@ def mask_step_by_step(config) -> None:
                        lang=lang)
         share = A.future_attention_share(steps.unmasked_weights)
         st.warning(t("attention.leak", lang, share=f"{fmt_float(100 * share, lang, 1)} %"))
-    shelf.show("attention_steps", AttentionStepsSettings(text, layer, head, A.MAX_ATTENTION_TOKENS))
+    shelf.show("attention_steps", AttentionStepsSettings(text, layer, head, A.MAX_ATTENTION_TOKENS,
+                                                         family_of(config).family))
 
 
 
@@ -90,8 +86,8 @@ def mask_step_by_step(config) -> None:
 def attention_maps(config) -> None:
     """Any layer and head as a heatmap, every head of a layer, and where one token looks."""
     st.subheader(t("attention.maps.header", lang))
-    weights = ui_att.decoder_weights(text)  # (L, H, T, T)
-    tokens = ui_att.decoder_run(text).tokens
+    weights = ui_att.decoder_weights(entry, text)  # (L, H, T, T)
+    tokens = ui_att.decoder_run(entry, text).tokens
     a, b = st.columns(2)
     keep_within(S.MAP_LAYER_KEY, 0, config.num_hidden_layers - 1)
     keep_within(S.MAP_HEAD_KEY, 0, config.num_attention_heads - 1)
@@ -131,7 +127,7 @@ def attention_maps(config) -> None:
 def bert_beside_gpt(config) -> None:
     """The same sentence through the encoder (bidirectional) and the decoder (causal)."""
     st.subheader(t("attention.bert.header", lang))
-    bert_tokens, bert_weights = ui_att.encoder_run(text)  # (L, H, T, T)
+    bert_tokens, bert_weights = ui_att.encoder_run(entry, text)  # (L, H, T, T)
     a, b = st.columns(2)
     bert_layer = a.slider(t("attention.bert.layer", lang), 0, bert_weights.shape[0] - 1, key=S.BERT_LAYER_KEY)
     bert_head = b.slider(t("attention.bert.head", lang), 0, bert_weights.shape[1] - 1, key=S.BERT_HEAD_KEY)
@@ -147,20 +143,23 @@ def bert_beside_gpt(config) -> None:
         if config is not None:
             gpt_layer = min(bert_layer, config.num_hidden_layers - 1)
             gpt_head = min(bert_head, config.num_attention_heads - 1)
-            gemma_weights = ui_att.decoder_weights(text)
-            ui_att.heatmap(gemma_weights[gpt_layer, gpt_head], ui_att.decoder_run(text).tokens,
-                           title=t("attention.gpt.title", lang, layer=gpt_layer, head=gpt_head),
+            decoder_weights = ui_att.decoder_weights(entry, text)
+            ui_att.heatmap(decoder_weights[gpt_layer, gpt_head], ui_att.decoder_run(entry, text).tokens,
+                           title=t("attention.gpt.title", lang, model=entry.name, layer=gpt_layer, head=gpt_head),
                            kind="weights", lang=lang)
-            share = A.future_attention_share(gemma_weights)
+            share = A.future_attention_share(decoder_weights)
             st.metric(t("attention.future_share", lang), f"{fmt_float(100 * share, lang, 1)} %")
         else:
             st.info(t("attention.needs_decoder", lang))
+    if config is not None:
+        shelf.show("bert_beside_gpt", BertBesideGptSettings(text, bert_layer, bert_head, gpt_layer, gpt_head,
+                                                            A.MAX_ATTENTION_TOKENS))
 
 
 
 # --- 4. GPT-2's real shapes, and the decoder we run --------------------------------------------------
 def architecture_tables(config) -> None:
-    """GPT-2 small's parameters from its config; the facts of the Gemma 3 270M we run."""
+    """GPT-2 small's parameters from its config; the facts of the decoder we run, from its own config."""
     st.subheader(t("attention.gpt2.header", lang))
     groups = A.gpt2_small_parameter_breakdown()
     st.dataframe(
@@ -177,22 +176,9 @@ def architecture_tables(config) -> None:
     )
     st.markdown(t("attention.gpt2.total", lang, total=fmt_int(A.gpt2_small_parameter_count(), lang)))
     if config is not None:
-        st.subheader(t("attention.gemma.header", lang))
-        n_params = sum(p.numel() for p in ui_models.decoder_fp32().parameters())
-        facts = {
-            t("attention.gemma.params", lang): fmt_int(n_params, lang),
-            "vocab_size": fmt_int(config.vocab_size, lang),
-            "hidden_size (d_model)": config.hidden_size,
-            "num_hidden_layers": config.num_hidden_layers,
-            "num_attention_heads / num_key_value_heads": f"{config.num_attention_heads} / {config.num_key_value_heads}",
-            "head_dim": config.head_dim,
-            "intermediate_size": fmt_int(config.intermediate_size, lang),
-            "sliding_window": config.sliding_window,
-            "layer_types": ", ".join(
-                f"{kind} × {config.layer_types.count(kind)}" for kind in sorted(set(config.layer_types))
-            ),
-            "max_position_embeddings": fmt_int(config.max_position_embeddings, lang),
-        }
+        st.subheader(t("attention.decoder.header", lang, model=entry.name))
+        n_params = sum(p.numel() for p in ui_models.lm_model(entry).parameters())  # tied: the embedding counted once
+        facts = ui_att.decoder_facts(config, n_params, lang)
         st.dataframe(
             pd.DataFrame({t("attention.gemma.col.property", lang): list(facts), t("attention.gemma.col.value", lang): [str(v) for v in facts.values()]}),
             hide_index=True,
@@ -208,15 +194,16 @@ def bertviz_views() -> None:
     from labs.attention import bertviz_html
 
     a, b = st.columns(2)
-    choices = ["bert"] + (["gemma"] if gemma_ready else [])
+    choices = ["bert"] + (["decoder"] if decoder_views else [])
+    names = {"bert": ui_att.BERT_NAME, "decoder": entry.name}
     which = a.radio(t("attention.bertviz.model", lang), choices, horizontal=True, key=S.BERTVIZ_MODEL_KEY,
-                    format_func={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}.__getitem__)
+                    format_func=names.__getitem__)
     view = b.radio(t("attention.bertviz.view", lang), ["head", "model"], horizontal=True, key=S.BERTVIZ_VIEW_KEY,
                    format_func=lambda v: t(f"attention.bertviz.{v}_view", lang))
     if which == "bert":
-        vz_tokens, vz_weights = ui_att.encoder_run(text)
+        vz_tokens, vz_weights = ui_att.encoder_run(entry, text)
     else:
-        vz_tokens, vz_weights = ui_att.decoder_run(text).tokens, ui_att.decoder_weights(text)
+        vz_tokens, vz_weights = ui_att.decoder_run(entry, text).tokens, ui_att.decoder_weights(entry, text)
     n = min(len(vz_tokens), BERTVIZ_TOKENS)
     if len(vz_tokens) > n:
         st.caption(t("attention.bertviz.limit", lang, max=BERTVIZ_TOKENS))
@@ -229,16 +216,18 @@ def bertviz_views() -> None:
     # st.iframe (Streamlit's old components html call is deprecated): a srcdoc frame, named for screen readers
     st.iframe(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]),
               alt=t("attention.bertviz.frame", lang, view=t(f"attention.bertviz.{view}_view", lang),
-                    model={"bert": ui_att.BERT_NAME, "gemma": ui_att.GEMMA_NAME}[which]))
+                    model=names[which]))
+    shelf.show("bertviz", BertvizSettings(text, which, view, BERTVIZ_TOKENS, A.MAX_ATTENTION_TOKENS))
 
 
 
-config = ui_models.decoder_fp32().config if decoder_ready else None
-if gemma_ready:
+config = ui_models.lm_config(entry) if decoder_ready else None
+if decoder_views:
     with frame.contained(lang):
+        st.markdown(ui_models.model_line(entry, ui_models.lm_architecture(entry), lang))
         mask_step_by_step(config)
 lesson_ui.section(les, "attention-maps")
-if gemma_ready:
+if decoder_views:
     with frame.contained(lang):
         attention_maps(config)
 lesson_ui.section(les, "encoder-vs-decoder")

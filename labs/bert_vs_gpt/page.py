@@ -8,7 +8,7 @@ from gptlab import models
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
 from gptlab.nn import attention as A
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import BertMaskingSettings
+from gptlab.takeaway.code import BertMaskingSettings, ContextualVectorsSettings, LayerSideBySideSettings
 from labs.attention import widgets as ui_att
 from labs.bert_vs_gpt import contextual as C
 from labs.bert_vs_gpt import masking as M
@@ -199,6 +199,9 @@ def attention_widget() -> None:
             st.caption(t("bert_vs_gpt.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
     if len(shares) == 2:
         st.markdown(t("bert_vs_gpt.att.summary", lang, bert=percent(shares["bert"]), gpt=percent(shares["gpt"])))
+        shelf.show("layer_side_by_side", LayerSideBySideSettings(text, int(st.session_state[S.BERT_LAYER_KEY]),
+                                                                 int(st.session_state[S.GPT_LAYER_KEY]),
+                                                                 A.MAX_ATTENTION_TOKENS))
     st.page_link(course.lesson("attention").page, label=t("bert_vs_gpt.att.link", lang), icon=":material/visibility:")
 
 
@@ -252,6 +255,8 @@ def vectors_widget() -> None:
             st.info(t("bert_vs_gpt.att.needs_decoder", lang), icon=":material/hourglass_top:")
         else:
             prefix_table(C.compare_shared_prefix(ui_bvg.decoder_vectors(first.text), ui_bvg.decoder_vectors(second.text)))
+    if ready:
+        shelf.show("contextual_vectors", ContextualVectorsSettings(first.text, second.text, A.MAX_ATTENTION_TOKENS))
 
 
 with frame.contained(lang):

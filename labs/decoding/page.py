@@ -27,14 +27,16 @@ load_from_url(PARAMS, "decoding", lang)
 les = lesson_ui.lesson("decoding", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "autoregressive")
-shelf = Shelf("decoding", lang)  # the code of each view, and the lab as a notebook
 
 # --- the prompt, shared by every widget ------------------------------------------------------------
 check = tk.check_text(
     st.text_area(t("decoding.prompt", lang), key=S.PROMPT_KEY, height=90, max_chars=tk.MAX_INPUT_CHARS,
                  persist_state="session")
 )
-ready = models.decoder_ready()
+picked = ui_models.picked_model()  # the sidebar's model (Gemma 3 270M unless the student picked another)
+shelf = Shelf("decoding", lang, model=picked)  # the code of each view, and the lab as a notebook
+MODEL = picked.key
+ready = ui_models.lm_ready(picked)
 prompt: G.FittedPrompt | None = None
 if check.problem is not None:
     st.info(t("decoding.empty", lang), icon=":material/edit:")
@@ -42,15 +44,27 @@ elif not ready:
     ui_models.ensure_preparation_started()
     st.warning(t("decoding.needs_decoder", lang))
 else:
-    with frame.contained(lang):
-        tokenizer = ui_models.gemma_tokenizer()
-        max_new = int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW))
-        ids = tokenizer(check.text)["input_ids"]
-        prompt = G.fit_prompt(ids, max_new, tokenizer.bos_token_id)
-        if prompt.dropped:
-            st.warning(t("decoding.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
-                         window=fmt_int(G.LAB_CONTEXT_TOKENS, lang), new=fmt_int(max_new, lang)))
-        st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang)))
+    try:
+        tokenizer = ui_models.lm_tokenizer(picked)
+        architecture = ui_models.lm_architecture(picked)
+    except Exception as exc:  # a Hub model whose cached files are broken: back to Gemma
+        ui_models.model_failed(picked, exc, lang)
+        ready = False
+    if ready:
+        with frame.contained(lang):
+            st.caption(ui_models.model_line(picked, architecture, lang))
+            if not picked.is_gemma:
+                st.caption(t("models.shape.not_gemma", lang, name=frame.markdown_escape(ui_models.model_label(picked))))
+            max_new = int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW))
+            ids = tokenizer(check.text)["input_ids"]
+            # GPT-2 reads 1,024 positions (its learned table has no more rows); Gemma far more than the lab lets through
+            window = min(G.LAB_CONTEXT_TOKENS, architecture.context or G.LAB_CONTEXT_TOKENS)
+            prompt = G.fit_prompt(ids, max_new, tokenizer.bos_token_id, context=window)
+            if prompt.dropped:
+                st.warning(t("decoding.prompt_cut", lang, tokens=fmt_int(len(ids), lang), dropped=fmt_int(prompt.dropped, lang),
+                             window=fmt_int(window, lang), new=fmt_int(max_new, lang)))
+            st.caption(t("decoding.prompt_tokens", lang, n=fmt_int(len(prompt.ids), lang),
+                         model=frame.markdown_escape(ui_models.model_label(picked))))
 
 
 # --- 1. the next-token distribution ----------------------------------------------------------------
@@ -75,7 +89,7 @@ strategy = settings()
 
 
 def distribution(prompt: G.FittedPrompt) -> None:
-    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))  # (V,)
+    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids, MODEL))  # (V,)
     view = D.next_token_view(logits, strategy, shown=SHOWN)
     notes = []
     if strategy.is_greedy:
@@ -90,7 +104,7 @@ def distribution(prompt: G.FittedPrompt) -> None:
     rows = pd.DataFrame(
         {
             "rank": range(1, len(view.candidates) + 1),
-            "label": [f"{i}. {ui_dec.token_label(c.token_id)}" for i, c in enumerate(view.candidates, 1)],
+            "label": [f"{i}. {ui_dec.token_label(c.token_id, MODEL)}" for i, c in enumerate(view.candidates, 1)],
             "model": [c.model_prob for c in view.candidates],
             "strategy": [c.strategy_prob for c in view.candidates],
             "cumulative": [c.cumulative for c in view.candidates],
@@ -115,7 +129,8 @@ def distribution(prompt: G.FittedPrompt) -> None:
     m2.metric(t("decoding.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
     m3.metric(t("decoding.metric.kept", lang), fmt_int(view.kept_count, lang),
               help=t("decoding.metric.kept_help", lang, vocab=fmt_int(view.vocab_size, lang)))
-    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1)))
+    st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1),
+                 rest=fmt_int(view.vocab_size - len(view.candidates), lang)))
     with st.expander(t("decoding.table", lang)):
         st.dataframe(
             pd.DataFrame(
@@ -145,31 +160,31 @@ def add_step(prompt_ids: tuple[int, ...], chosen: tuple[int, ...], strategy: D.S
              pick_key: str | None) -> None:
     """Button callback: append the student's pick (pick_key) or the sampler's (seed), with its probabilities."""
     ids = prompt_ids + chosen
-    logits = torch.from_numpy(ui_dec.next_logits(ids))  # (V,)
-    token_id = int(st.session_state[pick_key]) if pick_key else ui_dec.sample_once(ids, strategy, seed)
+    logits = torch.from_numpy(ui_dec.next_logits(ids, MODEL))  # (V,)
+    token_id = int(st.session_state[pick_key]) if pick_key else ui_dec.sample_once(ids, strategy, seed, MODEL)
     model_p = float(torch.softmax(logits.float(), -1)[token_id])
     strategy_p = float(D.probabilities(logits[None], strategy)[0, token_id])
     records = st.session_state.setdefault("decoding.steps.records", {})
-    records[(prompt_ids, chosen + (token_id,))] = G.Chosen(token_id, model_p, strategy_p)
+    records[(MODEL, prompt_ids, chosen + (token_id,))] = G.Chosen(token_id, model_p, strategy_p)
     st.session_state[S.STEPS_KEY] = list(chosen) + [token_id]
 
 
 def step_by_step(prompt: G.FittedPrompt) -> None:
     st.subheader(t("decoding.steps.header", lang))
-    if st.session_state.get("decoding.steps.prompt") != prompt.ids:
-        st.session_state["decoding.steps.prompt"] = prompt.ids
+    if st.session_state.get("decoding.steps.prompt") != (MODEL, prompt.ids):  # a new prompt, or another model
+        st.session_state["decoding.steps.prompt"] = (MODEL, prompt.ids)
         st.session_state[S.STEPS_KEY] = []
     chosen: list[int] = st.session_state[S.STEPS_KEY]
     ids = prompt.ids + tuple(chosen)
-    tokenizer = ui_models.gemma_tokenizer()
+    tokenizer = ui_models.lm_tokenizer(picked)
     pieces = G.pieces(tokenizer, chosen, before=prompt.ids[-8:])
     records = st.session_state.setdefault("decoding.steps.records", {})
-    chosen_records = [records.get((prompt.ids, tuple(chosen[: i + 1])), G.Chosen(tok, 0.0, 0.0))
+    chosen_records = [records.get((MODEL, prompt.ids, tuple(chosen[: i + 1])), G.Chosen(tok, 0.0, 0.0))
                       for i, tok in enumerate(chosen)]
     st.markdown(ui_dec.generated_box(tokenizer.decode(list(prompt.ids), skip_special_tokens=True), pieces,
                                      chosen_records, lang), unsafe_allow_html=True)
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
-    logits = torch.from_numpy(ui_dec.next_logits(ids))
+    logits = torch.from_numpy(ui_dec.next_logits(ids, MODEL))
     view = D.next_token_view(logits, strategy, shown=STEP_CHOICES)
     options = [c.token_id for c in view.candidates]
     probs = {c.token_id: c for c in view.candidates}
@@ -177,7 +192,7 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     def label(token_id: int) -> str:
         c = probs[token_id]
         mark = "" if c.kept else f" ({t('decoding.cut', lang)})"
-        return f"{frame.markdown_escape(ui_dec.token_label(token_id))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
+        return f"{frame.markdown_escape(ui_dec.token_label(token_id, MODEL))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
 
     pick_key = f"decoding.steps.pick.{len(chosen)}"
     st.radio(t("decoding.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)
@@ -198,6 +213,7 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     if chosen:
         with st.expander(t("decoding.table_tokens", lang)):
             st.dataframe(ui_dec.probabilities_table(pieces, chosen_records, lang), hide_index=True, width="stretch")
+    shelf.show("step_by_step", takeaway.StepByStepSettings(check.text, tuple(chosen), strategy, seed, STEP_CHOICES))
 
 
 if prompt is not None:
@@ -212,14 +228,14 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     st.subheader(t("decoding.draws.header", lang))
     n = st.slider(t("decoding.draws.n", lang), 10, 10_000, step=10, key=S.DRAWS_KEY, persist_state="session")
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
-    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids))
+    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids, MODEL))
     probs = D.probabilities(logits, strategy)  # (V,)
     counts = D.draw_many(probs, n, seed)  # (V,)
     top = torch.topk(probs, min(10, int((probs > 0).sum()))).indices.tolist()
     drawn_top = [int(counts[i]) for i in top]
     other_drawn = n - sum(drawn_top)
     other_p = max(0.0, 1.0 - float(probs[top].sum()))
-    labels = [f"{rank}. {ui_dec.token_label(i)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
+    labels = [f"{rank}. {ui_dec.token_label(i, MODEL)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
     rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
     if other_p > 1e-6 or other_drawn:
         rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
@@ -244,6 +260,7 @@ def many_draws(prompt: G.FittedPrompt) -> None:
             hide_index=True,
             width="stretch",
         )
+    shelf.show("many_draws", takeaway.ManyDrawsSettings(check.text, strategy, int(n), seed))
 
 
 if prompt is not None:
@@ -286,7 +303,7 @@ def show_rows(names, state: G.GenerationState | None, slots, pieces_of: ui_dec.P
 
 def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict | None:
     """Run (when asked) or show the widget's last run; says when it no longer matches the settings."""
-    tokenizer = ui_models.gemma_tokenizer()
+    tokenizer = ui_models.lm_tokenizer(picked)
     progress = st.empty()
     if start:
         cache = ui_dec.PieceCache(tokenizer, request.prompt_ids)
@@ -296,7 +313,7 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
             progress.progress(state.step / state.max_new_tokens,
                               text=t("decoding.progress", lang, step=state.step, total=state.max_new_tokens))
 
-        ui_dec.stream(key, request, G.stop_token_ids(ui_models.decoding_model()), draw, lang)
+        ui_dec.stream(key, request, ui_models.lm_stop_token_ids(picked), draw, lang)
         progress.empty()
     entry = ui_dec.saved(key)
     if entry is None:
@@ -307,7 +324,8 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
         for slot in slots:
             slot.empty()
         slots = [st.empty() for _ in done.names]
-    show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(tokenizer, done.prompt_ids))
+    done_tokenizer = tokenizer if done.model == MODEL else ui_models.lm_tokenizer(ui_dec.model_entry(done.model))
+    show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(done_tokenizer, done.prompt_ids))
     if done != request:
         st.caption(t("decoding.older_settings", lang))
     if not entry["complete"]:
@@ -318,7 +336,7 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
 def token_tables(entry: dict) -> None:
     """The text alternative of the shaded texts: every token with its two probabilities."""
     done: ui_dec.RunRequest = entry["request"]
-    cache = ui_dec.PieceCache(ui_models.gemma_tokenizer(), done.prompt_ids)
+    cache = ui_dec.PieceCache(ui_models.lm_tokenizer(ui_dec.model_entry(done.model)), done.prompt_ids)
     with st.expander(t("decoding.table_tokens", lang)):
         for i, (name, row) in enumerate(zip(done.names, entry["state"].rows)):
             st.markdown(f"**{name}**")
@@ -328,7 +346,8 @@ def token_tables(entry: dict) -> None:
 
 def repetition_table(entry: dict) -> pd.DataFrame:
     done: ui_dec.RunRequest = entry["request"]
-    return pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang)
+    tokenizer = ui_models.lm_tokenizer(ui_dec.model_entry(done.model))
+    return pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang, tokenizer)
                          for n, r in zip(done.names, entry["state"].rows)])
 
 
@@ -338,7 +357,7 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
                         help=t("decoding.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
     named = side_by_side_strategies()
-    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed)
+    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed, MODEL)
     go, stop = st.columns([1, 1])
     start = go.button(t("decoding.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
     stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
@@ -365,7 +384,7 @@ def grid(prompt: G.FittedPrompt) -> None:
     names = tuple(f"T {fmt_float(s.temperature, lang, 1)} · top-p {fmt_float(s.top_p, lang, 2)}" for s in strategies)
     request = ui_dec.RunRequest(prompt.ids, strategies, ("",) * len(strategies),
                                 int(st.session_state.get(S.MAX_NEW_KEY, S.DEFAULT_MAX_NEW)),
-                                int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED)))
+                                int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED)), MODEL)
     go, stop = st.columns(2)
     start = go.button(t("decoding.grid.generate", lang), icon=":material/grid_view:", key="decoding.grid.go")
     stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.grid.stop")
@@ -384,7 +403,8 @@ def grid(prompt: G.FittedPrompt) -> None:
     if entry is None:
         return
     labelled = {**entry, "request": ui_dec.RunRequest(entry["request"].prompt_ids, strategies, names,
-                                                       entry["request"].max_new_tokens, entry["request"].seed)}
+                                                       entry["request"].max_new_tokens, entry["request"].seed,
+                                                       entry["request"].model)}
     with st.expander(t("decoding.repetition", lang)):
         st.dataframe(repetition_table(labelled), hide_index=True, width="stretch")
     token_tables(labelled)
@@ -395,6 +415,51 @@ if prompt is not None:
         side_by_side(prompt)
     with frame.contained(lang):
         grid(prompt)
+
+
+
+# --- 5. the course notebook's own cells, on the picked model ------------------------------------------
+def notebook_request(text: str, max_length: int, strategies: tuple[D.Strategy, ...],
+                     names: tuple[str, ...]) -> ui_dec.RunRequest:
+    """The notebook's generate(prompt, max_length=N, ...): N - (prompt tokens) new tokens, its seed."""
+    ids = tuple(ui_models.lm_tokenizer(picked)(text)["input_ids"])
+    return ui_dec.RunRequest(ids, strategies, names, max(1, max_length - len(ids)), S.NOTEBOOK_SEED, MODEL)
+
+
+def notebook_cells() -> None:
+    """The notebook's greedy and sampled continuation (its cell 10) and its temperature x top-p grid (cell 11)."""
+    st.subheader(t("decoding.notebook.header", lang))
+    st.caption(t("decoding.notebook.caption", lang, model=frame.markdown_escape(ui_models.model_label(picked))))
+    sampled = D.Strategy(**S.NOTEBOOK_SAMPLED)
+    continuation = notebook_request(
+        S.NOTEBOOK_CONTINUATION_PROMPT, S.NOTEBOOK_CONTINUATION_MAX_LENGTH, (D.GREEDY, sampled),
+        (t("decoding.notebook.greedy", lang, max_length=S.NOTEBOOK_CONTINUATION_MAX_LENGTH),
+         t("decoding.notebook.sampled", lang, max_length=S.NOTEBOOK_CONTINUATION_MAX_LENGTH, **S.NOTEBOOK_SAMPLED)))
+    strategies = tuple(D.Strategy(temperature=T, top_k=S.NOTEBOOK_DEFAULT_TOP_K, top_p=p)
+                       for T in S.NOTEBOOK_GRID_TEMPERATURES for p in S.NOTEBOOK_GRID_TOP_PS)
+    grid_request = notebook_request(
+        S.NOTEBOOK_GRID_PROMPT, S.NOTEBOOK_GRID_MAX_LENGTH, strategies,
+        tuple(t("decoding.notebook.cell", lang, temperature=s.temperature, top_p=s.top_p) for s in strategies))
+    go, stop = st.columns(2)
+    start = go.button(t("decoding.notebook.run", lang), icon=":material/menu_book:", key="decoding.notebook.go")
+    stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.notebook.stop")
+    st.markdown(f"**{t('decoding.notebook.cell10', lang)}**")
+    st.code(f'prompt = "{S.NOTEBOOK_CONTINUATION_PROMPT}"', language="python")
+    slots = [column.empty() for column in st.columns(2)]
+    streamed(S.NOTEBOOK_CONTINUATION_KEY, continuation, slots, start)
+    st.markdown(f"**{t('decoding.notebook.cell11', lang)}**")
+    st.code(f'prompt = "{S.NOTEBOOK_GRID_PROMPT}"', language="python")
+    per_row = 2 if frame.projector_mode() else 3
+    slots = [column.empty() for _ in range(0, len(strategies), per_row) for column in st.columns(per_row)]
+    entry = streamed(S.NOTEBOOK_GRID_KEY, grid_request, slots[: len(strategies)], start)
+    if entry is not None:
+        with st.expander(t("decoding.repetition", lang)):
+            st.dataframe(repetition_table(entry), hide_index=True, width="stretch")
+
+
+if ready:
+    with frame.contained(lang):
+        notebook_cells()
 
 lesson_ui.sections(les, "good-practice", "recap", "references")
 shelf.download_button(les)

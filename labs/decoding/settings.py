@@ -36,3 +36,19 @@ def url_params(lang: str) -> tuple[UrlParam, ...]:
         NumberParam("draws", DRAWS_KEY, 1000, 10, 10_000, integer=True),
         TextParam.translated("prompt", PROMPT_KEY, "decoding.default_prompt", lang),
     ), URL_SECTIONS)
+
+
+# The course notebook's own generation cells (its cells 10 and 11), with its exact settings. The notebook calls
+# model.generate(..., max_length=N): N counts the prompt's tokens, and transformers' default top_k = 50 applies
+# to every sampling call that does not set it. It runs pierreguillou/gpt2-small-portuguese after set_seed(42).
+NOTEBOOK_SEED = 42
+NOTEBOOK_CONTINUATION_PROMPT = "A inteligência artificial nas escolas do Brasil"
+NOTEBOOK_CONTINUATION_MAX_LENGTH = 60
+NOTEBOOK_SAMPLED = dict(temperature=0.8, top_k=50, top_p=0.9)  # the cell's sampled call
+NOTEBOOK_GRID_PROMPT = "Resumo: As redes neurais transformadoras permitem"
+NOTEBOOK_GRID_MAX_LENGTH = 80
+NOTEBOOK_GRID_TEMPERATURES = (0.3, 0.7, 1.0)
+NOTEBOOK_GRID_TOP_PS = (0.8, 0.9, 0.95)
+NOTEBOOK_DEFAULT_TOP_K = 50  # transformers' GenerationConfig default, in force in the notebook's grid
+NOTEBOOK_CONTINUATION_KEY = "decoding.notebook.continuation"  # the last run of each cell
+NOTEBOOK_GRID_KEY = "decoding.notebook.grid"

@@ -12,6 +12,7 @@ import streamlit as st
 import torch
 
 from gptlab.i18n import fmt_float, fmt_int, t
+from gptlab.models.catalog import GEMMA_KEY
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.tokenization import visible
@@ -31,18 +32,25 @@ def bin_of(p: float) -> int:
     return int(np.searchsorted(PROBABILITY_BINS, p, side="right"))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def next_logits(ids: tuple[int, ...]) -> np.ndarray:
-    """(V,) float32 logits of the token after `ids` (cached: the sliders only reshape them).
+def model_entry(model: str):
+    """The catalog entry of a model key (gptlab.models.catalog); Gemma's when the key is Gemma's."""
+    from gptlab.models import catalog
 
-    Asked of the model worker: requests that arrive together share one pass over the weights."""
-    return ui_models.model_worker().next_token_logits(ids).numpy()
+    return catalog.find(model) or catalog.find(catalog.GEMMA_KEY)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def next_logits(ids: tuple[int, ...], model: str = GEMMA_KEY) -> np.ndarray:
+    """(V,) float32 logits of the token after `ids` for the model `model` (cached: the sliders only reshape them).
+
+    Asked of the model's worker: with Gemma, requests that arrive together share one pass over the weights."""
+    return ui_models.lm_worker(model_entry(model)).next_token_logits(ids).numpy()
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
-def token_label(token_id: int) -> str:
+def token_label(token_id: int, model: str = GEMMA_KEY) -> str:
     """A token as the charts show it: its text with spaces and newlines made visible."""
-    text = ui_models.gemma_tokenizer().decode([token_id])
+    text = ui_models.lm_tokenizer(model_entry(model)).decode([token_id])
     return visible(text) if text else f"⟨{token_id}⟩"
 
 
@@ -105,7 +113,7 @@ def probabilities_table(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang:
     )
 
 
-def repetition_row(name: str, tokens: Sequence[int], lang: str) -> dict[str, str]:
+def repetition_row(name: str, tokens: Sequence[int], lang: str, tokenizer) -> dict[str, str]:
     stats = repetition_stats(tokens, n=3)
 
     def share(x: float | None) -> str:
@@ -114,7 +122,7 @@ def repetition_row(name: str, tokens: Sequence[int], lang: str) -> dict[str, str
     most = ""
     if stats.most_repeated:
         gram, count = stats.most_repeated[0]
-        most = f"“{visible(ui_models.gemma_tokenizer().decode(list(gram)))}” × {count}"
+        most = f"“{visible(tokenizer.decode(list(gram)))}” × {count}"
     return {
         t("decoding.col.strategy", lang): name,
         "distinct-1": share(stats.distinct_1),
@@ -133,6 +141,7 @@ class RunRequest:
     names: tuple[str, ...]  # how the page labels each strategy
     max_new_tokens: int
     seed: int
+    model: str = GEMMA_KEY  # the catalog key of the model that ran it (gptlab.models.catalog)
 
 
 class PieceCache:
@@ -170,7 +179,7 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang:
     the next run shows them as stopped.
     """
     st.session_state[key] = {"request": request, "state": None, "complete": False}
-    handle = ui_models.model_worker().generate(request.prompt_ids, request.strategies,
+    handle = ui_models.lm_worker(model_entry(request.model)).generate(request.prompt_ids, request.strategies,
                                                max_new_tokens=request.max_new_tokens, seed=request.seed,
                                                stop_token_ids=stop_ids)
     notice = None
@@ -197,9 +206,9 @@ def saved(key: str) -> dict | None:
     return None
 
 
-def sample_once(ids: tuple[int, ...], strategy: D.Strategy, seed: int) -> int:
+def sample_once(ids: tuple[int, ...], strategy: D.Strategy, seed: int, model: str = GEMMA_KEY) -> int:
     """The sampler's pick after `ids` (greedy when T = 0); the seed makes it reproducible."""
-    logits = torch.from_numpy(next_logits(ids))[None]  # (1, V)
+    logits = torch.from_numpy(next_logits(ids, model))[None]  # (1, V)
     generator = torch.Generator().manual_seed(seed)
     if strategy.is_beam:
         strategy = D.GREEDY

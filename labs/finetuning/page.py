@@ -1,4 +1,4 @@
-"""Fine-tuning lab: a corpus, its blocks, a live Trainer run on one's own copy of Gemma, before and after."""
+"""Fine-tuning lab: a corpus, its blocks, a live Trainer run on the picked model (LoRA, or one's own copy), before and after."""
 
 
 import time
@@ -8,13 +8,15 @@ import streamlit as st
 import torch
 
 from gptlab import models
+from gptlab.models import catalog
 from gptlab.exercises.state import to_plain
 from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.blocks import BlockPlan, plan_blocks
 from gptlab.nn.finetune import FinetuneSettings, RunReport, finetune, freeze
-from gptlab.nn.lora import LoraSettings, extract_adapter, reset_adapter, trainable_parameters
+from gptlab.nn.lora import LoraSettings, extract_adapter, load_adapter, reset_adapter, trainable_parameters
+from gptlab.takeaway.code import FinetuningSettings
 from labs.decoding import widgets as ui_dec
 from labs.finetuning import corpus as C
 from labs.finetuning import widgets as ui_ft
@@ -26,16 +28,19 @@ from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
 from ui import models as ui_models
+from ui.code_view import Shelf
 from ui.params import keep_within, load_from_url, write_to_url
 
 lang = frame.language()
-PARAMS = S.url_params(ui_models.decoder_config())  # shareable settings: ?block_size=32&lr=0.0001...
+entry = ui_models.picked_model()  # the decoder picked in the sidebar (Gemma 3 270M unless another is picked)
+PARAMS = S.url_params(ui_models.lm_config(entry))  # shareable settings: ?block_size=32&lr=0.0001...
 load_from_url(PARAMS, "finetune", lang)
 les = lesson_ui.lesson("finetuning", lang)
+shelf = Shelf("finetuning", lang)  # the code of the run, and the lab as a notebook
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro", "causal-lm-objective", "labels-and-shift", "corpus")
 
-ready = models.decoder_ready()
+ready = ui_models.lm_ready(entry)
 if not ready:
     ui_models.ensure_preparation_started()
     st.warning(t("finetuning.needs_decoder", lang))
@@ -73,9 +78,42 @@ lesson_ui.section(les, "blocks")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def tokenized(texts: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
-    tok = ui_models.gemma_tokenizer()
+def _tokenized(key: str, local_path: str | None, texts: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    from gptlab.models import catalog
+
+    tok = ui_models.lm_tokenizer(catalog.find(key))
     return tuple(tuple(tok(x, add_special_tokens=False)["input_ids"]) for x in texts)
+
+
+def tokenized(texts: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """The corpus in the picked model's tokens."""
+    return _tokenized(entry.key, entry.local_path, texts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _training_tokenizer(key: str, local_path: str | None):
+    """The tokenizer a run trains with: it needs a pad token. GPT-2 has none; a copy pads with <|endoftext|>
+    (the shared tokenizer is never changed)."""
+    import copy
+
+    from gptlab.models import catalog
+
+    tok = ui_models.lm_tokenizer(catalog.find(key))
+    if tok.pad_token is None:
+        tok = copy.deepcopy(tok)
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def training_tokenizer():
+    return _training_tokenizer(entry.key, entry.local_path)
+
+
+def family():
+    """How the picked model is built where training cares: its LoRA targets, its block separators."""
+    from gptlab.nn.architecture import family_of
+
+    return family_of(ui_models.lm_config(entry))
 
 
 def blocks_widget() -> BlockPlan | None:
@@ -85,9 +123,10 @@ def blocks_widget() -> BlockPlan | None:
     share = b.slider(t("finetuning.val_share", lang), 0.0, 0.5, step=0.05, key=S.VAL_SHARE_KEY,
                      persist_state="session")
     seed = c.number_input(t("finetuning.seed", lang), 0, 2**31 - 1, key=S.SEED_KEY, persist_state="session")
-    tok = ui_models.gemma_tokenizer()
-    plan = plan_blocks(tokenized(corpus.texts), int(block_size), float(share), int(seed), separator=tok.eos_token_id,
-                      prefix=(tok.bos_token_id,))
+    tok = ui_models.lm_tokenizer(entry)
+    separator, prefix = family().training_tokens(tok)  # Gemma: <eos> between texts, <bos> first; GPT-2: "\n", none
+    plan = plan_blocks(tokenized(corpus.texts), int(block_size), float(share), int(seed), separator=separator,
+                      prefix=prefix)
     m = st.columns(4)
     m[0].metric(t("finetuning.m.tokens", lang), fmt_int(len(plan.stream), lang))
     m[1].metric(t("finetuning.m.blocks", lang), fmt_int(plan.n_blocks, lang))
@@ -109,7 +148,7 @@ def blocks_widget() -> BlockPlan | None:
     if plan.remainder:
         html.append(ui_ft.block_html(t("finetuning.block.rest", lang, n=len(plan.remainder)), pieces(plan.remainder), "rest"))
     st.markdown(f'<div class="gl-blocks">{"".join(html)}</div>', unsafe_allow_html=True)
-    st.caption(t("finetuning.blocks_legend", lang))
+    st.caption(t("finetuning.blocks_legend" if prefix else "finetuning.blocks_legend_newline", lang, model=entry.name))
     return plan
 
 
@@ -132,6 +171,8 @@ def method_widget() -> tuple[str, LoraSettings]:
         rank = st.select_slider(t("finetuning.rank", lang), S.RANKS, key=S.RANK_KEY, help=t("finetuning.rank_help", lang),
                                 persist_state="session")
         lora = LoraSettings(rank=int(rank), alpha=2 * int(rank), dropout=S.LORA.dropout)
+        st.caption(t("finetuning.lora_targets", lang, model=entry.name, targets=", ".join(f"`{m}`" for m in family().lora_targets),
+                     layers=ui_models.lm_config(entry).num_hidden_layers))
     return method, lora
 
 
@@ -146,7 +187,7 @@ def settings_widget(method: str) -> FinetuneSettings:
         epochs = a.number_input(t("finetuning.epochs", lang), 0.1, 10.0, step=0.1, key="finetune.epochs",
                                 persist_state="session")
         steps = 0
-    depth = ui_models.decoder_config().num_hidden_layers  # the decoder's blocks: the most that can train
+    depth = ui_models.lm_config(entry).num_hidden_layers  # the decoder's blocks: the most that can train
     if method == "lora":  # adapters on every block; the base stays frozen
         lr = b.number_input(t("finetuning.lr", lang), 0.0, 1.0, step=1e-4, format="%.0e", key=S.LORA_LR_KEY,
                             help=t("finetuning.lora_lr_help", lang), persist_state="session")
@@ -202,17 +243,24 @@ def report_table(report: RunReport) -> pd.DataFrame:
     )
 
 
-@st.cache_resource(show_spinner=False)
-def lora_base():
-    """The base every student's LoRA run trains its adapter on: one per server, bfloat16, frozen.
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _lora_base(key: str, local_path: str | None):
+    """The base every student's LoRA run on this model trains its adapter on: one per server and model, frozen
+    (Gemma in bfloat16; a Hub model in float32, its own instance: peft puts its layers inside the model).
 
     Runs take turns (the training queue); a run starts from a fresh adapter and takes its adapter
     away when it ends, so the model never carries one student's training into the next."""
+    from gptlab.models import catalog
     from gptlab.nn.lora import with_adapter
 
-    base = models.load_decoder(dtype="bfloat16")
+    picked = catalog.find(key)
+    base = models.load_decoder(dtype="bfloat16") if picked.is_gemma else catalog.load_model(picked, dtype="float32")
     base.requires_grad_(False)
     return with_adapter(base, S.LORA)
+
+
+def lora_base():
+    return _lora_base(entry.key, entry.local_path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -239,15 +287,17 @@ def run_training(plan: BlockPlan, settings: FinetuneSettings, method: str, lora:
         # one tuned model per student at a time: a new run frees the previous one first
         for key in (MODEL_KEY, S.ADAPTER_KEY, REPORT_KEY):
             st.session_state.pop(key, None)
+        st.session_state[S.TRAINED_MODEL_KEY] = entry.key  # before and after compare on this model only
         if method == "lora":
-            waiting.info(t("finetuning.loading_lora", lang), icon=":material/download:")
+            waiting.info(t("finetuning.loading_lora", lang, model=entry.name), icon=":material/download:")
             model = lora_base()
             with lora_lock():
                 reset_adapter(model, lora)  # the chosen rank's adapter, to count what trains
                 trainable, total = trainable_parameters(model)
         else:
-            waiting.info(t("finetuning.loading", lang), icon=":material/download:")
-            model = models.load_finetuning_copy()  # the user's own copy: the shared models are never touched
+            waiting.info(t("finetuning.loading", lang, model=entry.name), icon=":material/download:")
+            # the user's own copy: the shared models are never touched
+            model = models.load_finetuning_copy() if entry.is_gemma else catalog.load_trainable_copy(entry)
             trainable, total = freeze(model, settings)
             st.session_state[MODEL_KEY] = model
         waiting.caption(t("finetuning.trainable", lang, trainable=fmt_int(trainable, lang), total=fmt_int(total, lang)))
@@ -260,14 +310,14 @@ def run_training(plan: BlockPlan, settings: FinetuneSettings, method: str, lora:
         started = time.perf_counter()
         if method == "lora":
             with lora_lock():
-                reset_adapter(model, lora)  # a fresh adapter for this run, on the shared base
+                reset_adapter(model, lora, seed=settings.seed)  # a fresh adapter for this run, on the shared base
                 try:
-                    finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
+                    finetune(model, training_tokenizer(), plan, settings, report, on_update=update)
                 finally:  # whatever happened (stopped, diverged, left), the adapter leaves the shared base
                     st.session_state[S.ADAPTER_KEY] = extract_adapter(model, lora)
                     reset_adapter(model, lora)
         else:
-            finetune(model, ui_models.gemma_tokenizer(), plan, settings, report, on_update=update)
+            finetune(model, training_tokenizer(), plan, settings, report, on_update=update)
         seconds = time.perf_counter() - started
         val = [p for p in report.points if p.val_loss is not None]
         runs = st.session_state.setdefault(S.RUNS_KEY, [])
@@ -302,6 +352,10 @@ def training_widget(plan: BlockPlan) -> None:
     problems = settings.problems()
     for key in problems:
         st.error(t(f"finetuning.bad.{key}", lang))
+    if not problems and entry.is_gemma:
+        shelf.show("finetuning", FinetuningSettings(corpus.texts, method, lora, settings))
+    elif not problems:  # the run's code is written for Gemma's blocks (<bos>, <eos>) and projections
+        st.caption(t("finetuning.code_gemma_only", lang, name=entry.name))
     go, stop = st.columns(2)
     start = go.button(t("finetuning.train", lang), type="primary", icon=":material/model_training:",
                       disabled=bool(problems) or not plan.train, key="finetune.train")
@@ -327,6 +381,7 @@ def training_widget(plan: BlockPlan) -> None:
 
 if plan is not None:
     with frame.contained(lang):
+        st.markdown(ui_models.model_line(entry, ui_models.lm_architecture(entry), lang))
         training_widget(plan)
 
 lesson_ui.sections(les, "overfitting", "before-after")
@@ -338,6 +393,12 @@ def before_after() -> None:
     if adapter is None and tuned is None:
         st.info(t("finetuning.ba.no_model", lang), icon=":material/info:")
         return
+    trained_on = st.session_state.get(S.TRAINED_MODEL_KEY)
+    if trained_on != entry.key:  # trained on another model than the one picked now: never mixed
+        other = catalog.find(trained_on)
+        st.info(t("finetuning.ba.other_model", lang, trained=other.name if other else str(trained_on), model=entry.name),
+                icon=":material/swap_horiz:")
+        return
     a, b, c = st.columns([3, 1, 1])
     st.session_state.setdefault("finetune.prompt", t("finetuning.ba.default_prompt", lang))
     prompt_text = a.text_input(t("finetuning.ba.prompt", lang), key="finetune.prompt", max_chars=500)
@@ -346,12 +407,31 @@ def before_after() -> None:
     if not prompt_text.strip():
         st.info(t("decoding.empty", lang))
         return
-    tok = ui_models.gemma_tokenizer()
+    tok = ui_models.lm_tokenizer(entry)
     ids = tok(prompt_text)["input_ids"][-256:]
     strategy = D.Strategy(temperature=0.8, top_p=0.9) if sampled else D.GREEDY
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
-    stop = G.stop_token_ids(ui_models.decoding_model())
-    if adapter is not None:
+    stop = ui_models.lm_stop_token_ids(entry)
+    generate = lambda m: G.run(m, ids, [strategy], max_new_tokens=int(max_new), seed=seed,  # noqa: E731
+                               stop_token_ids=stop).rows[0]
+    if adapter is not None and not entry.is_gemma:
+        # A Hub model's worker applies no adapter: the adapter goes back on this model's LoRA base for the
+        # two generations, then leaves it (runs and comparisons take turns on the base, under its lock).
+        peft_model = lora_base()
+        with lora_lock():
+            # an adapter of the trained rank first (the base holds whatever rank the last run left), then its weights
+            reset_adapter(peft_model, LoraSettings(rank=adapter.rank, alpha=round(adapter.scaling * adapter.rank),
+                                                   dropout=S.LORA.dropout))
+            load_adapter(peft_model, adapter)
+            try:
+                peft_model.eval()
+                with peft_model.disable_adapter():
+                    before = generate(peft_model)
+                rows = [before, generate(peft_model)]
+            finally:
+                reset_adapter(peft_model, S.LORA)
+        titles = (t("finetuning.ba.base", lang, model=entry.name), t("finetuning.ba.tuned_lora", lang))
+    elif adapter is not None:
         # Both on the model worker, in the same batch: the same shared base, once with the adapter.
         worker = ui_models.model_worker()
         handles = [worker.generate(ids, [strategy], max_new_tokens=int(max_new), seed=seed, stop_token_ids=stop,
@@ -366,13 +446,13 @@ def before_after() -> None:
         finally:
             for handle in handles:
                 handle.cancel()  # leaving the page frees both rows
-        titles = (t("finetuning.ba.base", lang), t("finetuning.ba.tuned_lora", lang))
+        titles = (t("finetuning.ba.base", lang, model=entry.name), t("finetuning.ba.tuned_lora", lang))
     else:
         tuned.eval()  # a run stopped mid-way leaves it in training mode
-        base = ui_models.decoder_fp32()
-        rows = ui_models.on_worker(lambda: [G.run(m, ids, [strategy], max_new_tokens=int(max_new), seed=seed,
-                                                  stop_token_ids=stop).rows[0] for m in (base, tuned)], lang)
-        titles = (t("finetuning.ba.base", lang), t("finetuning.ba.tuned", lang))
+        base = ui_models.lm_model(entry)  # float32, shared and read-only
+        worker = ui_models.lm_worker(entry)
+        rows = ui_models.wait_for(worker.submit(lambda: [generate(m) for m in (base, tuned)]), lang, worker=worker)
+        titles = (t("finetuning.ba.base", lang, model=entry.name), t("finetuning.ba.tuned", lang))
     for column, row, title in zip(st.columns(2), rows, titles):
         pieces = G.pieces(tok, [c.token_id for c in row.tokens], before=ids[-8:])
         with column:
@@ -460,5 +540,6 @@ if not corpus.problem:
         from_scratch()
 
 lesson_ui.sections(les, "good-practice", "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("finetuning", lang)

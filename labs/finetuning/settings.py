@@ -18,6 +18,7 @@ SOURCE_KEY, TYPED_KEY, UPLOAD_KEY = "finetune.source", "finetune.typed", "finetu
 BLOCK_SIZE_KEY, VAL_SHARE_KEY, SEED_KEY = "finetune.block_size", "finetune.val_share", "finetune.seed"
 MODEL_KEY, REPORT_KEY = "finetune.model", "finetune.report"  # the student's tuned copy (full method), its run's report
 ADAPTER_KEY = "finetune.adapter"  # the student's LoRA adapter (a few MB): what a LoRA run keeps
+TRAINED_MODEL_KEY = "finetune.trained_model"  # the catalog key of the model the kept copy or adapter was trained on
 RUNS_KEY = "finetune.runs"  # one summary per finished run, LoRA and full side by side
 METHOD_KEY, RANK_KEY, LORA_LR_KEY = "finetune.method", "finetune.rank", "finetune.lora_lr"
 METHODS = ("lora", "full")  # LoRA adapters on the shared base (default), or the notebook's full fine-tuning

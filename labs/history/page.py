@@ -7,7 +7,7 @@ import streamlit as st
 from gptlab import models
 from gptlab.charts import OKABE_ITO, decimal_labels, described, readable
 from gptlab.i18n import fmt_int, fmt_number, fmt_percent, t
-from gptlab.takeaway.code import InContextSettings
+from gptlab.takeaway.code import Gpt1InputSettings, InContextSettings
 from labs.history import gpt1_inputs as g1
 from labs.history import in_context as icl
 from labs.history import timeline as tl
@@ -65,6 +65,8 @@ def gpt1_builder() -> None:
                          context=fmt_int(g1.GPT1_CONTEXT, lang)))
     st.markdown(t(f"history.gpt1.combine.{built.combine}", lang, n=n))
     st.caption(t("history.gpt1.legend", lang))
+    shelf.show("gpt1_inputs", Gpt1InputSettings(task, text.strip(), second.strip(),
+                                                tuple(c.strip() for c in choices if c.strip())))
 
 
 with st.container(border=True), frame.contained(lang):

@@ -1,8 +1,7 @@
-"""Journey lab: one prompt from text to the next token through Gemma 3, recomputed from its weights."""
+"""Journey lab: one prompt from text to the next token through the picked decoder (Gemma 3 or GPT-2), recomputed from its weights."""
 
 import streamlit as st
 
-from gptlab import models
 from gptlab.i18n import fmt_int, t
 from gptlab.nn import tokenization as tk
 from labs.journey import settings as S
@@ -14,6 +13,7 @@ from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
+entry = ui_models.picked_model()  # the decoder picked in the sidebar (Gemma 3 270M unless another is picked)
 PARAMS = S.url_params(lang)  # ?text=...&position=3: a shared link opens the same journey
 load_from_url(PARAMS, "journey", lang)
 les = lesson_ui.lesson("journey", lang)
@@ -23,9 +23,9 @@ lesson_ui.sections(les, "intro")
 check = tk.check_text(st.text_area(t("journey.input", lang), key=S.TEXT_KEY, max_chars=S.MAX_TEXT_CHARS, height=90),
                       S.MAX_TEXT_CHARS)
 text = check.text if check.problem is None else ""
-ready = models.decoder_ready()
+ready = ui_models.lm_ready(entry)
 if check.problem is not None:
-    st.info(t(f"journey.{check.problem}", lang), icon=":material/edit:")
+    st.info(t(f"journey.{check.problem}", lang, model=entry.name), icon=":material/edit:")
 elif not ready:
     ui_models.ensure_preparation_started()
     st.warning(t("journey.needs_decoder", lang))
@@ -33,7 +33,8 @@ else:
     if check.truncated:
         st.warning(t("journey.cut_chars", lang, n=fmt_int(check.original_length, lang), max=fmt_int(S.MAX_TEXT_CHARS, lang)))
     with frame.contained(lang):
-        dropped = W.prompt(text).dropped
+        st.markdown(ui_models.model_line(entry, ui_models.lm_architecture(entry), lang))
+        dropped = W.prompt(entry, text).dropped
         if dropped:
             st.warning(t("journey.cut_tokens", lang, dropped=fmt_int(dropped, lang), max=W.J.MAX_TOKENS))
 go = bool(text) and ready
@@ -41,28 +42,28 @@ go = bool(text) and ready
 lesson_ui.section(les, "into-numbers")
 if go:
     with frame.contained(lang):
-        W.into_numbers(text, lang)
+        W.into_numbers(entry, text, lang)
 lesson_ui.section(les, "positions")
 if ready:
     with frame.contained(lang):
-        W.position_shapes(text or None, lang)
+        W.position_shapes(entry, text or None, lang)
 lesson_ui.section(les, "through-the-blocks")
 position = None
 if go:
     with frame.contained(lang):
-        position = W.pick_position(text, lang)
-        W.through_the_blocks(text, position, lang)
+        position = W.pick_position(entry, text, lang)
+        W.through_the_blocks(entry, text, position, lang)
 lesson_ui.section(les, "logit-lens")
 lens = None
 if go and position is not None:
     with frame.contained(lang):
-        W.lens_grid(text, lang)
+        W.lens_grid(entry, text, lang)
     with frame.contained(lang):
-        lens = W.lens_at_position(text, position, lang)
+        lens = W.lens_at_position(entry, text, position, lang)
 lesson_ui.section(les, "next-token")
 if lens is not None:
     with frame.contained(lang):
-        W.next_token(text, lens, lang)
+        W.next_token(entry, text, lens, lang)
         W.open_in_decoding(text, lang)
 lesson_ui.sections(les, "recap", "references")
 write_to_url(PARAMS)

@@ -1,8 +1,9 @@
-"""The journey lab's Streamlit code: its cached computations (run on the model worker) and its views.
+"""The journey lab's Streamlit code: its cached computations (run on the picked model's worker) and its views.
 
 The residual stream is recomputed on the float32 decoder (the attention lab's: its check against
-output_hidden_states is then exact to float rounding); the lens reads it with the bfloat16 unembedding
-the decoding lab holds (the same numbers: the float32 weights are the bfloat16 ones, widened).
+output_hidden_states is then exact to float rounding). For Gemma the lens reads it with the bfloat16
+unembedding the decoding lab holds (the same numbers: the float32 weights are the bfloat16 ones, widened);
+a Hub model (GPT-2) is held in float32 only, and its lens reads that.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import streamlit as st
 
 from gptlab.i18n import fmt_float, fmt_int, fmt_percent, fmt_scientific, t
 from gptlab.models import _hf
+from gptlab.models.catalog import Architecture
 from gptlab.nn import generation as G
+from gptlab.nn.architecture import family_of
 from gptlab.nn import journey as J
 from gptlab.nn import tokenization as tk
 from labs.journey import charts as C
@@ -37,41 +40,59 @@ class Prompt:
     dropped: int
 
 
-def _unembedding():
-    return ui_models.decoding_model().lm_head.weight.detach()  # (V, d) bfloat16, tied to the embedding
+def _unembedding(entry):
+    """(V, d) the output layer, tied to the embedding: Gemma's bfloat16 copy (the decoding lab's), a Hub model's float32."""
+    if entry.is_gemma:
+        return ui_models.decoding_model().lm_head.weight.detach()
+    model = ui_models.lm_model(entry)
+    return family_of(model).unembedding(model)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def prompt(text: str) -> Prompt:
-    tokenizer = ui_models.gemma_tokenizer()
+def _prompt(key: str, local_path: str | None, text: str) -> Prompt:
+    from gptlab.models import catalog
+
+    tokenizer = ui_models.lm_tokenizer(catalog.find(key))
     fitted = J.prompt_ids(tokenizer, text)
     return Prompt(fitted.ids, tuple(G.pieces(tokenizer, fitted.ids)), fitted.dropped)
 
 
-def trace(text: str, quiet: bool = False) -> J.Trace:
-    """The whole residual stream of the text, recomputed and checked: one job on the model worker, shared
-    server-wide by everyone who asks for the same prompt."""
-    model, ids = ui_models.decoder_fp32(), prompt(text).ids
-    return ui_models.job("journey.trace", ids, lambda: J.trace(model, ids), 16, quiet=quiet)
+def prompt(entry, text: str) -> Prompt:
+    """The ids the lab follows in the picked model's vocabulary (Gemma: <bos> first; GPT-2 adds none)."""
+    return _prompt(entry.key, entry.local_path, text)
 
 
-def position_lens(text: str, position: int, quiet: bool = False) -> J.PositionLens:
-    tr, unembedding, ids = trace(text, quiet), _unembedding(), prompt(text).ids
-    return ui_models.job("journey.position_lens", (ids, position), lambda: J.position_lens(tr, unembedding, position),
-                         64, quiet=quiet)
+def trace(entry, text: str, quiet: bool = False) -> J.Trace:
+    """The whole residual stream of the text, recomputed and checked: one job on the model's worker, shared
+    server-wide by everyone who asks for the same prompt on the same model."""
+    model, ids = ui_models.lm_model(entry), prompt(entry, text).ids
+    return ui_models.lm_job(entry, "journey.trace", ids, lambda: J.trace(model, ids), 16, quiet=quiet)
 
 
-def grid_lens(text: str) -> J.GridLens:
+def position_lens(entry, text: str, position: int, quiet: bool = False) -> J.PositionLens:
+    tr, unembedding, ids = trace(entry, text, quiet), _unembedding(entry), prompt(entry, text).ids
+    return ui_models.lm_job(entry, "journey.position_lens", (ids, position),
+                            lambda: J.position_lens(tr, unembedding, position), 64, quiet=quiet)
+
+
+def grid_lens(entry, text: str) -> J.GridLens:
     """The heatmap's lens, a block of rows per worker job (others' work goes between them)."""
-    tr, unembedding, ids = trace(text), _unembedding(), prompt(text).ids
+    tr, unembedding, ids = trace(entry, text), _unembedding(entry), prompt(entry, text).ids
     blocks = itertools.count()  # the blocks come in the same order every time: (ids, n) names one
-    return J.grid_lens(tr, unembedding, run=lambda fn: ui_models.job("journey.grid_block", (ids, next(blocks)), fn, 256))
+    return J.grid_lens(tr, unembedding, run=lambda fn: ui_models.lm_job(entry, "journey.grid_block", (ids, next(blocks)),
+                                                                        fn, 256))
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
-def piece(token_id: int) -> str:
+def _piece(key: str, local_path: str | None, token_id: int) -> str:
+    from gptlab.models import catalog
+
+    return tk.visible(ui_models.lm_tokenizer(catalog.find(key)).decode([int(token_id)]))
+
+
+def piece(entry, token_id: int) -> str:
     """A predicted token as text, its spaces and line breaks visible."""
-    return tk.visible(ui_models.gemma_tokenizer().decode([int(token_id)]))
+    return _piece(entry.key, entry.local_path, int(token_id))
 
 
 def labels(p: Prompt) -> list[str]:
@@ -87,54 +108,86 @@ def table(rows: dict, height_rows: int | None = None) -> None:
 
 # --- 1. into numbers -----------------------------------------------------------------------------------------
 
-def into_numbers(text: str, lang: str) -> None:
-    p, tr = prompt(text), trace(text)
+def into_numbers(entry, text: str, lang: str) -> None:
+    p, tr = prompt(entry, text), trace(entry, text)
     large = frame.projector_mode()
-    items = [ui_chips.chip(tk.visible(x), kinds="special" if i == 0 else "", background=ui_chips.palette(i),
+    specials = set(ui_models.lm_tokenizer(entry).all_special_ids)  # Gemma's <bos>; GPT-2 adds none
+    items = [ui_chips.chip(tk.visible(x), kinds="special" if tid in specials else "", background=ui_chips.palette(i),
                            title=f"id {tid}") for i, (x, tid) in enumerate(zip(p.pieces, p.ids))]
     st.html(ui_chips.chips(items, label=t("journey.tokens", lang)))
     st.caption(t("journey.ids", lang, ids=", ".join(str(i) for i in p.ids)))
-    config = ui_models.decoder_fp32().config
-    d = config.hidden_size
-    st.markdown(t("journey.scale", lang, d=fmt_int(d, lang), scale=fmt_float(tr.embed_scale, lang, 4),
-                  sqrt=fmt_float(d ** 0.5, lang, 4)))
+    shape = Architecture.of(ui_models.lm_config(entry))
+    d = shape.d_model
+    if tr.position_head is None:  # rotary (Gemma): the row is scaled, nothing is added for position
+        st.markdown(t("journey.scale", lang, d=fmt_int(d, lang), scale=fmt_float(tr.embed_scale, lang, 4),
+                      sqrt=fmt_float(d ** 0.5, lang, 4)))
+    else:  # learned positions (GPT-2): row t of the position table is added to the token at position t
+        st.markdown(t("journey.learned_positions", lang, model=entry.name, rows=fmt_int(shape.context, lang),
+                      d=fmt_int(d, lang), T=fmt_int(len(p.ids), lang)))
     st.altair_chart(C.embedding_strip(tr.embedding_head, labels(p), title=t("journey.strip.title", lang, n=tr.embedding_head.shape[1], d=d),
                                       dim_title=t("journey.strip.dim", lang), value_title=t("journey.strip.value", lang),
                                       language=lang, large=large), width="stretch")
+    if tr.position_head is not None:
+        st.altair_chart(C.embedding_strip(tr.position_head, labels(p),
+                                          title=t("journey.strip.positions_title", lang, n=tr.position_head.shape[1], d=d),
+                                          dim_title=t("journey.strip.dim", lang), value_title=t("journey.strip.value", lang),
+                                          language=lang, large=large), width="stretch")
     with st.expander(t("journey.strip.table", lang)):
         shown = min(8, tr.embedding_head.shape[1])
-        table({
+        rows = {
             t("journey.col.token", lang): labels(p),
             "id": [str(i) for i in p.ids],
             t("journey.col.first_dims", lang, n=shown): [
                 " ".join(fmt_float(float(v), lang, 3) for v in row[:shown]) for row in tr.embedding_head],
             t("journey.col.norm", lang): [fmt_float(float(v), lang, 3) for v in tr.embedding_norms],
-            t("journey.col.scaled_norm", lang): [fmt_float(float(v), lang, 2) for v in tr.residual_norms[0]],
-        })
+        }
+        if tr.position_head is None:
+            rows[t("journey.col.scaled_norm", lang)] = [fmt_float(float(v), lang, 2) for v in tr.residual_norms[0]]
+        else:
+            rows[t("journey.col.position_dims", lang, n=shown)] = [
+                " ".join(fmt_float(float(v), lang, 3) for v in row[:shown]) for row in tr.position_head]
+            rows[t("journey.col.position_norm", lang)] = [fmt_float(float(v), lang, 3) for v in tr.position_norms]
+            rows[t("journey.col.sum_norm", lang)] = [fmt_float(float(v), lang, 3) for v in tr.residual_norms[0]]
+        table(rows)
 
 
-def position_shapes(text: str | None, lang: str) -> None:
-    """Where position enters: GPT-2 adds a learned row per position; Gemma 3 rotates queries and keys."""
-    gpt2 = _hf("GPT2Config")()
-    gemma = ui_models.decoder_fp32().config
-    T = len(prompt(text).ids) if text else None
-    rotary = f"({fmt_int(T, lang)}, {gemma.head_dim})" if T else f"(T, {gemma.head_dim})"
+def _position_row(name: str, config, T: int | None, lang: str) -> dict[str, str]:
+    """One model's row of the positions table, every number read from its config."""
+    shape = Architecture.of(config)
+    tokens = f"({fmt_int(shape.vocab, lang)}, {fmt_int(shape.d_model, lang)})"
+    if shape.positions == "learned":
+        return {"model": name, "tokens": tokens, "positions": f"({fmt_int(shape.context, lang)}, {fmt_int(shape.d_model, lang)})",
+                "where": t("journey.pos.gpt2", lang)}
+    rotary = f"({fmt_int(T, lang)}, {shape.head_dim})" if T else f"(T, {shape.head_dim})"
+    return {"model": name, "tokens": tokens, "positions": t("journey.pos.none", lang),
+            "where": t("journey.pos.gemma", lang, shape=rotary, heads=shape.n_head)}
+
+
+def position_shapes(entry, text: str | None, lang: str) -> None:
+    """Where position enters in the picked model, beside the other family: GPT-2 adds a learned row per
+    position; Gemma 3 rotates queries and keys."""
+    config = ui_models.lm_config(entry)
+    T = len(prompt(entry, text).ids) if text else None
+    rows = [_position_row(entry.name, config, T, lang)]
+    if Architecture.of(config).positions == "learned":
+        gemma = ui_models.decoder_config()  # None until Gemma is prepared: then GPT-2's row stands alone
+        if gemma is not None:
+            rows.append(_position_row("Gemma 3 270M", gemma, None, lang))
+    else:
+        rows.append(_position_row("GPT-2 small", _hf("GPT2Config")(), None, lang))  # GPT-2 small's own defaults
     st.table(pd.DataFrame({
-        t("journey.pos.col.model", lang): ["GPT-2 small", "Gemma 3 270M"],
-        t("journey.pos.col.tokens", lang): [f"({fmt_int(gpt2.vocab_size, lang)}, {gpt2.n_embd})",
-                                           f"({fmt_int(gemma.vocab_size, lang)}, {gemma.hidden_size})"],
-        t("journey.pos.col.positions", lang): [f"({fmt_int(gpt2.n_positions, lang)}, {gpt2.n_embd})",
-                                              t("journey.pos.none", lang)],
-        t("journey.pos.col.where", lang): [t("journey.pos.gpt2", lang),
-                                          t("journey.pos.gemma", lang, shape=rotary, heads=gemma.num_attention_heads)],
+        t("journey.pos.col.model", lang): [r["model"] for r in rows],
+        t("journey.pos.col.tokens", lang): [r["tokens"] for r in rows],
+        t("journey.pos.col.positions", lang): [r["positions"] for r in rows],
+        t("journey.pos.col.where", lang): [r["where"] for r in rows],
     }).set_index(t("journey.pos.col.model", lang)))  # a static table: its long cells wrap
 
 
 # --- 2. through the blocks -------------------------------------------------------------------------------------
 
-def pick_position(text: str, lang: str) -> int:
+def pick_position(entry, text: str, lang: str) -> int:
     """The position followed through the blocks (a selectbox; the setting -1 is the last token)."""
-    p = prompt(text)
+    p = prompt(entry, text)
     names = labels(p)
     if st.session_state.get(S.POSITION_KEY, S.LAST) not in range(S.LAST, len(p.ids)):
         st.session_state[S.POSITION_KEY] = S.LAST  # a shorter text than the one the position was picked on
@@ -144,8 +197,8 @@ def pick_position(text: str, lang: str) -> int:
     return len(p.ids) - 1 if chosen == S.LAST else int(chosen)
 
 
-def through_the_blocks(text: str, position: int, lang: str) -> None:
-    p, tr = prompt(text), trace(text)
+def through_the_blocks(entry, text: str, position: int, lang: str) -> None:
+    p, tr = prompt(entry, text), trace(entry, text)
     name = labels(p)[position]
     L = tr.n_layers
     series = {t("journey.blocks.residual", lang): tr.residual_norms[1:, position],
@@ -170,13 +223,13 @@ def through_the_blocks(text: str, position: int, lang: str) -> None:
 
 # --- 3. the logit lens -------------------------------------------------------------------------------------------
 
-def lens_grid(text: str, lang: str) -> None:
-    p, grid = prompt(text), grid_lens(text)
+def lens_grid(entry, text: str, lang: str) -> None:
+    p, grid = prompt(entry, text), grid_lens(entry, text)
     ids, probs = grid.top()  # (L+1, T')
     names = labels(p)[grid.first:]
-    top_pieces = [[piece(int(i)) for i in row] for row in ids]
+    top_pieces = [[piece(entry, int(i)) for i in row] for row in ids]
     k = grid.lens.top_ids.shape[1]
-    tips = [[" · ".join(f"{piece(int(grid.lens.top_ids[r, j]))} {fmt_percent(float(grid.lens.top_probs[r, j]), lang, 0)}"
+    tips = [[" · ".join(f"{piece(entry, int(grid.lens.top_ids[r, j]))} {fmt_percent(float(grid.lens.top_probs[r, j]), lang, 0)}"
                         for j in range(k)) for r in range(layer * grid.n_tokens, (layer + 1) * grid.n_tokens)]
             for layer in range(grid.n_layers + 1)]
     if grid.first:
@@ -192,10 +245,10 @@ def lens_grid(text: str, lang: str) -> None:
                   for j in range(grid.n_tokens)}}, height_rows=len(layers))
 
 
-def lens_at_position(text: str, position: int, lang: str) -> J.PositionLens:
-    p, pl = prompt(text), position_lens(text, position)
+def lens_at_position(entry, text: str, position: int, lang: str) -> J.PositionLens:
+    p, pl = prompt(entry, text), position_lens(entry, text, position)
     lens = pl.lens
-    answer = piece(pl.answer)
+    answer = piece(entry, pl.answer)
     first = J.first_top_layer(lens)
     name = labels(p)[position]
     st.markdown(t("journey.lens.answer", lang, token=frame.markdown_escape(name), answer=frame.markdown_escape(answer),
@@ -211,7 +264,7 @@ def lens_at_position(text: str, position: int, lang: str) -> J.PositionLens:
                t("journey.rank", lang): [fmt_int(int(r), lang) for r in lens.target_rank],
                t("journey.prob", lang): [fmt_percent(float(q), lang, 2) for q in lens.target_prob],
                t("journey.lens.top5_col", lang): [
-                   " · ".join(f"{piece(int(i))} {fmt_percent(float(q), lang, 1)}"
+                   " · ".join(f"{piece(entry, int(i))} {fmt_percent(float(q), lang, 1)}"
                               for i, q in zip(lens.top_ids[layer, :5], lens.top_probs[layer, :5])) for layer in layers]},
               height_rows=len(layers))
     return pl
@@ -219,10 +272,10 @@ def lens_at_position(text: str, position: int, lang: str) -> J.PositionLens:
 
 # --- 4. out to the next token ----------------------------------------------------------------------------------
 
-def next_token(text: str, pl: J.PositionLens, lang: str) -> None:
+def next_token(entry, text: str, pl: J.PositionLens, lang: str) -> None:
     lens = pl.lens
     top_ids, top_logits, probs = lens.top_ids[-1], lens.top_logits[-1], lens.top_probs[-1]
-    pieces = [piece(int(i)) for i in top_ids]
+    pieces = [piece(entry, int(i)) for i in top_ids]
     st.altair_chart(C.next_token_bars(pieces, probs, title=t("journey.next.title", lang),
                                       prob_title=t("journey.prob", lang), language=lang,
                                       large=frame.projector_mode()), width="stretch")
@@ -231,7 +284,7 @@ def next_token(text: str, pl: J.PositionLens, lang: str) -> None:
                "logit": [fmt_float(float(z), lang, 3) for z in top_logits],
                t("journey.prob", lang): [fmt_percent(float(q), lang, 2) for q in probs]})
     shown = float(probs.sum())
-    others = fmt_int(ui_models.decoder_fp32().config.vocab_size - len(pieces), lang)
+    others = fmt_int(Architecture.of(ui_models.lm_config(entry)).vocab - len(pieces), lang)
     st.caption(t("journey.next.rest", lang, n=len(pieces), p=fmt_percent(shown, lang, 1), others=others,
                  rest=fmt_percent(max(0.0, 1 - shown), lang, 1), lse=fmt_float(float(lens.logsumexp[-1]), lang, 3)))
 

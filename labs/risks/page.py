@@ -9,7 +9,8 @@ from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t, value
 from gptlab.nn import confidence as C
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import BiasProbeSettings, ContextWindowSettings
+from gptlab.takeaway.code import (BiasProbeSettings, ContextWindowSettings, HallucinationSettings,
+                                  PromptSensitivitySettings)
 from labs.decoding import widgets as ui_dec
 from labs.risks import bias_probe as B
 from labs.risks import context_window as W
@@ -199,6 +200,7 @@ def hallucination_demo() -> None:
         key = "risks.hall.verdict_higher" if invented_summary.mean >= control_summary.mean else "risks.hall.verdict_lower"
         st.info(t(key, lang, inv=fmt_float(100 * invented_summary.mean, lang, 0),
                   ctl=fmt_float(100 * control_summary.mean, lang, 0)), icon=":material/psychology_alt:")
+    shelf.show("hallucination", HallucinationSettings(invented, control, expected, HALLUCINATION_TOKENS))
 
 
 # --- 3. prompt sensitivity ------------------------------------------------------------------------------
@@ -237,6 +239,7 @@ def sensitivity_demo() -> None:
     if len(probs) > 1 and worst > 0:
         st.markdown(t("risks.sens.summary", lang, ratio=times(best / worst), best=percent(best).removesuffix(" %"),
                       worst=percent(worst).removesuffix(" %")))
+    shelf.show("prompt_sensitivity", PromptSensitivitySettings(phrasings.items, answer))
 
 
 # --- 4. context window ---------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from gptlab import models
 from gptlab.charts import inflation_totals, token_inflation_chart
 from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import tokenization as tk
-from gptlab.takeaway.code import TokenizationSettings
+from gptlab.takeaway.code import (ByteLevelSettings, SpecialTokensSettings, TokenInflationSettings,
+                                  TokenizationSettings)
 from labs.tokenization import settings as S
 from labs.tokenization.settings import CHIP_LIMIT, SHORT_TEXT, TEXT_KEY
 from ui import exercises as exercises_ui
@@ -172,6 +173,7 @@ else:
                 ),
                 hide_index=True,
             )
+        shelf.show("byte_level", ByteLevelSettings(byte_text.text))
 
 lesson_ui.sections(les, "wordpiece", "sentencepiece")
 
@@ -198,6 +200,7 @@ with frame.contained(lang):
         width="stretch",
     )
     st.info(t("tokenization.special.gpt2_note", lang))
+    shelf.show("special_tokens", SpecialTokensSettings())
 
 # --- 4. Token inflation -----------------------------------------------------------------------
 lesson_ui.section(les, "vocabulary-and-inflation")
@@ -241,6 +244,7 @@ with frame.contained(lang):
             for language in tk.PAIR_LANGUAGES:
                 data[f"{label} ({language})"] = [counts[(i, language)] for i in range(len(pairs))]
         st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+    shelf.show("token_inflation", TokenInflationSettings(pairs))
 
 lesson_ui.sections(les, "context-window", "recap", "references")
 shelf.download_button(les)

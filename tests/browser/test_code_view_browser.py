@@ -34,3 +34,26 @@ def test_decoding_code_expander_and_notebook_download(server, page, lang):
     assert sources[0].startswith("# ") and any(t("takeaway.widget.next_token", lang) in s for s in sources)
     assert any(f"prompt = {prompt!r}" in s for s in sources)
     assert notebook["metadata"]["gptlab"]["language"] == lang
+
+
+def test_finetuning_code_expander_and_notebook_download(server, page):
+    lang = "pt-BR"
+    page.goto(f"{server}/finetuning?lang={lang}&block_size=32&rank=4")
+    wait_ready(page)
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text=t("takeaway.expander", lang)).first
+    expander.scroll_into_view_if_needed()
+    expander.get_by_text(t("takeaway.expander", lang)).click()
+    code = expander.locator('[data-testid="stCode"]')
+    code.wait_for(state="visible")
+    text = code.inner_text()
+    assert "block_size = 32" in text and "get_peft_model" in text and "r=4, lora_alpha=8" in text
+    code.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"finetuning-code-expander-{lang}.png"))  # the expander beside the settings
+    with page.expect_download() as info:
+        page.get_by_role("button", name=t("takeaway.notebook", lang)).click()
+    download = info.value
+    assert download.suggested_filename == f"gpt-lab-finetuning-{lang}.ipynb"
+    notebook = json.loads(open(download.path(), encoding="utf-8").read())
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    assert any("peft==" in s for s in sources) and any("trainer.train()" in s for s in sources)
+    assert any(t("takeaway.widget.finetuning", lang) in s for s in sources)

@@ -57,14 +57,14 @@ def test_step_by_step_equals_output_attentions_on_a_tiny_model(tiny_gemma):
     assert len(run.tokens) == 10
     for layer in range(2):
         for head in range(4):
-            steps = A.gemma_attention_steps(model, run, layer, head)
+            steps = A.attention_steps(model, run, layer, head)
             np.testing.assert_allclose(steps.weights, steps.model_weights, atol=1e-5)
             np.testing.assert_allclose(steps.weights.sum(-1), 1.0, atol=1e-5)
             assert np.triu(steps.weights, 1).max() == 0.0
             assert A.future_attention_share(steps.unmasked_weights) > 0  # without the mask it leaks
-    assert A.gemma_attention_steps(model, run, 0, 0).sliding_window == 4
-    assert A.gemma_attention_steps(model, run, 1, 0).sliding_window is None
-    assert A.gemma_attention_steps(model, run, 0, 0).weights[9, :6].max() == 0.0  # outside the window
+    assert A.attention_steps(model, run, 0, 0).sliding_window == 4
+    assert A.attention_steps(model, run, 1, 0).sliding_window is None
+    assert A.attention_steps(model, run, 0, 0).weights[9, :6].max() == 0.0  # outside the window
 
 
 def test_long_text_keeps_the_first_tokens(tiny_gemma):
@@ -260,7 +260,7 @@ def test_gemma_step_by_step_equals_its_own_attentions(prepared_decoder, gemma_to
     run = A.run_decoder(model, gemma_tokenizer, "O gato subiu no telhado porque estava com medo do cachorro.")
     for layer in range(model.config.num_hidden_layers):
         for head in range(model.config.num_attention_heads):
-            steps = A.gemma_attention_steps(model, run, layer, head)
+            steps = A.attention_steps(model, run, layer, head)
             np.testing.assert_allclose(steps.weights, steps.model_weights, atol=1e-5)
             assert A.future_attention_share(steps.weights) == 0.0
     assert len(A.run_decoder(model, gemma_tokenizer, "palavra " * 200).tokens) == A.MAX_ATTENTION_TOKENS

@@ -72,3 +72,13 @@ def test_attention_bars_and_token_inflation_are_described_in_the_pages_language(
                                    language=lang).to_dict()
     assert spec["description"].startswith(t("charts.kind.bars", lang) + ": Inflation.")
     assert "GPT-2: pt-BR 31, en 20" in spec["description"]
+
+
+def test_cividis_many_gives_cividis_colours():
+    import random
+
+    from gptlab.charts import cividis, cividis_many
+
+    rng = random.Random(3)
+    xs = [rng.random() for _ in range(5000)] + [-1.0, 0.0, 1 / 3, 0.5, 1.0, 2.0] + [k / 255 for k in range(256)]
+    assert cividis_many(xs) == [cividis(x) for x in xs]

@@ -68,6 +68,27 @@ def test_cache_rows_move_when_one_leaves_and_beams_reorder(tiny):
     assert cache.lengths == [3, 3] and torch.equal(cache.keys[0][0, :, :3], cache.keys[0][1, :, :3])
 
 
+def test_reserving_rows_grows_the_cache_once_and_keeps_what_rows_hold(tiny, monkeypatch):
+    engine = GemmaEngine(tiny)
+    cache = KVCache(engine.shape, rows=2, tokens=2)
+    for prompt in ([2, 3], [2, 4, 5]):
+        engine.forward(cache, [cache.add_row()], [prompt])
+    held = [cache.keys[layer][:2, :, :3].clone() for layer in range(engine.shape.layers)]
+    allocations = []
+    original = KVCache._allocate
+    monkeypatch.setattr(KVCache, "_allocate", lambda self, rows, tokens: (allocations.append(rows), original(self, rows, tokens)))
+    cache.reserve_rows(2 + 37)
+    for _ in range(37):
+        cache.add_row()
+    assert len(allocations) == 1 and cache.capacity[0] >= 39 and cache.capacity[0] % 16 == 0
+    assert cache.lengths[:2] == [2, 3] and cache.lengths[2:] == [0] * 37
+    assert all(torch.equal(cache.keys[layer][:2, :, :3], held[layer]) for layer in range(engine.shape.layers))
+    hidden = engine.forward(cache, [0, 1], [[11], [12]])  # the moved rows still decode as the model does
+    with torch.inference_mode():
+        ref = tiny(input_ids=torch.tensor([[2, 4, 5, 12]])).logits[0, -1]
+    assert torch.allclose(engine.logits(hidden)[1], ref, atol=1e-5)
+
+
 def test_invariant_softmax_is_softmax_and_ignores_padding():
     torch.manual_seed(1)
     for _ in range(200):

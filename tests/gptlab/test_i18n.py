@@ -120,3 +120,19 @@ def test_no_hand_written_decimal_comma_is_left():
 def test_t_formats_and_picks_the_language():
     assert t("tokenization.unknown", "en", count=2).startswith("2 unknown")
     assert t("tokenization.unknown", "pt-BR", count=2).startswith("2 token")
+
+
+@pytest.mark.parametrize("language", ["pt-BR", "en"])
+@pytest.mark.parametrize("digits", [0, 1, 2, 4])
+def test_fmt_floats_writes_what_fmt_float_writes(language, digits):
+    """The heatmaps' fast path: the same strings as Babel, ties, signs, zeros and big numbers included."""
+    import random
+
+    from gptlab.i18n import fmt_float, fmt_floats
+
+    rng = random.Random(7)
+    values = [-0.0, 0.0, -0.001, 0.125, 0.135, 0.145, 0.5, 1.5, 2.5, -2.5, 0.00005, -0.005, 1234567.891, -1234.5,
+              2.5e-7, 1e21, 1e-300, 123456789012.345, float("inf"), float("-inf")]
+    values += [rng.uniform(-1, 1) for _ in range(3000)] + [round(rng.uniform(-10, 10), 3) for _ in range(1000)]
+    values += [rng.random() * 10 ** rng.randint(-12, 15) for _ in range(1000)]
+    assert fmt_floats(values, language, digits) == [fmt_float(v, language, digits) for v in values]

@@ -103,3 +103,49 @@ def test_a_new_student_starts_from_a_fresh_adapter():
     second = extract_adapter(peft_model, settings)
     assert all(torch.count_nonzero(b) == 0 for _, b in second.matrices.values())  # B = 0 again
     assert any(torch.count_nonzero(b) > 0 for _, b in first.matrices.values())  # the first one was kept apart
+
+
+def test_a_seeded_adapter_is_drawn_as_get_peft_model_draws_it_after_the_seed():
+    """reset_adapter(seed=...) gives the A matrices of torch.manual_seed(seed); get_peft_model(...) (what the
+    fine-tuning lab's code runs), and leaves the process's random state where it was."""
+    settings = LoraSettings(rank=4, alpha=8)
+    shared = with_adapter(tiny_model("gemma"), settings)
+    state = torch.random.get_rng_state()
+    reset_adapter(shared, settings, seed=7)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    base = tiny_model("gemma")  # (it seeds torch itself: made before the seed that draws the adapter)
+    torch.manual_seed(7)
+    fresh = with_adapter(base, settings)
+    a = {n: p for n, p in shared.named_parameters() if "lora_A" in n}
+    b = {n: p for n, p in fresh.named_parameters() if "lora_A" in n}
+    assert a.keys() == b.keys() and all(torch.equal(a[n], b[n]) for n in a)
+    reset_adapter(shared, settings, seed=8)
+    assert not all(torch.equal(p, b[n]) for n, p in shared.named_parameters() if "lora_A" in n)
+
+
+def test_gpt2_adapters_sit_on_its_conv1d_layers_and_act_as_lora_says():
+    """GPT-2's c_attn, c_proj (attention's and the MLP's) and c_fc are Conv1D, weight (in, out): y = x W + b + s x A^T B^T."""
+    settings = LoraSettings(rank=4, alpha=8, dropout=0.0)
+    base = tiny_model("gpt2", attn_implementation="eager")
+    reference = copy.deepcopy(base)
+    peft_model = with_adapter(base, settings)
+    _trained_like(peft_model)
+    peft_model.eval()
+    adapter = extract_adapter(peft_model, settings)
+    layers = base.config.n_layer
+    assert set(adapter.matrices) == {(layer, path) for layer in range(layers)
+                                     for path in ("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj")}
+    assert adapter.parameters == trainable_parameters(peft_model)[0]
+    a, b = adapter.matrices[(0, "attn.c_attn")]
+    d = base.config.n_embd
+    assert a.shape == (4, d) and b.shape == (3 * d, 4)
+    x = torch.randn(1, 3, d)
+    layer = peft_model.get_base_model().transformer.h[0].attn.c_attn
+    with torch.no_grad():
+        plain = reference.transformer.h[0].attn.c_attn(x)  # x W + b, W stored (in, out)
+        torch.testing.assert_close(layer(x), plain + settings.scaling * (x @ a.T) @ b.T, rtol=1e-5, atol=1e-5)
+        with peft_model.disable_adapter():
+            ids = torch.tensor([PROMPT])
+            torch.testing.assert_close(peft_model(input_ids=ids).logits, reference(input_ids=ids).logits)
+        assert not torch.allclose(peft_model(input_ids=torch.tensor([PROMPT])).logits,
+                                  reference(input_ids=torch.tensor([PROMPT])).logits, atol=1e-4)

@@ -188,12 +188,12 @@ def check_attention(out: str, settings: C.AttentionMapSettings, model, tokenizer
 
 
 def check_attention_steps(out: str, settings: C.AttentionStepsSettings, model, tokenizer) -> None:
-    """Scores, mask, masked scores and softmax against the lab's gemma_attention_steps."""
+    """Scores, mask, masked scores and softmax against the lab's attention_steps."""
     import numpy as np
 
     from gptlab.nn import attention as A
 
-    steps = A.gemma_attention_steps(model, A.run_decoder(model, tokenizer, settings.text, settings.max_tokens),
+    steps = A.attention_steps(model, A.run_decoder(model, tokenizer, settings.text, settings.max_tokens),
                                     settings.layer, settings.head)
     T = len(steps.tokens)
     sections = dict(re.findall(r"^== (\w+)\n((?:.*\n){%d})" % T, out, re.M))
@@ -318,3 +318,23 @@ def test_decoder_snippets_print_the_labs_numbers(tmp_path, fp32_model, gemma_tok
     check_bias_probe(bias_out, BIAS, fp32_model, gemma_tokenizer)
     check_context_window(window_out, WINDOW, fp32_model, gemma_tokenizer)
     check_in_context(icl_out, IN_CONTEXT, fp32_model, gemma_tokenizer)
+
+
+def test_attention_snippets_on_gpt2_print_the_labs_numbers(tmp_path, tiny_gpt2_hub_cache):
+    """The attention map and the mask step by step as the lab shows them for a picked GPT-2 (loaded by its id from
+    the Hugging Face cache: a tiny random GPT-2 saved under `gpt2`), checked against the lab's own computation."""
+    from dataclasses import replace
+
+    from gptlab.models import catalog
+
+    attention = C.AttentionMapSettings("The cat sat on the mat because it was tired", layer=1, head=2)
+    steps = C.AttentionStepsSettings("O gato dormiu no sofá", layer=1, head=3, family="gpt2")
+    paths = replace(C.Paths.local(), hub_model="gpt2")
+    marker = "=====8<====="
+    code = attention.snippet().code(paths) + f"\nprint({marker!r})\n\n" + steps.snippet().body
+    assert "MODEL = 'gpt2'" in code and "gemma-3-270m" not in code and "model.transformer.h[layer]" in code
+    attention_out, steps_out = run_python(code, tmp_path, "gpt2").split(marker + "\n")
+    entry = catalog.find("gpt2")
+    model, tokenizer = catalog.load_model(entry), catalog.load_tokenizer(entry)
+    check_attention(attention_out, attention, model, tokenizer)
+    check_attention_steps(steps_out, steps, model, tokenizer)

@@ -59,7 +59,7 @@ def test_attention_page_asks_for_a_sentence_in_its_own_words(tmp_path, monkeypat
     at = run_app("en", ATTENTION)
     at.text_input(key="attention.text").set_value("").run()
     infos = [i.value for i in at.info]
-    assert t("attention.empty", "en") in infos and t("tokenization.empty", "en") not in infos
+    assert t("attention.empty", "en", model="Gemma 3 270M") in infos and t("tokenization.empty", "en") not in infos
 
 
 @pytest.mark.real_models
@@ -73,8 +73,9 @@ def test_attention_page_on_the_real_models(prepared_decoder, lang):
     one = "1,000000" if lang == "pt-BR" else "1.000000"
     assert check == t("attention.check", lang, diff=diff, total=one)  # "every row sums to 1.000000", no "between"
     subheaders = [s.value for s in at.subheader]
-    for key in ("attention.maps.header", "attention.bert.header", "attention.gpt2.header", "attention.gemma.header", "attention.bertviz.header"):
+    for key in ("attention.maps.header", "attention.bert.header", "attention.gpt2.header", "attention.bertviz.header"):
         assert t(key, lang) in subheaders
+    assert t("attention.decoder.header", lang, model="Gemma 3 270M") in subheaders
     shares = [m.value for m in at.metric]
     assert len(shares) == 2 and shares[1] in ("0.0 %", "0,0 %") and shares[0] not in ("0.0 %", "0,0 %")
     # one step's heatmap at a time: the open tab's (step 1 first), another one's when its tab is chosen
@@ -112,8 +113,8 @@ def test_attention_page_shows_gemmas_facts_even_without_a_sentence(prepared_deco
     at = run_app("en", ATTENTION)
     at.text_input(key="attention.text").set_value("").run()
     assert not at.exception and not at.error
-    assert t("attention.empty", "en") in [i.value for i in at.info]
-    assert t("attention.gemma.header", "en") in [s.value for s in at.subheader]
+    assert t("attention.empty", "en", model="Gemma 3 270M") in [i.value for i in at.info]
+    assert t("attention.decoder.header", "en", model="Gemma 3 270M") in [s.value for s in at.subheader]
     facts = _frame_with(at, t("attention.gemma.col.property", "en"))
     assert "head_dim" in facts[t("attention.gemma.col.property", "en")].tolist()
 
@@ -140,7 +141,7 @@ def test_attention_layers_and_bad_input(prepared_decoder):
     at.text_input(key="attention.text").set_value("</script><script>alert(1)</script> 😀 ação").run()
     assert not at.exception and not at.error
     at.text_input(key="attention.text").set_value("   ").run()
-    assert t("attention.empty", "en") in [i.value for i in at.info]
+    assert t("attention.empty", "en", model="Gemma 3 270M") in [i.value for i in at.info]
     assert not at.exception and not at.error
 
 

@@ -129,3 +129,17 @@ def test_decoding_bad_prompts(prepared_decoder):
     assert "<script>" not in html and "&lt;/script&gt;" in html
 
 
+
+
+@pytest.mark.real_models
+def test_the_notebooks_cells_run_on_gemma(prepared_decoder):
+    from labs.decoding import settings as S
+
+    at = run_app("en", DECODING)
+    at.button(key="decoding.notebook.go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    for key, rows in ((S.NOTEBOOK_CONTINUATION_KEY, 2), (S.NOTEBOOK_GRID_KEY, 9)):
+        entry = at.session_state[key]
+        assert entry["complete"] and entry["request"].model == "gemma-3-270m" and len(entry["state"].rows) == rows
+        assert all(r.tokens for r in entry["state"].rows)
+    assert t("decoding.notebook.cell11", "en") in [m.value.strip("*") for m in at.markdown]
