@@ -164,6 +164,8 @@ def lab_default_view_s(app: Path = ROOT, repeats: int = 3) -> dict[str, float]:
             times.append(time.perf_counter() - start)
         if at.exception:
             raise RuntimeError(f"{lesson.id}: {at.exception[0].value}")
+        if at.error:  # a widget that failed is quick to draw: say so beside its figure
+            print(f"  {lesson.id} shows an error: {at.error[0].value}", flush=True)
         figures[lesson.id] = statistics.median(times)
         print(f"  {lesson.id} default view, second visit: {figures[lesson.id]:.2f} s", flush=True)
     return figures
