@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
+from gptlab.nn.architecture import Gemma3
 from gptlab.nn.decoding import Strategy
 from gptlab.nn.finetune import FinetuneSettings
 from gptlab.nn.lora import LoraSettings
@@ -280,7 +281,7 @@ class FinetuningSettings:
             raise ValueError("the lab's run keeps the embedding frozen and trains in bf16")
         if self.method == "lora":
             method = render("finetuning_lora", rank=int(lora.rank), alpha=int(lora.alpha), dropout=float(lora.dropout),
-                            projections=tuple(lora.projections))
+                            projections=tuple(lora.projections or Gemma3.lora_targets))  # None: every projection
         else:
             method = render("finetuning_full", trainable_layers=int(s.trainable_layers))
         length = f"max_steps={int(s.max_steps)}" if s.max_steps > 0 else f"num_train_epochs={literal(float(s.epochs))}"

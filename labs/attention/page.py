@@ -217,7 +217,8 @@ def bertviz_views() -> None:
     st.iframe(page_html, height=bertviz_html.view_height(view, n, vz_weights.shape[0], vz_weights.shape[1]),
               alt=t("attention.bertviz.frame", lang, view=t(f"attention.bertviz.{view}_view", lang),
                     model=names[which]))
-    shelf.show("bertviz", BertvizSettings(text, which, view, BERTVIZ_TOKENS, A.MAX_ATTENTION_TOKENS))
+    shelf.show("bertviz", BertvizSettings(text, "bert" if which == "bert" else "gemma", view, BERTVIZ_TOKENS,
+                                          A.MAX_ATTENTION_TOKENS))  # the decoder's code loads the picked model
 
 
 

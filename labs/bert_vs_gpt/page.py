@@ -23,8 +23,9 @@ from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
 lang = frame.language()
+entry = ui_models.picked_model()  # the decoder beside BERT: the one picked in the sidebar (Gemma 3 270M by default)
 # shareable settings: ?text=...&seed=3&rate=0.3&bert_layer=2; the layers' bounds are the models' depths
-PARAMS = S.url_params(lang, ui_models.minilm_config(), ui_models.decoder_config())
+PARAMS = S.url_params(lang, ui_models.minilm_config(), ui_models.lm_config(entry))
 load_from_url(PARAMS, "bert_vs_gpt", lang)
 les = lesson_ui.lesson("bert-vs-gpt", lang)
 lesson_ui.header(les)
@@ -165,16 +166,16 @@ def head_mean(weights, layer: int):
 def attention_widget() -> None:
     st.subheader(t("bert_vs_gpt.att.header", lang))
     st.caption(t("bert_vs_gpt.att.caption", lang))
-    ready = models.decoder_ready()
+    ready = ui_models.lm_ready(entry)
     if not ready:
         ui_models.ensure_preparation_started()
-    for warning in ui_att.truncation_warnings(text, lang, with_gemma=ready):
+    for warning in ui_att.truncation_warnings(text, lang, decoder=entry if ready else None):
         st.warning(warning)
     # On a projector each heatmap needs the full width to stay readable: one above the other.
     left, right = (st.container(), st.container()) if frame.projector_mode() else st.columns(2)
     shares = {}
     with left, frame.contained(lang):
-        tokens, weights = ui_att.encoder_run(text)  # (L, H, T, T)
+        tokens, weights = ui_att.encoder_run(entry, text)  # (L, H, T, T)
         layers, heads = weights.shape[:2]
         layer = st.slider(t("bert_vs_gpt.att.bert_layer", lang), 0, layers - 1, key=S.BERT_LAYER_KEY)
         shown = head_mean(weights, layer)  # (T, T)
@@ -187,8 +188,8 @@ def attention_widget() -> None:
         if not ready:
             st.info(t("bert_vs_gpt.att.needs_decoder", lang), icon=":material/hourglass_top:")
         else:
-            weights = ui_att.decoder_weights(text)  # (L, H, T, T)
-            tokens = ui_att.decoder_run(text).tokens
+            weights = ui_att.decoder_weights(entry, text)  # (L, H, T, T)
+            tokens = ui_att.decoder_run(entry, text).tokens
             layers, heads = weights.shape[:2]
             layer = st.slider(t("bert_vs_gpt.att.gpt_layer", lang), 0, layers - 1, key=S.GPT_LAYER_KEY)
             shown = head_mean(weights, layer)  # (T, T)
@@ -244,17 +245,17 @@ def vectors_widget() -> None:
     if first.problem or second.problem:
         st.info(t("bert_vs_gpt.emb.empty", lang), icon=":material/edit:")
         return
-    ready = models.decoder_ready()
+    ready = ui_models.lm_ready(entry)
     left, right = st.columns(2)
     with left, frame.contained(lang):
         st.markdown(f"**{ui_att.BERT_NAME}**")
         prefix_table(C.compare_shared_prefix(ui_bvg.encoder_vectors(first.text), ui_bvg.encoder_vectors(second.text)))
     with right, frame.contained(lang):
-        st.markdown(f"**{ui_att.GEMMA_NAME}**")
+        st.markdown(f"**{entry.name}**")
         if not ready:
             st.info(t("bert_vs_gpt.att.needs_decoder", lang), icon=":material/hourglass_top:")
         else:
-            prefix_table(C.compare_shared_prefix(ui_bvg.decoder_vectors(first.text), ui_bvg.decoder_vectors(second.text)))
+            prefix_table(C.compare_shared_prefix(ui_bvg.decoder_vectors(entry, first.text), ui_bvg.decoder_vectors(entry, second.text)))
     if ready:
         shelf.show("contextual_vectors", ContextualVectorsSettings(first.text, second.text, A.MAX_ATTENTION_TOKENS))
 

@@ -113,5 +113,6 @@ def encoder_vectors(text: str) -> C.Vectors:
     return ui_models.job("bert_vs_gpt.encoder_vectors", text, lambda: C.encoder_vectors(encoder, tokenizer, text), 32)
 
 
-def decoder_vectors(text: str) -> C.Vectors:
-    return C.decoder_vectors(ui_att.decoder_run(text))  # decoder_run is cached already
+def decoder_vectors(entry, text: str) -> C.Vectors:
+    """The picked decoder's (`entry`) last-layer vectors of the text."""
+    return C.decoder_vectors(ui_att.decoder_run(entry, text))  # decoder_run is cached already

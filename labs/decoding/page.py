@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab import models
 from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
@@ -47,7 +46,9 @@ else:
     try:
         tokenizer = ui_models.lm_tokenizer(picked)
         architecture = ui_models.lm_architecture(picked)
-    except Exception as exc:  # a Hub model whose cached files are broken: back to Gemma
+        if not picked.is_gemma:
+            ui_models.lm_worker(picked)  # loads the weights now (once per server), so a broken file is said here
+    except Exception as exc:  # a Hub model whose cached files are broken, or a failed download: back to Gemma
         ui_models.model_failed(picked, exc, lang)
         ready = False
     if ready:

@@ -35,6 +35,10 @@ def test_choosing_gpt2_in_the_picker_runs_the_decoding_lab_on_it(gpt2_server, pa
     text = main.inner_text()
     assert "50,257" in text  # GPT-2's vocabulary, read from its config, in the model line and the metric
     assert t("models.shape.positions.learned", "en") in text
+    # the notebook's cells on GPT-2: twelve texts, shaded token by token
+    rerun_after(page, lambda: main.locator(".st-key-decoding-notebook-go button").click(), timeout=120_000)
+    boxes = main.locator(".gl-gen")
+    assert boxes.count() >= 2 + 9 and main.locator(".gl-gen .gl-chip").count() > 0
     check_page(page, "model-picker-decoding-gpt2")
     # the link carries the pick: a fresh page opened with it is on GPT-2 too
     page.goto(page.url)

@@ -68,7 +68,7 @@ def test_attention_page_code_follows_layer_and_head(prepared_decoder):
     assert assigned(attention_map, "text") == "The cat sat" and "layer, head = 3, 2" in attention_map
     assert assigned(beside, "text") == "The cat sat" and "bert_layer, bert_head = " in beside
     assert assigned(bertviz, "text") == "The cat sat" and "bert_model(" in bertviz  # BERT's head view first
-    at.radio(key="attention.bertviz_model").set_value("gemma").run()
+    at.radio(key="attention.bertviz_model").set_value("decoder").run()
     at.radio(key="attention.bertviz_view").set_value("model").run()
     bertviz = shown_code(at)[-1]
     assert "html = model_view(attention, tokens" in bertviz and "bert_model" not in bertviz

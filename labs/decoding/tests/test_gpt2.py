@@ -170,3 +170,22 @@ def test_the_lessons_pipeline_figure_counts_the_picked_models_blocks(tiny_gpt2_h
     svg = lesson.figure_svg("pipeline stage=decoding", lang)
     blocks = t("figure.pipeline.blocks_of", lang, n=TINY_GPT2_CONFIG["n_layer"], model="GPT-2 small · gpt2")
     assert blocks.split(",")[0].split("(")[0].strip() in svg and "GPT-2 small · gpt2" in svg and "Gemma" not in svg
+
+
+def test_a_broken_cached_model_says_so_and_the_lab_falls_back_to_gemma(tiny_gpt2_hub_cache, monkeypatch):
+    repo = tiny_gpt2_hub_cache / "models--acme--broken"
+    snapshot = repo / "snapshots" / ("0" * 40)
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0" * 40)
+    (snapshot / "config.json").write_text('{"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"}')
+    (snapshot / "model.safetensors").write_bytes(b"not a safetensors file")
+    monkeypatch.setenv(C.EXTRA_MODELS_ENV, "acme/broken")
+    at = run_app("en", DECODING, model="acme/broken")
+    assert at.selectbox(key=PICKER).value == "acme/broken"  # offered: its files are there
+    warnings = [w.value for w in at.warning]
+    said = t("models.picker.load_failed", "en", name="acme/broken", error="ERROR").split("ERROR")
+    assert any(w.startswith(said[0]) and w.endswith(said[1]) for w in warnings), warnings
+    assert not at.exception
+    at.run()
+    assert at.selectbox(key=PICKER).value == C.GEMMA_KEY and "acme/broken" not in at.selectbox(key=PICKER).options
