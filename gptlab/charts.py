@@ -179,8 +179,14 @@ def decimal_labels(language: str, fmt: str | None = None) -> dict:
     return {"format": fmt or ".2~f", "labelExpr": f"replace(datum.label, '.', '{symbol}')"}
 
 
-HEATMAP_SIDE = (420, 800)  # without a given size, the side grows with the text between these (pixels)
+HEATMAP_SIDE = (420, 800)  # a fixed-size heatmap's side grows with the text between these (pixels)
+# A heatmap that fits its column is as tall as it is wide (square cells), up to about one screen's height, or
+# taller where its rows would be thinner than their labels:
+HEATMAP_MAX_HEIGHT = {False: 760, True: 560}  # a 1400 x 1000 screen; projector mode at 1280 x 720
+HEATMAP_FRAME = 160  # pixels of a heatmap's height that are not rows: its title and its column labels
 MASKED_FILL = "#d9d9d9"  # cells at -inf: no colour of the scale can mean minus infinity
+TEXT_INK = "#31333F"  # the tokens on a heatmap's axes: the page's text colour, not the theme's light grey
+MIN_NUMBER_CELL = 34  # pixels: cells at least this wide have their numbers written in them
 
 
 def attention_heatmap(
@@ -190,10 +196,12 @@ def attention_heatmap(
     """A (T, T) matrix as a heatmap: rows are the tokens that look, columns the tokens looked at.
 
     cividis is designed to read the same with colour-vision deficiencies; cells at -inf are
-    drawn grey and labelled, since no colour can mean minus infinity. `size` fixes the side of
-    the chart, a cap that small multiples need to fit their column (Streamlit draws the whole chart,
-    axis labels included, inside it); without it the side grows with the text.
-    Numbers are written for `language` (pt-BR: decimal comma) in the cells and the tooltip.
+    drawn grey and labelled, since no colour can mean minus infinity. Without `size` the chart takes the
+    width of its column (`st.altair_chart(chart, width="stretch")`) and its height follows that width in the
+    browser, so cells stay about square up to HEATMAP_MAX_HEIGHT; the numbers show in the cells, and the
+    column labels turn upright, once the cells are wide enough for them. `size` fixes the side instead
+    (pixels, axis labels included). Numbers are written for `language` (pt-BR: decimal comma) in the cells
+    and the tooltip.
     """
     import numpy as np
 
@@ -220,19 +228,22 @@ def attention_heatmap(
             "ink": [readable_ink(fill) for fill in fills],
         }
     )
-    font = PROJECTOR_FONT if large else 11
-    cell = 48 if large else 34
-    if size is None:
-        side = min(HEATMAP_SIDE[1], max(HEATMAP_SIDE[0], cell * T))  # cells grow with the text, up to a point
-    else:
-        side = size
-    small = side < 400
-    axis = dict(labelFontSize=font, titleFontSize=font, labelLimit=90 if small else 160,
-                labelOverlap=False)
+    font = PROJECTOR_FONT if large else 13
+    fits = size is None
+    side = size if size is not None else min(HEATMAP_SIDE[1], max(HEATMAP_SIDE[0], (48 if large else 34) * T))
+    # Vega's `width` is the width of the cells' area, in the browser: the column's width less the labels and legend
+    cell = f"(width / {max(T, 1)})" if fits else str(side / max(T, 1))
+    label_px = max((len(label) for label in labels), default=1) * font * 0.62 + 8  # the widest label, upright
+    upright = f"{cell} >= {label_px:.0f}"
+    axis = dict(labelFontSize=font, titleFontSize=font, labelLimit=160 if fits or side >= 400 else 90,
+                labelOverlap=False, labelColor=TEXT_INK)
+    slanted = f"{cell} >= {font * 1.3:.0f} ? -60 : -90"  # narrow cells: labels straight up, or they overlap
+    x_axis = alt.Axis(labelAngle={"expr": f"{upright} ? 0 : {slanted}"}, labelAlign={"expr": f"{upright} ? 'center' : 'right'"},
+                      labelBaseline={"expr": f"{upright} ? 'top' : 'middle'"}, **axis)
     # The data sits on the layer, not on each subchart: altair would hash every subchart's copy to merge them
     # (a third of a class's page time went there).
     base = alt.Chart().encode(
-        x=alt.X("key:N", sort=labels, title=None, axis=alt.Axis(labelAngle=-60, **axis)),
+        x=alt.X("key:N", sort=labels, title=None, axis=x_axis),
         y=alt.Y("query:N", sort=labels, title=None, axis=alt.Axis(**axis)),
         tooltip=[
             alt.Tooltip("query:N", title=query_title),
@@ -249,8 +260,11 @@ def attention_heatmap(
     if not finite.all():  # a layer of its own: a colour encoding drops rows whose value is null. Only when there
         # are such cells: an empty layer is an unnamed graphic to a screen reader (axe-core svg-img-alt)
         layers.append(base.transform_filter("datum.masked").mark_rect(color=MASKED_FILL))
-    if side / max(T, 1) >= 34:  # wide enough cells: print the numbers in them
-        layers.append(base.mark_text(fontSize=font - 1).encode(text="short:N", color=alt.Color("ink:N", scale=None)))
+    row = f"(height / {max(T, 1)})" if fits else str(side / max(T, 1))
+    if fits or side / max(T, 1) >= MIN_NUMBER_CELL:  # wide and tall enough cells: print the numbers in them
+        roomy = f"{cell} >= {MIN_NUMBER_CELL} && {row} >= {font + 2}"
+        numbers = base.mark_text(fontSize=font - 1, opacity={"expr": f"{roomy} ? 1 : 0"})
+        layers.append(numbers.encode(text="short:N", color=alt.Color("ink:N", scale=None)))
     n_masked = int((~flat_finite).sum())
     details = t("charts.heatmap", language, n=T, query=query_title, looked_at=key_title, value=value_title,
                 low=fmt_float(float(values[finite].min()) if finite.any() else 0.0, language, 2),
@@ -259,7 +273,14 @@ def attention_heatmap(
         details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
     # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
     chart = alt.layer(*layers, data=frame, title=alt.TitleParams(title, fontSize=font + 2)).resolve_scale(
-        color="independent").properties(width=side, height=side)
+        color="independent")
+    if fits:  # Vega's own `height` signal, redefined: as tall as the chart is wide, up to about a screen, and
+        # taller where rows would be thinner than their labels (many tokens, a narrow column, projector mode)
+        least = T * (font + 4) + HEATMAP_FRAME
+        chart = chart.properties(width="container", height=side).add_params(
+            alt.param(name="height", expr=f"max(min(width, {HEATMAP_MAX_HEIGHT[large]}), {least})"))
+    else:
+        chart = chart.properties(width=side, height=side)
     return readable(described(chart, kind="heatmap", title=title, details=details, language=language), large)
 
 

@@ -105,27 +105,34 @@ def figure_svg(spec: str, lang: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _figure(part: Part, lang: str) -> None:
+def _aside(label: str, icon: str, body: str, key: str | None) -> None:
+    """An expander of lesson text. With a key its text is sent when it is opened (a rerun), not on every visit:
+    about half a lesson's text and math is in these, and a browser spends most of a page switch drawing text."""
+    box = st.expander(label, icon=icon, **({"key": key, "on_change": "rerun"} if key else {}))
+    if box.open is not False:
+        with box:
+            st.markdown(body)
+
+
+def _figure(part: Part, lang: str, key: str | None = None) -> None:
     svg = figure_svg(part.title, lang)
     if svg is not None:
         # As an image (st.html's sanitizer drops SVG): drawn at its 800-px design width, as wide as the column
         # when projected; its alt text is the SVG's own title and description.
         st.image(svg, width="stretch" if frame.projector_mode() else WIDTH, alt=svg_label(svg))
-    with st.expander(t("lesson.figure_text", lang), icon=":material/description:"):
-        st.markdown(part.body)
+    _aside(t("lesson.figure_text", lang), ":material/description:", part.body, key)
 
 
-def part(p: Part, lang: str) -> None:
+def part(p: Part, lang: str, key: str | None = None) -> None:
+    """One part of a section; `key` (unique on the page) makes its expander, if it has one, open on demand."""
     if p.kind == "text":
         st.markdown(p.body)
     elif p.kind == "deeper":
-        with st.expander(t("lesson.deeper", lang, title=p.title), icon=":material/menu_book:"):
-            st.markdown(p.body)
+        _aside(t("lesson.deeper", lang, title=p.title), ":material/menu_book:", p.body, key)
     elif p.kind == "notes":
-        with st.expander(t("lesson.notes", lang, title=p.title), icon=":material/rule:"):
-            st.markdown(p.body)
+        _aside(t("lesson.notes", lang, title=p.title), ":material/rule:", p.body, key)
     elif p.kind == "figure":
-        _figure(p, lang)
+        _figure(p, lang, key)
 
 
 def section(les: Lesson, section_id: str) -> None:
@@ -135,8 +142,8 @@ def section(les: Lesson, section_id: str) -> None:
     sec = les.section(section_id)
     if sec.title:
         st.header(sec.title, anchor=sec.id)
-    for p in sec.parts:
-        part(p, les.language)
+    for i, p in enumerate(sec.parts):
+        part(p, les.language, key=f"lesson.{les.id}.{sec.id}.{i}")
 
 
 def sections(les: Lesson, *section_ids: str) -> None:

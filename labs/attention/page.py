@@ -12,7 +12,7 @@ from gptlab.nn import tokenization as tk
 from gptlab.takeaway.code import AttentionMapSettings, AttentionStepsSettings, BertBesideGptSettings, BertvizSettings
 from labs.attention import widgets as ui_att
 from labs.attention import settings as S
-from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS, GRID_SIZE
+from labs.attention.settings import BERTVIZ_TOKENS, GRID_COLUMNS
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
@@ -57,17 +57,14 @@ def mask_step_by_step(config) -> None:
     head = b.slider(t("attention.head", lang), 0, config.num_attention_heads - 1, key=S.HEAD_KEY)
     steps = ui_att.decoder_steps(entry, text, layer, head)
     st.caption(" · ".join(ui_att.step_facts(config, steps, lang)))
-    tabs = st.tabs([t(f"attention.step.{k}", lang) for k in ("scores", "mask", "masked", "softmax")])
-    with tabs[0]:
-        ui_att.heatmap(steps.scores, steps.tokens, title=t("attention.step.scores", lang), kind="scores", lang=lang)
-    with tabs[1]:
-        ui_att.heatmap(steps.mask, steps.tokens, title=t("attention.step.mask", lang), kind="mask", lang=lang)
-    with tabs[2]:
-        ui_att.heatmap(steps.masked_scores, steps.tokens, title=t("attention.step.masked", lang), kind="scores",
-                       lang=lang)
-    with tabs[3]:
-        ui_att.heatmap(steps.weights, steps.tokens, title=t("attention.step.softmax", lang), kind="weights",
-                       lang=lang)
+    shown = {"scores": (steps.scores, "scores"), "mask": (steps.mask, "mask"),
+             "masked": (steps.masked_scores, "scores"), "softmax": (steps.weights, "weights")}
+    # only the open tab's heatmap is drawn (a click on another reruns the page): one chart for the browser, not four
+    tabs = st.tabs([t(f"attention.step.{k}", lang) for k in shown], key=S.STEP_TAB_KEY, on_change="rerun")
+    for tab, (step, (matrix, kind)) in zip(tabs, shown.items()):
+        if tab.open is not False:
+            with tab:
+                ui_att.heatmap(matrix, steps.tokens, title=t(f"attention.step.{step}", lang), kind=kind, lang=lang)
     sums = steps.weights.sum(axis=-1)
     diff = fmt_scientific(float(np.abs(steps.weights - steps.model_weights).max()), lang)
     low, high = fmt_float(float(sums.min()), lang, 6), fmt_float(float(sums.max()), lang, 6)
@@ -99,13 +96,15 @@ def attention_maps(config) -> None:
     ui_att.heatmap(weights[map_layer, map_head], tokens, title=f"{t('attention.layer', lang)} {map_layer}, "
                    f"{t('attention.head', lang).lower()} {map_head}", kind="weights", lang=lang)
     shelf.show("attention_map", AttentionMapSettings(text, map_layer, map_head, A.MAX_ATTENTION_TOKENS))
-    st.markdown(f"**{t('attention.maps.grid', lang, layer=map_layer)}**")
+    # every head at once: drawn when opened (a rerun), not on each visit to the page
+    grid = st.expander(t("attention.maps.grid", lang, layer=map_layer), key=S.GRID_OPEN_KEY, on_change="rerun")
     heads = range(config.num_attention_heads)
-    for first in heads[::GRID_COLUMNS]:  # small multiples, GRID_COLUMNS per row so each fits its column
-        for column, h in zip(st.columns(GRID_COLUMNS), heads[first : first + GRID_COLUMNS]):
+    per_row = 1 if frame.projector_mode() else GRID_COLUMNS  # projector-size labels need the whole width
+    for first in heads[::per_row] if grid.open is not False else ():  # small multiples, each as wide as its column
+        for column, h in zip(grid.columns(per_row), heads[first : first + per_row]):
             with column:
                 ui_att.heatmap(weights[map_layer, h], tokens, title=t("attention.maps.head_title", lang, head=h),
-                               kind="weights", lang=lang, size=GRID_SIZE)
+                               kind="weights", lang=lang)
     labels = A.token_labels(tokens)
     focus = st.selectbox(t("attention.maps.focus", lang), range(len(tokens)), index=len(tokens) - 1,
                          format_func=labels.__getitem__, key=S.FOCUS_KEY)
@@ -132,9 +131,10 @@ def bert_beside_gpt(config) -> None:
     a, b = st.columns(2)
     bert_layer = a.slider(t("attention.bert.layer", lang), 0, bert_weights.shape[0] - 1, key=S.BERT_LAYER_KEY)
     bert_head = b.slider(t("attention.bert.head", lang), 0, bert_weights.shape[1] - 1, key=S.BERT_HEAD_KEY)
-    left, right = st.columns(2)
+    # On a projector each heatmap needs the full width to stay readable: one above the other.
+    left, right = (st.container(), st.container()) if frame.projector_mode() else st.columns(2)
     with left:
-        ui_att.heatmap(bert_weights[bert_layer, bert_head], bert_tokens, size=360,
+        ui_att.heatmap(bert_weights[bert_layer, bert_head], bert_tokens,
                        title=t("attention.bert.title", lang, layer=bert_layer, head=bert_head),
                        kind="weights", lang=lang)
         share = A.future_attention_share(bert_weights)
@@ -144,7 +144,7 @@ def bert_beside_gpt(config) -> None:
             gpt_layer = min(bert_layer, config.num_hidden_layers - 1)
             gpt_head = min(bert_head, config.num_attention_heads - 1)
             decoder_weights = ui_att.decoder_weights(entry, text)
-            ui_att.heatmap(decoder_weights[gpt_layer, gpt_head], ui_att.decoder_run(entry, text).tokens, size=360,
+            ui_att.heatmap(decoder_weights[gpt_layer, gpt_head], ui_att.decoder_run(entry, text).tokens,
                            title=t("attention.gpt.title", lang, model=entry.name, layer=gpt_layer, head=gpt_head),
                            kind="weights", lang=lang)
             share = A.future_attention_share(decoder_weights)

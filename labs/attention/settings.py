@@ -10,7 +10,7 @@ from gptlab.urlparams import ChoiceParam, NumberParam, TextParam, UrlParam, with
 
 MAX_TEXT_CHARS = 2_000
 BERTVIZ_TOKENS = 24  # the model view draws L x H small panels: keep the text short there
-GRID_COLUMNS, GRID_SIZE = 2, 360  # every head of a layer, 2 per row: a 360 px chart (labels included) fits a column
+GRID_COLUMNS = 2  # every head of a layer, 2 per row, each heatmap as wide as its column
 
 TEXT_KEY = "attention.text"
 LAYER_KEY, HEAD_KEY, UNMASK_KEY = "attention.layer", "attention.head", "attention.unmask"
@@ -18,6 +18,7 @@ MAP_LAYER_KEY, MAP_HEAD_KEY = "attention.map_layer", "attention.map_head"  # the
 BERT_LAYER_KEY, BERT_HEAD_KEY = "attention.bert_layer", "attention.bert_head"
 BERTVIZ_MODEL_KEY, BERTVIZ_VIEW_KEY = "attention.bertviz_model", "attention.bertviz_view"
 FOCUS_KEY = "attention.focus"
+STEP_TAB_KEY, GRID_OPEN_KEY = "attention.step_tab", "attention.grid_open"  # which step is shown; every head shown
 DEFAULT_LAYER, DEFAULT_HEAD = 5, 0  # the decoder's layer and head shown first
 DEFAULT_BERT_LAYER = 2
 

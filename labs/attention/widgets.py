@@ -46,25 +46,44 @@ def encoder_run(entry, text: str) -> tuple[tuple[str, ...], np.ndarray]:
                             32)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def heatmap_spec(matrix: np.ndarray, labels: tuple[str, ...], title: str, kind: str, lang: str, large: bool,
+                 size: int | None) -> dict:
+    """The heatmap's Vega-Lite spec, built once per matrix: Altair's checks of a chart with a cell per token pair
+    cost tens of milliseconds, ten charts a page, on every rerun and every visit."""
+    chart = attention_heatmap(
+        matrix, list(labels), title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("attention.query", lang),
+        key_title=t("attention.key", lang), language=lang, large=large, size=size,
+    )
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for default in ("continuousWidth", "continuousHeight"):  # Altair's theme: st.altair_chart leaves these out
+        view.pop(default, None)
+    return spec
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def text_alternative_frame(matrix: np.ndarray, tokens: tuple[str, ...], kind: str, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(A.text_alternative(matrix, tokens, kind, lang))
+
+
 VALUE_KEYS = {"weights": "attention.value.weight", "scores": "attention.value.score", "mask": "attention.value.mask"}
 TABLE_KEYS = {"weights": "attention.table", "scores": "attention.table.scores", "mask": "attention.table.mask"}
 
 
 def heatmap(matrix: np.ndarray, tokens: tuple[str, ...], *, title: str, kind: str, lang: str,
             text_alternative: bool = True, size: int | None = None) -> None:
-    """A heatmap and, beside it (in an expander), the table a screen reader or a projector can read.
+    """A heatmap as wide as its column (or `size` pixels a side) and, beside it (in an expander), the table a
+    screen reader or a projector can read.
 
     kind: "weights" (softmax output), "scores" (before the softmax, any sign, maybe -inf) or "mask" (0 / -inf).
     """
-    labels = A.token_labels(tokens)
-    chart = attention_heatmap(
-        matrix, labels, title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("attention.query", lang),
-        key_title=t("attention.key", lang), language=lang, large=frame.projector_mode(), size=size,
-    )
-    st.altair_chart(chart, width="content")
+    spec = heatmap_spec(np.asarray(matrix), tuple(A.token_labels(tokens)), title, kind, lang, frame.projector_mode(), size)
+    st.vega_lite_chart(spec, width="stretch" if size is None else "content")
     if text_alternative:
         with st.expander(t(TABLE_KEYS[kind], lang)):
-            st.dataframe(pd.DataFrame(A.text_alternative(matrix, tokens, kind, lang)), hide_index=True, width="stretch")
+            st.dataframe(text_alternative_frame(np.asarray(matrix), tuple(tokens), kind, lang), hide_index=True,
+                         width="stretch")
 
 
 BERT_NAME = "BERT (all-MiniLM-L6-v2)"

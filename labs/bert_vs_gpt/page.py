@@ -173,7 +173,6 @@ def attention_widget() -> None:
         st.warning(warning)
     # On a projector each heatmap needs the full width to stay readable: one above the other.
     left, right = (st.container(), st.container()) if frame.projector_mode() else st.columns(2)
-    size = None if frame.projector_mode() else 380
     shares = {}
     with left, frame.contained(lang):
         tokens, weights = ui_att.encoder_run(entry, text)  # (L, H, T, T)
@@ -181,7 +180,7 @@ def attention_widget() -> None:
         layer = st.slider(t("bert_vs_gpt.att.bert_layer", lang), 0, layers - 1, key=S.BERT_LAYER_KEY)
         shown = head_mean(weights, layer)  # (T, T)
         ui_att.heatmap(shown, tokens, title=t("bert_vs_gpt.att.bert_title", lang, layer=layer, heads=heads), kind="weights",
-                       lang=lang, size=size)
+                       lang=lang)
         shares["bert"] = A.future_attention_share(shown)
         st.metric(t("bert_vs_gpt.att.future_layer", lang), percent(shares["bert"]), help=t("bert_vs_gpt.att.future_help", lang))
         st.caption(t("bert_vs_gpt.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))
@@ -195,7 +194,7 @@ def attention_widget() -> None:
             layer = st.slider(t("bert_vs_gpt.att.gpt_layer", lang), 0, layers - 1, key=S.GPT_LAYER_KEY)
             shown = head_mean(weights, layer)  # (T, T)
             ui_att.heatmap(shown, tokens, title=t("bert_vs_gpt.att.gpt_title", lang, layer=layer, heads=heads),
-                           kind="weights", lang=lang, size=size)
+                           kind="weights", lang=lang)
             shares["gpt"] = A.future_attention_share(shown)
             st.metric(t("bert_vs_gpt.att.future_layer", lang), percent(shares["gpt"]), help=t("bert_vs_gpt.att.future_help", lang))
             st.caption(t("bert_vs_gpt.att.future_all", lang, layers=layers, share=percent(A.future_attention_share(weights))))

@@ -334,7 +334,7 @@ def runs_table() -> None:
     if not runs:
         return
     st.markdown(f"**{t('finetuning.runs.title', lang)}**")
-    st.dataframe(pd.DataFrame({
+    st.table(pd.DataFrame({
         t("finetuning.runs.method", lang): [t(f"finetuning.method.{r['method']}", lang) for r in runs],
         t("finetuning.runs.trainable", lang): [f"{fmt_int(r['trainable'], lang)} ({fmt_float(100 * r['trainable'] / r['total'], lang, 2)} %)"
                                                for r in runs],
@@ -342,7 +342,7 @@ def runs_table() -> None:
         t("finetuning.runs.kept", lang): [fmt_float(r["kept_mb"], lang, 1) for r in runs],
         t("finetuning.m.val_ppl", lang): ["" if r["val_perplexity"] is None else fmt_float(r["val_perplexity"], lang, 2)
                                           for r in runs],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, border="horizontal")  # a table that wraps its long headers fits the column: no sideways scroll
     st.caption(t("finetuning.runs.caption", lang))
 
 

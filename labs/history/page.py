@@ -193,7 +193,8 @@ def timeline_widget() -> None:
         t("history.timeline.tokens", lang): [number(x) if not pd.isna(x) else "—" for x in data["tokens_b"]],
         t("history.timeline.weights", lang): [t(f"history.timeline.weights.{w}", lang) for w in data["weights"]],
     })
-    st.dataframe(shown, hide_index=True, width="stretch", height="content")  # every row, no inner scrolling
+    with st.container(key="history-timeline-table"):  # every row and every cell whole, wrapped to the width
+        st.table(shown, hide_index=True, border="horizontal")
     hidden = [m.name for m in tl.MILESTONES if m.parameters is None]
     st.caption(t("history.timeline.not_plotted", lang, names=", ".join(hidden)))
     by_name = {m.name: m for m in tl.MILESTONES}

@@ -251,6 +251,8 @@ def test_finetuning_a_short_run_in_the_browser(server, page):
     page.wait_for_selector("text=Treino concluído no passo 3", timeout=240_000)
     wait_ready(page)
     check_page(page, "finetuning-finished-pt-BR")
+    runs = page.locator('[data-testid="stTable"]', has_text=t("finetuning.runs.kept", "pt-BR")).first
+    assert runs.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # every column on a 1400 px screen, no scrolling
     body = page.inner_text("body")
     assert "Perplexidade de validação" in body
     # before and after, side by side: LoRA by default, the same base with the student's adapter

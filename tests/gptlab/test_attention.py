@@ -182,17 +182,30 @@ def _layers(chart):
     return spec, spec["layer"]
 
 
-def test_heatmap_grid_size_is_a_cap_so_small_multiples_fit():
-    from gptlab.charts import attention_heatmap
+def test_heatmap_size_is_fixed_when_given_and_follows_the_column_otherwise():
+    from gptlab.charts import HEATMAP_FRAME, HEATMAP_MAX_HEIGHT, MIN_NUMBER_CELL, PROJECTOR_FONT, attention_heatmap
 
-    labels = A.token_labels(tuple(f"t{i}" for i in range(20)))  # 20 x 34 px would be 680 px
-    spec, _ = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", size=220))
-    assert spec["width"] <= 220 and spec["height"] <= 220
-    spec, _ = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", size=220, large=True))
-    assert spec["width"] <= 220 and spec["height"] <= 220
-    spec, _ = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w"))  # no size: grows
-    assert spec["width"] == 680
-
+    labels = A.token_labels(tuple(f"t{i}" for i in range(20)))
+    for large in (False, True):
+        spec, layers = _layers(attention_heatmap(np.eye(20), labels, title="h", value_title="w", size=220, large=large))
+        assert spec["width"] == spec["height"] == 220 and "params" not in spec
+        assert [layer["mark"]["type"] for layer in layers] == ["rect"]  # 11-px cells: no room for numbers
+    # no size: as wide as the column (Streamlit's width="stretch"), and Vega's height signal follows the width:
+    # square cells up to about a screen, never rows thinner than their labels
+    for large in (False, True):
+        font = PROJECTOR_FONT if large else 13
+        for n in (20, 64):
+            many = A.token_labels(tuple(f"t{i}" for i in range(n)))
+            spec, layers = _layers(attention_heatmap(np.eye(n), many, title="h", value_title="w", large=large))
+            assert spec["width"] == "container"
+            rows = n * (font + 4) + HEATMAP_FRAME
+            assert spec["params"] == [{"name": "height", "expr": f"max(min(width, {HEATMAP_MAX_HEIGHT[large]}), {rows})"}]
+            numbers = layers[-1]["mark"]
+            assert numbers["type"] == "text"
+            assert numbers["opacity"] == {"expr": f"(width / {n}) >= {MIN_NUMBER_CELL} && (height / {n}) >= {font + 2} ? 1 : 0"}
+            x_axis = layers[0]["encoding"]["x"]["axis"]
+            assert x_axis["labelAngle"]["expr"].endswith(f"? 0 : (width / {n}) >= {font * 1.3:.0f} ? -60 : -90")
+        assert 64 * (font + 4) + HEATMAP_FRAME > HEATMAP_MAX_HEIGHT[large]  # 64 tokens: taller than a screen
 
 def test_heatmap_cell_text_is_written_in_the_ink_that_contrasts_with_its_cell():
     """WCAG AA (4.5:1) in every cell, -inf cells included: the colour of each cell is known before Vega draws it."""

@@ -78,16 +78,30 @@ def test_attention_page_on_the_real_models(prepared_decoder, lang):
     assert t("attention.decoder.header", lang, model="Gemma 3 270M") in subheaders
     shares = [m.value for m in at.metric]
     assert len(shares) == 2 and shares[1] in ("0.0 %", "0,0 %") and shares[0] not in ("0.0 %", "0,0 %")
-    # each step's text alternative fits what its matrix is
-    mask = _frame_with(at, t("attention.col.mask", lang))[t("attention.col.mask", lang)].tolist()
+    # one step's heatmap at a time: the open tab's (step 1 first), another one's when its tab is chosen
+    charts = len(at.get("vega_lite_chart"))
+    assert charts == 1 + 1 + 1 + 2  # step 1, the chosen head, where one token looks, BERT beside Gemma
+    column = t("attention.col.top_scores", lang)
+    steps = {}
+    for step in ("scores", "mask", "masked", "softmax"):
+        at.session_state["attention.step_tab"] = t(f"attention.step.{step}", lang)
+        at.run()
+        assert len(at.get("vega_lite_chart")) == charts
+        steps[step] = at.dataframe[0].value  # each step's text alternative fits what its matrix is
+    mask = steps["mask"][t("attention.col.mask", lang)].tolist()
     assert mask[0] == t("attention.mask.row", lang, visible="0", hidden=f"1–{len(mask) - 1}")
     assert mask[-1] == t("attention.mask.row_all", lang, visible=f"0–{len(mask) - 1}")
-    column = t("attention.col.top_scores", lang)
-    raw, masked = [d.value[column].tolist() for d in at.dataframe if column in d.value.columns]  # steps 1 and 3
+    raw, masked = steps["scores"][column].tolist(), steps["masked"][column].tolist()
     assert all(cell.count("(") == 3 for cell in raw), raw  # no mask yet: every row lists 3, future included
     assert all(cell.count("(") == min(i + 1, 3) for i, cell in enumerate(masked)), masked  # never a −∞ entry
     assert any("(-" in cell for cell in raw + masked)  # negative scores are listed, not dropped
-    assert len(at.get("vega_lite_chart")) >= 4 + 4 + 1 + 2
+    assert t("attention.col.top", lang) in steps["softmax"].columns
+    # every head of the layer: drawn once its expander is opened
+    at.session_state["attention.grid_open"] = True
+    at.run()
+    from gptlab import models
+
+    assert len(at.get("vega_lite_chart")) == charts + models.load_decoder_config().num_attention_heads
     specs = _chart_specs(at)
     assert t("attention.query", lang) in specs and t("attention.key", lang) in specs
     if lang == "pt-BR":

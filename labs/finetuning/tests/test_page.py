@@ -69,7 +69,7 @@ def test_finetuning_a_short_run_then_before_and_after(prepared_decoder, method):
     assert t("finetuning.m.val_ppl", "en") in labels and t("finetuning.m.train_loss", "en") in labels
     table = next(d.value for d in at.dataframe if t("finetuning.chart.step", "en") in d.value.columns)
     assert list(table[t("finetuning.chart.step", "en")]) .count(2) == 2  # step 2: a training and a validation point
-    runs = next(d.value for d in at.dataframe if t("finetuning.runs.kept", "en") in d.value.columns)
+    runs = next(d.value for d in at.table if t("finetuning.runs.kept", "en") in d.value.columns)
     kept_mb = float(runs[t("finetuning.runs.kept", "en")].iloc[-1].replace(",", ""))
     if method == "lora":  # the session keeps an adapter of a few MB, not a gigabyte
         assert 0 < kept_mb < 20
