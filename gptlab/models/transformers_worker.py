@@ -13,18 +13,15 @@ yields GenerationState or WaitStatus, next_token_logits(), submit(), job_status(
 
 from __future__ import annotations
 
-import atexit
-import collections
 import queue
 import threading
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import torch
 
-from gptlab.models.worker import WaitStatus
+from gptlab.models.worker import GenerationHandle, WaitStatus, WorkerThread
 from gptlab.nn import generation as G
 from gptlab.nn.decoding import Strategy
 
@@ -38,66 +35,19 @@ class _Generation:
     started: bool = False
 
 
-@dataclass(eq=False)
-class _Job:
-    fn: Callable[[], Any]
-    future: Future = field(default_factory=Future)
-    label: str = ""
-
-
-class TransformersGenerationHandle:
-    """A generation on the worker: iterate (or states(timeout)) to receive its state after each step."""
-
-    def __init__(self, worker: "TransformersWorker", request: _Generation) -> None:
-        self._worker, self._request = worker, request
-
-    def __iter__(self) -> Iterator[G.GenerationState]:
-        for item in self.states(timeout=None):
-            if isinstance(item, G.GenerationState):
-                yield item
-
-    def states(self, timeout: float | None) -> Iterator[G.GenerationState | WaitStatus]:
-        try:
-            while True:
-                try:
-                    item = self._request.states.get(timeout=timeout)
-                except queue.Empty:
-                    yield self.status()
-                    continue
-                if item is None:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            self.cancel()  # a page that stops reading (Stop, a closed tab) leaves the rotation at once
-
-    def cancel(self) -> None:
-        if not self._request.cancelled.is_set():
-            self._request.cancelled.set()
-            self._worker._wake()
-
-    def status(self) -> WaitStatus:
-        return self._worker._status_of(self._request)
-
-
-class TransformersWorker:
+class TransformersWorker(WorkerThread):
     """Owns one transformers causal LM and runs every session's work on one thread."""
 
     def __init__(self, model, *, name: str = "gptlab-hub-worker") -> None:
+        super().__init__(name)
         self.model = model
         self._active: list[_Generation] = []
-        self._jobs: collections.deque[_Job] = collections.deque()
-        self._cond = threading.Condition()
-        self._closed = False
         self.round_seconds = 0.05  # moving average of one round (every active generation one step)
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
-        atexit.register(self.close)
+        self._start()
 
     # ------------------------------------------------------------------------------- public API
     def generate(self, prompt_ids: Sequence[int], strategies: Sequence[Strategy], *, max_new_tokens: int,
-                 seed: int, stop_token_ids: Sequence[int] = (), pad_token_id: int = 0) -> TransformersGenerationHandle:
+                 seed: int, stop_token_ids: Sequence[int] = (), pad_token_id: int = 0) -> GenerationHandle:
         if not prompt_ids:
             raise ValueError("the prompt has no tokens")
         prompt = tuple(int(i) for i in prompt_ids)
@@ -109,16 +59,7 @@ class TransformersWorker:
             self._check_open()
             self._active.append(request)
             self._cond.notify()
-        return TransformersGenerationHandle(self, request)
-
-    def submit(self, fn: Callable[[], Any], label: str = "") -> Future:
-        """Run fn() on the worker thread, between rounds of generation steps, one job at a time."""
-        job = _Job(fn, label=label)
-        with self._cond:
-            self._check_open()
-            self._jobs.append(job)
-            self._cond.notify()
-        return job.future
+        return GenerationHandle(self, request)
 
     def next_token_logits(self, ids: Sequence[int], timeout: float | None = None) -> torch.Tensor:
         """(V,) float32 logits of the token after `ids` (blocks until served)."""
@@ -127,28 +68,10 @@ class TransformersWorker:
         ids = tuple(int(i) for i in ids)
         return self.submit(lambda: G.next_token_logits(self.model, ids), "next_token_logits").result(timeout)
 
-    def job_status(self, future: Future) -> WaitStatus:
-        with self._cond:
-            for i, job in enumerate(self._jobs):
-                if job.future is future:
-                    return WaitStatus(ahead=i, running=False, estimate_s=(i + 1) * self.round_seconds)
-        return WaitStatus(ahead=0, running=True, estimate_s=0.0)
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify()
-        self._thread.join(timeout=10)
+    def _job_wait_s(self) -> float:
+        return self.round_seconds
 
     # ------------------------------------------------------------------------------- internals
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("the model worker is closed")
-
-    def _wake(self) -> None:
-        with self._cond:
-            self._cond.notify()
-
     def _status_of(self, request: _Generation) -> WaitStatus:
         return WaitStatus(0, True, 0.0)  # every generation is in the rotation from the start
 

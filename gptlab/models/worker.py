@@ -140,9 +140,10 @@ class ForwardResult:
 
 
 class GenerationHandle:
-    """A generation running in the worker: iterate to receive its state after each step."""
+    """A generation running in a worker (this one or gptlab.models.transformers_worker's): iterate to receive
+    its state after each step."""
 
-    def __init__(self, worker: "ModelWorker", request: _Generation) -> None:
+    def __init__(self, worker: "WorkerThread", request: Any) -> None:
         self._worker = worker
         self._request = request
 
@@ -158,7 +159,7 @@ class GenerationHandle:
         finally:
             self.cancel()  # a page that stops reading (Stop, a closed tab) frees the rows at once
 
-    def states(self, timeout: float) -> Iterator[GenerationState | WaitStatus]:
+    def states(self, timeout: float | None) -> Iterator[GenerationState | WaitStatus]:
         """Like iterating, but yields a WaitStatus every `timeout` seconds while nothing comes."""
         try:
             while True:
@@ -184,11 +185,64 @@ class GenerationHandle:
         return self._worker._status_of(self._request)
 
 
-class ModelWorker:
+class WorkerThread:
+    """One thread that owns a model and runs every session's work on it (sessions never call torch at once):
+    other work queues as jobs, run in order between the model's steps. Subclasses write `_loop`."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: collections.deque[_Job] = collections.deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+
+    def _start(self) -> None:
+        self._thread.start()
+        atexit.register(self.close)  # a daemon thread still inside torch at exit aborts the process
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+    def submit(self, fn: Callable[[], Any], label: str = "") -> Future:
+        """Run fn() on the worker thread, between steps (other model work: one at a time, in order)."""
+        job = _Job(fn, label=label)
+        with self._cond:
+            self._check_open()
+            self._jobs.append(job)
+            self._cond.notify()
+        return job.future
+
+    def _job_wait_s(self) -> float:
+        """Seconds each job ahead in the queue adds to the wait, a rough figure."""
+        raise NotImplementedError
+
+    def job_status(self, future: Future) -> WaitStatus:
+        with self._cond:
+            for i, job in enumerate(self._jobs):
+                if job.future is future:
+                    return WaitStatus(ahead=i, running=False, estimate_s=(i + 1) * self._job_wait_s())
+        return WaitStatus(ahead=0, running=True, estimate_s=0.0)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout=10)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the model worker is closed")
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._cond.notify()
+
+
+class ModelWorker(WorkerThread):
     """Owns one engine (the decoder) and runs every request on one thread."""
 
     def __init__(self, engine: GemmaEngine, *, max_rows: int = MAX_BATCH_ROWS,
                  kv_budget_bytes: int = KV_CACHE_BUDGET_BYTES, name: str = "gptlab-model-worker") -> None:
+        super().__init__(name)
         self.engine = engine
         self.max_rows = max_rows
         self.kv_budget_bytes = kv_budget_bytes
@@ -197,15 +251,10 @@ class ModelWorker:
         self._active: list[_Generation] = []
         self._waiting: collections.deque[_Generation] = collections.deque()
         self._forwards: collections.deque[_Forward] = collections.deque()
-        self._jobs: collections.deque[_Job] = collections.deque()
-        self._cond = threading.Condition()
-        self._closed = False
         self.step_seconds = 0.05  # moving average of a step's time, for estimates
         self.job_seconds = 0.5  # moving average of a job's time
         self.steps = 0
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
-        atexit.register(self.close)  # a daemon thread still inside torch at exit aborts the process
+        self._start()
 
     # ------------------------------------------------------------------------------- public API
     def generate(self, prompt_ids: Sequence[int], strategies: Sequence[Strategy], *, max_new_tokens: int,
@@ -241,21 +290,8 @@ class ModelWorker:
         """(V,) float32 logits of the token after `ids` (blocks until served)."""
         return self.forward(ids, adapter=adapter).result(timeout).logits[0]
 
-    def submit(self, fn: Callable[[], Any], label: str = "") -> Future:
-        """Run fn() on the worker thread, between steps (other model work: one at a time, in order)."""
-        job = _Job(fn, label=label)
-        with self._cond:
-            self._check_open()
-            self._jobs.append(job)
-            self._cond.notify()
-        return job.future
-
-    def job_status(self, future: Future) -> WaitStatus:
-        with self._cond:
-            for i, job in enumerate(self._jobs):
-                if job.future is future:
-                    return WaitStatus(ahead=i, running=False, estimate_s=(i + 1) * (self.job_seconds + self.step_seconds))
-        return WaitStatus(ahead=0, running=True, estimate_s=0.0)
+    def _job_wait_s(self) -> float:
+        return self.job_seconds + self.step_seconds
 
     def load(self) -> dict[str, int]:
         """What the worker holds now: for the sidebar and the benchmarks."""
@@ -263,21 +299,7 @@ class ModelWorker:
             return {"rows": self.cache.rows, "generations": len(self._active), "waiting": len(self._waiting),
                     "jobs": len(self._jobs), "steps": self.steps}
 
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify()
-        self._thread.join(timeout=10)
-
     # ------------------------------------------------------------------------------- internals
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("the model worker is closed")
-
-    def _wake(self) -> None:
-        with self._cond:
-            self._cond.notify()
-
     def _status_of(self, request: _Generation) -> WaitStatus:
         with self._cond:
             if request.started is not None:
