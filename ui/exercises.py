@@ -55,7 +55,10 @@ class AppEnv(TaskEnv):
     def attention_weights(self, text: str) -> tuple[tuple[str, ...], np.ndarray]:
         from labs.attention import widgets as attention_widgets
 
-        return attention_widgets.decoder_run(text).tokens, attention_widgets.decoder_weights(text)
+        from gptlab.models import catalog
+
+        gemma = catalog.find(catalog.GEMMA_KEY)  # the task is set on Gemma 3 270M, whichever model is picked
+        return attention_widgets.decoder_run(gemma, text).tokens, attention_widgets.decoder_weights(gemma, text)
 
     def journey_answer_ranks(self, text: str) -> tuple[int, tuple[int, ...]]:
         from gptlab.models import catalog
