@@ -10,7 +10,7 @@ import re
 import pytest
 
 from gptlab.i18n import t
-from tests.browser.driving import check_page, start_server, stop_server, wait_ready
+from tests.browser.driving import check_page, rerun_after, start_server, stop_server, wait_ready
 from tests.hub_models import TINY_GPT2_CONFIG
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,12 @@ def test_the_attention_lab_on_gpt2(gpt2_server, page):
     assert check and float(check.group(1)) < 1e-5, text[:2000]  # recomputed weights = GPT-2's own, in the page
     assert t("attention.layer_kind.causal", "en") in text
     assert t("attention.decoder.header", "en", model="GPT-2 small") in text
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 4 + TINY_GPT2_CONFIG["n_head"]
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    first = charts.count()
+    assert first >= 4  # the open step of the mask, the chosen head, BERT beside the decoder (the head grid waits)
+    last_layer = TINY_GPT2_CONFIG["n_layer"] - 1  # the default map layer, kept within the tiny model's depth
+    rerun_after(page, main.get_by_text(t("attention.maps.grid", "en", layer=last_layer), exact=True).click)
+    assert charts.count() == first + TINY_GPT2_CONFIG["n_head"]  # every head of GPT-2's layer, opened
     check_page(page, "attention-gpt2")
 
 
