@@ -98,7 +98,7 @@ def test_full_finetuning_of_ones_own_gpt2_copy_and_a_model_switch(gpt2_only):
     _train(at, "full")
     entry = C.find("gpt2")
     fresh = C.load_model(entry)
-    runs = next(d.value for d in at.dataframe if t("finetuning.runs.kept", "en") in d.value.columns)
+    runs = next(d.value for d in at.table if t("finetuning.runs.kept", "en") in d.value.columns)
     kept_mb = float(runs[t("finetuning.runs.kept", "en")].iloc[-1].replace(",", ""))
     assert kept_mb == pytest.approx(sum(p.numel() * 4 for p in fresh.parameters()) / 1e6, abs=0.1)  # a float32 copy
     tuned = at.session_state["finetune.model"]
