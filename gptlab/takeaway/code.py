@@ -352,6 +352,7 @@ class BertBesideGptSettings:
 
 
 BERTVIZ_VIEWS = {"head": "head_view", "model": "model_view"}
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "ui" / "static" / "vendor"  # bertviz's libraries, local copies
 BERTVIZ_MODELS = {"bert": "bert_encoder", "gemma": "decoder"}  # model -> the setup part it needs
 
 
@@ -371,7 +372,8 @@ class BertvizSettings:
         run = render(f"bertviz_{self.model}", max_tokens=Code(str(int(self.max_tokens))))
         return Snippet((BERTVIZ_MODELS[self.model],), render(
             "bertviz", text=self.text, shown=int(self.shown), run_code=Code(run.rstrip()),
-            view_call=Code(BERTVIZ_VIEWS[self.view]), file_name=f"gpt-lab-{self.model}-{self.view}-view.html"),
+            view_call=Code(BERTVIZ_VIEWS[self.view]), file_name=f"gpt-lab-{self.model}-{self.view}-view.html",
+            vendor_dir=str(VENDOR_DIR)),
             ("bertviz",))
 
 

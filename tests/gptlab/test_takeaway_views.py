@@ -180,6 +180,8 @@ def check_bertviz(out: str, settings: C.BertvizSettings, folder, model, tokenize
     name = re.search(r"tokens: wrote (\S+)$", out, re.M).group(1)
     assert name == f"gpt-lab-{settings.model}-{settings.view}-view.html"
     html = (folder / name).read_text(encoding="utf-8")
+    assert "<script src=" not in html and "require.config" not in html  # nothing fetched: it renders offline
+    assert 'define("d3"' in html and "jQuery v3.7.1" in html
     start = html.index("const params = ") + len("const params = ")
     params, _ = json.JSONDecoder().raw_decode(html, start)
     [data] = [d for d in params["attention"] if d["name"] in (None, "All")]
@@ -197,7 +199,7 @@ def test_attention_text_becomes_a_literal(text):
 def test_bertviz_settings():
     code = C.BertvizSettings("t", "bert", "model", 20).snippet()
     assert code.setup == ("bert_encoder",) and code.packages == ("bertviz",)
-    assert "html = model_view(attention, tokens" in code.body and assigned(code.body, "shown") == 20
+    assert "page = model_view(attention, tokens" in code.body and assigned(code.body, "shown") == 20
     assert C.BertvizSettings("t", "gemma", "head", 24).snippet().setup == ("decoder",)
     with pytest.raises(ValueError):
         C.BertvizSettings("t", "gpt2", "head", 24).snippet()

@@ -71,7 +71,7 @@ def test_attention_page_code_follows_layer_and_head(prepared_decoder):
     at.radio(key="attention.bertviz_model").set_value("decoder").run()
     at.radio(key="attention.bertviz_view").set_value("model").run()
     bertviz = shown_code(at)[-1]
-    assert "html = model_view(attention, tokens" in bertviz and "bert_model" not in bertviz
+    assert "page = model_view(attention, tokens" in bertviz and "bert_model" not in bertviz
     assert download_labels(at) == [t("takeaway.notebook", "en")]
 
 
