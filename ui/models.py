@@ -328,7 +328,7 @@ def _initial_model(lang: str) -> str:
     from gptlab.models import catalog
 
     raw = st.query_params.get(MODEL_PARAM)
-    if raw is None:
+    if raw is None or not str(raw).strip():  # ?model= with nothing: the default, nothing to say
         return catalog.GEMMA_KEY
     entry = catalog.find(raw)
     shown = "`" + str(raw)[:80].replace("`", "'").replace("\n", " ") + "`"  # URL text: inline code

@@ -51,6 +51,8 @@ def test_a_link_naming_a_model_this_machine_lacks_opens_on_gemma_with_a_notice(t
     at = run_app(lang, model="<b>evil</b>")
     assert t("models.picker.link_unknown", lang, name="`<b>evil</b>`") in [w.value for w in at.warning]
     assert at.selectbox(key=PICKER).value == C.GEMMA_KEY and not at.exception
+    at = run_app(lang, model=" ")  # an empty setting is the default, with nothing to warn about
+    assert at.selectbox(key=PICKER).value == C.GEMMA_KEY and not at.warning and not at.exception
 
 
 def test_the_pick_travels_in_the_url_and_a_link_restores_it(tiny_gpt2_hub_cache):
