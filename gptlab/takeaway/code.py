@@ -475,3 +475,129 @@ class TokenInflationSettings:
 
     def snippet(self) -> Snippet:
         return Snippet(("tokenizers",), render("token_inflation", pairs=tuple(self.pairs)))
+
+
+# --- the journey lab: one prompt from text to the next token -------------------------------------------
+
+JOURNEY_MAX_TOKENS = 64  # gptlab.nn.journey.MAX_TOKENS: the tokens the lab follows
+JOURNEY_FAMILIES = {  # family -> where its blocks, what each half of a block adds, and its final norm are
+    "gemma3": {
+        "blocks": "model.model.layers",
+        "attention_out": "block.post_attention_layernorm",
+        "mlp_out": "block.post_feedforward_layernorm",
+        "hooks_comment": "# Gemma norms what each half adds: a_l leaves the post-attention norm, m_l the post-feedforward norm.",
+        "final_norm": "model.model.norm",
+    },
+    "gpt2": {
+        "blocks": "model.transformer.h",
+        "attention_out": "block.attn",
+        "mlp_out": "block.mlp",
+        "hooks_comment": "# GPT-2 adds each half's output as it is: a_l leaves attn (after its c_proj), m_l leaves mlp.",
+        "final_norm": "model.transformer.ln_f",
+    },
+}
+
+
+def _journey_family(family: str) -> dict[str, str]:
+    if family not in JOURNEY_FAMILIES:
+        raise ValueError(f"unknown family {family!r}")
+    return JOURNEY_FAMILIES[family]
+
+
+def journey_prompt(text: str, max_tokens: int = JOURNEY_MAX_TOKENS) -> Code:
+    """The lines every journey view starts with: the text, and the ids the lab follows."""
+    return Code(render("journey_prompt", text=text, max_tokens=int(max_tokens)).rstrip())
+
+
+def _journey_template(name: str, family: str) -> str:
+    _journey_family(family)
+    return name if family == "gemma3" else f"{name}_{family}"
+
+
+@dataclass(frozen=True)
+class JourneyNumbersSettings:
+    """The journey lab's "into numbers": the ids, each token's embedding row (its first numbers and its norm),
+    Gemma's sqrt(d) scale or GPT-2's added position rows."""
+
+    text: str
+    family: str = field(default="gemma3")  # gptlab.nn.architecture's family: "gemma3" or "gpt2"
+    shown: int = field(default=8)  # the first numbers of each row printed (the lab's table shows 8)
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render(_journey_template("journey_numbers", self.family),
+                                            prompt_code=journey_prompt(self.text), shown=Code(str(int(self.shown)))))
+
+
+@dataclass(frozen=True)
+class JourneyPositionsSettings:
+    """The journey lab's "where position enters": the token table's shape, and the position table's (GPT-2)
+    or the rotations' (Gemma 3)."""
+
+    text: str
+    family: str = field(default="gemma3")
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render(_journey_template("journey_positions", self.family),
+                                            prompt_code=journey_prompt(self.text)))
+
+
+@dataclass(frozen=True)
+class JourneyBlocksSettings:
+    """The journey lab's "through the blocks": what each block's attention and MLP add at one position, the
+    residual stream's norm, and the check against output_hidden_states."""
+
+    text: str
+    position: int
+    family: str = field(default="gemma3")
+
+    def snippet(self) -> Snippet:
+        parts = _journey_family(self.family)
+        return Snippet(("decoder",), render("journey_blocks", prompt_code=journey_prompt(self.text),
+                                            position=int(self.position), blocks=Code(parts["blocks"]),
+                                            attention_out=Code(parts["attention_out"]), mlp_out=Code(parts["mlp_out"]),
+                                            hooks_comment=Code(parts["hooks_comment"]),
+                                            final_norm=Code(parts["final_norm"])))
+
+
+@dataclass(frozen=True)
+class JourneyLensGridSettings:
+    """The journey lab's lens heatmap: the lens's top 1 at every layer, over a window of positions."""
+
+    text: str
+    first: int  # the window's first position
+    shown: int = field(default=16)  # gptlab.nn.journey.GRID_POSITIONS
+    family: str = field(default="gemma3")
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("journey_lens_grid", prompt_code=journey_prompt(self.text),
+                                            first=int(self.first), shown=int(self.shown),
+                                            final_norm=Code(_journey_family(self.family)["final_norm"])))
+
+
+@dataclass(frozen=True)
+class JourneyLensSettings:
+    """The journey lab's lens at one position: the answer's rank and probability at every layer, the top 5."""
+
+    text: str
+    position: int
+    family: str = field(default="gemma3")
+
+    def snippet(self) -> Snippet:
+        return Snippet(("decoder",), render("journey_lens", prompt_code=journey_prompt(self.text),
+                                            position=int(self.position),
+                                            final_norm=Code(_journey_family(self.family)["final_norm"])))
+
+
+@dataclass(frozen=True)
+class JourneyNextTokenSettings:
+    """The journey lab's "out to the next token": the output layer's logits at one position, and their softmax."""
+
+    text: str
+    position: int
+    shown: int = field(default=10)  # gptlab.nn.journey.TOP_K
+    family: str = field(default="gemma3")
+
+    def snippet(self) -> Snippet:
+        _journey_family(self.family)
+        return Snippet(("decoder",), render("journey_next_token", prompt_code=journey_prompt(self.text),
+                                            position=int(self.position), shown=int(self.shown)))

@@ -4,11 +4,14 @@ import streamlit as st
 
 from gptlab.i18n import fmt_int, t
 from gptlab.nn import tokenization as tk
+from gptlab.nn.architecture import family_of
+from gptlab.takeaway import code as takeaway
 from labs.journey import settings as S
 from labs.journey import widgets as W
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
+from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 
@@ -19,6 +22,7 @@ load_from_url(PARAMS, "journey", lang)
 les = lesson_ui.lesson("journey", lang)
 lesson_ui.header(les)
 lesson_ui.sections(les, "intro")
+shelf = Shelf("journey", lang, model=entry)  # the code of each view (on the picked model), and the lab as a notebook
 
 check = tk.check_text(st.text_area(t("journey.input", lang), key=S.TEXT_KEY, max_chars=S.MAX_TEXT_CHARS, height=90),
                       S.MAX_TEXT_CHARS)
@@ -38,33 +42,42 @@ else:
         if dropped:
             st.warning(t("journey.cut_tokens", lang, dropped=fmt_int(dropped, lang), max=W.J.MAX_TOKENS))
 go = bool(text) and ready
+family = family_of(ui_models.lm_config(entry)).family if ready else None  # the code's model family
 
 lesson_ui.section(les, "into-numbers")
 if go:
     with frame.contained(lang):
         W.into_numbers(entry, text, lang)
+        shelf.show("journey_numbers", takeaway.JourneyNumbersSettings(text, family))
 lesson_ui.section(les, "positions")
 if ready:
     with frame.contained(lang):
         W.position_shapes(entry, text or None, lang)
+        if text:
+            shelf.show("journey_positions", takeaway.JourneyPositionsSettings(text, family))
 lesson_ui.section(les, "through-the-blocks")
 position = None
 if go:
     with frame.contained(lang):
         position = W.pick_position(entry, text, lang)
         W.through_the_blocks(entry, text, position, lang)
+        shelf.show("journey_blocks", takeaway.JourneyBlocksSettings(text, position, family))
 lesson_ui.section(les, "logit-lens")
 lens = None
 if go and position is not None:
     with frame.contained(lang):
-        W.lens_grid(entry, text, W.pick_window(entry, text, lang), lang)
+        first = W.lens_grid(entry, text, W.pick_window(entry, text, lang), lang)
+        shelf.show("journey_lens_grid", takeaway.JourneyLensGridSettings(text, first, W.J.GRID_POSITIONS, family))
     with frame.contained(lang):
         lens = W.lens_at_position(entry, text, position, lang)
+        shelf.show("journey_lens", takeaway.JourneyLensSettings(text, position, family))
 lesson_ui.section(les, "next-token")
 if lens is not None:
     with frame.contained(lang):
         W.next_token(entry, text, lens, lang)
+        shelf.show("journey_next_token", takeaway.JourneyNextTokenSettings(text, position, W.J.TOP_K, family))
         W.open_in_decoding(text, lang)
 lesson_ui.sections(les, "recap", "references")
+shelf.download_button(les)
 write_to_url(PARAMS)
 exercises_ui.render("journey", lang)

@@ -247,7 +247,8 @@ def pick_window(entry, text: str, lang: str) -> int:
     return first_of(chosen)
 
 
-def lens_grid(entry, text: str, first: int, lang: str) -> None:
+def lens_grid(entry, text: str, first: int, lang: str) -> int:
+    """The lens heatmap over the window from `first`; returns the window's first position as shown."""
     p, grid = prompt(entry, text), grid_lens(entry, text, first)
     ids, probs = grid.top()  # (L+1, T')
     names = labels(p)[grid.first : grid.first + grid.n_tokens]
@@ -268,6 +269,7 @@ def lens_grid(entry, text: str, first: int, lang: str) -> None:
         table({t("journey.layer", lang): [str(layer) for layer in layers],
                **{names[j]: [f"{top_pieces[layer][j]} ({fmt_percent(float(probs[layer, j]), lang, 0)})" for layer in layers]
                   for j in range(grid.n_tokens)}}, height_rows=len(layers))
+    return grid.first
 
 
 def lens_at_position(entry, text: str, position: int, lang: str) -> J.PositionLens:
