@@ -97,3 +97,21 @@ def test_decoding_and_attention_notebooks_run(tmp_path, gemma_tokenizer):
 def test_bert_vs_gpt_notebook_runs(tmp_path, bert_tokenizer):
     nb = notebook_for("bert-vs-gpt", "en", [("bert_masking", MASKING[1])], C.Paths.local())
     check_bert_masking(execute(nb, tmp_path)[-1], MASKING[1], bert_tokenizer)
+
+
+@pytest.mark.real_models
+def test_journey_notebook_runs(tmp_path, gemma_tokenizer, lab_model):
+    """The journey lab's notebook in Portuguese: every view's cell, run top to bottom, prints the lab's numbers."""
+    from gptlab import models
+    from tests.gptlab.test_takeaway_journey import DEFAULT, check_all, journey_settings
+
+    settings = journey_settings(DEFAULT, "gemma3", position=6, first=0)
+    widgets = list(zip(("journey_numbers", "journey_positions", "journey_blocks", "journey_lens_grid", "journey_lens",
+                        "journey_next_token"), settings))
+    nb = notebook_for("journey", "pt-BR", widgets, C.Paths.local())
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert all(t(f"takeaway.widget.{w}", "pt-BR") in markdown for w, _ in widgets)
+    assert all(idea in markdown for idea in load_lesson("journey", "pt-BR").key_ideas)
+    out = execute(nb, tmp_path)
+    model = models.load_decoder(dtype="float32", attn_implementation="eager")
+    check_all(out[-6:], settings, model, lab_model.lm_head.weight.detach(), gemma_tokenizer)

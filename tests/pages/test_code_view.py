@@ -175,3 +175,24 @@ def test_decoding_step_by_step_code_holds_the_tokens_added(prepared_decoder):
     [steps] = [c.value for c in at.code if "chosen = " in c.value]
     chosen = at.session_state["decoding.steps"]
     assert len(chosen) == 2 and assigned(steps, "chosen") == list(chosen) and assigned(steps, "seed") == 3
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_journey_page_code_follows_the_prompt_position_and_window(prepared_decoder, monkeypatch, lang):
+    monkeypatch.setattr("tests.apptest.TIMEOUT", 600)  # the first journey loads two models and the model worker
+    text = 'Ela disse "oi" \\ """ e\nfoi ' * 6 + "The capital of France is Paris, and the capital of Germany is"
+    at = run_app(lang, course.lesson("journey").page, text=text, position="5", lens_from="16")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    codes = shown_code(at)
+    assert len(codes) == 6  # into numbers, positions, the blocks, the lens grid, the lens at the position, the next token
+    numbers, positions, blocks, grid, lens, next_token = codes
+    for code in codes:
+        ast.parse(code)
+        assert assigned(code, "text") == text and assigned(code, "max_tokens") == 64
+    assert "embed_scale" in numbers and "rotary_emb" in positions and "register_forward_hook" in blocks
+    assert assigned(blocks, "position") == assigned(lens, "position") == assigned(next_token, "position") == 5
+    assert "first, shown = 16, 16" in grid and "model.lm_head(state)" in grid
+    labels = [e.label for e in at.expander]
+    assert labels.count(t("takeaway.expander", lang)) == 6
+    assert download_labels(at) == [t("takeaway.notebook", lang)]

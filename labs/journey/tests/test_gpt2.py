@@ -90,3 +90,21 @@ def test_bad_input_on_gpt2(gpt2_only):
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any(w.startswith(t("journey.cut_tokens", "en", dropped="X", max=64).split("X")[0][:20]) for w in
                [w.value for w in at.warning])
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_the_code_of_each_view_loads_the_picked_gpt2(gpt2_only, lang):
+    """The expanders' code runs on GPT-2 by its Hub id: its learned position table, its blocks, its ln_f; and the
+    notebook is offered."""
+    from tests.gptlab.test_takeaway import assigned
+
+    at = run_app(lang, JOURNEY, model="gpt2", position="1")
+    codes = [c.value for c in at.code if "from transformers import" in c.value]
+    assert len(codes) == 6 and [e.label for e in at.expander].count(t("takeaway.expander", lang)) == 6
+    assert all(assigned(c, "MODEL") == "gpt2" and "gemma-3-270m" not in c for c in codes)
+    assert all("model.model" not in c and "embed_scale" not in c for c in codes)
+    numbers, positions, blocks, grid, lens, next_token = codes
+    assert "model.transformer.wpe" in numbers and "model.transformer.h" in blocks and "model.transformer.ln_f" in lens
+    assert assigned(blocks, "position") == assigned(next_token, "position") == 1
+    assert assigned(numbers, "text") == at.text_area(key="journey.text").value
+    assert [b.proto.label for b in at.get("download_button")] == [t("takeaway.notebook", lang)]
