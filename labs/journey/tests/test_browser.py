@@ -1,11 +1,14 @@
-"""The journey lab in headless Chromium: projector mode, and its link into the decoding lab on the same prompt."""
+"""The journey lab in headless Chromium: projector mode, its link into the decoding lab on the same prompt, and
+the code of its views with the lab as a notebook."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from gptlab.i18n import t
-from tests.browser.driving import check_page, wait_ready
+from tests.browser.driving import SHOTS, check_page, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +57,35 @@ def test_the_heatmap_window_in_projector_mode(server, page):
     assert all(drawn_charts(page)) and len(drawn_charts(page)) == 5, drawn_charts(page)
     page.get_by_text(label).scroll_into_view_if_needed()
     check_page(page, "journey-window-projector")
+
+
+def test_the_code_beside_the_blocks_and_the_notebook(server, page):
+    """The expander beside "through the blocks" opens on code that holds the prompt and the position followed;
+    the notebook downloads in the page's language with every view's code."""
+    lang = "en"
+    prompt = 'She said "hi" and the capital of Germany is'
+    page.goto(f"{server}/journey?lang={lang}&position=3&text={prompt.replace(' ', '%20')}")
+    wait_ready(page, timeout=FIRST_RUN_MS)
+    expanders = page.locator('[data-testid="stExpander"]').filter(has_text=t("takeaway.expander", lang))
+    assert expanders.count() == 6
+    blocks = expanders.nth(2)  # into numbers, positions, then the blocks
+    blocks.scroll_into_view_if_needed()
+    blocks.get_by_text(t("takeaway.expander", lang)).click()
+    code = blocks.locator('[data-testid="stCode"]')
+    code.wait_for(state="visible")
+    text = code.inner_text()
+    assert "position = 3" in text and "register_forward_hook" in text and f"text = {prompt!r}" in text
+    blocks.evaluate("""e => { e.scrollIntoView({block: 'start'}); let p = e.parentElement;
+        while (p && p.scrollHeight <= p.clientHeight) p = p.parentElement; if (p) p.scrollBy(0, -260); }""")
+    page.wait_for_timeout(300)  # the scroll settles
+    page.screenshot(path=str(SHOTS / f"journey-code-expander-{lang}.png"))  # the expander under the blocks' check
+    with page.expect_download() as info:
+        page.get_by_role("button", name=t("takeaway.notebook", lang)).click()
+    download = info.value
+    assert download.suggested_filename == f"gpt-lab-journey-{lang}.ipynb"
+    notebook = json.loads(open(download.path(), encoding="utf-8").read())
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    for widget in ("journey_numbers", "journey_blocks", "journey_lens", "journey_next_token"):
+        assert any(t(f"takeaway.widget.{widget}", lang) in s for s in sources), widget
+    assert sum(f"text = {prompt!r}" in s for s in sources) == 6
+    assert notebook["metadata"]["gptlab"]["language"] == lang
