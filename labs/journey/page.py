@@ -42,40 +42,50 @@ else:
         if dropped:
             st.warning(t("journey.cut_tokens", lang, dropped=fmt_int(dropped, lang), max=W.J.MAX_TOKENS))
 go = bool(text) and ready
-family = family_of(ui_models.lm_config(entry)).family if ready else None  # the code's model family
+try:
+    family = family_of(ui_models.lm_config(entry)).family if ready else None  # the code's model family
+except Exception:  # noqa: BLE001 - a model the lab cannot take apart, or broken files: the widgets say so; no code
+    family = None
+
+
+def show_code(widget: str, settings) -> None:
+    """The expander with the code of this view, on a model family the code can name (Gemma 3, GPT-2)."""
+    if family is not None:
+        shelf.show(widget, settings)
+
 
 lesson_ui.section(les, "into-numbers")
 if go:
     with frame.contained(lang):
         W.into_numbers(entry, text, lang)
-        shelf.show("journey_numbers", takeaway.JourneyNumbersSettings(text, family))
+        show_code("journey_numbers", takeaway.JourneyNumbersSettings(text, family))
 lesson_ui.section(les, "positions")
 if ready:
     with frame.contained(lang):
         W.position_shapes(entry, text or None, lang)
         if text:
-            shelf.show("journey_positions", takeaway.JourneyPositionsSettings(text, family))
+            show_code("journey_positions", takeaway.JourneyPositionsSettings(text, family))
 lesson_ui.section(les, "through-the-blocks")
 position = None
 if go:
     with frame.contained(lang):
         position = W.pick_position(entry, text, lang)
         W.through_the_blocks(entry, text, position, lang)
-        shelf.show("journey_blocks", takeaway.JourneyBlocksSettings(text, position, family))
+        show_code("journey_blocks", takeaway.JourneyBlocksSettings(text, position, family))
 lesson_ui.section(les, "logit-lens")
 lens = None
 if go and position is not None:
     with frame.contained(lang):
         first = W.lens_grid(entry, text, W.pick_window(entry, text, lang), lang)
-        shelf.show("journey_lens_grid", takeaway.JourneyLensGridSettings(text, first, W.J.GRID_POSITIONS, family))
+        show_code("journey_lens_grid", takeaway.JourneyLensGridSettings(text, first, W.J.GRID_POSITIONS, family))
     with frame.contained(lang):
         lens = W.lens_at_position(entry, text, position, lang)
-        shelf.show("journey_lens", takeaway.JourneyLensSettings(text, position, family))
+        show_code("journey_lens", takeaway.JourneyLensSettings(text, position, family))
 lesson_ui.section(les, "next-token")
 if lens is not None:
     with frame.contained(lang):
         W.next_token(entry, text, lens, lang)
-        shelf.show("journey_next_token", takeaway.JourneyNextTokenSettings(text, position, W.J.TOP_K, family))
+        show_code("journey_next_token", takeaway.JourneyNextTokenSettings(text, position, W.J.TOP_K, family))
         W.open_in_decoding(text, lang)
 lesson_ui.sections(les, "recap", "references")
 shelf.download_button(les)
