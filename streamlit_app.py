@@ -7,6 +7,7 @@ background (ui.warmup), so that the first student to open a lab does not wait fo
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import gptlab  # noqa: F401  (thread and memory policies, before the server starts its threads)
 import streamlit as st
 
 from ui import warmup

@@ -5,8 +5,13 @@ they wait for work. On a laptop where another program is busy, a spinning thread
 other program wants and the step waits for it: a generation measured 2.5 tok/s with spinning
 threads and 12.5 with sleeping ones under the same load (both cores taken by other work), and no
 slower on an idle machine. A value set by the user wins.
+
+Memory policy, set before the server starts its threads: gptlab.allocator.
 """
 
 import os
 
+from gptlab import allocator
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+allocator.keep_freed_memory()

@@ -431,7 +431,9 @@ class ModelWorker(WorkerThread):
         # Hand out the results.
         n_decode, n_new = len(decode_rows), len(admitted)
         for request in self._active:
-            request_logits = logits[torch.tensor(request.rows)]  # (rows, V)
+            rows = request.rows
+            contiguous = rows == list(range(rows[0], rows[0] + len(rows)))
+            request_logits = logits[rows[0] : rows[0] + len(rows)] if contiguous else logits[torch.tensor(rows)]  # (rows, V)
             self._advance(request, request_logits)
         for j, request in enumerate(admitted):
             prompt_row = request.rows[0]
@@ -451,8 +453,7 @@ class ModelWorker(WorkerThread):
             base += k
             if request.future.set_running_or_notify_cancel():
                 request.future.set_result(result)
-        for row in sorted(forward_rows, reverse=True):
-            self._remove_row(row)
+        self._remove_rows(forward_rows)
         self._finish_done()
         self.steps += 1
         elapsed = time.monotonic() - start
@@ -473,35 +474,34 @@ class ModelWorker(WorkerThread):
         request.states.put(state)
 
     def _finish_done(self) -> None:
-        done = [r for r in self._active if r.run.done or r.cancelled.is_set()]
-        for request in done:
-            self._release(request)
-            request.states.put(None)
+        self._release_all([r for r in self._active if r.run.done or r.cancelled.is_set()], None)
 
     def _drop_cancelled(self) -> None:
-        for request in [r for r in self._active if r.cancelled.is_set()]:
-            self._release(request)
-            request.states.put(None)
+        self._release_all([r for r in self._active if r.cancelled.is_set()], None)
 
-    def _release(self, request: _Generation) -> None:
-        self._active.remove(request)
-        for row in sorted(request.rows, reverse=True):
-            self._remove_row(row)
-        request.rows = []
+    def _release_all(self, requests: list[_Generation], last: Any) -> None:
+        """Free every row of these requests in one move, then tell each of them `last` (None: done)."""
+        self._release(*requests)
+        for request in requests:
+            request.states.put(last)
 
-    def _remove_row(self, row: int) -> None:
-        moved = self.cache.remove(row)
-        if moved is not None:
-            owner, index = self._owner[moved]
-            self._owner[row] = (owner, index)
+    def _release(self, *requests: _Generation) -> None:
+        for request in requests:
+            self._active.remove(request)
+        self._remove_rows([row for request in requests for row in request.rows])
+        for request in requests:
+            request.rows = []
+
+    def _remove_rows(self, rows: Sequence[int]) -> None:
+        for old, new in self.cache.remove_rows(rows).items():
+            owner, index = self._owner[old]
+            self._owner[new] = (owner, index)
             if owner is not None:
-                owner.rows[index] = row
-        self._owner.pop()
+                owner.rows[index] = new
+        del self._owner[self.cache.rows :]
 
     def _fail_active(self, exc: BaseException) -> None:
-        for request in list(self._active):
-            request.states.put(exc)
-            self._release(request)
+        self._release_all(list(self._active), exc)
         for request in getattr(self, "_pending_admitted", []):  # admitted by the failed step, not yet active
             if request not in self._active:
                 request.states.put(exc)

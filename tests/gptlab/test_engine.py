@@ -68,6 +68,36 @@ def test_cache_rows_move_when_one_leaves_and_beams_reorder(tiny):
     assert cache.lengths == [3, 3] and torch.equal(cache.keys[0][0, :, :3], cache.keys[0][1, :, :3])
 
 
+def test_many_rows_leave_in_one_move_and_the_others_keep_what_they_hold(tiny):
+    engine = GemmaEngine(tiny)
+    cache = KVCache(engine.shape)
+    prompts = [[2] + [3 + i] * (1 + i % 4) for i in range(9)]  # rows of different lengths
+    for prompt in prompts:
+        engine.forward(cache, [cache.add_row()], [prompt])
+    held = {row: [cache.keys[layer][row, :, : len(prompts[row])].clone() for layer in range(engine.shape.layers)]
+            for row in range(9)}
+    moved = cache.remove_rows([0, 3, 4, 8])  # holes below, one at the end
+    assert cache.rows == 5 and moved == {5: 0, 6: 3, 7: 4}
+    where = {row: moved.get(row, row) for row in (1, 2, 5, 6, 7)}
+    for old, new in where.items():
+        assert cache.lengths[new] == len(prompts[old])
+        for layer in range(engine.shape.layers):
+            assert torch.equal(cache.keys[layer][new, :, : len(prompts[old])], held[old][layer]), (old, layer)
+    assert cache.remove_rows([]) == {} and cache.rows == 5
+    assert cache.remove_rows(range(5)) == {} and cache.rows == 0
+
+
+def test_a_beam_that_stays_is_not_copied_and_the_others_read_before_they_are_written(tiny):
+    engine = GemmaEngine(tiny)
+    cache = KVCache(engine.shape)
+    for prompt in ([2, 3], [2, 4], [2, 5]):
+        engine.forward(cache, [cache.add_row()], [prompt])
+    before = [cache.keys[0][row, :, :2].clone() for row in range(3)]
+    cache.reorder([0, 1, 2], [1, 0, 2])  # rows 0 and 1 swap, row 2 stays
+    assert torch.equal(cache.keys[0][0, :, :2], before[1]) and torch.equal(cache.keys[0][1, :, :2], before[0])
+    assert torch.equal(cache.keys[0][2, :, :2], before[2])
+
+
 def test_reserving_rows_grows_the_cache_once_and_keeps_what_rows_hold(tiny, monkeypatch):
     engine = GemmaEngine(tiny)
     cache = KVCache(engine.shape, rows=2, tokens=2)

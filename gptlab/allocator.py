@@ -1,0 +1,43 @@
+"""Memory the process freed is kept for its next use, instead of being handed back to the system.
+
+A step of the model worker in a class allocates tensors of hundreds of megabytes (40 students x 9 rows
+x 262,144 logits in float32 is 377 MB) and frees them before the next step. glibc's malloc serves
+blocks that large with fresh mmap'ed pages and unmaps them on free, so every step paid one page fault
+per 4 KiB page again: on the project's machine, copying 377 MB into fresh memory took 158 ms, into
+reused memory 17 ms, and the class's steps went from 1.2 s to 0.95 s. The PyTorch CPU tuning guide
+makes the same point with jemalloc/tcmalloc; glibc's own settings do it with no new dependency:
+
+    M_ARENA_MAX 1         every thread allocates from the main heap (a thread's own arena maps large
+                          blocks whatever the settings below say)
+    M_MMAP_MAX 0          no block gets its own mapping: large ones come from the heap too
+    M_TRIM_THRESHOLD max  freed memory at the top of the heap is kept, not trimmed
+
+The cost: the server's resident memory stays at its high-water mark (the class benchmark prints it).
+Linux with glibc only; GPTLAB_KEEP_FREED_MEMORY=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+
+ENV = "GPTLAB_KEEP_FREED_MEMORY"
+M_TRIM_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX = -1, -4, -8
+SETTINGS = ((M_ARENA_MAX, 1), (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1))
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def keep_freed_memory() -> bool:
+    """Apply the settings above; True when glibc took all of them (False elsewhere or when turned off)."""
+    if not enabled() or platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    return all(mallopt(param, value) == 1 for param, value in SETTINGS)
