@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
+import sys
 
 ENV = "GPTLAB_KEEP_FREED_MEMORY"
 M_TRIM_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX = -1, -4, -8
@@ -31,9 +31,19 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
+def is_glibc() -> bool:
+    """Linux with glibc (asked of the C library: platform.libc_ver() reads the Python binary, 6 ms at every start)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (ValueError, OSError, AttributeError):
+        return False
+
+
 def keep_freed_memory() -> bool:
     """Apply the settings above; True when glibc took all of them (False elsewhere or when turned off)."""
-    if not enabled() or platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if not enabled() or not is_glibc():
         return False
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
