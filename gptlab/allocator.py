@@ -12,8 +12,15 @@ makes the same point with jemalloc/tcmalloc; glibc's own settings do it with no 
     M_MMAP_MAX 0          no block gets its own mapping: large ones come from the heap too
     M_TRIM_THRESHOLD max  freed memory at the top of the heap is kept, not trimmed
 
-The cost: the server's resident memory stays at its high-water mark (the class benchmark prints it).
-Linux with glibc only; GPTLAB_KEEP_FREED_MEMORY=0 turns it off.
+The cost: memory the process freed is not given back to the system (the class benchmark prints the server's
+peak). Linux with glibc only; GPTLAB_KEEP_FREED_MEMORY=0 turns it off.
+
+Set from Python, the settings govern only threads that start before any thread has its own arena: true for
+a benchmark, the tests or the command-line tools (gptlab is imported first), not under `streamlit run`, whose
+file watchers start threads before the app is imported (glibc then gives later threads arenas of their own,
+which still map large blocks). For the server the same settings are given at process start, where glibc reads
+them before any thread: MALLOC_ARENA_MAX=1 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=... (deploy/gptlab.env.example,
+the README's command for a class). `applied_before_threads()` says which case a process is in.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 
 ENV = "GPTLAB_KEEP_FREED_MEMORY"
 M_TRIM_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX = -1, -4, -8
@@ -41,6 +49,16 @@ def is_glibc() -> bool:
         return False
 
 
+def applied_before_threads() -> bool:
+    """True when the settings hold for every thread of this process: given at process start, or applied here
+    while this was the only thread."""
+    from_start = os.environ.get("MALLOC_ARENA_MAX") == "1" and os.environ.get("MALLOC_MMAP_MAX_") == "0"
+    return from_start or _ALONE_WHEN_APPLIED
+
+
+_ALONE_WHEN_APPLIED = False
+
+
 def keep_freed_memory() -> bool:
     """Apply the settings above; True when glibc took all of them (False elsewhere or when turned off)."""
     if not enabled() or not is_glibc():
@@ -50,4 +68,6 @@ def keep_freed_memory() -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    global _ALONE_WHEN_APPLIED
+    _ALONE_WHEN_APPLIED = _ALONE_WHEN_APPLIED or threading.active_count() == 1
     return all(mallopt(param, value) == 1 for param, value in SETTINGS)

@@ -501,7 +501,12 @@ class ModelWorker(WorkerThread):
         del self._owner[self.cache.rows :]
 
     def _fail_active(self, exc: BaseException) -> None:
-        self._release_all(list(self._active), exc)
+        # Tell every request first and move no rows (the cache is replaced below): freeing rows allocates, and a
+        # step that failed for want of memory must not fail again here and leave its requests waiting forever.
+        for request in self._active:
+            request.states.put(exc)
+            request.rows = []
+        self._active = []
         for request in getattr(self, "_pending_admitted", []):  # admitted by the failed step, not yet active
             if request not in self._active:
                 request.states.put(exc)
