@@ -5,6 +5,7 @@ The fixtures that use these (server, browser, page) are in tests/conftest.py.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -221,3 +222,13 @@ def check_page(pg, name: str) -> None:
     guard.check()
     icons = pg.evaluate("() => [...document.querySelectorAll('link[rel~=\"icon\"]')].map(l => l.href)")
     assert icons and all(i.startswith("data:") or is_app_url(i) for i in icons), icons  # the favicon is ours
+
+
+def download_notebook(pg, label: str) -> tuple[str, dict, list[str]]:
+    """Click the page's notebook button named `label`: the file's name, the notebook, and each cell's source."""
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name=label).click()
+    download = info.value
+    notebook = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    return download.suggested_filename, notebook, sources

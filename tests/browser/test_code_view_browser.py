@@ -3,12 +3,10 @@ holds the page's prompt, and the downloaded file is a notebook in the page's lan
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from gptlab.i18n import t
-from tests.browser.driving import SHOTS, check_page, wait_ready
+from tests.browser.driving import SHOTS, check_page, download_notebook, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +23,8 @@ def test_decoding_code_expander_and_notebook_download(server, page, lang):
     code.scroll_into_view_if_needed()
     code.screenshot(path=str(SHOTS / f"decoding-code-expander-{lang}.png"))  # the code itself, readable
     check_page(page, f"decoding-code-{lang}")
-    with page.expect_download() as info:
-        page.get_by_role("button", name=t("takeaway.notebook", lang)).click()
-    download = info.value
-    assert download.suggested_filename == f"gpt-lab-decoding-{lang}.ipynb"
-    notebook = json.loads(open(download.path(), encoding="utf-8").read())
-    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    name, notebook, sources = download_notebook(page, t("takeaway.notebook", lang))
+    assert name == f"gpt-lab-decoding-{lang}.ipynb"
     assert sources[0].startswith("# ") and any(t("takeaway.widget.next_token", lang) in s for s in sources)
     assert any(f"prompt = {prompt!r}" in s for s in sources)
     assert notebook["metadata"]["gptlab"]["language"] == lang
@@ -49,11 +43,7 @@ def test_finetuning_code_expander_and_notebook_download(server, page):
     assert "block_size = 32" in text and "get_peft_model" in text and "r=4, lora_alpha=8" in text
     code.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"finetuning-code-expander-{lang}.png"))  # the expander beside the settings
-    with page.expect_download() as info:
-        page.get_by_role("button", name=t("takeaway.notebook", lang)).click()
-    download = info.value
-    assert download.suggested_filename == f"gpt-lab-finetuning-{lang}.ipynb"
-    notebook = json.loads(open(download.path(), encoding="utf-8").read())
-    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    name, notebook, sources = download_notebook(page, t("takeaway.notebook", lang))
+    assert name == f"gpt-lab-finetuning-{lang}.ipynb"
     assert any("peft==" in s for s in sources) and any("trainer.train()" in s for s in sources)
     assert any(t("takeaway.widget.finetuning", lang) in s for s in sources)

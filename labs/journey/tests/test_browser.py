@@ -3,12 +3,10 @@ the code of its views with the lab as a notebook."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from gptlab.i18n import t
-from tests.browser.driving import SHOTS, check_page, wait_ready
+from tests.browser.driving import SHOTS, check_page, download_notebook, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -79,12 +77,8 @@ def test_the_code_beside_the_blocks_and_the_notebook(server, page):
         while (p && p.scrollHeight <= p.clientHeight) p = p.parentElement; if (p) p.scrollBy(0, -260); }""")
     page.wait_for_timeout(300)  # the scroll settles
     page.screenshot(path=str(SHOTS / f"journey-code-expander-{lang}.png"))  # the expander under the blocks' check
-    with page.expect_download() as info:
-        page.get_by_role("button", name=t("takeaway.notebook", lang)).click()
-    download = info.value
-    assert download.suggested_filename == f"gpt-lab-journey-{lang}.ipynb"
-    notebook = json.loads(open(download.path(), encoding="utf-8").read())
-    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in notebook["cells"]]
+    name, notebook, sources = download_notebook(page, t("takeaway.notebook", lang))
+    assert name == f"gpt-lab-journey-{lang}.ipynb"
     for widget in ("journey_numbers", "journey_blocks", "journey_lens", "journey_next_token"):
         assert any(t(f"takeaway.widget.{widget}", lang) in s for s in sources), widget
     assert sum(f"text = {prompt!r}" in s for s in sources) == 6
