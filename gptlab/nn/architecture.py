@@ -76,8 +76,9 @@ class DecoderFamily:
     def embed(self, model, ids: torch.Tensor) -> Embedded:
         raise NotImplementedError
 
-    def attention_inputs(self, model, layer: int, x: torch.Tensor):
-        """(1, T, d) block input -> q (1, H, T, hd), k and v (1, H_kv, T, hd), position already applied."""
+    def attention_inputs(self, model, layer: int, x: torch.Tensor, queries: slice = slice(None)):
+        """(1, T, d) block input -> q (1, H, T', hd) for the positions `queries` picks (all by default), k and v
+        (1, H_kv, T, hd), position already applied."""
         raise NotImplementedError
 
     def scaling(self, model, layer: int) -> float:
@@ -94,8 +95,9 @@ class DecoderFamily:
     def query_heads_per_kv_head(self, model) -> int:
         return 1
 
-    def attention_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:
-        """(1, T, d) -> (1, T, d): what block `layer`'s attention adds to the residual stream."""
+    def attention_adds(self, model, layer: int, x: torch.Tensor, queries: slice = slice(None)) -> torch.Tensor:
+        """(1, T, d) -> (1, T', d): what block `layer`'s attention adds to the residual stream at the positions
+        `queries` picks (all by default; each still reads the keys and values of every position the mask lets it)."""
         raise NotImplementedError
 
     def mlp_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:
@@ -146,18 +148,20 @@ class Gemma3(DecoderFamily):
         scale = table.embed_scale.to(rows.dtype)  # sqrt(d), in the weights' dtype as the model rounds it
         return Embedded(rows, None, float(table.embed_scale), rows * scale)  # nothing added for position
 
-    def attention_inputs(self, model, layer: int, x: torch.Tensor):
+    def attention_inputs(self, model, layer: int, x: torch.Tensor, queries: slice = slice(None)):
         decoder, block = self.decoder(model), self.blocks(model)[layer]
         attn = block.self_attn
         B, T, _ = x.shape
         h = block.input_layernorm(x)  # (1, T, d) RMSNorm before attention
-        q = attn.q_proj(h).view(B, T, -1, attn.head_dim).transpose(1, 2)  # (1, H, T, hd)
+        hq = h[:, queries]  # (1, T', d) the positions whose queries are asked for
+        q = attn.q_proj(hq).view(B, hq.shape[1], -1, attn.head_dim).transpose(1, 2)  # (1, H, T', hd)
         k = attn.k_proj(h).view(B, T, -1, attn.head_dim).transpose(1, 2)  # (1, H_kv, T, hd)
         v = attn.v_proj(h).view(B, T, -1, attn.head_dim).transpose(1, 2)  # (1, H_kv, T, hd)
         q, k = attn.q_norm(q), attn.k_norm(k)  # Gemma 3 normalizes queries and keys per head
         positions = torch.arange(T)[None, :]  # (1, T)
         cos, sin = decoder.rotary_emb(h, positions, model.config.layer_types[layer])  # (1, T, hd) each
-        return apply_rope(q, cos, sin), apply_rope(k, cos, sin), v  # position enters here, and only here
+        q = apply_rope(q, cos[:, queries], sin[:, queries])  # position enters here, and only here
+        return q, apply_rope(k, cos, sin), v
 
     def scaling(self, model, layer: int) -> float:
         return float(self._attn(model, layer).scaling)  # query_pre_attn_scalar ** -0.5
@@ -165,16 +169,16 @@ class Gemma3(DecoderFamily):
     def sliding_window(self, model, layer: int) -> int | None:
         return self._attn(model, layer).sliding_window  # None on the full-attention layers
 
-    def attention_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:
+    def attention_adds(self, model, layer: int, x: torch.Tensor, queries: slice = slice(None)) -> torch.Tensor:
         block = self.blocks(model)[layer]
         attn = block.self_attn
         B, T, _ = x.shape
-        q, k, v = self.attention_inputs(model, layer, x)
+        q, k, v = self.attention_inputs(model, layer, x, queries)  # q: (1, H, T', hd)
         k = k.repeat_interleave(attn.num_key_value_groups, dim=1)  # (1, H, T, hd): heads share K and V
         v = v.repeat_interleave(attn.num_key_value_groups, dim=1)
-        mask = self.mask(model, layer, T, q.dtype)  # (T, T)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn.scaling)  # (1, H, T, hd)
-        out = attn.o_proj(out.transpose(1, 2).reshape(B, T, -1))  # (1, T, d)
+        mask = self.mask(model, layer, T, q.dtype)[queries]  # (T', T) the picked positions' rows
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn.scaling)  # (1, H, T', hd)
+        out = attn.o_proj(out.transpose(1, 2).reshape(B, q.shape[2], -1))  # (1, T', d)
         return block.post_attention_layernorm(out)  # Gemma norms what attention adds, too
 
     def mlp_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:
@@ -239,7 +243,7 @@ class GPT2(DecoderFamily):
         positions = decoder.wpe.weight[: ids.shape[0]]  # (T, d) row t of the learned table, for position t
         return Embedded(rows, positions, 1.0, rows + positions)  # position is ADDED to the input, once
 
-    def attention_inputs(self, model, layer: int, x: torch.Tensor):
+    def attention_inputs(self, model, layer: int, x: torch.Tensor, queries: slice = slice(None)):
         block = self.blocks(model)[layer]
         attn = block.attn
         B, T, d = x.shape
@@ -248,18 +252,18 @@ class GPT2(DecoderFamily):
         qkv = h @ attn.c_attn.weight + attn.c_attn.bias  # (1, T, 3d): Q, K and V from one product
         q, k, v = qkv.split(d, dim=-1)  # (1, T, d) each
         heads = lambda t: t.view(B, T, attn.num_heads, attn.head_dim).transpose(1, 2)  # noqa: E731 (1, H, T, hd)
-        return heads(q), heads(k), heads(v)  # no rotation: position was added to the input
+        return heads(q)[:, :, queries], heads(k), heads(v)  # no rotation: position was added to the input
 
     def scaling(self, model, layer: int) -> float:
         return float(self._attn(model, layer).scaling)  # head_dim ** -0.5 (divided by layer + 1 if so configured)
 
-    def attention_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:
+    def attention_adds(self, model, layer: int, x: torch.Tensor, queries: slice = slice(None)) -> torch.Tensor:
         attn = self._attn(model, layer)
         B, T, _ = x.shape
-        q, k, v = self.attention_inputs(model, layer, x)
-        mask = self.mask(model, layer, T, q.dtype)  # (T, T)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn.scaling)  # (1, H, T, hd)
-        out = out.transpose(1, 2).reshape(B, T, -1)  # (1, T, d) the heads side by side
+        q, k, v = self.attention_inputs(model, layer, x, queries)  # q: (1, H, T', hd)
+        mask = self.mask(model, layer, T, q.dtype)[queries]  # (T', T) the picked positions' rows
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attn.scaling)  # (1, H, T', hd)
+        out = out.transpose(1, 2).reshape(B, q.shape[2], -1)  # (1, T', d) the heads side by side
         return out @ attn.c_proj.weight + attn.c_proj.bias  # Conv1D again: (in, out); nothing normed after
 
     def mlp_adds(self, model, layer: int, x: torch.Tensor) -> torch.Tensor:

@@ -1,9 +1,11 @@
 """A prompt's journey through a decoder (Gemma 3 or GPT-2), as the journey lab shows it: small arrays, ready to draw and to cache.
 
-Three pieces, each run as a job on the model worker:
+Four pieces, each run as a job on the model worker:
 
-    trace(model, ids)                           the residual stream: norms of what each block adds, the check
-                                                against output_hidden_states, the normed states the lens reads
+    trace(model, ids)                           the model's pass with output_hidden_states: the embedding rows,
+                                                the stream at every layer and position, the normed states the lens reads
+    blocks(model, trace, p)                     every block recomputed from the weights at position p: the norms
+                                                of what attention and the MLP add, and the check against the model's
     position_lens(trace, unembedding, p)        the logit lens at every layer at position p, and p's answer
     grid_lens(trace, unembedding, run, first)   the logit lens at every layer in a window of positions, in blocks
 
@@ -14,28 +16,27 @@ stream after l blocks, L (18 in Gemma 3 270M, 12 in GPT-2 small) the model's own
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 
 from gptlab.nn import logit_lens as LL
 from gptlab.nn.generation import fit_prompt
-from gptlab.nn.residual import residual_stream
+from gptlab.nn.residual import blocks_at, model_pass
 
 MAX_TOKENS = 64  # the prompt's last tokens the lab follows (after <bos>): 19 x 64 lens rows of 262,144 logits
 SHOWN_DIMS = 16  # an embedding row is drawn as a strip of its first dimensions
-TOP_K = 10  # most likely tokens kept per lens row at the chosen position (5 in the table, 10 in the last step)
-GRID_TOP_K = 5  # ... and per cell of the grid (the heatmap's tooltip)
+TOP_K = 10  # most likely tokens kept per lens row (5 in the heatmap's tooltip and the table, 10 in the last step)
 GRID_POSITIONS = 16  # the heatmap's columns: a window of 16 positions, the last by default (each lens row
 # reads all 262,144 unembedding rows: 19 x 16 rows take a fraction of what 19 x 64 take; 16 columns stay
-# readable, in projector mode too); the student moves the window over the whole prompt
-GRID_ROWS_PER_JOB = 128  # lens rows per worker job: a job never holds the worker for long
+# readable, in projector mode too); the student moves the window over the whole prompt. A window is one
+# worker job (19 x 16 rows, one product with the unembedding: about 0.2 s on 2 cores)
 
 
 @dataclass(frozen=True)
 class Trace:
-    """The residual stream of one prompt, reduced to what the lab draws (float32 numpy arrays)."""
+    """One prompt's pass through the model, reduced to what the lab draws and reads (float32 numpy arrays)."""
 
     ids: tuple[int, ...]
     embed_scale: float  # Gemma: sqrt(d) as the model holds it; GPT-2: 1.0
@@ -43,19 +44,37 @@ class Trace:
     embedding_norms: np.ndarray  # (T,) each embedding row's norm, before scaling
     position_head: np.ndarray | None  # (T, SHOWN_DIMS) GPT-2: the first dimensions of the position rows added
     position_norms: np.ndarray | None  # (T,) GPT-2: each added position row's norm; None where positions rotate
-    residual_norms: np.ndarray  # (L+1, T) ||x_l||: the stream entering block l; the last, after all blocks
-    attention_norms: np.ndarray  # (L, T) ||a_l||: what block l's attention adds
-    mlp_norms: np.ndarray  # (L, T) ||m_l||: what block l's MLP adds
-    check: tuple[float, ...]  # (L+1,) relative difference from the model's own output_hidden_states
+    x0: np.ndarray  # (T, d) the stream's start, from the embedding table: scaled (Gemma) or plus a position row (GPT-2)
+    hidden: np.ndarray  # (L+1, T, d) the model's output_hidden_states: x_0 .. x_{L-1}, then final_norm(x_L)
     normed: np.ndarray  # (L+1, T, d) final_norm(x_l): what the lens reads
 
     @property
     def n_layers(self) -> int:
-        return self.attention_norms.shape[0]
+        return self.hidden.shape[0] - 1
+
+    @property
+    def x0_norms(self) -> np.ndarray:
+        """(T,) ||x_0||: what enters block 0 at each position."""
+        return np.linalg.norm(self.x0, axis=-1)
 
     @property
     def n_tokens(self) -> int:
         return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Every block at one position, recomputed from the weights (float32 numpy arrays)."""
+
+    position: int
+    residual_norms: np.ndarray  # (L+1,) ||x_l||: the stream entering block l; the last, after all blocks
+    attention_norms: np.ndarray  # (L,) ||a_l||: what block l's attention adds
+    mlp_norms: np.ndarray  # (L,) ||m_l||: what block l's MLP adds
+    check: tuple[float, ...]  # (L+1,) relative difference from the model's own output_hidden_states there
+
+    @property
+    def n_layers(self) -> int:
+        return self.attention_norms.shape[0]
 
 
 @dataclass(frozen=True)
@@ -69,17 +88,31 @@ class PositionLens:
 
 @dataclass(frozen=True)
 class GridLens:
-    """The lens at every layer and position: the heatmap."""
+    """The lens at every layer and position of a window: the heatmap, and each position's PositionLens."""
 
     n_layers: int
     first: int  # the first position shown
     n_tokens: int  # positions shown: first .. first + n_tokens - 1
-    lens: LL.Lens  # (L+1) * n_tokens rows, layer-major: row l * n_tokens + t; target: each row's own top 1
+    lens: LL.Lens  # (L+1) * n_tokens rows, layer-major: row l * n_tokens + t; target: each row's own top 1, but ...
+    answered: int | None = None  # ... down this position (the prompt's last), where it is the model's answer
 
     def top(self) -> tuple[np.ndarray, np.ndarray]:
         """(L+1, n_tokens) top-1 token ids and their probabilities."""
         shape = (self.n_layers + 1, self.n_tokens)
         return self.lens.top_ids[:, 0].reshape(shape), self.lens.top_probs[:, 0].reshape(shape)
+
+    def holds(self, position: int) -> bool:
+        """Whether at(position) is the PositionLens there: the column ranks the model's answer."""
+        return position == self.answered
+
+    def at(self, position: int) -> PositionLens:
+        """The lens down the answered position's column of the window (the rows position_lens computes)."""
+        if not self.holds(position):
+            raise ValueError(f"the window ranks the answer at position {self.answered}, not {position}")
+        rows = np.arange(self.n_layers + 1) * self.n_tokens + (position - self.first)  # (L+1,) layer 0 first
+        lens = LL.Lens(*(getattr(self.lens, name)[rows] for name in
+                         ("top_ids", "top_logits", "logsumexp", "target_logit", "target_rank")))
+        return PositionLens(position, int(lens.top_ids[-1, 0]), lens)
 
 
 def prompt_ids(tokenizer, text: str, max_tokens: int = MAX_TOKENS):
@@ -94,26 +127,33 @@ def _norms(x: torch.Tensor) -> np.ndarray:
 
 @torch.no_grad()
 def trace(model, ids: Sequence[int]) -> Trace:
-    """One forward pass with output_hidden_states and every block recomputed from the weights (one job)."""
-    stream = residual_stream(model, ids)
-    norm = LL.final_norm
-    normed = torch.cat([norm(model, stream.residual[:-1]), stream.final[None]])  # (L+1, T, d)
+    """One forward pass with output_hidden_states, the embedding rows, the states the lens reads (one job)."""
+    stream = model_pass(model, ids)
+    normed = torch.cat([LL.final_norm(model, stream.hidden[:-1]), stream.hidden[-1:]])  # (L+1, T, d)
     rows = stream.embedding_rows.float()
     positions = stream.position_rows.float() if stream.position_rows is not None else None
     return Trace(
         ids=stream.ids, embed_scale=stream.embed_scale, embedding_head=rows[:, :SHOWN_DIMS].numpy(),
         embedding_norms=_norms(rows),
         position_head=positions[:, :SHOWN_DIMS].numpy() if positions is not None else None,
-        position_norms=_norms(positions) if positions is not None else None, residual_norms=_norms(stream.residual), attention_norms=_norms(stream.attention),
-        mlp_norms=_norms(stream.mlp), check=stream.check, normed=normed.float().numpy(),
+        position_norms=_norms(positions) if positions is not None else None,
+        x0=stream.x0.float().numpy(), hidden=stream.hidden.float().numpy(), normed=normed.float().numpy(),
     )
+
+
+@torch.no_grad()
+def blocks(model, tr: Trace, position: int) -> Blocks:
+    """Every block recomputed from the weights at `position`, checked against the model's hidden states (one job)."""
+    at = blocks_at(model, torch.from_numpy(tr.x0), torch.from_numpy(tr.hidden), position)
+    return Blocks(position=at.position, residual_norms=_norms(at.residual), attention_norms=_norms(at.attention),
+                  mlp_norms=_norms(at.mlp), check=at.check)
 
 
 def position_lens(tr: Trace, unembedding: torch.Tensor, position: int, k: int = TOP_K) -> PositionLens:
     """The lens down one position's column (one job of L+1 rows, one pass over the vocabulary): the answer is
     the output layer's own top 1, and every layer's rank of it."""
     rows = torch.from_numpy(tr.normed[:, position])  # (L+1, d)
-    lens = LL.logit_lens(rows, unembedding, None, k, target_last_top=True)
+    lens = LL.logit_lens(rows, unembedding, None, k, target_of=torch.full((rows.shape[0],), rows.shape[0] - 1))
     return PositionLens(position, int(lens.top_ids[-1, 0]), lens)
 
 
@@ -124,17 +164,22 @@ def window_starts(n_tokens: int, positions: int = GRID_POSITIONS) -> list[int]:
     return sorted({*range(0, last, positions), last})
 
 
-def grid_lens(tr: Trace, unembedding: torch.Tensor, run: Callable[[Callable[[], Any]], Any] = lambda fn: fn(),
-              k: int = GRID_TOP_K, positions: int = GRID_POSITIONS, first: int | None = None) -> GridLens:
-    """The lens at every layer at `positions` positions from `first` (None: the last ones). `run` runs each
-    block of rows (the app: one worker job each)."""
+def grid_lens(tr: Trace, unembedding: torch.Tensor, k: int = TOP_K, positions: int = GRID_POSITIONS,
+              first: int | None = None) -> GridLens:
+    """The lens at every layer at `positions` positions from `first` (None: the last ones), in one pass over
+    the vocabulary (one job). Each row's target is its own top 1, but down the prompt's last position, when
+    the window holds it: there every layer ranks the model's answer, so that its PositionLens (the lab's
+    default) is read from the window, not computed in a second pass."""
     L = tr.n_layers
     first = max(0, tr.n_tokens - positions) if first is None else min(max(0, first), max(0, tr.n_tokens - 1))
     T = min(positions, tr.n_tokens - first)
     rows = torch.from_numpy(np.ascontiguousarray(tr.normed[:, first : first + T]).reshape((L + 1) * T, -1))  # (N, d)
-    parts = [run(lambda s=s: LL.logit_lens(rows[s : s + GRID_ROWS_PER_JOB], unembedding, None, k))
-             for s in range(0, rows.shape[0], GRID_ROWS_PER_JOB)]
-    return GridLens(L, first, T, LL.concat(parts))
+    target_of = torch.arange((L + 1) * T)  # (N,) each row its own
+    last = tr.n_tokens - 1 - first  # the prompt's last position, as a column of the window
+    if last < T:
+        target_of[last::T] = L * T + last  # row l * T + last: the output layer's row there
+    answered = first + last if last < T else None
+    return GridLens(L, first, T, LL.logit_lens(rows, unembedding, None, k, target_of=target_of), answered)
 
 
 def first_top_layer(lens: LL.Lens) -> int:

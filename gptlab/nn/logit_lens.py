@@ -26,7 +26,8 @@ import torch.nn.functional as F
 
 from gptlab.nn.decoding import fast_topk
 
-ROWS_PER_PRODUCT = 128  # rows multiplied by the unembedding at once: each product reads all of it (335 MB)
+ROWS_PER_PRODUCT = 320  # rows multiplied by the unembedding at once: each product reads all of it (335 MB); the
+# journey lab's heatmap window (19 layers x 16 positions) is one product, kept whole (168 MB) to rank its answers
 ROWS_PER_PASS = 8  # rows reduced at once in float32: an (8, 262,144) buffer, 8 MB, stays in the cache between the passes
 # (exp, top k, sum) over it (measured: 25-30 % faster than 32 rows, 34 MB)
 REFINED = 64  # candidates per row whose logits are recomputed exactly (the top k come from them)
@@ -62,13 +63,13 @@ def final_norm(model, x: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def logit_lens(normed: torch.Tensor, unembedding: torch.Tensor, targets: torch.Tensor | None = None,
-               k: int = 5, *, target_last_top: bool = False) -> Lens:
+               k: int = 5, *, target_of: torch.Tensor | None = None) -> Lens:
     """(N, d) normed states, (V, d) unembedding, (N,) one token id per row -> the Lens of every row.
 
-    targets None: each row's own most likely token; target_last_top: every row's target is the last
-    row's own most likely token (the model's answer when the last row is the output layer's), found in
-    the same pass over the vocabulary. `unembedding` may be bfloat16 (the lab's) or float32 (a test's
-    reference): the product runs in its dtype.
+    targets None: each row's own most likely token; target_of (N,) row indices: row i's target is row
+    target_of[i]'s own most likely token (the model's answer, when that row is the output layer's at
+    the same position), found in the same pass over the vocabulary. `unembedding` may be bfloat16 (the
+    lab's) or float32 (a test's reference): the product runs in its dtype.
 
     Every row's top k is exact: its k-th exact logit is checked against a bound on every other token's
     (certified), and a row that fails the check (none seen on Gemma, but nothing guarantees it) is
@@ -78,20 +79,29 @@ def logit_lens(normed: torch.Tensor, unembedding: torch.Tensor, targets: torch.T
     N, V = normed.shape[0], unembedding.shape[0]
     m = min(max(REFINED, k), V)
     rows_in = normed.to(unembedding.dtype)  # (N, d): the rows as the product sees them
-    keep = target_last_top and N <= ROWS_PER_PRODUCT  # the whole product stays for the second look
+    keep = target_of is not None and N <= ROWS_PER_PRODUCT  # the whole product stays for the second look
     if targets is not None:
         targets = torch.as_tensor(targets, dtype=torch.long)
     candidates, low, log_total, above, kept = _scan(rows_in, unembedding, m, targets, keep)
     exact, logsumexp = _refine(normed, rows_in, unembedding, candidates, log_total)
-    if target_last_top:  # the last row's own top 1, then every row's rank of it
-        answer = int(candidates[-1, int(exact[-1].argmax())])
-        if not _certified(normed[-1:], rows_in[-1:], unembedding, exact[-1:], low[-1:], 1)[0]:
-            answer = int(_exact_logits(normed[-1:], unembedding)[0].argmax())
-        targets = torch.full((N,), answer, dtype=torch.long)
-        if kept is not None:
-            above = _count_above(kept, _rounded_target(rows_in, unembedding, targets), targets)
-        else:  # too many rows to keep their product: a second pass for the counts
-            above = _scan(rows_in, unembedding, m, targets, False)[3]
+    if target_of is not None:  # the answer rows' own top 1, then every row's rank of its answer
+        target_of = torch.as_tensor(target_of, dtype=torch.long)
+        sources = target_of.unique()  # (S,) the rows whose top 1 is an answer
+        answers = candidates[sources, exact[sources].argmax(-1)]  # (S,)
+        unsure = ~_certified(normed[sources], rows_in[sources], unembedding, exact[sources], low[sources], 1)
+        if unsure.any():
+            answers[unsure] = _exact_logits(normed[sources[unsure]], unembedding).argmax(-1)
+        top1 = torch.zeros(N, dtype=torch.long)
+        top1[sources] = answers
+        targets = top1[target_of]  # (N,)
+        # A target among a row's candidates is ranked on their exact logits below; only the other rows
+        # count, over the whole vocabulary, the tokens whose rounded logits beat it (each a pass over V)
+        far = (~(candidates == targets[:, None]).any(-1)).nonzero()[:, 0]  # (n,)
+        above = torch.zeros(N)
+        if len(far) and kept is not None:
+            above[far] = _count_above(kept[far], _rounded_target(rows_in[far], unembedding, targets[far]), targets[far])
+        elif len(far):  # too many rows to keep their product: a second pass for the counts
+            above[far] = _scan(rows_in[far], unembedding, m, targets[far], False)[3]
     order = exact.argsort(dim=-1, descending=True)[:, :k]  # (N, k)
     top_ids, top_logits = candidates.gather(1, order), exact.gather(1, order)
     if targets is None:
@@ -182,7 +192,10 @@ def _scan(rows_in: torch.Tensor, unembedding: torch.Tensor, m: int, targets: tor
             peak, candidates[first:last] = fast_topk(logits, m)  # (r, m) each, largest first
             low[first:last] = peak[:, -1]
             peak = peak[:, :1].clone()  # (r, 1): exp() of the shifted logits stays at or below 1
-            log_total[first:last] = logits.sub_(peak).exp_().sum(-1).log_() + peak[:, 0]
+            # exp() below -80 would give subnormal floats, which the CPU computes many times slower (measured:
+            # most of the scan's time on a real prompt, whose early layers leave most logits far below the
+            # peak); they add under 262,144 * e^-80 ~ 5e-30 to a sum of at least 1, nothing in float32
+            log_total[first:last] = logits.sub_(peak).clamp_min_(-80.0).exp_().sum(-1).log_() + peak[:, 0]
     return candidates, low, log_total, above, (block if keep else None)
 
 

@@ -73,13 +73,13 @@ if go:
         W.through_the_blocks(entry, text, position, lang)
         show_code("journey_blocks", takeaway.JourneyBlocksSettings(text, position, family))
 lesson_ui.section(les, "logit-lens")
-lens = None
+lens = first = None
 if go and position is not None:
     with frame.contained(lang):
         first = W.lens_grid(entry, text, W.pick_window(entry, text, lang), lang)
         show_code("journey_lens_grid", takeaway.JourneyLensGridSettings(text, first, W.J.GRID_POSITIONS, family))
     with frame.contained(lang):
-        lens = W.lens_at_position(entry, text, position, lang)
+        lens = W.lens_at_position(entry, text, position, lang, first)
         show_code("journey_lens", takeaway.JourneyLensSettings(text, position, family))
 lesson_ui.section(les, "next-token")
 if lens is not None:

@@ -1,14 +1,13 @@
 """The journey lab's Streamlit code: its cached computations (run on the picked model's worker) and its views.
 
-The residual stream is recomputed on the float32 decoder (the attention lab's: its check against
-output_hidden_states is then exact to float rounding). For Gemma the lens reads it with the bfloat16
+The model's pass and the blocks recomputed at the followed position run on the float32 decoder (the
+attention lab's: the check against output_hidden_states is then exact to float rounding). For Gemma the lens reads it with the bfloat16
 unembedding the decoding lab holds (the same numbers: the float32 weights are the bfloat16 ones, widened);
 a Hub model (GPT-2) is held in float32 only, and its lens reads that.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +28,7 @@ from ui import frame
 from ui import models as ui_models
 
 CHECK_TOLERANCE = 1e-4  # relative difference under which the recomputed stream "is" the model's own
+TIP_TOP_K = 5  # most likely tokens in a heatmap cell's tooltip
 
 
 @dataclass(frozen=True)
@@ -63,25 +63,35 @@ def prompt(entry, text: str) -> Prompt:
 
 
 def trace(entry, text: str, quiet: bool = False) -> J.Trace:
-    """The whole residual stream of the text, recomputed and checked: one job on the model's worker, shared
+    """The model's pass over the text with its hidden states: one job on the model's worker, shared
     server-wide by everyone who asks for the same prompt on the same model."""
     model, ids = ui_models.lm_model(entry), prompt(entry, text).ids
     return ui_models.lm_job(entry, "journey.trace", ids, lambda: J.trace(model, ids), 16, quiet=quiet)
 
 
-def position_lens(entry, text: str, position: int, quiet: bool = False) -> J.PositionLens:
+def blocks(entry, text: str, position: int) -> J.Blocks:
+    """Every block recomputed from the weights at the followed position, and checked (one job)."""
+    model, tr, ids = ui_models.lm_model(entry), trace(entry, text), prompt(entry, text).ids
+    return ui_models.lm_job(entry, "journey.blocks", (ids, position), lambda: J.blocks(model, tr, position), 64)
+
+
+def position_lens(entry, text: str, position: int, quiet: bool = False, first: int | None = None) -> J.PositionLens:
+    """The lens down one position: read from the heatmap's window from `first` when the window holds it
+    (no second pass over the vocabulary), else its own job."""
+    if first is not None:
+        grid = grid_lens(entry, text, first, quiet)
+        if grid.holds(position):
+            return grid.at(position)
     tr, unembedding, ids = trace(entry, text, quiet), _unembedding(entry), prompt(entry, text).ids
     return ui_models.lm_job(entry, "journey.position_lens", (ids, position),
                             lambda: J.position_lens(tr, unembedding, position), 64, quiet=quiet)
 
 
-def grid_lens(entry, text: str, first: int) -> J.GridLens:
-    """The heatmap's lens over the window from `first`, a block of rows per worker job (others' work goes
-    between them)."""
-    tr, unembedding, ids = trace(entry, text), _unembedding(entry), prompt(entry, text).ids
-    blocks = itertools.count()  # the blocks come in the same order every time: (ids, first, n) names one
-    return J.grid_lens(tr, unembedding, first=first,
-                       run=lambda fn: ui_models.lm_job(entry, "journey.grid_block", (ids, first, next(blocks)), fn, 256))
+def grid_lens(entry, text: str, first: int, quiet: bool = False) -> J.GridLens:
+    """The heatmap's lens over the window from `first` (one job)."""
+    tr, unembedding, ids = trace(entry, text, quiet), _unembedding(entry), prompt(entry, text).ids
+    return ui_models.lm_job(entry, "journey.grid", (ids, first), lambda: J.grid_lens(tr, unembedding, first=first),
+                            64, quiet=quiet)
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
@@ -143,12 +153,12 @@ def into_numbers(entry, text: str, lang: str) -> None:
             t("journey.col.norm", lang): [fmt_float(float(v), lang, 3) for v in tr.embedding_norms],
         }
         if tr.position_head is None:
-            rows[t("journey.col.scaled_norm", lang)] = [fmt_float(float(v), lang, 2) for v in tr.residual_norms[0]]
+            rows[t("journey.col.scaled_norm", lang)] = [fmt_float(float(v), lang, 2) for v in tr.x0_norms]
         else:
             rows[t("journey.col.position_dims", lang, n=shown)] = [
                 " ".join(fmt_float(float(v), lang, 3) for v in row[:shown]) for row in tr.position_head]
             rows[t("journey.col.position_norm", lang)] = [fmt_float(float(v), lang, 3) for v in tr.position_norms]
-            rows[t("journey.col.sum_norm", lang)] = [fmt_float(float(v), lang, 3) for v in tr.residual_norms[0]]
+            rows[t("journey.col.sum_norm", lang)] = [fmt_float(float(v), lang, 3) for v in tr.x0_norms]
         table(rows)
 
 
@@ -199,12 +209,12 @@ def pick_position(entry, text: str, lang: str) -> int:
 
 
 def through_the_blocks(entry, text: str, position: int, lang: str) -> None:
-    p, tr = prompt(entry, text), trace(entry, text)
+    p, b = prompt(entry, text), blocks(entry, text, position)
     name = labels(p)[position]
-    L = tr.n_layers
-    series = {t("journey.blocks.residual", lang): tr.residual_norms[1:, position],
-              t("journey.blocks.attention", lang): tr.attention_norms[:, position],
-              t("journey.blocks.mlp", lang): tr.mlp_norms[:, position]}
+    L = b.n_layers
+    series = {t("journey.blocks.residual", lang): b.residual_norms[1:],
+              t("journey.blocks.attention", lang): b.attention_norms,
+              t("journey.blocks.mlp", lang): b.mlp_norms}
     st.altair_chart(C.layer_lines(series, list(range(L)), title=t("journey.blocks.title", lang, token=name),
                                   layer_title=t("journey.block", lang), value_title=t("journey.norm", lang),
                                   language=lang, large=frame.projector_mode()), width="stretch")
@@ -213,12 +223,11 @@ def through_the_blocks(entry, text: str, position: int, lang: str) -> None:
                **{k: [fmt_float(float(v), lang, 2) for v in vs] for k, vs in series.items()},
                t("journey.blocks.share", lang): [
                    fmt_percent(float(a + m) / float(x), lang, 1) if x else "—"
-                   for a, m, x in zip(tr.attention_norms[:, position], tr.mlp_norms[:, position],
-                                      tr.residual_norms[:-1, position])]},
+                   for a, m, x in zip(b.attention_norms, b.mlp_norms, b.residual_norms[:-1])]},
               height_rows=L)
-    worst = max(tr.check)
+    worst = max(b.check)
     ok = worst < CHECK_TOLERANCE
-    st.markdown(t("journey.check.ok" if ok else "journey.check.off", lang, n=len(tr.check),
+    st.markdown(t("journey.check.ok" if ok else "journey.check.off", lang, n=len(b.check),
                   diff=fmt_scientific(worst, lang)))
 
 
@@ -253,7 +262,7 @@ def lens_grid(entry, text: str, first: int, lang: str) -> int:
     ids, probs = grid.top()  # (L+1, T')
     names = labels(p)[grid.first : grid.first + grid.n_tokens]
     top_pieces = [[piece(entry, int(i)) for i in row] for row in ids]
-    k = grid.lens.top_ids.shape[1]
+    k = min(TIP_TOP_K, grid.lens.top_ids.shape[1])
     tips = [[" · ".join(f"{piece(entry, int(grid.lens.top_ids[r, j]))} {fmt_percent(float(grid.lens.top_probs[r, j]), lang, 0)}"
                         for j in range(k)) for r in range(layer * grid.n_tokens, (layer + 1) * grid.n_tokens)]
             for layer in range(grid.n_layers + 1)]
@@ -272,8 +281,9 @@ def lens_grid(entry, text: str, first: int, lang: str) -> int:
     return grid.first
 
 
-def lens_at_position(entry, text: str, position: int, lang: str) -> J.PositionLens:
-    p, pl = prompt(entry, text), position_lens(entry, text, position)
+def lens_at_position(entry, text: str, position: int, lang: str, first: int | None = None) -> J.PositionLens:
+    """The answer's rank across layers at `position` (read from the heatmap's window from `first` if it holds it)."""
+    p, pl = prompt(entry, text), position_lens(entry, text, position, first=first)
     lens = pl.lens
     answer = piece(entry, pl.answer)
     first = J.first_top_layer(lens)

@@ -46,42 +46,46 @@ def test_recomputed_attention_equals_output_attentions(tiny):
 
 
 def test_recomputed_hidden_states_equal_output_hidden_states(tiny):
-    stream = R.residual_stream(tiny, IDS)
-    assert len(stream.check) == Architecture.of(tiny.config).n_layer + 1
-    assert max(stream.check) < 1e-5
-    for layer in range(stream.n_layers):
-        torch.testing.assert_close(stream.residual[layer + 1],
-                                   stream.residual[layer] + stream.attention[layer] + stream.mlp[layer])
+    stream = R.model_pass(tiny, IDS)
+    for position in range(len(IDS)):
+        at = R.blocks_at(tiny, stream.x0, stream.hidden, position)
+        assert len(at.check) == Architecture.of(tiny.config).n_layer + 1
+        assert max(at.check) < 1e-5
+        for layer in range(at.n_layers):
+            torch.testing.assert_close(at.residual[layer + 1], at.residual[layer] + at.attention[layer] + at.mlp[layer])
 
 
 def test_the_final_state_gives_the_models_own_logits(tiny):
-    s = R.residual_stream(tiny, IDS)
+    s = R.model_pass(tiny, IDS)
     logits = tiny(input_ids=torch.tensor([IDS])).logits[0]  # (T, V)
-    ours = s.final @ AR.family_of(tiny).unembedding(tiny).T
-    torch.testing.assert_close(ours, logits, rtol=1e-4, atol=1e-4)
-    torch.testing.assert_close(LL.final_norm(tiny, s.residual[-1]), s.final)
+    unembedding = AR.family_of(tiny).unembedding(tiny)
+    torch.testing.assert_close(s.hidden[-1] @ unembedding.T, logits, rtol=1e-4, atol=1e-4)
+    at = R.blocks_at(tiny, s.x0, s.hidden, 2)
+    torch.testing.assert_close(at.final @ unembedding.T, logits[2], rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(LL.final_norm(tiny, at.residual[-1]), at.final)
 
 
 def test_gpt2_adds_its_learned_position_rows_to_the_input(make_tiny_model):
     model = make_tiny_model("gpt2", attn_implementation="eager")
-    s = R.residual_stream(model, IDS)
+    s = R.model_pass(model, IDS)
     wte, wpe = model.transformer.wte.weight, model.transformer.wpe.weight
     T = len(IDS)
     assert s.position_rows.shape == (T, model.config.n_embd)
-    torch.testing.assert_close(s.residual[0], wte[list(IDS)] + wpe[:T])
+    torch.testing.assert_close(s.x0, wte[list(IDS)] + wpe[:T])
+    torch.testing.assert_close(s.hidden[0], s.x0)  # the model's own block-0 input
     assert s.embed_scale == 1.0
     # the same ids one position later enter differently: the position is in x_0 itself
-    later = R.residual_stream(model, (IDS[0],) + IDS)
-    assert not torch.allclose(later.residual[0, 1:], s.residual[0], atol=1e-6)
+    later = R.model_pass(model, (IDS[0],) + IDS)
+    assert not torch.allclose(later.x0[1:], s.x0, atol=1e-6)
     torch.testing.assert_close(later.embedding_rows[1:], s.embedding_rows)
 
 
 def test_gemma_adds_nothing_for_position(make_tiny_model):
     model = make_tiny_model("gemma")
-    s = R.residual_stream(model, IDS)
+    s = R.model_pass(model, IDS)
     assert s.position_rows is None
     d = model.config.hidden_size
-    torch.testing.assert_close(s.residual[0], s.embedding_rows * d ** 0.5, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(s.x0, s.embedding_rows * d ** 0.5, rtol=1e-6, atol=1e-6)
 
 
 def test_gpt2_fused_conv1d_gives_one_query_key_and_value_per_head(make_tiny_model):
@@ -129,7 +133,7 @@ def test_gpt2_journey_trace_keeps_the_position_rows(make_tiny_model):
     assert tr.position_head.shape == (len(IDS), min(J.SHOWN_DIMS, model.config.n_embd))
     np.testing.assert_allclose(tr.position_norms, model.transformer.wpe.weight[: len(IDS)].norm(dim=-1).detach().numpy(),
                                rtol=1e-6)
-    assert max(tr.check) < 1e-5
+    assert max(max(J.blocks(model, tr, p).check) for p in range(len(IDS))) < 1e-5
     pl = J.position_lens(tr, AR.family_of(model).unembedding(model), len(IDS) - 1, k=5)
     logits = model(input_ids=torch.tensor([IDS])).logits[0, -1]
     assert pl.answer == int(logits.argmax())

@@ -1,4 +1,4 @@
-"""The journey of a token: the residual stream recomputed block by block, and the logit lens read from it."""
+"""The journey of a token: the model's pass, every block recomputed at one position, and the logit lens."""
 
 import numpy as np
 import pytest
@@ -21,25 +21,77 @@ def brute_lens(normed: torch.Tensor, unembedding: torch.Tensor):
     return torch.softmax(normed.detach().double() @ unembedding.detach().double().t(), dim=-1).float()
 
 
-def test_residual_stream_matches_output_hidden_states(tiny):
-    stream = R.residual_stream(tiny, IDS)
-    assert len(stream.check) == tiny.config.num_hidden_layers + 1
-    assert max(stream.check) < 1e-5
+def recomputed_everywhere(model, ids):
+    """Every block recomputed at every position (a test's reference): (L+1, T, d) x_l, (L, T, d) a_l and m_l."""
+    stream = R.model_pass(model, ids)
+    at = [R.blocks_at(model, stream.x0, stream.hidden, p) for p in range(len(ids))]
+    return stream, at
+
+
+def test_blocks_recomputed_at_every_position_match_output_hidden_states(tiny):
+    stream, at = recomputed_everywhere(tiny, IDS)
+    for p, b in enumerate(at):
+        assert b.position == p and len(b.check) == tiny.config.num_hidden_layers + 1
+        assert max(b.check) < 1e-5
+    assert stream.hidden.shape == (tiny.config.num_hidden_layers + 1, len(IDS), tiny.config.hidden_size)
+
+
+def test_blocks_at_equal_a_whole_recomputation_of_the_stream(tiny):
+    """Recomputing one position with the model's own inputs at the others is the plain whole-sequence
+    recomputation (every position from x_0, block after block), taken at that position."""
+    from gptlab.nn.architecture import family_of
+
+    arch = family_of(tiny)
+    stream, at = recomputed_everywhere(tiny, IDS)
+    x = stream.x0[None]  # (1, T, d)
+    for layer in range(stream.n_layers):
+        a = arch.attention_adds(tiny, layer, x)  # (1, T, d)
+        m = arch.mlp_adds(tiny, layer, x + a)
+        for p, b in enumerate(at):
+            torch.testing.assert_close(b.attention[layer], a[0, p], rtol=1e-4, atol=1e-5)
+            torch.testing.assert_close(b.mlp[layer], m[0, p], rtol=1e-4, atol=1e-5)
+        x = x + a + m
+
+
+def test_attention_for_some_queries_is_those_rows_of_attention_for_all(tiny):
+    from gptlab.nn.architecture import family_of
+
+    arch = family_of(tiny)
+    x = torch.randn(1, len(IDS), tiny.config.hidden_size)
+    everywhere = arch.attention_adds(tiny, 0, x)  # (1, T, d)
+    for queries in (slice(3, 4), slice(len(IDS) - 1, None), slice(0, 1), slice(2, 7)):
+        torch.testing.assert_close(arch.attention_adds(tiny, 0, x, queries), everywhere[:, queries], rtol=1e-5, atol=1e-6)
 
 
 def test_each_block_adds_its_attention_and_its_mlp(tiny):
-    s = R.residual_stream(tiny, IDS)
+    stream = R.model_pass(tiny, IDS)
+    s = R.blocks_at(tiny, stream.x0, stream.hidden, len(IDS) - 2)
     for layer in range(s.n_layers):
         torch.testing.assert_close(s.residual[layer + 1], s.residual[layer] + s.attention[layer] + s.mlp[layer])
     d = tiny.config.hidden_size
-    torch.testing.assert_close(s.residual[0], s.embedding_rows * d ** 0.5, rtol=1e-6, atol=1e-6)
-    assert s.embed_scale == pytest.approx(d ** 0.5, rel=1e-6)
+    torch.testing.assert_close(stream.x0, stream.embedding_rows * d ** 0.5, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(s.residual[0], stream.x0[len(IDS) - 2])
+    assert stream.embed_scale == pytest.approx(d ** 0.5, rel=1e-6)
+
+
+def test_a_wrong_recomputation_shows_in_the_check(tiny, monkeypatch):
+    """The check can fail: an MLP recomputed without its post-norm (a plausible mistake) is far off."""
+    from gptlab.nn.architecture import family_of
+
+    arch = family_of(tiny)
+    stream = R.model_pass(tiny, IDS)
+    monkeypatch.setattr(type(arch), "mlp_adds", lambda self, model, layer, x: self.blocks(model)[layer].mlp(
+        self.blocks(model)[layer].pre_feedforward_layernorm(x)))
+    assert max(R.blocks_at(tiny, stream.x0, stream.hidden, len(IDS) - 1).check) > 1e-3
 
 
 def test_the_final_state_gives_the_models_own_logits(tiny):
-    s = R.residual_stream(tiny, IDS)
+    stream = R.model_pass(tiny, IDS)
     logits = tiny(torch.tensor([IDS])).logits[0]  # (T, V)
-    torch.testing.assert_close(s.final @ tiny.lm_head.weight.t(), logits, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(stream.hidden[-1] @ tiny.lm_head.weight.t(), logits, rtol=1e-5, atol=1e-5)
+    p = len(IDS) - 1
+    final = R.blocks_at(tiny, stream.x0, stream.hidden, p).final
+    torch.testing.assert_close(final @ tiny.lm_head.weight.t(), logits[p], rtol=1e-5, atol=1e-5)
 
 
 def test_relative_difference():
@@ -89,26 +141,49 @@ def test_position_lens_ends_with_the_models_own_distribution(tiny):
     assert pl.answer == int(probs.argmax())
     np.testing.assert_allclose(pl.lens.top_probs[-1], probs.topk(J.TOP_K).values.detach().numpy(), rtol=1e-4)
     assert pl.lens.target_rank[-1] == 1 and len(pl.lens.target_rank) == tiny.config.num_hidden_layers + 1
-    # every layer's row is the plain softmax of final_norm(x_l) E^T
-    stream = R.residual_stream(tiny, IDS)
-    brute = brute_lens(LL.final_norm(tiny, stream.residual[:, pos]), E)  # (L+1, V)
+    # every layer's row is the plain softmax of final_norm(x_l) E^T, x_l recomputed from the weights
+    stream = R.model_pass(tiny, IDS)
+    at = R.blocks_at(tiny, stream.x0, stream.hidden, pos)
+    brute = brute_lens(LL.final_norm(tiny, at.residual), E)  # (L+1, V)
     np.testing.assert_allclose(pl.lens.target_prob, brute[:, pl.answer].numpy(), rtol=1e-4)
 
 
 def test_grid_lens_is_the_lens_at_the_last_positions(tiny):
     tr = J.trace(tiny, IDS)
     E = tiny.lm_head.weight.detach()
-    calls = []
-    grid = J.grid_lens(tr, E, run=lambda fn: calls.append(1) or fn(), positions=4)
+    grid = J.grid_lens(tr, E, positions=4)
     assert (grid.first, grid.n_tokens) == (len(IDS) - 4, 4)
     ids, probs = grid.top()
     assert ids.shape == probs.shape == (tiny.config.num_hidden_layers + 1, 4)
     brute = brute_lens(torch.from_numpy(tr.normed[:, -4:]).reshape(-1, tr.normed.shape[-1]), E)
     np.testing.assert_array_equal(ids.reshape(-1), brute.argmax(-1).numpy())
     np.testing.assert_allclose(probs.reshape(-1), brute.max(-1).values.numpy(), rtol=1e-4)
-    assert calls  # the rows went through `run`
     full = J.grid_lens(tr, E)
     assert (full.first, full.n_tokens) == (0, len(IDS))
+
+
+def test_the_window_holding_the_last_position_gives_its_position_lens(tiny):
+    """Down the prompt's last position the window ranks the model's answer at every layer: the same lens
+    as position_lens's own pass; elsewhere each row ranks its own top 1, and no column is a PositionLens."""
+    tr = J.trace(tiny, IDS)
+    E = tiny.lm_head.weight.detach()
+    last = len(IDS) - 1
+    grid = J.grid_lens(tr, E, positions=4)
+    alone = J.position_lens(tr, E, last)
+    assert grid.holds(last) and grid.answered == last
+    read = grid.at(last)
+    assert (read.position, read.answer) == (alone.position, alone.answer)
+    np.testing.assert_array_equal(read.lens.target_rank, alone.lens.target_rank)
+    np.testing.assert_array_equal(read.lens.top_ids, alone.lens.top_ids)
+    for name in ("top_logits", "logsumexp", "target_logit"):
+        np.testing.assert_allclose(getattr(read.lens, name), getattr(alone.lens, name), rtol=1e-5, atol=1e-5)
+    assert not grid.holds(last - 1)
+    with pytest.raises(ValueError):
+        grid.at(last - 1)
+    ranks = grid.lens.target_rank.reshape(tiny.config.num_hidden_layers + 1, 4)
+    assert (ranks[:, :-1] == 1).all()  # the other columns: each row's own top 1
+    earlier = J.grid_lens(tr, E, positions=4, first=0)
+    assert earlier.answered is None and not earlier.holds(last)
 
 
 def test_grid_lens_windows_cover_every_position(tiny):
@@ -133,12 +208,16 @@ def test_grid_lens_windows_cover_every_position(tiny):
 
 def test_trace_reduces_the_stream_to_what_the_lab_draws(tiny):
     tr = J.trace(tiny, IDS)
-    L, T = tiny.config.num_hidden_layers, len(IDS)
-    assert tr.residual_norms.shape == (L + 1, T) and tr.attention_norms.shape == tr.mlp_norms.shape == (L, T)
-    assert tr.embedding_head.shape == (T, min(J.SHOWN_DIMS, tiny.config.hidden_size))
+    L, T, d = tiny.config.num_hidden_layers, len(IDS), tiny.config.hidden_size
+    assert tr.hidden.shape == tr.normed.shape == (L + 1, T, d) and tr.n_layers == L
+    assert tr.embedding_head.shape == (T, min(J.SHOWN_DIMS, d))
     rows = tiny.model.embed_tokens.weight[list(IDS)].detach()
     np.testing.assert_allclose(tr.embedding_norms, rows.norm(dim=-1).numpy(), rtol=1e-6)
-    np.testing.assert_allclose(tr.residual_norms[0], tr.embedding_norms * tr.embed_scale, rtol=1e-5)
+    np.testing.assert_allclose(tr.x0_norms, tr.embedding_norms * tr.embed_scale, rtol=1e-5)
+    b = J.blocks(tiny, tr, 3)
+    assert b.position == 3 and b.residual_norms.shape == (L + 1,) and b.attention_norms.shape == b.mlp_norms.shape == (L,)
+    assert b.residual_norms[0] == pytest.approx(float(tr.x0_norms[3]), rel=1e-6)
+    assert max(b.check) < 1e-5
 
 
 def test_first_top_layer():
@@ -169,8 +248,10 @@ def test_real_gemma_residual_stream_equals_output_hidden_states(prepared_decoder
     tokenizer = models.load_decoder_tokenizer()
     ids = J.prompt_ids(tokenizer, "The capital of France is Paris, and the capital of Germany is").ids
     tr = J.trace(model, ids)
-    assert len(tr.check) == model.config.num_hidden_layers + 1
-    assert max(tr.check) < 1e-5
+    for position in (0, 5, len(ids) - 1):
+        check = J.blocks(model, tr, position).check
+        assert len(check) == model.config.num_hidden_layers + 1
+        assert max(check) < 1e-5
     pl = J.position_lens(tr, model.lm_head.weight.detach().to(torch.bfloat16), len(ids) - 1)
     assert tokenizer.decode([pl.answer]).strip() == "Berlin"
     assert pl.lens.target_rank[-1] == 1 and pl.lens.target_rank[0] > 100  # the embedding alone has no idea
@@ -194,12 +275,13 @@ def test_a_row_whose_certificate_fails_is_recomputed_exactly(monkeypatch):
 
 
 def test_the_answers_ranks_come_from_one_pass(monkeypatch):
-    """target_last_top: the last row's own top 1 is every row's target, as two separate calls would rank it."""
+    """target_of the last row: the last row's own top 1 is every row's target, as two separate calls would rank it."""
     torch.manual_seed(5)
     V, d, N = 500, 16, 7
     unembedding = torch.randn(V, d).to(torch.bfloat16)
     normed = torch.randn(N, d) * 3
-    lens = LL.logit_lens(normed, unembedding, None, 4, target_last_top=True)
+    last = torch.full((N,), N - 1)
+    lens = LL.logit_lens(normed, unembedding, None, 4, target_of=last)
     answer = int(lens.top_ids[-1, 0])
     probs = brute_lens(normed, unembedding.float())
     assert answer == int(probs[-1].argmax())
@@ -207,8 +289,25 @@ def test_the_answers_ranks_come_from_one_pass(monkeypatch):
     assert np.abs(lens.target_rank - exact_rank.numpy()).max() <= 3
     np.testing.assert_array_equal(lens.target_rank == 1, exact_rank.numpy() == 1)  # rank 1 is always exact
     monkeypatch.setattr(LL, "ROWS_PER_PRODUCT", 3)  # too many rows to keep: a second pass counts
-    again = LL.logit_lens(normed, unembedding, None, 4, target_last_top=True)
+    again = LL.logit_lens(normed, unembedding, None, 4, target_of=last)
     np.testing.assert_array_equal(again.target_rank, lens.target_rank)
+
+
+def test_each_row_can_rank_another_rows_answer():
+    """target_of mixes rows ranking their own top 1 and rows ranking another row's: as separate calls rank them."""
+    torch.manual_seed(6)
+    V, d, N = 500, 16, 8
+    unembedding = torch.randn(V, d).to(torch.bfloat16)
+    normed = torch.randn(N, d) * 3
+    target_of = torch.tensor([0, 7, 2, 7, 4, 5, 7, 7])
+    lens = LL.logit_lens(normed, unembedding, None, 4, target_of=target_of)
+    own = LL.logit_lens(normed, unembedding, None, 4)
+    answer = int(own.top_ids[7, 0])
+    by_answer = LL.logit_lens(normed, unembedding, torch.full((N,), answer), 4)
+    for i, source in enumerate(target_of.tolist()):
+        expected = by_answer if source == 7 else own
+        assert lens.target_rank[i] == expected.target_rank[i], i
+        assert lens.target_logit[i] == pytest.approx(float(expected.target_logit[i]), rel=1e-5, abs=1e-5)
 
 
 @pytest.mark.real_models
@@ -231,7 +330,7 @@ def test_real_gemma_lens_grid_equals_the_plain_float32_lens(prepared_decoder):
     E = unembedding.double()
     for start in range(0, rows.shape[0], 128):
         logits = rows[start : start + 128] @ E.t()  # (r, V) float64
-        values, top = logits.topk(J.GRID_TOP_K, dim=-1)  # (probabilities can underflow to equal zeros)
+        values, top = logits.topk(J.TOP_K, dim=-1)  # (probabilities can underflow to equal zeros)
         ours_ids = grid.lens.top_ids[start : start + 128]
         for r, j in np.argwhere(ours_ids != top.numpy()):  # only a float32 near-tie may swap two neighbours
             assert abs(float(logits[r, ours_ids[r, j]] - values[r, j])) < 1e-4, (start + r, j)
@@ -240,6 +339,9 @@ def test_real_gemma_lens_grid_equals_the_plain_float32_lens(prepared_decoder):
         # percentage point at most; elsewhere far less
         np.testing.assert_allclose(grid.lens.top_probs[start : start + 128], probs.numpy(), atol=2.5e-3, rtol=0)
     pl = J.position_lens(tr, unembedding, len(ids) - 1)
+    read = J.grid_lens(tr, unembedding).at(len(ids) - 1)  # the same lens, read from the last window
+    np.testing.assert_array_equal(read.lens.target_rank, pl.lens.target_rank)
+    np.testing.assert_array_equal(read.lens.top_ids, pl.lens.top_ids)
     logits = torch.from_numpy(tr.normed[:, -1]).double() @ E.t()  # (L+1, V)
     assert pl.answer == int(logits[-1].argmax())
     exact_rank = (logits > logits[:, pl.answer : pl.answer + 1]).sum(-1) + 1

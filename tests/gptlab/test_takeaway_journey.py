@@ -83,7 +83,7 @@ def check_numbers(out: str, settings: C.JourneyNumbersSettings, tr: J.Trace, tok
         np.testing.assert_allclose(floats(first), tr.embedding_head[i, :n], atol=6e-5)
         assert float(norm) == pytest.approx(float(tr.embedding_norms[i]), abs=6e-5)
         if tr.position_head is None:
-            assert float(scaled) == pytest.approx(float(tr.residual_norms[0, i]), abs=6e-5)
+            assert float(scaled) == pytest.approx(float(tr.x0_norms[i]), abs=6e-5)
     if tr.position_head is None:
         scale, root = map(float, re.search(rf"multiplied by {NUMBER}, sqrt\(d\) = {NUMBER}", out).groups())
         assert scale == pytest.approx(tr.embed_scale, abs=6e-5) and root == pytest.approx(scale, abs=1e-3)
@@ -93,7 +93,7 @@ def check_numbers(out: str, settings: C.JourneyNumbersSettings, tr: J.Trace, tok
     for (first, norm, total), i in zip(added, range(tr.n_tokens)):
         np.testing.assert_allclose(floats(first), tr.position_head[i, :n], atol=6e-5)
         assert float(norm) == pytest.approx(float(tr.position_norms[i]), abs=6e-5)
-        assert float(total) == pytest.approx(float(tr.residual_norms[0, i]), abs=6e-5)
+        assert float(total) == pytest.approx(float(tr.x0_norms[i]), abs=6e-5)
 
 
 def shape(text: str) -> tuple[int, ...]:
@@ -119,17 +119,17 @@ def check_positions(out: str, config, n_tokens: int) -> None:
     assert (shape(line.group(1)), shape(line.group(2))) == ((gpt2.vocab, gpt2.d_model), (gpt2.context, gpt2.d_model))
 
 
-def check_blocks(out: str, settings: C.JourneyBlocksSettings, tr: J.Trace) -> None:
-    """|a_l|, |m_l|, |x_l+1| and the share at the position, against J.trace (the lab recomputes every block)."""
-    p = settings.position
+def check_blocks(out: str, settings: C.JourneyBlocksSettings, tr: J.Trace, model) -> None:
+    """|a_l|, |m_l|, |x_l+1| and the share at the position, against J.blocks (the lab recomputes every block there)."""
+    b = J.blocks(model, tr, settings.position)
     rows = re.findall(rf"^\s*(\d+)\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}$", out, re.M)
     assert [int(r[0]) for r in rows] == list(range(tr.n_layers))
     got = np.array([[float(x) for x in r[1:]] for r in rows])
-    share = (tr.attention_norms[:, p] + tr.mlp_norms[:, p]) / tr.residual_norms[:-1, p]
-    expected = np.stack([tr.attention_norms[:, p], tr.mlp_norms[:, p], tr.residual_norms[1:, p], share], axis=1)
+    share = (b.attention_norms + b.mlp_norms) / b.residual_norms[:-1]
+    expected = np.stack([b.attention_norms, b.mlp_norms, b.residual_norms[1:], share], axis=1)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=6e-5)
     worst = float(re.search(rf"output_hidden_states: {NUMBER}$", out, re.M).group(1))
-    assert worst < 1e-4 and max(tr.check) < 1e-4
+    assert worst < 1e-4 and max(b.check) < 1e-4
 
 
 def cells(text: str) -> list[tuple[str, float]]:
@@ -202,7 +202,7 @@ def check_all(outs: list[str], settings: list, model, unembedding, tokenizer) ->
     tr = J.trace(model, J.prompt_ids(tokenizer, numbers.text).ids)
     check_numbers(outs[0], numbers, tr, tokenizer)
     check_positions(outs[1], model.config, tr.n_tokens)
-    check_blocks(outs[2], blocks, tr)
+    check_blocks(outs[2], blocks, tr, model)
     check_lens_grid(outs[3], grid, tr, unembedding, tokenizer)
     check_lens(outs[4], lens, tr, unembedding, tokenizer)
     check_next_token(outs[5], next_token, tr, unembedding, tokenizer)

@@ -77,8 +77,10 @@ def test_the_recomputed_stream_the_page_checks_is_gpt2s_own(gpt2_only):
     entry = C.find("gpt2")
     model, tokenizer = C.load_model(entry), C.load_tokenizer(entry)
     ids = tokenizer(t("journey.default_text", "en"))["input_ids"]
-    stream = R.residual_stream(model, ids)
-    assert max(stream.check) < 1e-5 and len(stream.check) == N_LAYER + 1
+    stream = R.model_pass(model, ids)
+    for position in (0, len(ids) // 2, len(ids) - 1):
+        check = R.blocks_at(model, stream.x0, stream.hidden, position).check
+        assert max(check) < 1e-5 and len(check) == N_LAYER + 1
     np.testing.assert_allclose(stream.position_rows.numpy(), model.transformer.wpe.weight[: len(ids)].numpy())
 
 
