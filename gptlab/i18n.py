@@ -47,12 +47,18 @@ def string_files(language: str) -> list[Path]:
 
 
 @lru_cache(maxsize=None)
+def _read(path: Path) -> dict[str, Any]:
+    """One strings file, key -> value (read once)."""
+    with path.open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+@lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, Any]:
     """key -> value for one language; a key defined in two files is a bug."""
     merged: dict[str, Any] = {}
     for path in string_files(language):
-        with path.open("rb") as handle:
-            found = _flatten(tomllib.load(handle))
+        found = _read(path)
         clash = sorted(found.keys() & merged.keys())
         if clash:
             raise KeyError(f"{path.relative_to(ROOT)} redefines {clash}")
@@ -65,14 +71,29 @@ def _languages() -> tuple[str, ...]:
     return (DEFAULT_LANGUAGE, *(language for language in found if language != DEFAULT_LANGUAGE))
 
 
+def _declared(language: str, name: str) -> Any:
+    """A value of a language's [language] table, from its shared file alone: a page reads every language's name
+    and browser tags, and every string of its visitor's language only."""
+    return _read(SHARED_STRINGS / f"{language}.toml")[f"language.{name}"]
+
+
 LANGUAGES: tuple[str, ...] = _languages()
-LANGUAGE_NAMES = {language: catalog(language)["language.name"] for language in LANGUAGES}
+LANGUAGE_NAMES = {language: _declared(language, "name") for language in LANGUAGES}
+
+STRINGS: dict[str, dict[str, Any]]  # key -> {language: value}: every key of every language (tests check it)
 
 
-STRINGS: dict[str, dict[str, Any]] = {}  # key -> {language: value}: every key of every language (tests check it)
-for _language in LANGUAGES:
-    for _key, _value in catalog(_language).items():
-        STRINGS.setdefault(_key, {})[_language] = _value
+def __getattr__(name: str) -> Any:
+    """STRINGS, built when first asked for (the tests, the exercise bank): it reads every language's files."""
+    if name != "STRINGS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    strings: dict[str, dict[str, Any]] = {}
+    for language in LANGUAGES:
+        for key, found in catalog(language).items():
+            strings.setdefault(key, {})[language] = found
+    globals()["STRINGS"] = strings
+    return strings
+
 
 _FORMATTER = string.Formatter()
 
@@ -103,7 +124,7 @@ def normalize_language(raw: str | None) -> str | None:
     if match is None:
         return None
     for language in LANGUAGES:
-        if match["language"] in value("language.matches", language):
+        if match["language"] in _declared(language, "matches"):
             return language
     return None
 

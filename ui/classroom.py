@@ -16,7 +16,7 @@ import os
 import time
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
 import streamlit as st
 
@@ -24,10 +24,14 @@ import course
 from gptlab.classroom import codes
 from gptlab.classroom import guard as G
 from gptlab.classroom import outbox as O
-from gptlab.classroom import store as P
+from gptlab.classroom import records as R
+from gptlab.classroom.location import database_url
 from gptlab.i18n import fmt_int, t
 from ui import frame
 from ui.frame import markdown_escape
+
+if TYPE_CHECKING:
+    from gptlab.classroom.store import ProgressStore
 
 T = TypeVar("T")
 
@@ -58,27 +62,35 @@ _log = logging.getLogger("gptlab")
 # --- the store and the attempts kept on this server ------------------------------------------------------------
 
 
+def _open_store(url: str) -> ProgressStore:
+    """A progress store on `url`. The store module (and SQLAlchemy) is imported here, when progress is first
+    written or read: a page that only shows the sidebar's forms does not wait for it."""
+    from gptlab.classroom.store import ProgressStore
+
+    return ProgressStore(url)
+
+
 @st.cache_resource(show_spinner=False)
-def _store_at(url: str) -> P.ProgressStore:
-    return P.ProgressStore(url)
+def _store_at(url: str) -> ProgressStore:
+    return _open_store(url)
 
 
-def store() -> P.ProgressStore:
+def store() -> ProgressStore:
     """The server's one progress store (keyed by URL: a changed GPTLAB_DATABASE_URL opens the new one)."""
-    return _store_at(P.database_url())
+    return _store_at(database_url())
 
 
 @st.cache_resource(show_spinner=False)
 def _outbox_at(url: str, path: str) -> tuple[O.Outbox, O.OutboxDrainer]:
     box = O.Outbox(path, url)
     # The drainer opens its own store: it must not need a session, and a database away at start is no error.
-    return box, O.OutboxDrainer(box, partial(P.ProgressStore, url))
+    return box, O.OutboxDrainer(box, partial(_open_store, url))
 
 
 def outbox() -> tuple[O.Outbox, O.OutboxDrainer]:
     """This server's kept attempts for the current database, and the thread that writes them (started here:
     attempts kept before a restart are written as soon as the app runs again)."""
-    url = P.database_url()
+    url = database_url()
     return _outbox_at(url, str(O.default_path(url)))
 
 
@@ -101,7 +113,7 @@ def safely(work: Callable[[], T]) -> tuple[T | None, Message | None]:
     """(result, None), or (None, message) for a refused input or an unreachable database."""
     try:
         return work(), None
-    except P.ProgressError as error:
+    except R.ProgressError as error:
         return None, ("error", error.key, error.params)
     except Exception:  # noqa: BLE001 - a database down must not take the page with it
         _log.exception("progress store failed")
@@ -119,7 +131,7 @@ def show_message(message: Message | None, lang: str) -> None:
 # --- students ----------------------------------------------------------------------------------------------------
 
 
-def current_student() -> P.StudentSession | None:
+def current_student() -> R.StudentSession | None:
     """The student signed in this browser session, if any."""
     return st.session_state.get(STUDENT_KEY)
 
@@ -130,7 +142,7 @@ def _sign_out_lost_student() -> None:
     st.warning(t("classroom.session_lost", frame.language()))
 
 
-def record_attempt(record: P.AttemptRecord) -> str | None:
+def record_attempt(record: R.AttemptRecord) -> str | None:
     """Keep a graded answer of the signed-in student, then write it; returns its attempt id (None for a visitor).
 
     The attempt is on this server's disk before the database is asked; if the database does not answer,
@@ -143,7 +155,7 @@ def record_attempt(record: P.AttemptRecord) -> str | None:
     try:
         box, drainer = outbox()
         box.add(student.key, record, attempt_uid=uid, checked_at=checked_at)
-    except P.InvalidAttempt:
+    except R.InvalidAttempt:
         _log.exception("an attempt the store refuses")
         st.warning(t("classroom.save_failed", frame.language()))
         return None
@@ -151,7 +163,7 @@ def record_attempt(record: P.AttemptRecord) -> str | None:
         _log.exception("cannot keep an attempt on this server; writing it directly")
         try:
             store().record(student.token, record, attempt_uid=uid, checked_at=checked_at)
-        except P.UnknownStudent:
+        except R.UnknownStudent:
             _sign_out_lost_student()
         except Exception:  # noqa: BLE001
             _log.exception("could not save an attempt")
@@ -167,7 +179,7 @@ def record_attempt(record: P.AttemptRecord) -> str | None:
     elif state == O.FAILED:
         try:
             store().resume(student.token)
-        except P.UnknownStudent:  # the database no longer knows this student (it was replaced or reset)
+        except R.UnknownStudent:  # the database no longer knows this student (it was replaced or reset)
             _sign_out_lost_student()
         except Exception:  # noqa: BLE001
             pass
@@ -228,7 +240,7 @@ def best_scores() -> dict[str, float]:
     return dict(st.session_state.get(SCORES_KEY, {}))
 
 
-def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[P.LessonProgress, bool, int]:
+def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[R.LessonProgress, bool, int]:
     """(standing on a lesson's exercises, whether it is the saved one, how many of its attempts wait to be
     written); this session's standing when nothing is saved. Waiting attempts count already."""
     from gptlab.classroom.report import session_lesson_progress, with_pending  # pandas and altair: not for the home page
@@ -244,12 +256,12 @@ def lesson_progress(lesson_id: str, exercise_ids: Sequence[str]) -> tuple[P.Less
     return with_pending(saved, pending), True, len(pending)
 
 
-def progress_line(progress: P.LessonProgress, lang: str) -> str:
+def progress_line(progress: R.LessonProgress, lang: str) -> str:
     return t("classroom.progress.line", lang, solved=fmt_int(progress.solved, lang),
              total=fmt_int(progress.total, lang), attempted=fmt_int(progress.attempted, lang))
 
 
-def _who(student: P.StudentSession, lang: str) -> dict[str, str]:
+def _who(student: R.StudentSession, lang: str) -> dict[str, str]:
     """The {name}, {where} a message about the signed-in student fills in (escaped for Markdown)."""
     where = (t("classroom.where.personal", lang) if student.personal
              else t("classroom.where.class", lang, code=markdown_escape(student.class_code)))
@@ -325,14 +337,14 @@ def home_progress(lessons: Sequence[tuple[str, str]], exercise_ids: Mapping[str,
             attempted=fmt_int(progress.attempted, lang)))
 
 
-def last_attempts(exercise_ids: Sequence[str]) -> dict[str, P.SavedAttempt | O.PendingAttempt]:
+def last_attempts(exercise_ids: Sequence[str]) -> dict[str, R.SavedAttempt | O.PendingAttempt]:
     """{exercise id: the signed-in student's newest attempt}, saved or waiting to be: what a student who
     comes back sees under each exercise. Empty for a visitor or when the database is away."""
     student = current_student()
     if student is None:
         return {}
     wanted = set(exercise_ids)
-    newest: dict[str, P.SavedAttempt | O.PendingAttempt] = {}
+    newest: dict[str, R.SavedAttempt | O.PendingAttempt] = {}
     saved, _ = safely(lambda: store().my_attempts(student.token))
     for row in saved or ():  # oldest answer first, each with its current verdict
         if row.exercise_id in wanted:
@@ -361,8 +373,8 @@ def join_link_code() -> str:
         code = ""
         if raw is not None:
             try:
-                code = P.normalize_class_code(raw)
-            except P.InvalidClassCode:
+                code = R.normalize_class_code(raw)
+            except R.InvalidClassCode:
                 shown = "`" + str(raw)[:40].replace("`", "'").replace("\n", " ") + "`"  # a toast renders Markdown
                 st.toast(t("sidebar.bad_url_value", frame.language(), name=CLASS_PARAM, value=shown))
         st.session_state[LINK_CODE_KEY] = code
@@ -371,7 +383,7 @@ def join_link_code() -> str:
     return st.session_state[LINK_CODE_KEY]
 
 
-def _signed_in(student: P.StudentSession, message: Message, *, new_code: bool) -> None:
+def _signed_in(student: R.StudentSession, message: Message, *, new_code: bool) -> None:
     st.session_state[STUDENT_KEY] = student
     if new_code:
         st.session_state[NEW_CODE_KEY] = student.token
@@ -406,7 +418,7 @@ def _resume() -> None:
         _signed_in(student, ("success", "classroom.sidebar.resumed", {"name": student.name}), new_code=False)
         return
     n = codes.symbol_count(raw)
-    if message is not None and message[1] == P.UnknownStudent("").key and n is not None and n != codes.SYMBOLS:
+    if message is not None and message[1] == R.UnknownStudent("").key and n is not None and n != codes.SYMBOLS:
         message = ("error", "classroom.sidebar.code_length", {"n": n, "symbols": codes.SYMBOLS})
     st.session_state[MESSAGE_KEY] = message
 
@@ -436,12 +448,12 @@ def sidebar(lang: str) -> None:
                 with join_tab, st.form("classroom.join_form", border=False):
                     st.text_input(t("classroom.sidebar.class_code", lang), key=JOIN_CODE_KEY, max_chars=20,
                                   help=t("classroom.sidebar.class_code_help", lang))
-                    st.text_input(t("classroom.sidebar.name", lang), key=JOIN_NAME_KEY, max_chars=P.MAX_NAME_CHARS,
+                    st.text_input(t("classroom.sidebar.name", lang), key=JOIN_NAME_KEY, max_chars=R.MAX_NAME_CHARS,
                                   help=t("classroom.sidebar.name_help", lang))
                     st.form_submit_button(t("classroom.sidebar.join", lang), on_click=_join, type="primary")
                 with alone_tab, st.form("classroom.profile_form", border=False):
                     st.caption(t("classroom.sidebar.alone_intro", lang))
-                    st.text_input(t("classroom.sidebar.name", lang), key=PROFILE_NAME_KEY, max_chars=P.MAX_NAME_CHARS,
+                    st.text_input(t("classroom.sidebar.name", lang), key=PROFILE_NAME_KEY, max_chars=R.MAX_NAME_CHARS,
                                   help=t("classroom.sidebar.profile_name_help", lang))
                     st.form_submit_button(t("classroom.sidebar.create_profile", lang), on_click=_create_profile,
                                           type="primary")
@@ -491,7 +503,7 @@ def join_link_box(lang: str) -> None:
     with st.container(border=True, key="classroom-join-link"):
         st.subheader(t("classroom.link.title", lang, code=code))
         with st.form("classroom.link_form", border=False):
-            st.text_input(t("classroom.sidebar.name", lang), key=LINK_NAME_KEY, max_chars=P.MAX_NAME_CHARS,
+            st.text_input(t("classroom.sidebar.name", lang), key=LINK_NAME_KEY, max_chars=R.MAX_NAME_CHARS,
                           help=t("classroom.sidebar.name_help", lang))
             st.form_submit_button(t("classroom.link.join", lang, code=code), type="primary", on_click=_join,
                                   kwargs={"name_key": LINK_NAME_KEY, "code": code})

@@ -16,7 +16,7 @@ import torch
 from gptlab import models
 from gptlab.classroom.outbox import PendingAttempt
 from gptlab.classroom.report import format_time, higher_scores
-from gptlab.classroom.store import AttemptRecord, SavedAttempt
+from gptlab.classroom.records import AttemptRecord, SavedAttempt
 from gptlab.exercises import bank
 from gptlab.exercises.checkers import grade, shown
 from gptlab.exercises.env import TaskEnv

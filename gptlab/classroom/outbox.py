@@ -25,9 +25,12 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from gptlab.classroom import store as P
+from gptlab.classroom import records as R
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) only when the database is written: OutboxDrainer opens it
+    from gptlab.classroom.store import ProgressStore
 
 UTC = timezone.utc
 OUTBOX_ENV = "GPTLAB_PROGRESS_OUTBOX"
@@ -84,7 +87,7 @@ class PendingAttempt:
     seq: int
     attempt_uid: str
     student_key: str
-    record: P.AttemptRecord
+    record: R.AttemptRecord
     checked_at: datetime  # UTC
 
 
@@ -125,13 +128,13 @@ class Outbox:
 
     # -- keeping -------------------------------------------------------------------------------
 
-    def add(self, student_key: str, record: P.AttemptRecord, *, attempt_uid: str | None = None,
+    def add(self, student_key: str, record: R.AttemptRecord, *, attempt_uid: str | None = None,
             checked_at: datetime | None = None) -> PendingAttempt:
         """Keep one checked attempt (committed to disk when this returns); InvalidAttempt if the store would refuse it."""
-        P.check_attempt(record)
+        R.check_attempt(record)
         uid = attempt_uid or new_attempt_uid()
-        if not P.UID_PATTERN.fullmatch(uid):
-            raise P.InvalidAttempt(f"bad attempt_uid {uid!r}")
+        if not R.UID_PATTERN.fullmatch(uid):
+            raise R.InvalidAttempt(f"bad attempt_uid {uid!r}")
         when = (checked_at or datetime.now(UTC)).astimezone(UTC)
         with self._connect() as conn:
             cursor = conn.execute(
@@ -146,7 +149,7 @@ class Outbox:
 
     @staticmethod
     def _pending_from_row(row: sqlite3.Row) -> PendingAttempt:
-        record = P.AttemptRecord(row["exercise_id"], row["lesson_id"], row["checker_version"], row["answer"],
+        record = R.AttemptRecord(row["exercise_id"], row["lesson_id"], row["checker_version"], row["answer"],
                                  row["status"], row["score"], row["feedback"], row["answer_shown"])
         return PendingAttempt(row["seq"], row["attempt_uid"], row["student_key"], record,
                               datetime.fromisoformat(row["checked_at"]))
@@ -200,7 +203,7 @@ class Outbox:
         finally:
             self._flush_lock.release()
 
-    def flush(self, store: P.ProgressStore, *, wait_s: float = LOCK_WAIT_S) -> FlushResult:
+    def flush(self, store: ProgressStore, *, wait_s: float = LOCK_WAIT_S) -> FlushResult:
         """Write the waiting attempts to `store`, oldest first; stop at the first the database cannot take now.
 
         An attempt the database refuses for good (its student is unknown there, the record is malformed)
@@ -214,7 +217,7 @@ class Outbox:
                 try:
                     attempt_id = store.record_for_key(item.student_key, item.record, attempt_uid=item.attempt_uid,
                                                       checked_at=item.checked_at)
-                except (P.UnknownStudent, P.InvalidAttempt) as error:
+                except (R.UnknownStudent, R.InvalidAttempt) as error:
                     _log.error("attempt %s of %s refused by the progress database, set aside: %s",
                                item.attempt_uid, item.record.exercise_id, error)
                     self._finish(item.attempt_uid, FAILED, failure=f"{type(error).__name__}: {error}")
@@ -256,7 +259,7 @@ class OutboxDrainer:
     """A daemon thread that flushes an outbox while attempts wait: at once when woken, then backing off
     (1 s, 2 s, 4 s... up to `max_wait_s`) while the database stays away."""
 
-    def __init__(self, outbox: Outbox, store: Callable[[], P.ProgressStore], *, first_wait_s: float = 1.0,
+    def __init__(self, outbox: Outbox, store: Callable[[], ProgressStore], *, first_wait_s: float = 1.0,
                  max_wait_s: float = 30.0, idle_wait_s: float = 60.0) -> None:
         self.outbox = outbox
         self._store = store

@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from gptlab.charts import OKABE_ITO, described, readable
-from gptlab.classroom.store import (
+from gptlab.classroom.records import (
     SOLVED, AttemptRecord, ClassInfo, ExerciseProgress, ExerciseSummary, LessonProgress, StudentSummary,
 )
 from gptlab.i18n import fmt_datetime, fmt_float, fmt_int, fmt_percent, t

@@ -205,7 +205,7 @@ class Attempt:
 
     @property
     def stored_status(self) -> str | None:
-        """The progress store's status (gptlab.classroom.store.STATUSES), or None when nothing should be stored.
+        """The progress store's status (gptlab.classroom.records.STATUSES), or None when nothing should be stored.
 
         An unreadable answer and a busy checker graded nothing; a sandbox failure is the student's
         code failing ("error" there means the answer could not be graded, which is our "error" too).

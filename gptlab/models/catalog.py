@@ -2,7 +2,8 @@
 Hub models (GPT-2 and kin, any id an instructor adds) when this machine has them.
 
 A Hub model counts as available when its files are in the local Hugging Face cache (looked up on disk,
-no network) or when downloads are allowed (GPTLAB_ALLOW_DOWNLOADS=1). Instructors add ids with
+no network) or when downloads are allowed (GPTLAB_ALLOW_DOWNLOADS=1). The sidebar lists the catalog on every
+page, so the cache is read here directly, as huggingface_hub reads it, without importing huggingface_hub. Instructors add ids with
 GPTLAB_EXTRA_MODELS=id1,id2. What a lab needs to know of a model's shape (layers, heads, widths,
 position and norm kinds) is read from its config: `Architecture.of(config)`. Pure Python, no Streamlit.
 """
@@ -29,8 +30,9 @@ HUB_CAUSAL_LMS: tuple[tuple[str, str, str], ...] = (
 )
 NOTEBOOK_MODEL = "pierreguillou/gpt2-small-portuguese"  # the model the course notebook runs on
 
-# A Hub repository id: "name" or "owner/name", letters, digits, '-', '_' and '.' (the Hub's own rule).
-HUB_ID = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+# A Hub repository id: "name" or "owner/name"; each part 1 to 96 letters, digits, '-', '_' and '.', starting
+# with a letter or digit, ending with a letter, digit or '_' (the Hub's own rule, with `valid_hub_id`'s).
+HUB_ID = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?")
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 
 Reason = Literal["not_prepared", "not_cached", "bad_id", "not_causal"]  # i18n: models.reason.<reason>
@@ -107,26 +109,58 @@ class CausalLM:
         return "embedded" if self.is_gemma else "cache" if self.local_path else "download"
 
 
-def hub_cache_dir() -> Path:
-    """The Hugging Face hub cache, read now (not at import): HF_HUB_CACHE, else HF_HOME/hub, else the default."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    from huggingface_hub import constants
+def valid_hub_id(hub_id: str) -> bool:
+    """An id the Hub accepts: HUB_ID, and no '--' or '..' (a cache folder name "models--a--b" must name one
+    repository) nor a '.git' ending. huggingface_hub refuses the others with an error."""
+    return bool(HUB_ID.fullmatch(hub_id)) and "--" not in hub_id and ".." not in hub_id and not hub_id.endswith(".git")
 
-    return Path(constants.HF_HUB_CACHE)
+
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache, where huggingface_hub puts it (its constants.HF_HUB_CACHE), read now rather
+    than when huggingface_hub is imported: HF_HUB_CACHE, else HUGGINGFACE_HUB_CACHE, else HF_HOME/hub, else
+    $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub ('~' and $VARIABLES expanded). An empty
+    variable counts as unset."""
+
+    def env(name: str, default: str) -> str:
+        return os.environ.get(name) or default
+
+    def expand(path: str) -> str:
+        return os.path.expandvars(os.path.expanduser(path))
+
+    home = expand(env("HF_HOME", os.path.join(env("XDG_CACHE_HOME", os.path.join(os.path.expanduser("~"), ".cache")),
+                                              "huggingface")))
+    return Path(expand(env("HF_HUB_CACHE", env("HUGGINGFACE_HUB_CACHE", os.path.join(home, "hub")))))
+
+
+def cached_file(cache: str | os.PathLike, hub_id: str, filename: str) -> str | None:
+    """`filename` of model `hub_id`'s "main" revision in the hub cache `cache`, or None: what huggingface_hub's
+    try_to_load_from_cache(hub_id, filename, cache_dir=cache) answers when it answers a path, read the same
+    way (models--<owner>--<name>/refs/main names the snapshot, snapshots/<commit>/<filename> is the file,
+    .no_exist/<commit>/<filename> records that the Hub has no such file). `hub_id` must be valid_hub_id."""
+    repo = os.path.join(cache, "models--" + hub_id.replace("/", "--"))
+    if not os.path.isdir(repo):
+        return None
+    revision = "main"
+    ref = os.path.join(repo, "refs", revision)
+    if os.path.isdir(os.path.join(repo, "refs")) and os.path.isfile(ref):
+        with open(ref) as handle:
+            revision = handle.read()
+    if os.path.isfile(os.path.join(repo, ".no_exist", revision, filename)):
+        return None  # known not to exist at this revision
+    snapshots = os.path.join(repo, "snapshots")
+    if not os.path.exists(snapshots) or revision not in os.listdir(snapshots):
+        return None
+    found = os.path.join(snapshots, revision, filename)
+    return found if os.path.isfile(found) else None
 
 
 def cached_snapshot(hub_id: str) -> str | None:
     """The cached snapshot folder holding `hub_id`'s config and weights, or None. Disk only, no network."""
-    from huggingface_hub import try_to_load_from_cache
-
     cache = str(hub_cache_dir())
-    config = try_to_load_from_cache(hub_id, "config.json", cache_dir=cache)
-    if not isinstance(config, str):
+    config = cached_file(cache, hub_id, "config.json")
+    if config is None:
         return None
-    if not any(isinstance(try_to_load_from_cache(hub_id, name, cache_dir=cache), str) for name in WEIGHT_FILES):
+    if not any(cached_file(cache, hub_id, name) is not None for name in WEIGHT_FILES):
         return None
     return str(Path(config).parent)
 
@@ -147,7 +181,7 @@ def _is_causal(snapshot: str) -> bool:
 
 
 def _hub_entry(hub_id: str, name: str, licence: str | None, extra: bool) -> CausalLM:
-    if not HUB_ID.fullmatch(hub_id) or ".." in hub_id:
+    if not valid_hub_id(hub_id):
         return CausalLM(hub_id, hub_id, hub_id, licence, None, False, "bad_id", extra)
     local = cached_snapshot(hub_id)
     if local is not None and not _is_causal(local):

@@ -173,3 +173,127 @@ def test_the_code_for_a_hub_model_loads_it_by_id_and_prints_the_labs_numbers(tin
     next_out, generation_out = run_python(code, tmp_path, "hub_decoder").split(marker + "\n")
     check_next_token(next_out, NEXT, model, tokenizer)
     check_generation(generation_out, GENERATION, model, tokenizer)
+
+
+# --- the Hugging Face cache, read without huggingface_hub (the sidebar lists the catalog on every page) -----------
+
+FILES = ("config.json", *C.WEIGHT_FILES)
+
+
+def _repo(cache, hub_id):
+    return cache / ("models--" + hub_id.replace("/", "--"))
+
+
+def _snapshot(cache, hub_id, commit, files, ref: str | None = None):
+    repo = _repo(cache, hub_id)
+    (repo / "snapshots" / commit).mkdir(parents=True, exist_ok=True)
+    for name in files:
+        (repo / "snapshots" / commit / name).write_text("{}")
+    if ref is not None:
+        (repo / "refs").mkdir(exist_ok=True)
+        (repo / "refs" / "main").write_text(ref)
+    return repo
+
+
+def _fake_cache(cache):
+    """Every layout the lookup meets: ids and the answer huggingface_hub's try_to_load_from_cache gives."""
+    _snapshot(cache, "acme/complete", "c1", ["config.json", "model.safetensors"], ref="c1")
+    _snapshot(cache, "acme/complete", "old", ["config.json", "pytorch_model.bin"])  # another revision: not main's
+    _snapshot(cache, "plain", "main", ["config.json", "pytorch_model.bin"])  # no refs/: "main" is the folder's name
+    _snapshot(cache, "acme/tokenizer-only", "c2", ["config.json", "tokenizer.json"], ref="c2")
+    _snapshot(cache, "acme/ref-with-newline", "c3", ["config.json", "model.safetensors"], ref="c3\n")
+    _snapshot(cache, "acme/dangling-ref", "c4", ["config.json"], ref="elsewhere")
+    repo = _snapshot(cache, "acme/known-missing", "c5", ["config.json", "model.safetensors"], ref="c5")
+    (repo / ".no_exist" / "c5").mkdir(parents=True)
+    (repo / ".no_exist" / "c5" / "model.safetensors").write_text("")  # the Hub said: no such file (wins)
+    (repo / ".no_exist" / "c5" / "pytorch_model.bin").write_text("")
+    repo = _snapshot(cache, "acme/folder-not-file", "c6", ["config.json"], ref="c6")
+    (repo / "snapshots" / "c6" / "model.safetensors").mkdir()
+    (_repo(cache, "acme/no-snapshots") / "refs").mkdir(parents=True)
+    (_repo(cache, "acme/no-snapshots") / "refs" / "main").write_text("c7")
+    return ("acme/complete", "plain", "acme/tokenizer-only", "acme/ref-with-newline", "acme/dangling-ref",
+            "acme/known-missing", "acme/folder-not-file", "acme/no-snapshots", "acme/absent", "gpt2")
+
+
+def test_the_cache_is_read_as_huggingface_hub_reads_it(tmp_path):
+    from huggingface_hub import try_to_load_from_cache
+
+    cache = tmp_path / "hub"
+    ids = _fake_cache(cache)
+    found = 0
+    for hub_id in ids:
+        for name in FILES:
+            theirs = try_to_load_from_cache(hub_id, name, cache_dir=str(cache))
+            expected = theirs if isinstance(theirs, str) else None  # a path, or: not there / known missing
+            assert C.cached_file(str(cache), hub_id, name) == expected, (hub_id, name)
+            found += expected is not None
+    assert found == 7  # configs of complete, plain, tokenizer-only, known-missing, folder-not-file; two weights
+
+
+def test_a_snapshot_is_offered_only_with_its_config_and_weights(tmp_path, monkeypatch):
+    cache = tmp_path / "hub"
+    _fake_cache(cache)
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    assert C.cached_snapshot("acme/complete") == str(cache / "models--acme--complete" / "snapshots" / "c1")
+    assert C.cached_snapshot("plain") == str(cache / "models--plain" / "snapshots" / "main")
+    for hub_id in ("acme/tokenizer-only", "acme/ref-with-newline", "acme/dangling-ref", "acme/known-missing",
+                   "acme/folder-not-file", "acme/no-snapshots", "acme/absent"):
+        assert C.cached_snapshot(hub_id) is None, hub_id
+
+
+def _hubs_cache_dir(env: dict[str, str]) -> str:
+    """huggingface_hub's own cache folder (constants.HF_HUB_CACHE) in a fresh process with exactly these variables."""
+    import subprocess
+    import sys
+
+    code = "from huggingface_hub import constants; print(constants.HF_HUB_CACHE)"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("variables", [
+    {},
+    {"XDG_CACHE_HOME": "{tmp}/xdg"},
+    {"XDG_CACHE_HOME": "{tmp}/xdg", "HF_HOME": "{tmp}/hf-home"},
+    {"HF_HOME": "~/hf-home"},
+    {"HF_HOME": "{tmp}/hf-home", "HUGGINGFACE_HUB_CACHE": "{tmp}/legacy"},
+    {"HUGGINGFACE_HUB_CACHE": "{tmp}/legacy", "HF_HUB_CACHE": "{tmp}/hub-cache"},
+    {"HF_HUB_CACHE": "$GPTLAB_TEST_PLACE/hub-cache", "GPTLAB_TEST_PLACE": "{tmp}/somewhere"},
+], ids=["default", "xdg", "hf_home", "hf_home_user", "legacy", "hf_hub_cache", "expanded"])
+def test_the_cache_folder_is_where_huggingface_hub_puts_it(variables, tmp_path, monkeypatch):
+    import os
+
+    hub_names = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "HUGGINGFACE_CO_STAGING")
+    env = {k: v for k, v in os.environ.items() if k not in hub_names}
+    env["HOME"] = str(tmp_path / "home")
+    env.update({k: v.replace("{tmp}", str(tmp_path)) for k, v in variables.items()})
+    for name in hub_names:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert str(C.hub_cache_dir()) == _hubs_cache_dir(env)
+
+
+@pytest.mark.parametrize("hub_id", ["acme/foo--bar", "foo--bar", "acme/model.git", "model-", "acme./model", "a/b/c",
+                                    "acme/../x", "-model", "acme/" + "m" * 97, ""])
+def test_ids_the_hub_refuses_are_bad_ids_not_errors(hub_id, empty_hub_cache, monkeypatch):
+    """huggingface_hub refuses these ids with an error: the picker lists them as bad ids, the page goes on."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if hub_id:
+        with pytest.raises(HFValidationError):
+            validate_repo_id(hub_id)
+    assert not C.valid_hub_id(hub_id)
+    monkeypatch.setenv(C.EXTRA_MODELS_ENV, hub_id)
+    listed = {e.key: e for e in C.catalog()}
+    if hub_id:
+        assert listed[hub_id].reason == "bad_id" and not listed[hub_id].available
+
+
+@pytest.mark.parametrize("hub_id", ["gpt2", "distilgpt2", "pierreguillou/gpt2-small-portuguese", "acme/tiny_lm",
+                                    "EleutherAI/pythia-70m", "a/b", "Qwen/Qwen2.5-0.5B", "m" * 96, "org_/name_"])
+def test_ids_the_hub_accepts_are_looked_up(hub_id):
+    from huggingface_hub.utils import validate_repo_id
+
+    validate_repo_id(hub_id)  # the Hub's own rule accepts it
+    assert C.valid_hub_id(hub_id)

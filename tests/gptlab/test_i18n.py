@@ -136,3 +136,19 @@ def test_fmt_floats_writes_what_fmt_float_writes(language, digits):
     values += [rng.uniform(-1, 1) for _ in range(3000)] + [round(rng.uniform(-10, 10), 3) for _ in range(1000)]
     values += [rng.random() * 10 ** rng.randint(-12, 15) for _ in range(1000)]
     assert fmt_floats(values, language, digits) == [fmt_float(v, language, digits) for v in values]
+
+
+def test_a_page_reads_the_strings_of_its_visitors_language_only():
+    """Every language's name and browser tags come from its shared file; the rest of a language's files are read
+    when a page asks for one of its strings, and STRINGS (every language) when something asks for it."""
+    import subprocess
+    import sys
+
+    code = ("from gptlab import i18n\n"
+            "assert i18n.normalize_language('en-US') == 'en' and i18n.LANGUAGE_NAMES['pt-BR']\n"
+            "i18n.t('home.lessons', 'en')\n"
+            "print(i18n.catalog.cache_info().currsize, 'STRINGS' in vars(i18n))\n"
+            "from gptlab.i18n import STRINGS\n"
+            "print(i18n.catalog.cache_info().currsize, STRINGS is i18n.STRINGS, sorted(STRINGS['home.lessons']))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["1 False", f"{len(LANGUAGES)} True {sorted(LANGUAGES)}"]

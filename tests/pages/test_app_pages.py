@@ -53,3 +53,41 @@ def test_sidebar_shows_model_status():
     at = run_app("en")
     sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
     assert "GPT-2" in sidebar and "MiniLM" in sidebar and "Gemma 3 270M" in sidebar
+
+
+# What the server imports (streamlit_app.py), then the home page's first run; which heavy packages it left loaded.
+FIRST_RUN = """
+import json, os, sys
+sys.path.insert(0, os.getcwd())
+import streamlit_app  # noqa: F401  (the server's own imports, before any page runs)
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(os.path.join(os.getcwd(), "router.py"), default_timeout=60)
+at.query_params["lang"] = sys.argv[1]
+at.run()
+assert not at.exception, [e.value for e in at.exception]
+assert at.title[0].value, "the home page did not render"
+print(json.dumps(sorted(name for name in sys.argv[2:] if name in sys.modules)))
+"""
+# None of these is needed to show the home page: SQLAlchemy only when progress is written or read, huggingface_hub
+# only to load a Hub model (the picker reads the cache itself), the rest for the labs (loaded by the warm-up).
+NOT_ON_THE_FIRST_PAGE = ("sqlalchemy", "huggingface_hub", "torch", "transformers", "pandas", "altair")
+
+
+def test_the_home_pages_first_run_imports_nothing_heavy(tmp_path):
+    """In a fresh process, as a server's first visitor meets it (warm-up off: it loads the labs' code after that)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "hub").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GPTLAB_", "HF_", "HUGGINGFACE_"))}
+    env.update(GPTLAB_WARM_UP="0", GPTLAB_PROGRESS_DB=str(tmp_path / "progress.sqlite3"),
+               GPTLAB_PROGRESS_OUTBOX=str(tmp_path / "outbox.sqlite3"), HF_HUB_CACHE=str(tmp_path / "hub"),
+               HF_HUB_OFFLINE="1")
+    done = subprocess.run([sys.executable, "-c", FIRST_RUN, "en", *NOT_ON_THE_FIRST_PAGE], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
