@@ -5,8 +5,9 @@ Last line: journey: tokens=64 all_ms=X trace_ms=A blocks_ms=B grid_ms=C position
                reduced to what the lab draws and the lens reads
   blocks_ms    every block recomputed from the weights at the last position and checked against the
                model's hidden states (what the blocks chart draws)
-  grid_ms      the logit lens at all 19 layers in the heatmap's window of 16 positions, each row ranking the
-               answer at its position (each row reads the whole 262,144 x 640 unembedding: most of the time)
+  grid_ms      the logit lens at all 19 layers in the heatmap's window of 16 positions; down the prompt's last
+               position each layer ranks the model's answer, elsewhere each row its own top 1 (each row reads
+               the whole 262,144 x 640 unembedding: most of the time)
   position_ms  the lens down the last position (the answer's rank at every layer, the top 10), read from the
                window, as the lab does
   all_ms       the four together: what the lab computes for a new prompt once the models are loaded

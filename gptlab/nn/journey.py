@@ -7,7 +7,8 @@ Four pieces, each run as a job on the model worker:
     blocks(model, trace, p)                     every block recomputed from the weights at position p: the norms
                                                 of what attention and the MLP add, and the check against the model's
     position_lens(trace, unembedding, p)        the logit lens at every layer at position p, and p's answer
-    grid_lens(trace, unembedding, run, first)   the logit lens at every layer in a window of positions, in blocks
+    grid_lens(trace, unembedding, first)        the logit lens at every layer in a window of positions, one product;
+                                                its column at the prompt's last position ranks the model's answer
 
 Layers are numbered as the lens reads them: 0 is the embedding (what enters block 0), l the residual
 stream after l blocks, L (18 in Gemma 3 270M, 12 in GPT-2 small) the model's own output.
@@ -31,7 +32,8 @@ TOP_K = 10  # most likely tokens kept per lens row (5 in the heatmap's tooltip a
 GRID_POSITIONS = 16  # the heatmap's columns: a window of 16 positions, the last by default (each lens row
 # reads all 262,144 unembedding rows: 19 x 16 rows take a fraction of what 19 x 64 take; 16 columns stay
 # readable, in projector mode too); the student moves the window over the whole prompt. A window is one
-# worker job (19 x 16 rows, one product with the unembedding: about 0.2 s on 2 cores)
+# worker job (19 x 16 rows, one product with the unembedding: about 0.2 s on 2 cores, which a class's
+# decoding steps on Gemma's worker wait behind)
 
 
 @dataclass(frozen=True)

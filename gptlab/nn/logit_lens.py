@@ -27,7 +27,8 @@ import torch.nn.functional as F
 from gptlab.nn.decoding import fast_topk
 
 ROWS_PER_PRODUCT = 320  # rows multiplied by the unembedding at once: each product reads all of it (335 MB); the
-# journey lab's heatmap window (19 layers x 16 positions) is one product, kept whole (168 MB) to rank its answers
+# journey lab's heatmap window (19 layers x 16 positions, 304 rows) is one product, kept whole (160 MB) to rank
+# the answer down its last column
 ROWS_PER_PASS = 8  # rows reduced at once in float32: an (8, 262,144) buffer, 8 MB, stays in the cache between the passes
 # (exp, top k, sum) over it (measured: 25-30 % faster than 32 rows, 34 MB)
 REFINED = 64  # candidates per row whose logits are recomputed exactly (the top k come from them)
@@ -108,7 +109,10 @@ def logit_lens(normed: torch.Tensor, unembedding: torch.Tensor, targets: torch.T
         target_logit, rank = top_logits[:, 0], torch.ones(N, dtype=torch.long)
     else:
         target_logit = (normed * unembedding[targets].float()).sum(-1)  # (N,) exact
-        among = (candidates == targets[:, None]).any(-1)  # a candidate: its rank among the exact logits is exact
+        is_target = candidates == targets[:, None]  # (N, m)
+        among = is_target.any(-1)  # a candidate: its rank among the exact logits is exact, and its logit is theirs
+        # (the same number, summed in the same order: a row's own top 1 stays rank 1 on a near-tie)
+        target_logit = torch.where(among, exact.gather(1, is_target.float().argmax(-1, keepdim=True))[:, 0], target_logit)
         others = candidates != targets[:, None]  # the target never outranks itself (rounding in the last bit)
         rank = torch.where(among, ((exact > target_logit[:, None]) & others).sum(-1), above.long()) + 1
     doubtful = (~_certified(normed, rows_in, unembedding, exact, low, min(k, m))).nonzero()[:, 0]
@@ -227,8 +231,3 @@ def _refine(normed, rows_in, unembedding, candidates, log_total, rows: int = ROW
     rest = (log_total[:, None] - shift).exp()[:, 0] - (rounded - shift).exp().sum(-1)  # (N,) the other tokens
     return exact, (rest.clamp_min(0) + (exact - shift).exp().sum(-1)).log() + shift[:, 0]
 
-
-def concat(parts: list[Lens]) -> Lens:
-    """Several blocks of rows as one Lens, in the order given."""
-    return Lens(*(np.concatenate([getattr(p, name) for p in parts]) for name in
-                  ("top_ids", "top_logits", "logsumexp", "target_logit", "target_rank")))

@@ -286,10 +286,10 @@ def lens_at_position(entry, text: str, position: int, lang: str, first: int | No
     p, pl = prompt(entry, text), position_lens(entry, text, position, first=first)
     lens = pl.lens
     answer = piece(entry, pl.answer)
-    first = J.first_top_layer(lens)
+    from_layer = J.first_top_layer(lens)
     name = labels(p)[position]
     st.markdown(t("journey.lens.answer", lang, token=frame.markdown_escape(name), answer=frame.markdown_escape(answer),
-                  layer=first,
+                  layer=from_layer,
                   last=len(lens.target_rank) - 1))
     st.altair_chart(C.answer_lines(lens.target_rank, lens.target_prob, rank_title=t("journey.rank", lang),
                                    prob_title=t("journey.prob", lang), layer_title=t("journey.layer", lang),

@@ -282,6 +282,7 @@ def test_the_answers_ranks_come_from_one_pass(monkeypatch):
     normed = torch.randn(N, d) * 3
     last = torch.full((N,), N - 1)
     lens = LL.logit_lens(normed, unembedding, None, 4, target_of=last)
+    assert (lens.target_rank > LL.REFINED).any()  # some rows count over the whole vocabulary (kept product)
     answer = int(lens.top_ids[-1, 0])
     probs = brute_lens(normed, unembedding.float())
     assert answer == int(probs[-1].argmax())
@@ -301,6 +302,7 @@ def test_each_row_can_rank_another_rows_answer():
     normed = torch.randn(N, d) * 3
     target_of = torch.tensor([0, 7, 2, 7, 4, 5, 7, 7])
     lens = LL.logit_lens(normed, unembedding, None, 4, target_of=target_of)
+    assert (lens.target_rank > LL.REFINED).any()  # some rows count over the whole vocabulary
     own = LL.logit_lens(normed, unembedding, None, 4)
     answer = int(own.top_ids[7, 0])
     by_answer = LL.logit_lens(normed, unembedding, torch.full((N,), answer), 4)

@@ -23,3 +23,10 @@ def test_threads_sleep_after_a_short_spin_by_default():
 
 def test_a_value_set_by_the_user_wins():
     assert policy(OMP_WAIT_POLICY="ACTIVE", GOMP_SPINCOUNT="0") == {"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "0"}
+    assert policy(GOMP_SPINCOUNT="100") == {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "100"}
+
+
+def test_a_policy_set_by_the_user_keeps_its_own_spin():
+    """libgomp lets GOMP_SPINCOUNT replace the spin a policy implies: ACTIVE must stay ACTIVE."""
+    assert policy(OMP_WAIT_POLICY="ACTIVE") == {"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": None}
+    assert policy(OMP_WAIT_POLICY="PASSIVE") == {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": None}
