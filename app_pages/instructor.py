@@ -13,6 +13,7 @@ from gptlab.i18n import fmt_int, t
 from ui import classroom as C
 from ui import frame
 from ui.frame import markdown_escape
+from ui import vega
 
 REFRESH_S = 15  # the class's tables and chart refresh themselves this often while the page is open
 PUBLIC_URL_ENV = "GPTLAB_PUBLIC_URL"  # the address students reach the app at, when it is not the one the dashboard uses
@@ -122,8 +123,8 @@ def exercises_section(store, code: str) -> None:
     large = frame.projector_mode()
     table = R.exercise_table(summaries, lang, labels)
     st.dataframe(table, hide_index=True, width="stretch", column_config=exercise_columns())
-    st.altair_chart(R.success_rate_chart(summaries, lang, large=large, labels=labels), width="stretch",
-                    height=R.success_rate_chart_height(len(summaries), large=large))
+    vega.show(R.success_rate_chart(summaries, lang, large=large, labels=labels), width="stretch",
+              height=R.success_rate_chart_height(len(summaries), large=large))
     st.caption(t("classroom.instructor.chart_caption", lang))
 
 

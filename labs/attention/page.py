@@ -19,6 +19,7 @@ from ui import lesson as lesson_ui
 from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import keep_within, load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 entry = ui_models.picked_model()  # the decoder picked in the sidebar (Gemma 3 270M unless another is picked)
@@ -108,7 +109,7 @@ def attention_maps(config) -> None:
     labels = A.token_labels(tokens)
     focus = st.selectbox(t("attention.maps.focus", lang), range(len(tokens)), index=len(tokens) - 1,
                          format_func=labels.__getitem__, key=S.FOCUS_KEY)
-    st.altair_chart(
+    vega.show(
         attention_bars(
             weights[map_layer, map_head, focus],
             labels,

@@ -11,6 +11,7 @@ from gptlab.i18n import fmt_float, fmt_int, t
 from gptlab.nn import attention as A
 from ui import frame
 from ui import models as ui_models
+from ui import vega
 
 
 def decoder_run(entry, text: str, quiet: bool = False) -> A.DecoderRun:
@@ -55,11 +56,7 @@ def heatmap_spec(matrix: np.ndarray, labels: tuple[str, ...], title: str, kind: 
         matrix, list(labels), title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("attention.query", lang),
         key_title=t("attention.key", lang), language=lang, large=large, size=size,
     )
-    spec = chart.to_dict()
-    view = spec.get("config", {}).get("view", {})
-    for default in ("continuousWidth", "continuousHeight"):  # Altair's theme: st.altair_chart leaves these out
-        view.pop(default, None)
-    return spec
+    return vega.spec(chart)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

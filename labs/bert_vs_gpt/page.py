@@ -21,6 +21,7 @@ from ui import lesson as lesson_ui
 from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 entry = ui_models.picked_model()  # the decoder beside BERT: the one picked in the sidebar (Gemma 3 270M by default)
@@ -130,7 +131,7 @@ def many_draws_widget(sentence: M.Tokenized, seed: int, config: M.MaskingConfig)
         expected=t("bert_vs_gpt.draws.col.expected", lang), band=t("bert_vs_gpt.draws.col.range", lang), language=lang,
         large=frame.projector_mode(),
     )
-    st.altair_chart(chart, width="stretch")
+    vega.show(chart, width="stretch")
     st.caption(t("bert_vs_gpt.draws.chart_key", lang))
     yes, no = t("bert_vs_gpt.yes", lang), t("bert_vs_gpt.no", lang)
     st.dataframe(

@@ -19,6 +19,7 @@ from ui import lesson as lesson_ui
 from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 PARAMS = S.url_params(lang)
@@ -123,7 +124,7 @@ def distribution(prompt: G.FittedPrompt) -> None:
         top_p_rule=f"top-p = {fmt_float(strategy.top_p, lang, 2)}",
     )
     show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
-    st.altair_chart(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
+    vega.show(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
                                      large=frame.projector_mode()), width="stretch")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("decoding.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
@@ -241,7 +242,7 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     if other_p > 1e-6 or other_drawn:
         rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
     st.caption(t("decoding.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
-    st.altair_chart(draws_chart(rows, title=t("decoding.draws.title", lang, n=fmt_int(n, lang)),
+    vega.show(draws_chart(rows, title=t("decoding.draws.title", lang, n=fmt_int(n, lang)),
                                 token_title=t("decoding.col.token", lang), share_title=t("decoding.draws.share", lang),
                                 drawn=t("decoding.draws.drawn", lang), expected=t("decoding.draws.expected", lang),
                                 language=lang, large=frame.projector_mode()), width="stretch")

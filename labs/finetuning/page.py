@@ -30,6 +30,7 @@ from ui import lesson as lesson_ui
 from ui import models as ui_models
 from ui.code_view import Shelf
 from ui.params import keep_within, load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 entry = ui_models.picked_model()  # the decoder picked in the sidebar (Gemma 3 270M unless another is picked)
@@ -215,11 +216,11 @@ def show_report(report: RunReport, chart_slot, progress_slot, metric_slot) -> No
     if report.total_steps:
         progress_slot.progress(min(report.step / report.total_steps, 1.0),
                                text=t("finetuning.progress", lang, step=report.step, total=report.total_steps))
-    chart_slot.altair_chart(
+    vega.show(
         ui_ft.loss_chart(report, title=t("finetuning.chart.title", lang), step=t("finetuning.chart.step", lang),
                          loss=t("finetuning.chart.loss", lang), train=t("finetuning.chart.train", lang),
                          validation=t("finetuning.chart.validation", lang), language=lang, large=large),
-        width="stretch",
+        width="stretch", place=chart_slot,
     )
     val = [p for p in report.points if p.val_loss is not None]
     train = [p for p in report.points if p.train_loss is not None]

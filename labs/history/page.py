@@ -20,6 +20,7 @@ from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.frame import markdown_escape
 from ui.params import load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 PARAMS = S.url_params(lang)  # shareable settings: ?task=similarity&icl=capitals&shots=3
@@ -149,7 +150,7 @@ def in_context_widget() -> None:
     frame_ = pd.DataFrame({"shots": [r.shots for r in results], "probability": [r.score.prob for r in results],
                            "probability_text": [pct(r.score.prob) for r in results]})
     chart_col, table_col = st.columns(2)
-    chart_col.altair_chart(icl_chart(frame_), width="stretch")
+    vega.show(icl_chart(frame_), width="stretch", place=chart_col)
     table = pd.DataFrame({
         t("history.icl.col.shots", lang): [r.shots for r in results],
         t("history.icl.col.probability", lang): [pct(r.score.prob) for r in results],
@@ -182,7 +183,7 @@ def timeline_widget() -> None:
         weights=t("history.timeline.weights", lang),
     )
     # the whole width: beside the table the labels of 2021-2025 ran into each other
-    st.altair_chart(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
+    vega.show(tl.timeline_chart(data, titles, lang, large=frame.projector_mode()), width="stretch")
     undisclosed = t("history.timeline.undisclosed", lang)
     number = lambda x: undisclosed if pd.isna(x) else fmt_number(x, lang, 3)  # noqa: E731
     shown = pd.DataFrame({

@@ -26,6 +26,7 @@ from labs.journey import settings as S
 from ui import chips as ui_chips
 from ui import frame
 from ui import models as ui_models
+from ui import vega
 
 CHECK_TOLERANCE = 1e-4  # relative difference under which the recomputed stream "is" the model's own
 TIP_TOP_K = 5  # most likely tokens in a heatmap cell's tooltip
@@ -135,11 +136,11 @@ def into_numbers(entry, text: str, lang: str) -> None:
     else:  # learned positions (GPT-2): row t of the position table is added to the token at position t
         st.markdown(t("journey.learned_positions", lang, model=entry.name, rows=fmt_int(shape.context, lang),
                       d=fmt_int(d, lang), T=fmt_int(len(p.ids), lang)))
-    st.altair_chart(C.embedding_strip(tr.embedding_head, labels(p), title=t("journey.strip.title", lang, n=tr.embedding_head.shape[1], d=d),
+    vega.show(C.embedding_strip(tr.embedding_head, labels(p), title=t("journey.strip.title", lang, n=tr.embedding_head.shape[1], d=d),
                                       dim_title=t("journey.strip.dim", lang), value_title=t("journey.strip.value", lang),
                                       language=lang, large=large), width="stretch")
     if tr.position_head is not None:
-        st.altair_chart(C.embedding_strip(tr.position_head, labels(p),
+        vega.show(C.embedding_strip(tr.position_head, labels(p),
                                           title=t("journey.strip.positions_title", lang, n=tr.position_head.shape[1], d=d),
                                           dim_title=t("journey.strip.dim", lang), value_title=t("journey.strip.value", lang),
                                           language=lang, large=large), width="stretch")
@@ -215,7 +216,7 @@ def through_the_blocks(entry, text: str, position: int, lang: str) -> None:
     series = {t("journey.blocks.residual", lang): b.residual_norms[1:],
               t("journey.blocks.attention", lang): b.attention_norms,
               t("journey.blocks.mlp", lang): b.mlp_norms}
-    st.altair_chart(C.layer_lines(series, list(range(L)), title=t("journey.blocks.title", lang, token=name),
+    vega.show(C.layer_lines(series, list(range(L)), title=t("journey.blocks.title", lang, token=name),
                                   layer_title=t("journey.block", lang), value_title=t("journey.norm", lang),
                                   language=lang, large=frame.projector_mode()), width="stretch")
     with st.expander(t("journey.blocks.table", lang)):
@@ -272,7 +273,7 @@ def lens_grid(entry, text: str, first: int, lang: str) -> int:
     chart = C.lens_heatmap(top_pieces, probs, names, title=t("journey.lens.title", lang),
                            layer_title=t("journey.layer", lang), prob_title=t("journey.prob", lang), language=lang,
                            large=frame.projector_mode(), tooltips=tips)
-    st.altair_chart(chart, width="content")
+    vega.show(chart, width="content")
     with st.expander(t("journey.lens.table", lang)):
         layers = list(range(grid.n_layers, -1, -1))
         table({t("journey.layer", lang): [str(layer) for layer in layers],
@@ -291,7 +292,7 @@ def lens_at_position(entry, text: str, position: int, lang: str, first: int | No
     st.markdown(t("journey.lens.answer", lang, token=frame.markdown_escape(name), answer=frame.markdown_escape(answer),
                   layer=from_layer,
                   last=len(lens.target_rank) - 1))
-    st.altair_chart(C.answer_lines(lens.target_rank, lens.target_prob, rank_title=t("journey.rank", lang),
+    vega.show(C.answer_lines(lens.target_rank, lens.target_prob, rank_title=t("journey.rank", lang),
                                    prob_title=t("journey.prob", lang), layer_title=t("journey.layer", lang),
                                    title=t("journey.lens.answer_title", lang, answer=answer), language=lang,
                                    large=frame.projector_mode()), width="content")
@@ -313,7 +314,7 @@ def next_token(entry, text: str, pl: J.PositionLens, lang: str) -> None:
     lens = pl.lens
     top_ids, top_logits, probs = lens.top_ids[-1], lens.top_logits[-1], lens.top_probs[-1]
     pieces = [piece(entry, int(i)) for i in top_ids]
-    st.altair_chart(C.next_token_bars(pieces, probs, title=t("journey.next.title", lang),
+    vega.show(C.next_token_bars(pieces, probs, title=t("journey.next.title", lang),
                                       prob_title=t("journey.prob", lang), language=lang,
                                       large=frame.projector_mode()), width="stretch")
     with st.expander(t("journey.next.table", lang)):

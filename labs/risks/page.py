@@ -25,6 +25,7 @@ from ui import lesson as lesson_ui
 from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 PARAMS = S.url_params(lang)  # shareable settings: ?template=...&a=he&b=she&window=64
@@ -116,7 +117,7 @@ def bias_demo() -> None:
     titles = BiasTitles(title=t("risks.bias.chart_title", lang), axis=t("risks.bias.axis", lang, a=name_a, b=name_b),
                         legend=t("risks.bias.legend", lang), profession=t("risks.bias.col.profession", lang),
                         shown_ratio=t("risks.bias.col.ratio", lang))
-    st.altair_chart(bias_chart(chart_rows, candidates=(name_a, name_b), titles=titles, language=lang,
+    vega.show(bias_chart(chart_rows, candidates=(name_a, name_b), titles=titles, language=lang,
                                large=frame.projector_mode()), width="stretch")
     st.dataframe(pd.DataFrame({
         t("risks.bias.col.profession", lang): [r.profession for r in ordered],
@@ -228,7 +229,7 @@ def sensitivity_demo() -> None:
     probs = [s.answer.prob for s in scores]
     value_title = t("risks.sens.col.p", lang, answer=answer)
     rows = pd.DataFrame({"label": labels, "percent": [100 * p for p in probs], "shown": [percent(p) for p in probs]})
-    st.altair_chart(phrasing_chart(rows, title=t("risks.sens.chart_title", lang), value_title=value_title + " (%)",
+    vega.show(phrasing_chart(rows, title=t("risks.sens.chart_title", lang), value_title=value_title + " (%)",
                                    language=lang, large=frame.projector_mode()), width="stretch")
     st.dataframe(pd.DataFrame({
         t("risks.sens.col.phrasing", lang): labels,

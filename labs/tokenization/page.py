@@ -18,6 +18,7 @@ from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.chips import token_chips
 from ui.params import load_from_url, write_to_url
+from ui import vega
 
 lang = frame.language()
 PARAMS = S.url_params(lang)
@@ -230,7 +231,7 @@ with frame.contained(lang):
         language=lang,
         large=frame.projector_mode(),
     )
-    st.altair_chart(chart, width="stretch")
+    vega.show(chart, width="stretch")
     for label in tokenizers:
         ratio = fmt_float(tk.inflation_ratio(rows, label), lang)
         st.markdown("- " + t("tokenization.inflation.ratio", lang, tokenizer=label, ratio=ratio))

@@ -1,0 +1,34 @@
+"""Charts sent as their Vega-Lite specs: st.altair_chart without Altair's schema validation and global switches.
+
+st.altair_chart converts a chart under one lock shared by every session (it switches Altair's global
+theme and data transformer while it converts), and Altair first validates the whole spec against the
+Vega-Lite JSON schema. With 40 students opening the decoding lab at once, that conversion was a fifth
+of the server's Python time (py-spy, holding the GIL). The app's charts are built by tested code, and
+the tests validate every one of them (gptlab/charts.py and each lab's charts tests call to_dict()), so
+the pages convert them without validation, outside any lock. Every chart of the app goes through here:
+a session converting while another switched Altair's global data transformer would put its data in
+the other's datasets.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import streamlit as st
+
+
+def spec(chart: Any) -> dict:
+    """An Altair chart's Vega-Lite spec, its data inline, without the default theme's view size (which
+    st.altair_chart leaves out too, so the chart fills its column)."""
+    out = chart.to_dict(validate=False)
+    view = out.get("config", {}).get("view", {})
+    for default in ("continuousWidth", "continuousHeight"):
+        view.pop(default, None)
+    return out
+
+
+def show(chart: Any, *, width: Literal["stretch", "content"] = "stretch", height: Any = "content",
+         place: Any = None) -> None:
+    """Draw an Altair chart (as st.altair_chart does, with Streamlit's theme), in `place` (a column, an
+    st.empty slot) or where the page is."""
+    (st if place is None else place).vega_lite_chart(spec(chart), width=width, height=height)
