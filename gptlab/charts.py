@@ -197,7 +197,7 @@ def attention_heatmap(
 
     cividis is designed to read the same with colour-vision deficiencies; cells at -inf are
     drawn grey and labelled, since no colour can mean minus infinity. Without `size` the chart takes the
-    width of its column (`st.altair_chart(chart, width="stretch")`) and its height follows that width in the
+    width of its column (`ui.vega.show(chart, width="stretch")`) and its height follows that width in the
     browser, so cells stay about square up to HEATMAP_MAX_HEIGHT; the numbers show in the cells, and the
     column labels turn upright, once the cells are wide enough for them. `size` fixes the side instead
     (pixels, axis labels included). Numbers are written for `language` (pt-BR: decimal comma) in the cells

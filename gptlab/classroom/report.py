@@ -186,5 +186,5 @@ _TITLE_AND_AXIS = {False: 110, True: 200}
 
 
 def success_rate_chart_height(n_exercises: int, *, large: bool = False) -> int:
-    """The whole chart's height for st.altair_chart, which does not size a chart of bands by itself."""
+    """The whole chart's height for ui.vega.show (st.vega_lite_chart), which does not size a chart of bands by itself."""
     return _TITLE_AND_AXIS[large] + _BAR_STEP[large] * n_exercises

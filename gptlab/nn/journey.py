@@ -111,9 +111,7 @@ class GridLens:
         """The lens down the answered position's column of the window (the rows position_lens computes)."""
         if not self.holds(position):
             raise ValueError(f"the window ranks the answer at position {self.answered}, not {position}")
-        rows = np.arange(self.n_layers + 1) * self.n_tokens + (position - self.first)  # (L+1,) layer 0 first
-        lens = LL.Lens(*(getattr(self.lens, name)[rows] for name in
-                         ("top_ids", "top_logits", "logsumexp", "target_logit", "target_rank")))
+        lens = self.lens.rows(np.arange(self.n_layers + 1) * self.n_tokens + (position - self.first))  # layer 0 first
         return PositionLens(position, int(lens.top_ids[-1, 0]), lens)
 
 

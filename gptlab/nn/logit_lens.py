@@ -53,6 +53,11 @@ class Lens:
     def target_prob(self) -> np.ndarray:
         return np.exp(self.target_logit - self.logsumexp)
 
+    def rows(self, index) -> "Lens":
+        """The Lens of some rows (an index array or a slice), in that order."""
+        return Lens(self.top_ids[index], self.top_logits[index], self.logsumexp[index], self.target_logit[index],
+                    self.target_rank[index])
+
 
 def final_norm(model, x: torch.Tensor) -> torch.Tensor:
     """(..., d) residual stream -> (..., d): the model's final norm, the one before its output layer

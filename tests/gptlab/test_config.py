@@ -14,7 +14,8 @@ def test_no_forced_gc_after_every_script_run():
     assert config["server"]["fileWatcherType"] == "none"
 
 
-CDN = re.compile(r"https?://[^\s\"')>]*(?:cdn|unpkg\.com|jsdelivr|googleapis|cloudflare)", re.IGNORECASE)
+CDN = re.compile(r"https?://[^\s\"')>]*(?:cdn|unpkg\.com|jsdelivr|googleapis|cloudflare|d3js\.org|code\.jquery\.com)",
+                 re.IGNORECASE)
 
 
 def test_nothing_the_app_serves_points_at_a_cdn():
