@@ -139,6 +139,9 @@ class ForwardResult:
     hidden: torch.Tensor  # (P, d) final hidden states (after the last norm), bfloat16
 
 
+_NOTHING = object()
+
+
 class GenerationHandle:
     """A generation running in a worker (this one or gptlab.models.transformers_worker's): iterate to receive
     its state after each step."""
@@ -160,14 +163,30 @@ class GenerationHandle:
             self.cancel()  # a page that stops reading (Stop, a closed tab) frees the rows at once
 
     def states(self, timeout: float | None) -> Iterator[GenerationState | WaitStatus]:
-        """Like iterating, but yields a WaitStatus every `timeout` seconds while nothing comes."""
+        """Like iterating, but yields a WaitStatus every `timeout` seconds while nothing comes, and only the
+        newest of the states that came meanwhile: each state holds every token so far, so a page that
+        draws slower than the worker steps (a full server) skips the drawings it could not keep up with
+        instead of falling behind."""
+        pending: Any = _NOTHING
         try:
             while True:
-                try:
-                    item = self._request.states.get(timeout=timeout)
-                except queue.Empty:
-                    yield self.status()
-                    continue
+                if pending is not _NOTHING:
+                    item, pending = pending, _NOTHING
+                else:
+                    try:
+                        item = self._request.states.get(timeout=timeout)
+                    except queue.Empty:
+                        yield self.status()
+                        continue
+                while isinstance(item, GenerationState):  # newer states already waiting replace it
+                    try:
+                        newer = self._request.states.get_nowait()
+                    except queue.Empty:
+                        break
+                    if not isinstance(newer, GenerationState):  # the end or an error: after this state
+                        pending = newer
+                        break
+                    item = newer
                 if item is None:
                     return
                 if isinstance(item, BaseException):
@@ -430,11 +449,14 @@ class ModelWorker(WorkerThread):
         logits = engine.logits(picked_hidden, small)  # (P, V)
         # Hand out the results.
         n_decode, n_new = len(decode_rows), len(admitted)
+        # Beams that moved, every request's at once: one copy per block for the whole class (request by request,
+        # 40 students' beams were 1,440 small copies a step). Requests own disjoint rows, so the moves commute.
+        moves: tuple[list[int], list[int]] = ([], [])
         for request in self._active:
             rows = request.rows
             contiguous = rows == list(range(rows[0], rows[0] + len(rows)))
             request_logits = logits[rows[0] : rows[0] + len(rows)] if contiguous else logits[torch.tensor(rows)]  # (rows, V)
-            self._advance(request, request_logits)
+            self._advance(request, request_logits, moves)
         for j, request in enumerate(admitted):
             prompt_row = request.rows[0]
             for _ in range(request.n_rows - 1):  # every strategy and beam starts from the prompt
@@ -445,7 +467,8 @@ class ModelWorker(WorkerThread):
             self._owner[prompt_row] = (request, 0)
             first = logits[n_decode + j].expand(request.n_rows, -1)  # (rows, V)
             self._active.append(request)
-            self._advance(request, first)
+            self._advance(request, first, moves)
+        self.cache.reorder(*moves)
         base = n_decode + n_new
         for request, ps in zip(forwards, forward_picks):
             k = len(ps)
@@ -465,12 +488,14 @@ class ModelWorker(WorkerThread):
 
         return request is None or request.n_rows <= INT8_MAX_ROWS
 
-    def _advance(self, request: _Generation, logits: torch.Tensor) -> None:
+    def _advance(self, request: _Generation, logits: torch.Tensor, moves: tuple[list[int], list[int]]) -> None:
+        """One step of a request's choices; the rows its beams move to go into `moves` (targets, sources)."""
         run = request.run
         state = run.step(logits)
         if run.reorder is not None:
             rows = request.rows
-            self.cache.reorder(rows, [rows[int(i)] for i in run.reorder])
+            moves[0].extend(rows)
+            moves[1].extend(rows[int(i)] for i in run.reorder)
         request.states.put(state)
 
     def _finish_done(self) -> None:

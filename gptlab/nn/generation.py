@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 
 import torch
 
-from gptlab.nn.decoding import Strategy, choose_token
+from gptlab.nn.decoding import Strategy, choose_token, fast_topk
 
 
 LAB_CONTEXT_TOKENS = 1024  # prompt + new tokens the lab lets through (Gemma 3 270M reads 32,768; a laptop
@@ -168,15 +168,28 @@ class _Beams:
     def _normalised(self, score: float, length: int) -> float:
         return score / (max(length, 1) ** self.length_penalty)
 
-    def step(self, logprobs: torch.Tensor, stop_ids: frozenset[int], max_len_reached: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """(size, V) log-probabilities -> (size,) source beam of each new beam, (size,) its new token."""
-        vocab = logprobs.shape[-1]
-        total = self.scores[:, None] + logprobs  # (size, V) log P of each one-token extension
-        top_scores, top_flat = total.view(-1).topk(2 * self.size)  # 2x: some may end on a stop token
+    def step(self, logits: torch.Tensor, log_norm: torch.Tensor, stop_ids: frozenset[int],
+             max_len_reached: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """(size, V) logits and (size,) their softmax denominators (logsumexp) -> (size,) source beam of
+        each new beam, (size,) its new token.
+
+        The new beams are the 2 x size best one-token extensions (score + log P(token)) over all beams
+        (2x: some may end on a stop token). Each of them is among its own beam's 2 x size most likely
+        tokens, so only those are scored: the same extensions as scoring all size x V of them, and the
+        same numbers (score + (logit - log_norm), the sum the full table would hold), without two passes
+        over the vocabulary and a top-k over size x V values.
+        """
+        width = min(2 * self.size, logits.shape[-1])
+        top_logits, top_ids = fast_topk(logits, width)  # (size, 2 size) each beam's likeliest tokens
+        logprobs = top_logits - log_norm[:, None]  # (size, 2 size)
+        total = self.scores[:, None] + logprobs  # (size, 2 size) log P of those one-token extensions
+        top_scores, top_flat = total.view(-1).topk(min(2 * self.size, total.numel()))  # the best over all beams
         sources, tokens, scores, histories = [], [], [], []
         for rank, (score, flat) in enumerate(zip(top_scores.tolist(), top_flat.tolist())):
-            beam, token = divmod(flat, vocab)
-            chosen = Chosen(token, float(logprobs[beam, token].exp()), float(logprobs[beam, token].exp()))
+            beam, column = divmod(flat, width)
+            token = int(top_ids[beam, column])
+            p = float(logprobs[beam, column].exp())
+            chosen = Chosen(token, p, p)
             if token in stop_ids:
                 if rank < self.size:  # a finished hypothesis only counts if it ranks among the beams
                     length = len(self.histories[beam]) + 1
@@ -254,8 +267,8 @@ class GenerationRun:
                 continue
             if strategy.is_beam:
                 b = self.beams[i]
-                logprobs = logits[r : r + b.size] - log_norm[r : r + b.size, None]  # (beams, V)
-                sources, new_tokens = b.step(logprobs, self.stop_ids, max_len_reached=step == self.max_new_tokens)
+                sources, new_tokens = b.step(logits[r : r + b.size], log_norm[r : r + b.size], self.stop_ids,
+                                             max_len_reached=step == self.max_new_tokens)
                 reorder[r : r + b.size] = sources + r
                 next_ids[r : r + b.size] = new_tokens
                 best, ended = b.best()

@@ -329,3 +329,26 @@ def test_pieces_follow_characters_spread_over_byte_tokens(gemma_tokenizer):
 @pytest.mark.real_models
 def test_gemmas_stop_tokens_come_from_its_generation_config(lab_model, gemma_tokenizer):
     assert G.stop_token_ids(lab_model) == (gemma_tokenizer.eos_token_id,)  # the base model ends a text with <eos>
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_beams_score_only_each_beams_likeliest_tokens_and_choose_as_the_full_table(seed):
+    """_Beams.step scores each beam's 2 x beams likeliest tokens; the full table of beams x V extensions
+    (what transformers scores) gives the same new beams, with the same scores."""
+    from gptlab.nn.generation import _Beams
+
+    g = torch.Generator().manual_seed(seed)
+    beams, vocab = 4, 3000
+    fast = _Beams(beams)
+    scores = torch.full((beams,), float("-inf"))
+    scores[0] = 0.0
+    for step in range(5):
+        logits = torch.randn(beams, vocab, generator=g) * 3  # (beams, V)
+        log_norm = torch.logsumexp(logits, dim=-1)  # (beams,)
+        total = scores[:, None] + (logits - log_norm[:, None])  # (beams, V) every extension
+        best, flat = total.view(-1).topk(beams)
+        sources, tokens = fast.step(logits, log_norm, frozenset(), max_len_reached=False)
+        assert sources.tolist() == (flat // vocab).tolist()
+        assert tokens.tolist() == (flat % vocab).tolist()
+        assert fast.scores.tolist() == best.tolist()
+        scores = best

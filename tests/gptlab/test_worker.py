@@ -185,3 +185,40 @@ def test_a_failing_step_answers_the_requests_it_had_just_admitted(worker, monkey
             pass
     monkeypatch.undo()
     assert _tokens(_last(worker.generate(PROMPTS[1], [D.GREEDY], max_new_tokens=3, seed=0)))  # the worker goes on
+
+
+def test_a_page_slower_than_the_worker_gets_the_newest_state_not_every_one(worker):
+    """A page drawing slower than the worker steps (a full server) skips to the newest state: each
+    state holds every token so far, so nothing is lost, and the page never falls behind. The end
+    and an error still come after the last state."""
+    handle = worker.generate(PROMPTS[0], [D.GREEDY, D.Strategy(num_beams=3)], max_new_tokens=6, seed=0)
+    while worker.load()["waiting"] or worker.load()["generations"]:  # it runs to its end, unread
+        time.sleep(0.01)
+    seen = [item for item in handle.states(timeout=0.1) if isinstance(item, G.GenerationState)]
+    assert [s.step for s in seen] == [6]  # one drawing, the last state
+    ref = _last(worker.generate(PROMPTS[0], [D.GREEDY, D.Strategy(num_beams=3)], max_new_tokens=6, seed=0))
+    assert _tokens(seen[0]) == _tokens(ref)
+
+
+def test_the_newest_state_comes_before_the_error_that_followed_it(worker):
+    from gptlab.models.worker import GenerationHandle
+
+    class Request:
+        def __init__(self):
+            import queue
+            self.states = queue.Queue()
+            self.cancelled = threading.Event()
+
+    request = Request()
+    states = [G.GenerationState(step=i, max_new_tokens=3, rows=()) for i in (1, 2)]
+    for item in (*states, RuntimeError("engine broke")):
+        request.states.put(item)
+    seen = []
+    with pytest.raises(RuntimeError, match="engine broke"):
+        for item in GenerationHandle(worker, request).states(timeout=0.1):
+            seen.append(item)
+    assert [s.step for s in seen] == [2]
+    request = Request()
+    for item in (*states, None):
+        request.states.put(item)
+    assert [s.step for s in GenerationHandle(worker, request).states(timeout=0.1)] == [2]
