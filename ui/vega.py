@@ -27,8 +27,23 @@ def spec(chart: Any) -> dict:
     return out
 
 
+def packed(chart: Any) -> dict:
+    """spec(chart) with every dataset already in the Arrow bytes Streamlit sends them as: a chart worth
+    keeping (st.cache_data) for the next runs of a page, which then send it without converting its data
+    again (pandas to Arrow was most of drawing the decoding lab's two charts)."""
+    from streamlit import dataframe_util
+
+    out = spec(chart)
+    if "datasets" in out:
+        out["datasets"] = {name: data if isinstance(data, bytes) else dataframe_util.convert_anything_to_arrow_bytes(data)
+                           for name, data in out["datasets"].items()}
+    return out
+
+
 def show(chart: Any, *, width: Literal["stretch", "content"] = "stretch", height: Any = "content",
          place: Any = None) -> None:
-    """Draw an Altair chart (as st.altair_chart does, with Streamlit's theme), in `place` (a column, an
-    st.empty slot) or where the page is."""
-    (st if place is None else place).vega_lite_chart(spec(chart), width=width, height=height)
+    """Draw an Altair chart (as st.altair_chart does, with Streamlit's theme), or a spec from packed(), in
+    `place` (a column, an st.empty slot) or where the page is."""
+    # Streamlit takes the datasets out of the dict it is handed: a kept spec goes as a copy.
+    out = dict(chart) if isinstance(chart, dict) else spec(chart)
+    (st if place is None else place).vega_lite_chart(out, width=width, height=height)

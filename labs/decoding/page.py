@@ -11,7 +11,6 @@ from gptlab.nn import tokenization as tk
 from gptlab.takeaway import code as takeaway
 from labs.decoding import widgets as ui_dec
 from labs.decoding import settings as S
-from labs.decoding.charts import DistributionTitles, draws_chart, next_token_chart
 from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
 from ui import exercises as exercises_ui
 from ui import frame
@@ -91,8 +90,7 @@ strategy = settings()
 
 
 def distribution(prompt: G.FittedPrompt) -> None:
-    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids, MODEL))  # (V,)
-    view = D.next_token_view(logits, strategy, shown=SHOWN)
+    view = ui_dec.token_view(prompt.ids, strategy, SHOWN, MODEL)
     notes = []
     if strategy.is_greedy:
         notes.append(t("decoding.note.greedy", lang))
@@ -103,29 +101,8 @@ def distribution(prompt: G.FittedPrompt) -> None:
         notes.append(t("decoding.note.top_p_zero", lang))
     for note in notes:
         st.info(note, icon=":material/info:")
-    rows = pd.DataFrame(
-        {
-            "rank": range(1, len(view.candidates) + 1),
-            "label": [f"{i}. {ui_dec.token_label(c.token_id, MODEL)}" for i, c in enumerate(view.candidates, 1)],
-            "model": [c.model_prob for c in view.candidates],
-            "strategy": [c.strategy_prob for c in view.candidates],
-            "cumulative": [c.cumulative for c in view.candidates],
-            "kept": [c.kept for c in view.candidates],
-        }
-    )
-    titles = DistributionTitles(
-        title=t("decoding.chart.title", lang, n=len(view.candidates)),
-        token=t("decoding.col.token", lang),
-        probability=t("decoding.col.probability", lang),
-        model=t("decoding.series.model", lang),
-        strategy=t("decoding.series.strategy", lang),
-        cumulative=t("decoding.series.cumulative", lang),
-        cut=t("decoding.cut", lang),
-        top_p_rule=f"top-p = {fmt_float(strategy.top_p, lang, 2)}",
-    )
-    show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
-    vega.show(next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None,
-                                     large=frame.projector_mode()), width="stretch")
+    rows, chart = ui_dec.distribution_figure(prompt.ids, strategy, SHOWN, lang, frame.projector_mode(), MODEL)
+    vega.show(chart, width="stretch")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("decoding.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
     m2.metric(t("decoding.metric.strategy_entropy", lang), f"{fmt_float(view.strategy_entropy_bits, lang, 2)} bits")
@@ -186,8 +163,7 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     st.markdown(ui_dec.generated_box(tokenizer.decode(list(prompt.ids), skip_special_tokens=True), pieces,
                                      chosen_records, lang), unsafe_allow_html=True)
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
-    logits = torch.from_numpy(ui_dec.next_logits(ids, MODEL))
-    view = D.next_token_view(logits, strategy, shown=STEP_CHOICES)
+    view = ui_dec.token_view(ids, strategy, STEP_CHOICES, MODEL)
     options = [c.token_id for c in view.candidates]
     probs = {c.token_id: c for c in view.candidates}
 
@@ -230,23 +206,9 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     st.subheader(t("decoding.draws.header", lang))
     n = st.slider(t("decoding.draws.n", lang), 10, 10_000, step=10, key=S.DRAWS_KEY, persist_state="session")
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
-    logits = torch.from_numpy(ui_dec.next_logits(prompt.ids, MODEL))
-    probs = D.probabilities(logits, strategy)  # (V,)
-    counts = D.draw_many(probs, n, seed)  # (V,)
-    top = torch.topk(probs, min(10, int((probs > 0).sum()))).indices.tolist()
-    drawn_top = [int(counts[i]) for i in top]
-    other_drawn = n - sum(drawn_top)
-    other_p = max(0.0, 1.0 - float(probs[top].sum()))
-    labels = [f"{rank}. {ui_dec.token_label(i, MODEL)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
-    rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
-    if other_p > 1e-6 or other_drawn:
-        rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
+    rows, distinct, chart = ui_dec.draws_figure(prompt.ids, strategy, int(n), seed, lang, frame.projector_mode(), MODEL)
     st.caption(t("decoding.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
-    vega.show(draws_chart(rows, title=t("decoding.draws.title", lang, n=fmt_int(n, lang)),
-                                token_title=t("decoding.col.token", lang), share_title=t("decoding.draws.share", lang),
-                                drawn=t("decoding.draws.drawn", lang), expected=t("decoding.draws.expected", lang),
-                                language=lang, large=frame.projector_mode()), width="stretch")
-    distinct = int((counts > 0).sum())
+    vega.show(chart, width="stretch")
     gap = float((rows["drawn"] - rows["expected"]).abs().max())
     st.markdown(t("decoding.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
     with st.expander(t("decoding.table", lang)):

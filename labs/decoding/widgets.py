@@ -18,6 +18,7 @@ from gptlab.nn import generation as G
 from gptlab.nn.tokenization import visible
 from labs.decoding.repetition import repetition_stats
 from ui import models as ui_models
+from ui import vega
 from ui.chips import chip, inline_html
 
 # Probability bins of a chosen token, and their background: ColorBrewer "Oranges" (a single hue
@@ -45,6 +46,72 @@ def next_logits(ids: tuple[int, ...], model: str = GEMMA_KEY) -> np.ndarray:
 
     Asked of the model's worker: with Gemma, requests that arrive together share one pass over the weights."""
     return ui_models.lm_worker(model_entry(model)).next_token_logits(ids).numpy()
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def token_view(ids: tuple[int, ...], strategy: D.Strategy, shown: int, model: str = GEMMA_KEY) -> D.NextTokenView:
+    """The next-token distribution's numbers for these tokens and settings (gptlab.nn.decoding.next_token_view).
+
+    Kept: every button of the lab reruns the whole page, and a class pressing Generate together
+    recomputed every student's distribution (passes over 262,144 probabilities) before a first token."""
+    return D.next_token_view(torch.from_numpy(next_logits(ids, model)), strategy, shown=shown)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def distribution_figure(ids: tuple[int, ...], strategy: D.Strategy, shown: int, lang: str, large: bool,
+                        model: str = GEMMA_KEY) -> tuple[pd.DataFrame, dict]:
+    """The distribution widget's rows (rank, label, model, strategy, cumulative, kept) and its chart, ready to send."""
+    from labs.decoding.charts import DistributionTitles, next_token_chart
+
+    view = token_view(ids, strategy, shown, model)
+    rows = pd.DataFrame(
+        {
+            "rank": range(1, len(view.candidates) + 1),
+            "label": [f"{i}. {token_label(c.token_id, model)}" for i, c in enumerate(view.candidates, 1)],
+            "model": [c.model_prob for c in view.candidates],
+            "strategy": [c.strategy_prob for c in view.candidates],
+            "cumulative": [c.cumulative for c in view.candidates],
+            "kept": [c.kept for c in view.candidates],
+        }
+    )
+    titles = DistributionTitles(
+        title=t("decoding.chart.title", lang, n=len(view.candidates)),
+        token=t("decoding.col.token", lang),
+        probability=t("decoding.col.probability", lang),
+        model=t("decoding.series.model", lang),
+        strategy=t("decoding.series.strategy", lang),
+        cumulative=t("decoding.series.cumulative", lang),
+        cut=t("decoding.cut", lang),
+        top_p_rule=f"top-p = {fmt_float(strategy.top_p, lang, 2)}",
+    )
+    show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
+    chart = next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None, large=large)
+    return rows, vega.packed(chart)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def draws_figure(ids: tuple[int, ...], strategy: D.Strategy, n: int, seed: int, lang: str, large: bool,
+                 model: str = GEMMA_KEY) -> tuple[pd.DataFrame, int, dict]:
+    """Many draws: the ten likeliest tokens' drawn and expected shares (and the rest's), how many distinct
+    tokens came out, and the chart, ready to send."""
+    from labs.decoding.charts import draws_chart
+
+    logits = torch.from_numpy(next_logits(ids, model))
+    probs = D.probabilities(logits, strategy)  # (V,)
+    counts = D.draw_many(probs, n, seed)  # (V,)
+    top = torch.topk(probs, min(10, int((probs > 0).sum()))).indices.tolist()
+    drawn_top = [int(counts[i]) for i in top]
+    other_drawn = n - sum(drawn_top)
+    other_p = max(0.0, 1.0 - float(probs[top].sum()))
+    labels = [f"{rank}. {token_label(i, model)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
+    rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
+    if other_p > 1e-6 or other_drawn:
+        rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
+    chart = draws_chart(rows, title=t("decoding.draws.title", lang, n=fmt_int(n, lang)),
+                        token_title=t("decoding.col.token", lang), share_title=t("decoding.draws.share", lang),
+                        drawn=t("decoding.draws.drawn", lang), expected=t("decoding.draws.expected", lang),
+                        language=lang, large=large)
+    return rows, int((counts > 0).sum()), vega.packed(chart)
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
