@@ -469,6 +469,7 @@ class ModelWorker(WorkerThread):
             self._active.append(request)
             self._advance(request, first, moves)
         self.cache.reorder(*moves)
+        self._hand_out([*self._active])
         base = n_decode + n_new
         for request, ps in zip(forwards, forward_picks):
             k = len(ps)
@@ -489,14 +490,22 @@ class ModelWorker(WorkerThread):
         return request is None or request.n_rows <= INT8_MAX_ROWS
 
     def _advance(self, request: _Generation, logits: torch.Tensor, moves: tuple[list[int], list[int]]) -> None:
-        """One step of a request's choices; the rows its beams move to go into `moves` (targets, sources)."""
+        """One step of a request's choices; the rows its beams move to go into `moves` (targets, sources).
+        The new state is handed to the page at the end of the step (_hand_out)."""
         run = request.run
-        state = run.step(logits)
+        run.step(logits)
         if run.reorder is not None:
             rows = request.rows
             moves[0].extend(rows)
             moves[1].extend(rows[int(i)] for i in run.reorder)
-        request.states.put(state)
+
+    @staticmethod
+    def _hand_out(requests: Sequence[_Generation]) -> None:
+        """Every request's new state, at once, once the step's choices are all made: a page woken by its
+        state draws (holding the GIL) while the worker is still choosing the other requests' tokens in
+        Python, and 40 pages woken one by one made those choices wait for the GIL again and again."""
+        for request in requests:
+            request.states.put(request.run.state)
 
     def _finish_done(self) -> None:
         self._release_all([r for r in self._active if r.run.done or r.cancelled.is_set()], None)
