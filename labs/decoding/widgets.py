@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Sequence
 
@@ -17,6 +17,7 @@ from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.tokenization import visible
 from labs.decoding.repetition import repetition_stats
+from labs.decoding.settings import SHOWN, STEP_CHOICES
 from ui import models as ui_models
 from ui import vega
 from ui.chips import chip, inline_html
@@ -48,13 +49,28 @@ def next_logits(ids: tuple[int, ...], model: str = GEMMA_KEY) -> np.ndarray:
     return ui_models.lm_worker(model_entry(model)).next_token_logits(ids).numpy()
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
-def token_view(ids: tuple[int, ...], strategy: D.Strategy, shown: int, model: str = GEMMA_KEY) -> D.NextTokenView:
-    """The next-token distribution's numbers for these tokens and settings (gptlab.nn.decoding.next_token_view).
+VIEW_CANDIDATES = max(SHOWN, STEP_CHOICES)  # one view serves the chart and the step-by-step choices
 
-    Kept: every button of the lab reruns the whole page, and a class pressing Generate together
-    recomputed every student's distribution (passes over 262,144 probabilities) before a first token."""
-    return D.next_token_view(torch.from_numpy(next_logits(ids, model)), strategy, shown=shown)
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _widest_view(ids: tuple[int, ...], strategy: D.Strategy, model: str) -> D.NextTokenView:
+    return D.next_token_view(torch.from_numpy(next_logits(ids, model)), strategy, shown=VIEW_CANDIDATES)
+
+
+def token_view(ids: tuple[int, ...], strategy: D.Strategy, shown: int, model: str = GEMMA_KEY) -> D.NextTokenView:
+    """The next-token distribution's numbers for these tokens and settings: next_token_view(logits, strategy,
+    shown) (gptlab.nn.decoding).
+
+    Kept (st.cache_data): every button of the lab reruns the whole page, and a class pressing Generate
+    together recomputed every student's distribution (passes over 262,144 probabilities) before a first
+    token. The chart's view and the step-by-step's (fewer candidates, the same prompt at first) are one:
+    the candidates are the most likely tokens in order, so fewer of them are the first ones."""
+    if shown > VIEW_CANDIDATES:
+        return D.next_token_view(torch.from_numpy(next_logits(ids, model)), strategy, shown=shown)
+    view = _widest_view(ids, strategy, model)
+    first = view.candidates[:shown]
+    mass = float(torch.tensor([c.model_prob for c in first], dtype=torch.float32).sum())  # as next_token_view sums them
+    return replace(view, candidates=first, shown_model_mass=mass)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)

@@ -352,3 +352,17 @@ def test_beams_score_only_each_beams_likeliest_tokens_and_choose_as_the_full_tab
         assert tokens.tolist() == (flat % vocab).tolist()
         assert fast.scores.tolist() == best.tolist()
         scores = best
+
+
+@pytest.mark.parametrize("strategy", [D.GREEDY, D.Strategy(temperature=0.7, top_k=50, top_p=0.9), D.Strategy(top_p=0.5),
+                                      D.Strategy(num_beams=4)])
+def test_the_labs_kept_view_is_next_token_view_for_every_number_of_candidates(monkeypatch, strategy):
+    """The decoding lab keeps one view per prompt and settings, for its chart and its step-by-step choices:
+    each is exactly what next_token_view gives for that many candidates."""
+    from labs.decoding import widgets as ui_dec
+
+    logits = torch.randn(5000, generator=torch.Generator().manual_seed(3)) * 4
+    monkeypatch.setattr(ui_dec, "next_logits", lambda ids, model: logits.numpy())
+    ids = (2, 11, 12, 13, abs(hash(repr(strategy))) % 10_000)  # its own cache entry
+    for shown in (1, 10, 15, 40):
+        assert ui_dec.token_view(ids, strategy, shown, "test") == D.next_token_view(logits, strategy, shown=shown)
