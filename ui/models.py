@@ -111,6 +111,13 @@ def on_worker(fn: Callable[[], Any], lang: str) -> Any:
     return wait_for(submit(fn), lang)
 
 
+# Entries of a cache keyed by a student's own text: a whole class's worth. With fewer entries than students,
+# 40 students opening the attention lab at once evicted each other's passes before their pages read them
+# again (each page reads its pass four times): the pass ran 169 times for 40 students, 22 s of the worker's
+# time. A pass over 64 tokens keeps about 4 MB (its hidden states and attention weights).
+CLASS_ENTRIES = 64
+
+
 class ResultCache:
     """A server-wide cache of model results by key (like st.cache_data), holding futures: sessions
     that ask the same thing at once share one job, and a page can show its place while it waits."""

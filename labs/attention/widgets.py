@@ -17,8 +17,8 @@ from ui import vega
 def decoder_run(entry, text: str, quiet: bool = False) -> A.DecoderRun:
     """One forward pass of the picked decoder (`entry`, float32) on the text (first 64 tokens), on its worker."""
     model, tokenizer = ui_models.lm_model(entry), ui_models.lm_tokenizer(entry)
-    return ui_models.lm_job(entry, "attention.decoder_run", text, lambda: A.run_decoder(model, tokenizer, text), 32,
-                            quiet=quiet)
+    return ui_models.lm_job(entry, "attention.decoder_run", text, lambda: A.run_decoder(model, tokenizer, text),
+                            ui_models.CLASS_ENTRIES, quiet=quiet)
 
 
 def decoder_steps(entry, text: str, layer: int, head: int) -> A.AttentionSteps:
@@ -27,7 +27,7 @@ def decoder_steps(entry, text: str, layer: int, head: int) -> A.AttentionSteps:
                             lambda: A.attention_steps(model, run, layer, head), 128)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=ui_models.CLASS_ENTRIES, show_spinner=False)
 def _decoder_weights(key: str, local_path: str | None, text: str) -> np.ndarray:
     from gptlab.models import catalog
 
@@ -44,7 +44,7 @@ def encoder_run(entry, text: str) -> tuple[tuple[str, ...], np.ndarray]:
     """BERT's tokens and (L, H, T, T) attention weights (MiniLM), on the worker of the picked decoder (`entry`)."""
     encoder, tokenizer = ui_models.minilm_encoder(), ui_models.minilm_tokenizer()
     return ui_models.lm_job(entry, "attention.encoder_run", text, lambda: A.encoder_attentions(encoder, tokenizer, text),
-                            32)
+                            ui_models.CLASS_ENTRIES)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

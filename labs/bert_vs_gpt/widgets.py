@@ -93,7 +93,7 @@ def shares_chart(checks: tuple[M.ShareCheck, ...], labels: list[str], *, title: 
 # --- cached runs on the real models -------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=ui_models.CLASS_ENTRIES, show_spinner=False)
 def tokenized(text: str) -> M.Tokenized:
     return M.tokenize_for_mlm(ui_models.minilm_tokenizer(), text)
 
@@ -110,7 +110,8 @@ def draws(text: str, first_seed: int, n: int, config: M.MaskingConfig) -> M.Many
 
 def encoder_vectors(text: str) -> C.Vectors:
     encoder, tokenizer = ui_models.minilm_encoder(), ui_models.minilm_tokenizer()
-    return ui_models.job("bert_vs_gpt.encoder_vectors", text, lambda: C.encoder_vectors(encoder, tokenizer, text), 32)
+    return ui_models.job("bert_vs_gpt.encoder_vectors", text, lambda: C.encoder_vectors(encoder, tokenizer, text),
+                         ui_models.CLASS_ENTRIES)
 
 
 def decoder_vectors(entry, text: str) -> C.Vectors:
