@@ -614,12 +614,20 @@ class KVCache:
         if not moves:
             return
         rows, sources = [r for r, _ in moves], [s for _, s in moves]
-        n = max(self.lengths[s] for s in sources)
-        index_src = torch.tensor(sources)
-        index_dst = torch.tensor(rows)
+        # Moves of rows of about the same length go together, each group copying its own longest row's
+        # positions: the class's moves come in one call, and one student's long prompt must not make every
+        # other student's beams copy its length.
+        groups: dict[int, tuple[list[int], list[int]]] = {}
+        for r, src in moves:
+            group = groups.setdefault(round_up(max(self.lengths[src], 1), KEY_BLOCK), ([], []))
+            group[0].append(r)
+            group[1].append(src)
+        plan = [(torch.tensor(dst), torch.tensor(src), max(self.lengths[x] for x in src)) for dst, src in groups.values()]
         for layer in range(self.shape.layers):
-            self.keys[layer][index_dst, :, :n] = self.keys[layer][index_src, :, :n]
-            self.values[layer][index_dst, :, :n] = self.values[layer][index_src, :, :n]
+            for cache in (self.keys[layer], self.values[layer]):
+                read = [cache[src, :, :n] for _, src, n in plan]  # every source read before any row is written
+                for (dst, _, n), block in zip(plan, read):
+                    cache[dst, :, :n] = block
         lengths = [self.lengths[s] for s in sources]
         for r, length in zip(rows, lengths):
             self.lengths[r] = length

@@ -514,10 +514,11 @@ class ModelWorker(WorkerThread):
         self._release_all([r for r in self._active if r.cancelled.is_set()], None)
 
     def _release_all(self, requests: list[_Generation], last: Any) -> None:
-        """Free every row of these requests in one move, then tell each of them `last` (None: done)."""
-        self._release(*requests)
+        """Tell each of these requests `last` (None: done), then free all their rows in one move (told first:
+        if freeing fails, for want of memory, the step's failure reaches the others, not these)."""
         for request in requests:
             request.states.put(last)
+        self._release(*requests)
 
     def _release(self, *requests: _Generation) -> None:
         for request in requests:

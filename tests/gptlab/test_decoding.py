@@ -331,29 +331,55 @@ def test_gemmas_stop_tokens_come_from_its_generation_config(lab_model, gemma_tok
     assert G.stop_token_ids(lab_model) == (gemma_tokenizer.eos_token_id,)  # the base model ends a text with <eos>
 
 
+def _full_table_beam_step(beams, logprobs, stop_ids, max_len_reached):
+    """The former _Beams.step: every beam x V extension scored, a top-k over all of them (the reference)."""
+    from gptlab.nn.generation import Chosen
+
+    vocab = logprobs.shape[-1]
+    total = beams.scores[:, None] + logprobs  # (size, V)
+    top_scores, top_flat = total.view(-1).topk(2 * beams.size)
+    sources, tokens, scores, histories = [], [], [], []
+    for rank, (score, flat) in enumerate(zip(top_scores.tolist(), top_flat.tolist())):
+        beam, token = divmod(flat, vocab)
+        chosen = Chosen(token, float(logprobs[beam, token].exp()), float(logprobs[beam, token].exp()))
+        if token in stop_ids:
+            if rank < beams.size:
+                length = len(beams.histories[beam]) + 1
+                beams.finished.append((beams._normalised(score, length), list(beams.histories[beam])))
+            continue
+        sources.append(beam)
+        tokens.append(token)
+        scores.append(score)
+        histories.append(beams.histories[beam] + [chosen])
+        if len(sources) == beams.size:
+            break
+    beams.scores = torch.tensor(scores)
+    beams.histories = histories
+    beams.finished.sort(key=lambda f: f[0], reverse=True)
+    del beams.finished[beams.size :]
+    return torch.tensor(sources), torch.tensor(tokens)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_beams_score_only_each_beams_likeliest_tokens_and_choose_as_the_full_table(seed):
     """_Beams.step scores each beam's 2 x beams likeliest tokens; the full table of beams x V extensions
-    (what transformers scores) gives the same new beams, with the same scores."""
+    (what transformers scores) gives the same new beams, scores, texts and finished hypotheses, stop
+    tokens included, on a vocabulary long enough for fast_topk's chunked path."""
     from gptlab.nn.generation import _Beams
 
     g = torch.Generator().manual_seed(seed)
-    beams, vocab = 4, 3000
-    fast = _Beams(beams)
-    scores = torch.full((beams,), float("-inf"))
-    scores[0] = 0.0
-    for step in range(5):
-        logits = torch.randn(beams, vocab, generator=g) * 3  # (beams, V)
+    size, vocab = 4, 128 * 40
+    fast, full = _Beams(size), _Beams(size)
+    for step in range(8):
+        logits = torch.randn(size, vocab, generator=g) * 3  # (beams, V)
+        stop_ids = frozenset(torch.topk(logits[0], 3).indices[1:].tolist()) if step % 3 == 1 else frozenset()
         log_norm = torch.logsumexp(logits, dim=-1)  # (beams,)
-        total = scores[:, None] + (logits - log_norm[:, None])  # (beams, V) every extension
-        best, flat = total.view(-1).topk(beams)
-        sources, tokens = fast.step(logits, log_norm, frozenset(), max_len_reached=False)
-        assert sources.tolist() == (flat // vocab).tolist()
-        assert tokens.tolist() == (flat % vocab).tolist()
-        assert fast.scores.tolist() == best.tolist()
-        scores = best
-
-
+        got = fast.step(logits, log_norm, stop_ids, max_len_reached=False)
+        want = _full_table_beam_step(full, logits - log_norm[:, None], stop_ids, max_len_reached=False)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+        assert fast.scores.tolist() == full.scores.tolist()
+        assert fast.histories == full.histories and fast.finished == full.finished
+    assert fast.finished  # some hypotheses ended on a stop token
 @pytest.mark.parametrize("strategy", [D.GREEDY, D.Strategy(temperature=0.7, top_k=50, top_p=0.9), D.Strategy(top_p=0.5),
                                       D.Strategy(num_beams=4)])
 def test_the_labs_kept_view_is_next_token_view_for_every_number_of_candidates(monkeypatch, strategy):

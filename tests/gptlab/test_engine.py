@@ -98,6 +98,39 @@ def test_a_beam_that_stays_is_not_copied_and_the_others_read_before_they_are_wri
     assert torch.equal(cache.keys[0][2, :, :2], before[2])
 
 
+def test_a_class_of_beams_of_many_lengths_moves_in_one_call_each_row_copying_its_own_length(tiny, monkeypatch):
+    """Two students' beams, one with a long prompt, reordered in one call (the worker's step): every row
+    takes its source's cache, all sources read before any row is written, and the short rows copy only
+    their own length, not the long prompt's."""
+    engine = GemmaEngine(tiny)
+    cache = KVCache(engine.shape)
+    prompts = [[2, 3], [2, 4], [2] + [3 + i % 20 for i in range(140)], [2] + [5 + i % 17 for i in range(140)]]  # 2 short, 2 long
+    for prompt in prompts:
+        engine.forward(cache, [cache.add_row()], [prompt])
+    before = [(cache.keys[layer][row].clone(), cache.values[layer][row].clone())
+              for row in range(4) for layer in range(engine.shape.layers)]
+    widths = []
+    original = torch.Tensor.__getitem__
+
+    def watching(self, index):  # the widths the copies read
+        if isinstance(index, tuple) and len(index) == 3 and isinstance(index[2], slice) and index[2].stop:
+            widths.append(index[2].stop)
+        return original(self, index)
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", watching)
+    with torch.inference_mode():  # as the worker moves them (the cache grew inside inference mode)
+        cache.reorder([0, 1, 2, 3], [1, 0, 3, 2])  # each student's two beams swap
+    monkeypatch.undo()
+    assert sorted(set(widths)) == [2, 141]  # the short rows read 2 positions, never 141
+    for target, source in ((0, 1), (1, 0), (2, 3), (3, 2)):
+        n = len(prompts[source])
+        assert cache.lengths[target] == n
+        for layer in range(engine.shape.layers):
+            keys, values = before[source * engine.shape.layers + layer]
+            assert torch.equal(cache.keys[layer][target, :, :n], keys[:, :n])
+            assert torch.equal(cache.values[layer][target, :, :n], values[:, :n])
+
+
 def test_reserving_rows_grows_the_cache_once_and_keeps_what_rows_hold(tiny, monkeypatch):
     engine = GemmaEngine(tiny)
     cache = KVCache(engine.shape, rows=2, tokens=2)

@@ -192,7 +192,7 @@ def test_a_page_slower_than_the_worker_gets_the_newest_state_not_every_one(worke
     state holds every token so far, so nothing is lost, and the page never falls behind. The end
     and an error still come after the last state."""
     handle = worker.generate(PROMPTS[0], [D.GREEDY, D.Strategy(num_beams=3)], max_new_tokens=6, seed=0)
-    while worker.load()["waiting"] or worker.load()["generations"]:  # it runs to its end, unread
+    while not (handle._request.run.done and worker.load()["generations"] == 0):  # it runs to its end, unread
         time.sleep(0.01)
     seen = [item for item in handle.states(timeout=0.1) if isinstance(item, G.GenerationState)]
     assert [s.step for s in seen] == [6]  # one drawing, the last state
