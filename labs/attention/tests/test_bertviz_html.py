@@ -71,7 +71,7 @@ def test_libraries_are_inlined_before_the_view(views, kind):
         inlined = text.replace("://", ":\\/\\/")  # the only change: no URL text (see _script_safe)
         assert inlined in html, name
         positions.append(html.index(inlined))
-    assert "d3js.org v5.7.0" in html and "jQuery v3.7.1" in html and 'version="2.3.7"' in html
+    assert "d3 v5.7.0 Copyright 2018 Mike Bostock" in html and "jQuery v3.7.1" in html and 'version="2.3.7"' in html
     # d3 and jQuery before require.js, then the AMD names, then bertviz's require([...])
     shim = html.index(B._AMD_SHIM)
     assert positions == sorted(positions) and positions[-1] < shim < html.index("requirejs(['jquery', 'd3']")
