@@ -184,11 +184,19 @@ class _Beams:
         logprobs = top_logits - log_norm[:, None]  # (size, 2 size)
         total = self.scores[:, None] + logprobs  # (size, 2 size) log P of those one-token extensions
         top_scores, top_flat = total.view(-1).topk(min(2 * self.size, total.numel()))  # the best over all beams
-        sources, tokens, scores, histories = [], [], [], []
-        for rank, (score, flat) in enumerate(zip(top_scores.tolist(), top_flat.tolist())):
+        candidates = []
+        for score, flat in zip(top_scores.tolist(), top_flat.tolist()):
             beam, column = divmod(flat, width)
-            token = int(top_ids[beam, column])
-            p = float(logprobs[beam, column].exp())
+            candidates.append((score, beam, int(top_ids[beam, column]), float(logprobs[beam, column].exp())))
+        return self.extend(candidates, stop_ids, max_len_reached)
+
+    def extend(self, candidates: Sequence[tuple[float, int, int, float]], stop_ids: frozenset[int],
+               max_len_reached: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """The new beams from the best one-token extensions, best first, each (score, beam, token, its
+        probability): an extension ending on a stop token finishes a hypothesis if it ranks among the
+        beams, the others become the beams. Returns (size,) source beam and (size,) new token of each."""
+        sources, tokens, scores, histories = [], [], [], []
+        for rank, (score, beam, token, p) in enumerate(candidates):
             chosen = Chosen(token, p, p)
             if token in stop_ids:
                 if rank < self.size:  # a finished hypothesis only counts if it ranks among the beams

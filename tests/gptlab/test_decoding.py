@@ -332,32 +332,13 @@ def test_gemmas_stop_tokens_come_from_its_generation_config(lab_model, gemma_tok
 
 
 def _full_table_beam_step(beams, logprobs, stop_ids, max_len_reached):
-    """The former _Beams.step: every beam x V extension scored, a top-k over all of them (the reference)."""
-    from gptlab.nn.generation import Chosen
-
+    """The former _Beams.step (the reference): every beam x V extension scored, a top-k over all of them."""
     vocab = logprobs.shape[-1]
     total = beams.scores[:, None] + logprobs  # (size, V)
     top_scores, top_flat = total.view(-1).topk(2 * beams.size)
-    sources, tokens, scores, histories = [], [], [], []
-    for rank, (score, flat) in enumerate(zip(top_scores.tolist(), top_flat.tolist())):
-        beam, token = divmod(flat, vocab)
-        chosen = Chosen(token, float(logprobs[beam, token].exp()), float(logprobs[beam, token].exp()))
-        if token in stop_ids:
-            if rank < beams.size:
-                length = len(beams.histories[beam]) + 1
-                beams.finished.append((beams._normalised(score, length), list(beams.histories[beam])))
-            continue
-        sources.append(beam)
-        tokens.append(token)
-        scores.append(score)
-        histories.append(beams.histories[beam] + [chosen])
-        if len(sources) == beams.size:
-            break
-    beams.scores = torch.tensor(scores)
-    beams.histories = histories
-    beams.finished.sort(key=lambda f: f[0], reverse=True)
-    del beams.finished[beams.size :]
-    return torch.tensor(sources), torch.tensor(tokens)
+    candidates = [(score, flat // vocab, flat % vocab, float(logprobs[flat // vocab, flat % vocab].exp()))
+                  for score, flat in zip(top_scores.tolist(), top_flat.tolist())]
+    return beams.extend(candidates, stop_ids, max_len_reached)
 
 
 @pytest.mark.parametrize("seed", range(6))
