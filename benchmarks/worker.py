@@ -18,7 +18,6 @@ Figures, not tests.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
 import sys
 import threading
@@ -28,16 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def _hog(stop) -> None:  # a busy program beside the benchmark
-    while not stop.is_set():
-        pass
-
-
 def side_by_side():
+    """The side-by-side widget's strategies with the lab's default settings (T 1: the student's own row)."""
     from gptlab.nn import decoding as D
+    from labs.decoding.settings import SIDE_BY_SIDE
 
-    return (D.GREEDY, D.Strategy(temperature=0.7), D.Strategy(top_k=40), D.Strategy(top_p=0.9),
-            D.Strategy(temperature=0.7, top_k=50, top_p=0.9), D.Strategy(num_beams=4), D.Strategy())
+    return (*SIDE_BY_SIDE, D.Strategy())
 
 
 def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float]]:
@@ -92,7 +87,7 @@ def main() -> None:
     import gptlab  # noqa: F401  (the app's thread and wait policy, before torch)
     import torch
 
-    from benchmarks.classroom import student_texts
+    from benchmarks.classroom import start_hogs, stop_hogs, student_texts
     from gptlab import models
     from gptlab.models.engine import GemmaEngine
     from gptlab.models.worker import ModelWorker
@@ -102,16 +97,11 @@ def main() -> None:
     prompts = [tokenizer(text)["input_ids"] for text in student_texts(args.students, args.seed, open_ended=True)]
     for _ in worker.generate(prompts[0], side_by_side(), max_new_tokens=3, seed=0):  # warm-up
         pass
-    stop = multiprocessing.Event()
-    hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True) for _ in range(args.hog)]
-    for hog in hogs:
-        hog.start()
+    hogs = start_hogs(args.hog)
     try:
         results = [one_class(worker, prompts, args.tokens) for _ in range(args.rounds)]
     finally:
-        stop.set()
-        for hog in hogs:
-            hog.join()
+        stop_hogs(hogs)
         worker.close()
     for n, (total, first, steps) in enumerate(results, 1):
         print(f"round {n}: total {total:.2f} s, first token worst {first:.2f} s, "

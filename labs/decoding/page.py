@@ -11,7 +11,7 @@ from gptlab.nn import tokenization as tk
 from gptlab.takeaway import code as takeaway
 from labs.decoding import widgets as ui_dec
 from labs.decoding import settings as S
-from labs.decoding.settings import BEAMS, GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
+from labs.decoding.settings import GRID_TEMPERATURES, GRID_TOP_PS, SHOWN, STEP_CHOICES
 from ui import exercises as exercises_ui
 from ui import frame
 from ui import lesson as lesson_ui
@@ -236,14 +236,7 @@ lesson_ui.sections(les, "beam-search", "repetition", "side-by-side")
 
 # --- 4. side by side, and the seed's grid -------------------------------------------------------------
 def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
-    fixed = (
-        D.GREEDY,
-        D.Strategy(temperature=0.7),
-        D.Strategy(top_k=40),
-        D.Strategy(top_p=0.9),
-        D.Strategy(temperature=0.7, top_k=50, top_p=0.9),
-        D.Strategy(num_beams=BEAMS),
-    )
+    fixed = S.SIDE_BY_SIDE
     named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
     if strategy not in fixed and not strategy.is_greedy:
         named.insert(5, (t("decoding.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.urlparams import NumberParam, TextParam, UrlParam, with_sections
 
@@ -10,6 +11,9 @@ STEP_CHOICES = 10  # candidates offered in the step-by-step widget
 GRID_TEMPERATURES = (0.3, 0.7, 1.0)  # the course seed's temperature x top-p grid
 GRID_TOP_PS = (0.8, 0.9, 0.95)
 BEAMS = 4
+# The side-by-side widget's fixed strategies (the student's own settings join them when they differ).
+SIDE_BY_SIDE = (D.GREEDY, D.Strategy(temperature=0.7), D.Strategy(top_k=40), D.Strategy(top_p=0.9),
+                D.Strategy(temperature=0.7, top_k=50, top_p=0.9), D.Strategy(num_beams=BEAMS))
 
 PROMPT_KEY = "decoding.prompt"
 TEMPERATURE_KEY, TOP_K_KEY, TOP_P_KEY = "decoding.temperature", "decoding.top_k", "decoding.top_p"
