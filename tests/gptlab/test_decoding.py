@@ -373,3 +373,11 @@ def test_the_labs_kept_view_is_next_token_view_for_every_number_of_candidates(mo
     ids = (2, 11, 12, 13, abs(hash(repr(strategy))) % 10_000)  # its own cache entry
     for shown in (1, 10, 15, 40):
         assert ui_dec.token_view(ids, strategy, shown, "test") == D.next_token_view(logits, strategy, shown=shown)
+
+
+def test_a_tokens_shade_bin_has_its_upper_bound_in_the_next_bin():
+    from labs.decoding import widgets as ui_dec
+
+    bounds = ui_dec.PROBABILITY_BINS  # upper bounds, exclusive: p = 0.05 is already in the second bin
+    assert [ui_dec.bin_of(p) for p in (0.0, 0.049, 0.05, 0.2, 0.5, 0.79, 0.8, 1.0)] == [0, 0, 1, 2, 3, 3, 4, 4]
+    assert len(ui_dec.BIN_COLOURS) == len(bounds) + 1 == len(ui_dec.BIN_TEXT)
