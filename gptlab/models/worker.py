@@ -23,6 +23,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
@@ -142,6 +143,12 @@ class ForwardResult:
 _NOTHING = object()
 
 
+def _cancel(worker: "WorkerThread", request: Any) -> None:
+    if not request.cancelled.is_set():
+        request.cancelled.set()
+        worker._wake()
+
+
 class GenerationHandle:
     """A generation running in a worker (this one or gptlab.models.transformers_worker's): iterate to receive
     its state after each step."""
@@ -149,6 +156,8 @@ class GenerationHandle:
     def __init__(self, worker: "WorkerThread", request: Any) -> None:
         self._worker = worker
         self._request = request
+        # Nobody holds the handle any more (a session that ended before its page read it): its rows are freed.
+        weakref.finalize(self, _cancel, worker, request)
 
     def __iter__(self) -> Iterator[GenerationState]:
         try:
@@ -196,9 +205,7 @@ class GenerationHandle:
             self.cancel()
 
     def cancel(self) -> None:
-        if not self._request.cancelled.is_set():
-            self._request.cancelled.set()
-            self._worker._wake()
+        _cancel(self._worker, self._request)
 
     def status(self) -> WaitStatus:
         return self._worker._status_of(self._request)

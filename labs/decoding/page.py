@@ -21,6 +21,7 @@ from ui.params import load_from_url, write_to_url
 from ui import vega
 
 lang = frame.language()
+SBS_GO_KEY = "decoding.sbs.go"  # the side-by-side widget's Generate button
 PARAMS = S.url_params(lang)
 load_from_url(PARAMS, "decoding", lang)
 les = lesson_ui.lesson("decoding", lang)
@@ -87,6 +88,28 @@ def settings() -> D.Strategy:
 
 
 strategy = settings()
+
+
+def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
+    fixed = S.SIDE_BY_SIDE
+    named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
+    if strategy not in fixed and not strategy.is_greedy:
+        named.insert(5, (t("decoding.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
+    return tuple(named)
+
+
+def side_by_side_request(prompt: G.FittedPrompt, max_new: int) -> ui_dec.RunRequest:
+    """What the side-by-side widget generates, from the session's values (read at the top of the run too)."""
+    seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
+    named = side_by_side_strategies()
+    return ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed, MODEL)
+
+
+# Generate was pressed: its request goes to the model worker now, not after the widgets above it are redrawn
+# (ui_dec.start_early); the widget below takes the running generation.
+pressed = prompt is not None and bool(st.session_state.get(SBS_GO_KEY)) and S.MAX_NEW_KEY in st.session_state
+ui_dec.start_early(S.SIDE_BY_SIDE_KEY, side_by_side_request(prompt, st.session_state[S.MAX_NEW_KEY]) if pressed else None,
+                   ui_models.lm_stop_token_ids(picked) if pressed else ())
 
 
 def distribution(prompt: G.FittedPrompt) -> None:
@@ -235,14 +258,6 @@ lesson_ui.sections(les, "beam-search", "repetition", "side-by-side")
 
 
 # --- 4. side by side, and the seed's grid -------------------------------------------------------------
-def side_by_side_strategies() -> tuple[tuple[str, D.Strategy], ...]:
-    fixed = S.SIDE_BY_SIDE
-    named = [(ui_dec.strategy_name(s, lang), s) for s in fixed]
-    if strategy not in fixed and not strategy.is_greedy:
-        named.insert(5, (t("decoding.name.yours", lang, name=ui_dec.strategy_name(strategy, lang)), strategy))
-    return tuple(named)
-
-
 def show_rows(names, state: G.GenerationState | None, slots, pieces_of: ui_dec.PieceCache) -> None:
     for i, (name, slot) in enumerate(zip(names, slots)):
         with slot.container():
@@ -314,9 +329,9 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
                         help=t("decoding.max_new_help", lang, cap=G.MAX_NEW_TOKENS), persist_state="session")
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
     named = side_by_side_strategies()
-    request = ui_dec.RunRequest(prompt.ids, tuple(s for _, s in named), tuple(n for n, _ in named), int(max_new), seed, MODEL)
+    request = side_by_side_request(prompt, max_new)
     go, stop = st.columns([1, 1])
-    start = go.button(t("decoding.generate", lang), type="primary", icon=":material/play_arrow:", key="decoding.sbs.go")
+    start = go.button(t("decoding.generate", lang), type="primary", icon=":material/play_arrow:", key=SBS_GO_KEY)
     stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
     per_row = 2 if frame.projector_mode() else 3

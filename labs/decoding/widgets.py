@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab.i18n import fmt_float, fmt_int, t
+from gptlab.i18n import fmt_float, fmt_floats, fmt_int, t
 from gptlab.models.catalog import GEMMA_KEY
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
@@ -160,10 +160,13 @@ def shaded_tokens(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) 
     Every token text is escaped: it is model output, which may well contain markup.
     """
     spans = []
-    for piece, c in zip(pieces, chosen):
+    # fmt_floats: the same strings as fmt_float, formatted for the whole row at once (a class redraws 40 pages of
+    # seven rows at every step, and Babel's one-number formatting was a third of those pages' Python time)
+    model = fmt_floats([100 * c.model_prob for c in chosen], lang, 1)
+    strategy = fmt_floats([100 * c.strategy_prob for c in chosen], lang, 1)
+    for piece, c, model_text, strategy_text in zip(pieces, chosen, model, strategy):
         b = bin_of(c.model_prob)
-        title = t("decoding.token_title", lang, model=fmt_float(100 * c.model_prob, lang, 1),
-                  strategy=fmt_float(100 * c.strategy_prob, lang, 1))
+        title = t("decoding.token_title", lang, model=model_text, strategy=strategy_text)
         spans.append(chip(html=inline_html(piece), kinds="inline", title=title, background=BIN_COLOURS[b],
                           colour=BIN_TEXT[b]))
     return "".join(spans)
@@ -193,8 +196,8 @@ def probabilities_table(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang:
         {
             t("decoding.col.step", lang): range(1, len(chosen) + 1),
             t("decoding.col.token", lang): [visible(p) for p in pieces],
-            t("decoding.col.model_p", lang): [fmt_float(100 * c.model_prob, lang, 2) + " %" for c in chosen],
-            t("decoding.col.strategy_p", lang): [fmt_float(100 * c.strategy_prob, lang, 2) + " %" for c in chosen],
+            t("decoding.col.model_p", lang): [p + " %" for p in fmt_floats([100 * c.model_prob for c in chosen], lang, 2)],
+            t("decoding.col.strategy_p", lang): [p + " %" for p in fmt_floats([100 * c.strategy_prob for c in chosen], lang, 2)],
         }
     )
 
@@ -254,6 +257,47 @@ class PieceCache:
         return new
 
 
+EARLY_KEY = "decoding.early"  # session key: {widget key: (request, handle)} submitted at the top of the run
+
+
+def _submit(request: RunRequest, stop_ids: tuple[int, ...]):
+    return ui_models.lm_worker(model_entry(request.model)).generate(
+        request.prompt_ids, request.strategies, max_new_tokens=request.max_new_tokens, seed=request.seed,
+        stop_token_ids=stop_ids)
+
+
+def start_early(key: str, request: RunRequest | None, stop_ids: tuple[int, ...] = ()) -> None:
+    """Hand a streamed widget's request to the model worker at the top of the run its button started.
+
+    Pressing Generate reruns the whole page, and the widget sits below every other one: each page
+    redrew the lesson and the widgets above before its request reached the worker, so a class
+    pressing together joined the batch seconds apart and everyone waited for the last. The request
+    is built from the values the widget reads later (the page builds it with the same function), and
+    `stream` takes the running generation instead of starting another.
+
+    Call it at the top of every run (request None when the button was not pressed): a generation
+    left by a run that was interrupted before its widget took it (Stop, a changed setting) is
+    cancelled here; one whose session ended goes when its handle is dropped (GenerationHandle).
+    """
+    early = st.session_state.setdefault(EARLY_KEY, {})
+    left = early.pop(key, None)
+    if left is not None:
+        left[1].cancel()
+    if request is not None:
+        early[key] = (request, _submit(request, stop_ids))
+
+
+def _take_early(key: str, request: RunRequest):
+    """The generation start_early submitted for this widget in this run, if it is this request (else cancelled)."""
+    entry = st.session_state.get(EARLY_KEY, {}).pop(key, None)
+    if entry is None:
+        return None
+    if entry[0] == request:
+        return entry[1]
+    entry[1].cancel()
+    return None
+
+
 def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang: str) -> None:
     """Generate on the model worker, saving the state in the session after every step and calling
     `draw(state)`; while the server is full the student sees their place in line.
@@ -265,9 +309,7 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang:
     the next run shows them as stopped.
     """
     st.session_state[key] = {"request": request, "state": None, "complete": False}
-    handle = ui_models.lm_worker(model_entry(request.model)).generate(request.prompt_ids, request.strategies,
-                                               max_new_tokens=request.max_new_tokens, seed=request.seed,
-                                               stop_token_ids=stop_ids)
+    handle = _take_early(key, request) or _submit(request, stop_ids)
     notice = None
     for item in handle.states(timeout=ui_models.POLL_S):
         if not isinstance(item, G.GenerationState):  # still waiting for room in the batch

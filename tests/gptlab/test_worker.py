@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -78,6 +79,21 @@ def test_each_step_streams_and_stop_frees_the_rows_at_once(worker):
         assert state.step == steps
         if steps == 3:
             break  # what a page does when the student presses Stop or closes the tab
+    deadline = time.monotonic() + 10
+    while worker.load()["rows"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker.load()["rows"] == 0
+
+
+def test_a_handle_nobody_holds_any_more_frees_its_rows(worker):
+    # A page that submitted a generation and ended before reading it (its session closed): the handle goes
+    # with the session, and the worker stops generating for nobody.
+    handle = worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=200, seed=0)
+    next(iter(handle))  # running
+    request = handle._request
+    del handle
+    gc.collect()
+    assert request.cancelled.is_set()
     deadline = time.monotonic() + 10
     while worker.load()["rows"] and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -76,6 +78,37 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
     assert len(names) == 7 and any(n.startswith(t("decoding.name.yours", lang, name="")) for n in names)  # T 1: plain sampling
     result = at.session_state["decoding.sbs.result"]
     assert result["complete"] and all(1 <= len(r.tokens) <= 12 for r in result["state"].rows)
+
+
+@pytest.mark.real_models
+def test_generate_reaches_the_worker_at_the_top_of_the_run_once(prepared_decoder, monkeypatch):
+    from labs.decoding import widgets as ui_dec
+
+    at = run_app("en", DECODING)
+    at.slider(key="decoding.max_new").set_value(4).run()
+    submitted = []
+    submit = ui_dec._submit
+
+    def recorded(request, stop_ids):
+        handle = submit(request, stop_ids)
+        submitted.append((inspect.stack()[1].function, handle))
+        return handle
+
+    monkeypatch.setattr(ui_dec, "_submit", recorded)
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [caller for caller, _ in submitted] == ["start_early"]  # before the widgets above redrew; not twice
+    result = at.session_state["decoding.sbs.result"]
+    assert result["complete"] and all(1 <= len(r.tokens) <= 4 for r in result["state"].rows)
+    assert not at.session_state[ui_dec.EARLY_KEY]  # the widget took it
+    # A run interrupted before the widget took its generation (Stop pressed while the page redrew): the next
+    # run cancels it, and a run without the button submits nothing.
+    monkeypatch.setattr(ui_dec, "_take_early", lambda key, request: None)
+    at.button(key="decoding.sbs.go").click().run()
+    left = submitted[1][1]
+    assert [caller for caller, _ in submitted[1:]] == ["start_early", "stream"]
+    at.run()
+    assert left._request.cancelled.is_set() and not at.session_state[ui_dec.EARLY_KEY] and len(submitted) == 3
 
 
 @pytest.mark.real_models
