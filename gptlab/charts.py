@@ -19,15 +19,26 @@ PROJECTOR_TITLE_FONT = 24
 
 def readable(chart, large: bool):
     """In projector mode, every axis, legend and title of `chart` large and black, and no legend label cut
-    short ("Model (T = 1, nothi..."); unchanged otherwise. Call it on the chart a builder returns."""
+    short ("Model (T = 1, nothi..."); unchanged otherwise. Call it on the chart a builder returns (an Altair
+    chart, or a Vega-Lite spec as a dict, whose config it completes in place)."""
     if not large:
         return chart
     ink = "#000000"
-    chart = _configure(chart, "axis", labelFontSize=PROJECTOR_FONT, titleFontSize=PROJECTOR_FONT, labelColor=ink,
-                       titleColor=ink, tickColor=ink, domainColor=ink, titleFontWeight="bold")
-    chart = _configure(chart, "legend", labelFontSize=PROJECTOR_FONT, titleFontSize=PROJECTOR_FONT, labelColor=ink,
-                       titleColor=ink, labelLimit=0, symbolSize=260)
-    return _configure(chart, "title", fontSize=PROJECTOR_TITLE_FONT, color=ink)
+    parts = {
+        "axis": dict(labelFontSize=PROJECTOR_FONT, titleFontSize=PROJECTOR_FONT, labelColor=ink, titleColor=ink,
+                     tickColor=ink, domainColor=ink, titleFontWeight="bold"),
+        "legend": dict(labelFontSize=PROJECTOR_FONT, titleFontSize=PROJECTOR_FONT, labelColor=ink, titleColor=ink,
+                       labelLimit=0, symbolSize=260),
+        "title": dict(fontSize=PROJECTOR_TITLE_FONT, color=ink),
+    }
+    if isinstance(chart, dict):  # a Vega-Lite spec written as a dict (labs/decoding/charts.py)
+        config = chart.setdefault("config", {})
+        for part, values in parts.items():
+            config[part] = {**config.get(part, {}), **values}
+        return chart
+    for part, values in parts.items():
+        chart = _configure(chart, part, **values)
+    return chart
 
 
 def _configure(chart, part: str, **values):
@@ -44,7 +55,7 @@ CHART_KINDS = ("bars", "heatmap", "lines", "points")
 
 
 def described(chart, *, kind: str, title: str, details: str, language: str):
-    """`chart` with its accessible name and description, in `language`.
+    """`chart` (an Altair chart or a Vega-Lite spec as a dict) with its accessible name and description, in `language`.
 
     Vega writes a chart's `description` into the aria-label of the element that holds it (role
     graphics-document): what a screen reader announces for the chart, instead of "Vega visualization".
@@ -53,7 +64,10 @@ def described(chart, *, kind: str, title: str, details: str, language: str):
     if kind not in CHART_KINDS:
         raise ValueError(f"kind must be one of {CHART_KINDS}, not {kind!r}")
     head = f"{t(f'charts.kind.{kind}', language)}: {title.strip().rstrip('.')}."
-    return chart.properties(description=" ".join(part for part in (head, details.strip()) if part))
+    description = " ".join(part for part in (head, details.strip()) if part)
+    if isinstance(chart, dict):
+        return {**chart, "description": description}
+    return chart.properties(description=description)
 
 
 def top_items(labels, values, language: str, *, n: int = 3, digits: int = 2, percent: bool = False) -> str:

@@ -19,7 +19,9 @@ import streamlit as st
 
 def spec(chart: Any) -> dict:
     """An Altair chart's Vega-Lite spec, its data inline, without the default theme's view size (which
-    st.altair_chart leaves out too, so the chart fills its column)."""
+    st.altair_chart leaves out too, so the chart fills its column). A spec written as a dict comes back as a copy."""
+    if isinstance(chart, dict):
+        return dict(chart)
     out = chart.to_dict(validate=False)
     view = out.get("config", {}).get("view", {})
     for default in ("continuousWidth", "continuousHeight"):
