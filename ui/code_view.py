@@ -6,6 +6,7 @@ A page makes one `Shelf` per run; each widget that computes from a model puts it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import streamlit as st
@@ -17,6 +18,13 @@ from gptlab.takeaway.notebook import NotebookText, build_notebook, notebook_byte
 
 
 @st.cache_resource(show_spinner=False)
+@functools.lru_cache(maxsize=256)
+def notebook_file(text: NotebookText, widgets: tuple[tuple[str, Snippet], ...], paths: Paths, lang: str) -> bytes:
+    """The lab's notebook as a file, kept for the next runs: a page builds it on every run (for its download
+    button), and nbformat validates every cell it makes (4 % of the decoding lab's Python for a new prompt, py-spy)."""
+    return notebook_bytes(build_notebook(text, widgets, paths, lang))
+
+
 def local_paths() -> Paths:
     return Paths.local()
 
@@ -50,10 +58,9 @@ class Shelf:
         if not self.widgets:
             return
         text = NotebookText(title=les.title, summary=les.summary, key_ideas_heading=t("lesson.key_ideas", self.lang),
-                            key_ideas=les.key_ideas, install_note=t("takeaway.install_note", self.lang),
+                            key_ideas=tuple(les.key_ideas), install_note=t("takeaway.install_note", self.lang),
                             setup_heading=t("takeaway.setup", self.lang))
-        notebook = build_notebook(text, tuple(self.widgets), self.paths(), self.lang)
-        st.download_button(t("takeaway.notebook", self.lang), notebook_bytes(notebook),
+        st.download_button(t("takeaway.notebook", self.lang), notebook_file(text, tuple(self.widgets), self.paths(), self.lang),
                            file_name=f"gpt-lab-{self.lesson_id}-{self.lang}.ipynb", mime="application/x-ipynb+json",
                            icon=":material/download:", help=t("takeaway.notebook_help", self.lang),
                            key=f"{self.lesson_id}.takeaway.notebook", on_click="ignore")
