@@ -49,7 +49,7 @@ def _unembedding(entry):
     return family_of(model).unembedding(model)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=ui_models.CLASS_ENTRIES, show_spinner=False)
 def _prompt(key: str, local_path: str | None, text: str) -> Prompt:
     from gptlab.models import catalog
 
@@ -67,7 +67,10 @@ def trace(entry, text: str, quiet: bool = False) -> J.Trace:
     """The model's pass over the text with its hidden states: one job on the model's worker, shared
     server-wide by everyone who asks for the same prompt on the same model."""
     model, ids = ui_models.lm_model(entry), prompt(entry, text).ids
-    return ui_models.lm_job(entry, "journey.trace", ids, lambda: J.trace(model, ids), 16, quiet=quiet)
+    # A class's worth of traces (about 6 MB each for 64 tokens): with 16, a class opening the lab evicted each
+    # other's before their next rerun read them, as the attention lab's passes were (ui/models.py CLASS_ENTRIES).
+    return ui_models.lm_job(entry, "journey.trace", ids, lambda: J.trace(model, ids), ui_models.CLASS_ENTRIES,
+                            quiet=quiet)
 
 
 def blocks(entry, text: str, position: int) -> J.Blocks:

@@ -31,3 +31,17 @@ def test_a_class_of_forty_runs_each_students_pass_once():
 def test_a_cache_smaller_than_the_class_runs_the_passes_again_and_again():
     """What the attention lab did with 32 entries: 169 passes for 40 students in the classroom benchmark."""
     assert _pages_reading(ui_models.ResultCache(32), students=40, reads=4) == 160
+
+
+def test_the_journey_labs_traces_are_kept_for_a_class(monkeypatch):
+    from types import SimpleNamespace
+
+    from labs.journey import widgets as journey
+
+    asked = {}
+    monkeypatch.setattr(ui_models, "lm_model", lambda entry: object())
+    monkeypatch.setattr(journey, "prompt", lambda entry, text: SimpleNamespace(ids=(2, 5, 7)))
+    monkeypatch.setattr(ui_models, "lm_job", lambda entry, name, key, fn, max_entries, quiet=False:
+                        asked.setdefault(name, max_entries))
+    journey.trace(None, "a student's prompt")
+    assert asked == {"journey.trace": ui_models.CLASS_ENTRIES} and ui_models.CLASS_ENTRIES >= 40
