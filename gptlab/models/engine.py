@@ -29,7 +29,6 @@ Two things make it fast on a laptop's CPU without changing what the lab shows:
 from __future__ import annotations
 
 import math
-import mmap
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -522,24 +521,6 @@ class GemmaEngine:
         return logits
 
 
-LAZY_ZEROS_BYTES = 1 << 20  # tensors from this size on get their zeroed memory page by page (lazily_zeroed)
-
-
-def lazily_zeroed(shape: Sequence[int], dtype: torch.dtype) -> torch.Tensor:
-    """A tensor of zeros whose memory the operating system provides page by page, when first touched.
-
-    torch.zeros writes every byte at once. A class joining a worker grew its key/value cache from a
-    few rows to 432 while the requests came in, and each growth zeroed the whole new cache (1.6 GB
-    of pages faulted in, 1.2-1.6 s for the last two, measured here) before the first token. An
-    anonymous memory mapping is zero by definition and costs nothing until a page is used, so a
-    cache can be reserved for a whole class at once and only the rows in use take memory.
-    """
-    size = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
-    if size < LAZY_ZEROS_BYTES:
-        return torch.zeros(*shape, dtype=dtype)
-    return torch.frombuffer(mmap.mmap(-1, size), dtype=dtype).view(*shape)  # the tensor keeps the mapping
-
-
 class KVCache:
     """Keys and values of every row, per block: (rows, kv_heads, tokens, head_dim).
 
@@ -547,9 +528,7 @@ class KVCache:
     and makes the small attention products of decoding much faster on a CPU.
 
     Rows are numbered 0..n-1 with no gaps (decoding attends rows 0..R-1 as one view), so a row that
-    leaves is replaced by the last one (`remove`). Capacity in rows and tokens grows by doubling;
-    the memory is zeroed lazily (lazily_zeroed), so a capacity held for a class costs only the rows
-    and positions used.
+    leaves is replaced by the last one (`remove`). Capacity in rows and tokens grows by doubling.
     """
 
     def __init__(self, shape: EngineShape, dtype: torch.dtype = torch.float32, rows: int = 4, tokens: int = 128):
@@ -562,8 +541,8 @@ class KVCache:
     def _allocate(self, rows: int, tokens: int) -> None:
         s = self.shape
         old = getattr(self, "keys", None)
-        new_k = [lazily_zeroed((rows, s.kv_heads, tokens, s.head_dim), self.dtype) for _ in range(s.layers)]
-        new_v = [lazily_zeroed((rows, s.kv_heads, tokens, s.head_dim), self.dtype) for _ in range(s.layers)]
+        new_k = [torch.zeros(rows, s.kv_heads, tokens, s.head_dim, dtype=self.dtype) for _ in range(s.layers)]
+        new_v = [torch.zeros(rows, s.kv_heads, tokens, s.head_dim, dtype=self.dtype) for _ in range(s.layers)]
         if old is not None:
             # Only what rows hold is copied: rows past self.rows and positions past the longest are never read
             # (zeros there are as good as the stale values they had).

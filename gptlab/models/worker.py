@@ -272,7 +272,7 @@ class ModelWorker(WorkerThread):
         self.engine = engine
         self.max_rows = max_rows
         self.kv_budget_bytes = kv_budget_bytes
-        self.cache = self._new_cache()
+        self.cache = KVCache(engine.shape)
         self._owner: list[tuple[_Generation, int]] = []  # per cache row: its request and index in it
         self._active: list[_Generation] = []
         self._waiting: collections.deque[_Generation] = collections.deque()
@@ -373,12 +373,6 @@ class ModelWorker(WorkerThread):
         except BaseException as exc:  # noqa: BLE001 - reported to the caller
             job.future.set_exception(exc)
         self.job_seconds = 0.8 * self.job_seconds + 0.2 * (time.monotonic() - start)
-
-    def _new_cache(self) -> KVCache:
-        """A cache with room for a full batch from the start: its memory is taken page by page as rows are used
-        (gptlab.models.engine.lazily_zeroed), so a class arriving over a few seconds no longer makes it grow,
-        zero and copy itself again and again while the first tokens wait."""
-        return KVCache(self.engine.shape, rows=self.max_rows)
 
     def _rows_bytes(self, rows: int, tokens: int) -> int:
         s = self.engine.shape
@@ -564,7 +558,7 @@ class ModelWorker(WorkerThread):
             if not request.future.done():
                 request.future.set_exception(exc)
         # Rows of half-built requests may remain: start from a clean cache.
-        self.cache = self._new_cache()
+        self.cache = KVCache(self.engine.shape)
         self._owner = []
 
     def _fail_everything(self, exc: BaseException) -> None:
