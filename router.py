@@ -7,7 +7,7 @@ import streamlit as st
 import course
 from gptlab.i18n import t
 from ui import classroom, frame, warmup
-from ui.models import sidebar_model_picker, sidebar_model_status
+from ui.models import cancel_early_generations, sidebar_model_picker, sidebar_model_status
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.svg"
 
@@ -15,6 +15,7 @@ FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.svg"
 # would make every browser fetch the favicon from an outside font server.
 st.set_page_config(page_title="GPT Lab", page_icon=str(FAVICON), layout="wide")
 
+cancel_early_generations()  # before any page submits this run's
 lang = frame.sidebar_controls()
 classroom.start_outbox()  # attempts kept while the progress database was away are written from the first run on
 classroom.sidebar(lang)

@@ -17,7 +17,6 @@ from gptlab.takeaway.code import Paths, Snippet
 from gptlab.takeaway.notebook import NotebookText, build_notebook, notebook_bytes
 
 
-@st.cache_resource(show_spinner=False)
 @functools.lru_cache(maxsize=256)
 def notebook_file(text: NotebookText, widgets: tuple[tuple[str, Snippet], ...], paths: Paths, lang: str) -> bytes:
     """The lab's notebook as a file, kept for the next runs: a page builds it on every run (for its download
@@ -25,6 +24,7 @@ def notebook_file(text: NotebookText, widgets: tuple[tuple[str, Snippet], ...], 
     return notebook_bytes(build_notebook(text, widgets, paths, lang))
 
 
+@st.cache_resource(show_spinner=False)
 def local_paths() -> Paths:
     return Paths.local()
 

@@ -106,6 +106,34 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
             notice.empty()
 
 
+# Generations a page submitted at the top of a run, before the widget that shows them was reached
+# (labs/decoding/widgets.py start_early): {widget key: (request, handle)} in the session.
+EARLY_KEY = "models.early_generations"
+
+
+def keep_early(key: str, request: Any, handle: Any) -> None:
+    st.session_state.setdefault(EARLY_KEY, {})[key] = (request, handle)
+
+
+def take_early(key: str, request: Any) -> Any:
+    """The handle kept for this widget in this run if it runs `request` (one that runs another is cancelled)."""
+    entry = st.session_state.get(EARLY_KEY, {}).pop(key, None)
+    if entry is None:
+        return None
+    if entry[0] == request:
+        return entry[1]
+    entry[1].cancel()
+    return None
+
+
+def cancel_early_generations() -> None:
+    """Cancel what a run submitted early and no widget took: the run was interrupted before it got there (Stop,
+    a changed setting, another page opened). The router calls it at the top of every run, on every page, so a
+    generation never runs on for nobody; a closed tab drops its handles, which cancel themselves."""
+    for _, handle in st.session_state.pop(EARLY_KEY, {}).values():
+        handle.cancel()
+
+
 def on_worker(fn: Callable[[], Any], lang: str) -> Any:
     """fn() on the model worker, showing the student's place in the queue while it waits."""
     return wait_for(submit(fn), lang)

@@ -107,9 +107,10 @@ def side_by_side_request(prompt: G.FittedPrompt, max_new: int) -> ui_dec.RunRequ
 
 # Generate was pressed: its request goes to the model worker now, not after the widgets above it are redrawn
 # (ui_dec.start_early); the widget below takes the running generation.
-pressed = prompt is not None and bool(st.session_state.get(SBS_GO_KEY)) and S.MAX_NEW_KEY in st.session_state
-ui_dec.start_early(S.SIDE_BY_SIDE_KEY, side_by_side_request(prompt, st.session_state[S.MAX_NEW_KEY]) if pressed else None,
-                   ui_models.lm_stop_token_ids(picked) if pressed else ())
+if prompt is not None and st.session_state.get(SBS_GO_KEY) and S.MAX_NEW_KEY in st.session_state:
+    with frame.contained(lang):
+        ui_dec.start_early(S.SIDE_BY_SIDE_KEY, side_by_side_request(prompt, st.session_state[S.MAX_NEW_KEY]),
+                           ui_models.lm_stop_token_ids(picked))
 
 
 def distribution(prompt: G.FittedPrompt) -> None:

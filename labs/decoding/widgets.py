@@ -257,45 +257,23 @@ class PieceCache:
         return new
 
 
-EARLY_KEY = "decoding.early"  # session key: {widget key: (request, handle)} submitted at the top of the run
-
-
 def _submit(request: RunRequest, stop_ids: tuple[int, ...]):
     return ui_models.lm_worker(model_entry(request.model)).generate(
         request.prompt_ids, request.strategies, max_new_tokens=request.max_new_tokens, seed=request.seed,
         stop_token_ids=stop_ids)
 
 
-def start_early(key: str, request: RunRequest | None, stop_ids: tuple[int, ...] = ()) -> None:
+def start_early(key: str, request: RunRequest, stop_ids: tuple[int, ...]) -> None:
     """Hand a streamed widget's request to the model worker at the top of the run its button started.
 
     Pressing Generate reruns the whole page, and the widget sits below every other one: each page
     redrew the lesson and the widgets above before its request reached the worker, so a class
     pressing together joined the batch seconds apart and everyone waited for the last. The request
     is built from the values the widget reads later (the page builds it with the same function), and
-    `stream` takes the running generation instead of starting another.
-
-    Call it at the top of every run (request None when the button was not pressed): a generation
-    left by a run that was interrupted before its widget took it (Stop, a changed setting) is
-    cancelled here; one whose session ended goes when its handle is dropped (GenerationHandle).
+    `stream` takes the running generation instead of starting another. If the run never gets there,
+    the next run cancels it (ui.models.cancel_early_generations, called by the router).
     """
-    early = st.session_state.setdefault(EARLY_KEY, {})
-    left = early.pop(key, None)
-    if left is not None:
-        left[1].cancel()
-    if request is not None:
-        early[key] = (request, _submit(request, stop_ids))
-
-
-def _take_early(key: str, request: RunRequest):
-    """The generation start_early submitted for this widget in this run, if it is this request (else cancelled)."""
-    entry = st.session_state.get(EARLY_KEY, {}).pop(key, None)
-    if entry is None:
-        return None
-    if entry[0] == request:
-        return entry[1]
-    entry[1].cancel()
-    return None
+    ui_models.keep_early(key, request, _submit(request, stop_ids))
 
 
 def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang: str) -> None:
@@ -309,7 +287,7 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang:
     the next run shows them as stopped.
     """
     st.session_state[key] = {"request": request, "state": None, "complete": False}
-    handle = _take_early(key, request) or _submit(request, stop_ids)
+    handle = ui_models.take_early(key, request) or _submit(request, stop_ids)
     notice = None
     for item in handle.states(timeout=ui_models.POLL_S):
         if not isinstance(item, G.GenerationState):  # still waiting for room in the batch

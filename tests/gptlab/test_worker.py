@@ -89,8 +89,11 @@ def test_a_handle_nobody_holds_any_more_frees_its_rows(worker):
     # A page that submitted a generation and ended before reading it (its session closed): the handle goes
     # with the session, and the worker stops generating for nobody.
     handle = worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=200, seed=0)
-    next(iter(handle))  # running
     request = handle._request
+    deadline = time.monotonic() + 10
+    while not worker.load()["rows"] and time.monotonic() < deadline:  # running (not read: reading cancels at its end)
+        time.sleep(0.01)
+    assert worker.load()["rows"] and not request.cancelled.is_set()
     del handle
     gc.collect()
     assert request.cancelled.is_set()

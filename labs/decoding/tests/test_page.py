@@ -83,6 +83,7 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
 @pytest.mark.real_models
 def test_generate_reaches_the_worker_at_the_top_of_the_run_once(prepared_decoder, monkeypatch):
     from labs.decoding import widgets as ui_dec
+    from ui import models as ui_models
 
     at = run_app("en", DECODING)
     at.slider(key="decoding.max_new").set_value(4).run()
@@ -94,21 +95,30 @@ def test_generate_reaches_the_worker_at_the_top_of_the_run_once(prepared_decoder
         submitted.append((inspect.stack()[1].function, handle))
         return handle
 
+    def left_over() -> dict:
+        return at.session_state[ui_models.EARLY_KEY] if ui_models.EARLY_KEY in at.session_state else {}
+
     monkeypatch.setattr(ui_dec, "_submit", recorded)
     at.button(key="decoding.sbs.go").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [caller for caller, _ in submitted] == ["start_early"]  # before the widgets above redrew; not twice
     result = at.session_state["decoding.sbs.result"]
     assert result["complete"] and all(1 <= len(r.tokens) <= 4 for r in result["state"].rows)
-    assert not at.session_state[ui_dec.EARLY_KEY]  # the widget took it
+    assert not left_over()  # the widget took it
     # A run interrupted before the widget took its generation (Stop pressed while the page redrew): the next
     # run cancels it, and a run without the button submits nothing.
-    monkeypatch.setattr(ui_dec, "_take_early", lambda key, request: None)
+    monkeypatch.setattr(ui_models, "take_early", lambda key, request: None)
     at.button(key="decoding.sbs.go").click().run()
     left = submitted[1][1]
-    assert [caller for caller, _ in submitted[1:]] == ["start_early", "stream"]
+    assert [caller for caller, _ in submitted[1:]] == ["start_early", "stream"] and left_over()
+    assert not left._request.cancelled.is_set()
     at.run()
-    assert left._request.cancelled.is_set() and not at.session_state[ui_dec.EARLY_KEY] and len(submitted) == 3
+    assert left._request.cancelled.is_set() and not left_over() and len(submitted) == 3
+    # Another page opened instead: the router cancels it there too.
+    at.button(key="decoding.sbs.go").click().run()
+    left = submitted[3][1]
+    at.switch_page(course.HOME.page).run()
+    assert left._request.cancelled.is_set() and not left_over()
 
 
 @pytest.mark.real_models
