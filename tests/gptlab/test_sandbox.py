@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCES = ROOT / "labs" / "attention" / "exercises.py"  # answers of code exercises (causal_mask's reference)
 # Hostile tests that are about the mechanism use short limits; one test keeps the defaults.
 FAST = SandboxLimits(cpu_seconds=1, wall_seconds=4)
+ROOMY = SandboxLimits(cpu_seconds=10, wall_seconds=30)  # runs that must complete, on a slow or busy machine
 PWNED = Path("/tmp/gptlab-sandbox-pwned")
 
 HONEST_MASK = '''
@@ -373,7 +374,9 @@ FAILING_CASES = [
 def test_hostile_function_scores_zero(name, check):
     """The run completes, but every case fails or returns what the code really computed."""
     cases = hidden_cases()
-    run = run_function(hostile(name), "causal_mask", cases, FAST)
+    # These runs must finish (a hostile value is judged, not timed out): a huge return value took more than FAST's
+    # 1 s of CPU on a busy CI machine, so they get a budget that only a hang would exceed.
+    run = run_function(hostile(name), "causal_mask", cases, ROOMY)
     assert run.status == "ok", run
     assert score(run, cases) == 0.0
     for outcome in run.outcomes:
