@@ -19,10 +19,14 @@ import streamlit as st
 
 def spec(chart: Any) -> dict:
     """An Altair chart's Vega-Lite spec, its data inline, without the default theme's view size (which
-    st.altair_chart leaves out too, so the chart fills its column). A spec written as a dict comes back as a copy."""
+    st.altair_chart leaves out too, so the chart fills its column) and without the schema's web address.
+    A spec written as a dict comes back as a copy."""
     if isinstance(chart, dict):
         return dict(chart)
     out = chart.to_dict(validate=False)
+    # Altair names the schema by its web address; the browser never needs it (Streamlit draws Vega-Lite), and a
+    # page sent to an offline classroom holds no address of another host.
+    out.pop("$schema", None)
     view = out.get("config", {}).get("view", {})
     for default in ("continuousWidth", "continuousHeight"):
         view.pop(default, None)

@@ -41,7 +41,10 @@ def test_every_chart_of_the_page_is_valid_vega_lite(lesson, prepared_decoder):
     charts = at.get("vega_lite_chart")
     assert charts or lesson.id in NO_CHART_BY_DEFAULT
     for chart in charts:
-        validate(json.loads(chart.proto.spec))
+        spec = json.loads(chart.proto.spec)
+        validate(spec)
+        spec.pop("datasets", None)  # the students' own text may hold anything; the chart itself names no host
+        assert "://" not in json.dumps(spec), spec
 
 
 def test_the_loss_chart_is_valid_vega_lite():
