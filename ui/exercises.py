@@ -315,8 +315,13 @@ def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, flo
     hints = ex.hints(lang)
     for i, hint in enumerate(hints[:shown_hints], 1):
         st.info(f"**{t('exercises.hint', lang, n=i)}** · {hint}", icon=":material/lightbulb:")
-    # Side by side on a laptop; one under the other in projector mode, where large type would cut the labels.
-    a, b, c = (st.container(), st.container(), st.container()) if frame.projector_mode() else st.columns([2, 2, 3])
+    best = higher_scores(scores(), saved).get(ex.id)
+    # Side by side on a laptop; one under the other in projector mode, where large type would cut the labels. A lone
+    # control (a first visit: the hint button) needs no columns: four messages fewer per exercise for every page run.
+    if frame.projector_mode() or sum((bool(hints), last is not None, best is not None)) <= 1:
+        a = b = c = st
+    else:
+        a, b, c = st.columns([2, 2, 3])
     if hints:
         a.button(t("exercises.hint_button", lang, shown=min(shown_hints + 1, len(hints)), total=len(hints)),
                  key=_key(ex, "hint"), disabled=shown_hints >= len(hints), icon=":material/lightbulb:",
@@ -324,7 +329,6 @@ def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, flo
     if last is not None:
         b.button(t("exercises.new_attempt", lang), key=_key(ex, "new"), icon=":material/refresh:",
                  on_click=new_attempt, args=(ex,))
-    best = higher_scores(scores(), saved).get(ex.id)
     if best is not None:
         c.markdown(t("exercises.best", lang, score=fmt_float(best, lang, 2)))
 

@@ -7,6 +7,7 @@ widgets, placed between the sections by the page itself, run exactly as in the f
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from pathlib import Path
@@ -102,6 +103,16 @@ def figure_svg(spec: str, lang: str) -> str | None:
         layers = decoder_layers()
         return pipeline_svg(lang, layers, options.get("stage"), models.GEMMA_DECODER.name if layers else None)
     path = LESSONS_DIR / "figures" / f"{name}.{lang}.svg"
+    try:
+        changed = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _svg_file(path, changed)
+
+
+@functools.lru_cache(maxsize=128)
+def _svg_file(path: Path, changed: int) -> str | None:
+    """A figure's SVG, read once per version of the file (a lesson page read it on every run)."""
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 

@@ -260,18 +260,29 @@ lesson_ui.sections(les, "beam-search", "repetition", "side-by-side")
 
 # --- 4. side by side, and the seed's grid -------------------------------------------------------------
 def show_rows(names, state: G.GenerationState | None, slots, pieces_of: ui_dec.PieceCache) -> None:
+    """Each strategy's name and shaded text as ONE element in its slot: a page redraws them after every step of a
+    generation, and each element is a message to the browser (a container, the name and the text were three,
+    the class's busiest messages)."""
     for i, (name, slot) in enumerate(zip(names, slots)):
+        title = f"**{name}**\n\n" if name else ""
+        if state is None:
+            slot.markdown(title + ui_dec.generated_box("", [], [], lang), unsafe_allow_html=True)
+            continue
+        row = state.rows[i]
+        pieces = pieces_of.pieces(i, [c.token_id for c in row.tokens])
+        box = title + ui_dec.generated_box("", pieces, row.tokens, lang)
+        if not row.stopped_by_model:
+            slot.markdown(box, unsafe_allow_html=True)
+            continue
         with slot.container():
-            if name:
-                st.markdown(f"**{name}**")
-            if state is None:
-                st.markdown(ui_dec.generated_box("", [], [], lang), unsafe_allow_html=True)
-                continue
-            row = state.rows[i]
-            pieces = pieces_of.pieces(i, [c.token_id for c in row.tokens])
-            st.markdown(ui_dec.generated_box("", pieces, row.tokens, lang), unsafe_allow_html=True)
-            if row.stopped_by_model:
-                st.caption(t("decoding.ended", lang))
+            st.markdown(box, unsafe_allow_html=True)
+            st.caption(t("decoding.ended", lang))
+
+
+def slots_in(columns, start: bool) -> list:
+    """Where each strategy's text goes: a placeholder in its column when a generation will redraw it step after
+    step, else the column itself (drawn once; a placeholder per text was one more message per page run)."""
+    return [column.empty() for column in columns] if start else list(columns)
 
 
 def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict | None:
@@ -294,8 +305,9 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
         return None
     done: ui_dec.RunRequest = entry["request"]
     if done.names != request.names:  # the layout changed: draw the old run with its own labels
-        for slot in slots:
-            slot.empty()
+        if start:  # a generation that did not finish drew in the placeholders (without one, nothing is drawn yet)
+            for slot in slots:
+                slot.empty()
         slots = [st.empty() for _ in done.names]
     done_tokenizer = tokenizer if done.model == MODEL else ui_models.lm_tokenizer(ui_dec.model_entry(done.model))
     show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(done_tokenizer, done.prompt_ids))
@@ -336,11 +348,8 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
     stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.sbs.stop")
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
     per_row = 2 if frame.projector_mode() else 3
-    slots = []
-    for first in range(0, len(named), per_row):
-        for column in st.columns(per_row):
-            slots.append(column.empty())
-    entry = streamed(S.SIDE_BY_SIDE_KEY, request, slots[: len(named)], start)
+    columns = [column for _ in range(0, len(named), per_row) for column in st.columns(per_row)]
+    entry = streamed(S.SIDE_BY_SIDE_KEY, request, slots_in(columns[: len(named)], start), start)
     shelf.show("side_by_side", takeaway.GenerationSettings(check.text, named, int(max_new), seed))
     if entry is None:
         st.caption(t("decoding.press_generate", lang))
@@ -365,12 +374,12 @@ def grid(prompt: G.FittedPrompt) -> None:
     header[0].markdown("**T \\ top-p**")
     for col, p in zip(header[1:], GRID_TOP_PS):
         col.markdown(f"**top-p {fmt_float(p, lang, 2)}**")
-    slots = []
+    columns = []
     for T in GRID_TEMPERATURES:
         cols = st.columns(len(GRID_TOP_PS) + 1)
         cols[0].markdown(f"**T {fmt_float(T, lang, 1)}**")
-        slots.extend(c.empty() for c in cols[1:])
-    entry = streamed(S.GRID_KEY, request, slots, start)
+        columns.extend(cols[1:])
+    entry = streamed(S.GRID_KEY, request, slots_in(columns, start), start)
     shelf.show("grid", takeaway.GenerationSettings(check.text, tuple(zip(names, strategies)), request.max_new_tokens,
                                                    request.seed))
     if entry is None:
@@ -418,13 +427,12 @@ def notebook_cells() -> None:
     stop.button(t("decoding.stop", lang), icon=":material/stop:", key="decoding.notebook.stop")
     st.markdown(f"**{t('decoding.notebook.cell10', lang)}**")
     st.code(f'prompt = "{S.NOTEBOOK_CONTINUATION_PROMPT}"', language="python")
-    slots = [column.empty() for column in st.columns(2)]
-    streamed(S.NOTEBOOK_CONTINUATION_KEY, continuation, slots, start)
+    streamed(S.NOTEBOOK_CONTINUATION_KEY, continuation, slots_in(st.columns(2), start), start)
     st.markdown(f"**{t('decoding.notebook.cell11', lang)}**")
     st.code(f'prompt = "{S.NOTEBOOK_GRID_PROMPT}"', language="python")
     per_row = 2 if frame.projector_mode() else 3
-    slots = [column.empty() for _ in range(0, len(strategies), per_row) for column in st.columns(per_row)]
-    entry = streamed(S.NOTEBOOK_GRID_KEY, grid_request, slots[: len(strategies)], start)
+    columns = [column for _ in range(0, len(strategies), per_row) for column in st.columns(per_row)]
+    entry = streamed(S.NOTEBOOK_GRID_KEY, grid_request, slots_in(columns[: len(strategies)], start), start)
     if entry is not None:
         with st.expander(t("decoding.repetition", lang)):
             st.dataframe(repetition_table(entry), hide_index=True, width="stretch")

@@ -352,3 +352,20 @@ def test_the_decoder_can_be_prepared_from_a_terminal_before_the_first_visit(cach
     assert main(["prepare", "--lang", lang], steps=failing) == 1
     err = capsys.readouterr().err
     assert "OSError: disk full during dequantize" in err and "Traceback" not in err
+
+
+def test_is_prepared_reads_a_manifest_again_when_it_changes(tmp_path):
+    import json
+
+    (tmp_path / "weights.bin").write_bytes(b"123")
+    manifest = tmp_path / models.MANIFEST
+    manifest.write_text(json.dumps({"format": models.PREPARED_FORMAT, "files": {"weights.bin": 3}}))
+    assert models.is_prepared(tmp_path)
+    (tmp_path / "weights.bin").write_bytes(b"1234")  # the files are looked at on every call
+    assert not models.is_prepared(tmp_path)
+    manifest.write_text(json.dumps({"format": models.PREPARED_FORMAT, "files": {"weights.bin": 4, "more.bin": 1}}))
+    assert not models.is_prepared(tmp_path)  # the manifest's new listing, not the one read before
+    (tmp_path / "more.bin").write_bytes(b"1")
+    assert models.is_prepared(tmp_path)
+    manifest.unlink()
+    assert not models.is_prepared(tmp_path)

@@ -69,6 +69,8 @@ def test_decoding_page_on_the_real_model(prepared_decoder, lang):
     boxes = _generated(at)
     filled = [b for b in boxes if 'class="gl-chip gl-inline"' in b]
     assert len(filled) >= 6  # greedy, T, top-k, top-p, combination, beam
+    # Each strategy's name and text are one element (a page redraws them after every step of a generation)
+    assert sum(b.startswith(f"**{t('decoding.name.greedy', lang)}**") for b in filled) == 1
     first = filled
     at.button(key="decoding.sbs.go").click().run()  # same prompt, settings and seed: same texts
     assert [b for b in _generated(at) if 'class="gl-chip gl-inline"' in b] == first
