@@ -60,7 +60,10 @@ class Shelf:
         text = NotebookText(title=les.title, summary=les.summary, key_ideas_heading=t("lesson.key_ideas", self.lang),
                             key_ideas=tuple(les.key_ideas), install_note=t("takeaway.install_note", self.lang),
                             setup_heading=t("takeaway.setup", self.lang))
-        st.download_button(t("takeaway.notebook", self.lang), notebook_file(text, tuple(self.widgets), self.paths(), self.lang),
+        # Built when the student clicks (Streamlit calls it then), not on every run: each new prompt made a new
+        # notebook, and building and validating it was 4 % of a decoding page run.
+        build = functools.partial(notebook_file, text, tuple(self.widgets), self.paths(), self.lang)
+        st.download_button(t("takeaway.notebook", self.lang), build,
                            file_name=f"gpt-lab-{self.lesson_id}-{self.lang}.ipynb", mime="application/x-ipynb+json",
                            icon=":material/download:", help=t("takeaway.notebook_help", self.lang),
                            key=f"{self.lesson_id}.takeaway.notebook", on_click="ignore")
