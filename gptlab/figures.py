@@ -12,6 +12,7 @@ Okabe-Ito colours, never colour alone) are docs/lesson-format.md's; tests/gptlab
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
@@ -317,6 +318,7 @@ def figure_options(spec: str) -> tuple[str, dict[str, str]]:
     return name, options
 
 
+@functools.lru_cache(maxsize=256)  # a lesson page labels the same figures on every run
 def svg_label(svg: str) -> str:
     """An SVG document's <title> and <desc>, as one text: the alt text of the figure shown as an image."""
     root = ElementTree.fromstring(svg)

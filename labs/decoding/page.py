@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab.i18n import fmt_float, fmt_int, t
+from gptlab.i18n import fmt_float, fmt_floats, fmt_int, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
@@ -189,12 +189,13 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     st.markdown(ui_dec.legend_html(lang), unsafe_allow_html=True)
     view = ui_dec.token_view(ids, strategy, STEP_CHOICES, MODEL)
     options = [c.token_id for c in view.candidates]
-    probs = {c.token_id: c for c in view.candidates}
+    cut = f" ({t('decoding.cut', lang)})"
+    labels = {c.token_id: f"{frame.markdown_escape(text)} — {percent} %{'' if c.kept else cut}"
+              for c, text, percent in zip(view.candidates, ui_dec.token_labels(options, MODEL),
+                                          fmt_floats([100 * c.model_prob for c in view.candidates], lang, 1))}
 
     def label(token_id: int) -> str:
-        c = probs[token_id]
-        mark = "" if c.kept else f" ({t('decoding.cut', lang)})"
-        return f"{frame.markdown_escape(ui_dec.token_label(token_id, MODEL))} — {fmt_float(100 * c.model_prob, lang, 1)} %{mark}"
+        return labels[token_id]
 
     pick_key = f"decoding.steps.pick.{len(chosen)}"
     st.radio(t("decoding.steps.pick", lang), options, format_func=label, horizontal=True, key=pick_key)

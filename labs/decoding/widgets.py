@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from html import escape
@@ -86,7 +87,7 @@ def distribution_figure(ids: tuple[int, ...], strategy: D.Strategy, shown: int, 
     rows = pd.DataFrame(
         {
             "rank": range(1, len(view.candidates) + 1),
-            "label": [f"{i}. {token_label(c.token_id, model)}" for i, c in enumerate(view.candidates, 1)],
+            "label": [f"{i}. {label}" for i, label in enumerate(token_labels([c.token_id for c in view.candidates], model), 1)],
             "model": [c.model_prob for c in view.candidates],
             "strategy": [c.strategy_prob for c in view.candidates],
             "cumulative": [c.cumulative for c in view.candidates],
@@ -122,7 +123,7 @@ def draws_figure(ids: tuple[int, ...], strategy: D.Strategy, n: int, seed: int, 
     drawn_top = [int(counts[i]) for i in top]
     other_drawn = n - sum(drawn_top)
     other_p = max(0.0, 1.0 - float(probs[top].sum()))
-    labels = [f"{rank}. {token_label(i, model)}" for rank, i in enumerate(top, 1)]  # byte tokens may look alike
+    labels = [f"{rank}. {label}" for rank, label in enumerate(token_labels(top, model), 1)]  # byte tokens may look alike
     rows = pd.DataFrame({"label": labels, "drawn": [c / n for c in drawn_top], "expected": [float(probs[i]) for i in top]})
     if other_p > 1e-6 or other_drawn:
         rows.loc[len(rows)] = [t("decoding.draws.other", lang), other_drawn / n, other_p]
@@ -133,10 +134,21 @@ def draws_figure(ids: tuple[int, ...], strategy: D.Strategy, n: int, seed: int, 
     return rows, int((counts > 0).sum()), vega.packed(chart)
 
 
-@st.cache_data(max_entries=4096, show_spinner=False)
 def token_label(token_id: int, model: str = GEMMA_KEY) -> str:
     """A token as the charts show it: its text with spaces and newlines made visible."""
-    text = ui_models.lm_tokenizer(model_entry(model)).decode([token_id])
+    return token_labels((token_id,), model)[0]
+
+
+def token_labels(token_ids: Sequence[int], model: str = GEMMA_KEY) -> list[str]:
+    """token_label of each token, the model's tokenizer looked up once."""
+    tokenizer = ui_models.lm_tokenizer(model_entry(model))
+    return [_label(tokenizer, int(i)) for i in token_ids]
+
+
+@functools.lru_cache(maxsize=16384)
+def _label(tokenizer, token_id: int) -> str:
+    """Kept per tokenizer and token (st.cache_data hashed and pickled every call: more than the decoding)."""
+    text = tokenizer.decode([token_id])
     return visible(text) if text else f"⟨{token_id}⟩"
 
 
