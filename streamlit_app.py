@@ -10,7 +10,9 @@ from pathlib import Path
 import gptlab  # noqa: F401  (thread and memory policies, before the server starts its threads)
 import streamlit as st
 
-from ui import warmup
+from ui import config_reads, warmup
+
+config_reads.install()  # a class's page threads read Streamlit's configuration without queueing on one lock
 
 
 @asynccontextmanager
