@@ -73,6 +73,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from gptlab.i18n import t as translate
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "benchmarks" / "output"
 
@@ -86,6 +88,7 @@ GRID_GO_KEY = "decoding.grid.go"  # the widget after the side-by-side one: bound
 # The decoding lab's generated text: a box of token spans (ui/decoding.py's generated_box).
 GEN_BOX = 'class="gl-gen"'
 PROMPT_SPAN = re.compile(r'<span class="gl-prompt">(.*?)</span>', re.S)
+ENDED = {translate("decoding.ended", lang) for lang in ("pt-BR", "en")}  # the caption under a text the model ended
 TOKEN_SPAN = re.compile(r'<span class="gl-chip gl-inline"[^>]*>(.*?)</span>', re.S)  # ui/chips.py's chips in running text
 # The attention lab's live check of its recomputation against the model's own weights.
 CHECK_LINE = "output_attentions"
@@ -636,7 +639,7 @@ def generated_rows(s: Session, low: tuple, high: tuple) -> list[tuple[str, list[
         if kind == "markdown" and GEN_BOX in proto.body:
             tokens = [html.unescape(t.replace("↵<br>", "\n")) for t in TOKEN_SPAN.findall(proto.body)]
             ended = any(q[:-1] == path[:-1] and q > path and k == "markdown" and e.element_type == e.CAPTION
-                        for q, k, e in elements[i + 1:])
+                        and e.body in ENDED for q, k, e in elements[i + 1:])
             rows.append((path, tokens, ended))
     return rows
 

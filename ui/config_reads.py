@@ -8,10 +8,12 @@ keeps the thirty-nine others waiting. Measured with 40 students opening the deco
 lock, 6.2 s without it (two rounds each, interleaved, on the 2-core machine). Streamlit's own review of the
 lock asked for reads without it (streamlit/streamlit pull request 2860).
 
-The read here returns the same value from the same table: Streamlit fills `_config_options` when it parses
-the configuration, and parses it again only at start (streamlit/web/bootstrap.py, before any session);
-`set_option` changes one value in place, which a read sees whole, before or after. Anything unexpected (the
-table not parsed yet, an unknown key, a Streamlit without that table) goes to Streamlit's own function.
+The read here returns the value from the last table Streamlit finished parsing. Streamlit parses at start and
+again when a config.toml changes (it polls them): it then builds a new table from the defaults and fills it
+in, and only when it is complete says so (`on_config_parsed`), which is when this module takes it; a read in
+between still gets the previous, complete table, never a default the file overrides. `set_option` changes
+one value in place, which a read sees whole, before or after. Anything else (nothing parsed yet, an unknown
+key) goes to Streamlit's own function.
 """
 
 from __future__ import annotations
@@ -21,11 +23,17 @@ from typing import Any
 from streamlit import config
 
 _streamlit_get_option = config.get_option
+_parsed: dict | None = None  # the last complete table of options (name -> ConfigOption)
+
+
+def _take_parsed() -> None:
+    global _parsed
+    _parsed = getattr(config, "_config_options", None)
 
 
 def get_option(key: str) -> Any:
-    """config.get_option's value, read from Streamlit's parsed table without taking its lock."""
-    options = getattr(config, "_config_options", None)
+    """config.get_option's value, read from Streamlit's last complete table without taking its lock."""
+    options = _parsed
     option = options.get(key) if options else None
     if option is None:
         return _streamlit_get_option(key)
@@ -34,6 +42,13 @@ def get_option(key: str) -> Any:
 
 def install() -> None:
     """Make every `config.get_option` call in the process (Streamlit's included) read without the lock."""
+    global _streamlit_get_option
+    if installed():
+        return
+    _streamlit_get_option = config.get_option
+    config.on_config_parsed(_take_parsed, force_connect=True)  # every later parse, once complete
+    if getattr(config, "_config_options", None):
+        _take_parsed()
     config.get_option = get_option
 
 

@@ -316,9 +316,10 @@ def controls(ex: Exercise, lang: str, last: Attempt | None, saved: dict[str, flo
     for i, hint in enumerate(hints[:shown_hints], 1):
         st.info(f"**{t('exercises.hint', lang, n=i)}** · {hint}", icon=":material/lightbulb:")
     best = higher_scores(scores(), saved).get(ex.id)
-    # Side by side on a laptop; one under the other in projector mode, where large type would cut the labels. A lone
-    # control (a first visit: the hint button) needs no columns: four messages fewer per exercise for every page run.
-    if frame.projector_mode() or sum((bool(hints), last is not None, best is not None)) <= 1:
+    # Side by side on a laptop; one under the other in projector mode, where large type would cut the labels. The
+    # hint button alone (a first visit) or nothing at all needs no columns (the hint's column is the first one):
+    # four messages fewer per exercise on every page run.
+    if frame.projector_mode() or (last is None and best is None):
         a = b = c = st
     else:
         a, b, c = st.columns([2, 2, 3])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import functools
+import threading
+import weakref
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from html import escape
@@ -139,17 +140,25 @@ def token_label(token_id: int, model: str = GEMMA_KEY) -> str:
     return token_labels((token_id,), model)[0]
 
 
+# Labels kept per tokenizer, as long as the tokenizer lives (st.cache_data hashed and pickled every call, more
+# work than the decoding; a page asks for about forty a run). At most one entry per vocabulary token.
+_LABELS: "weakref.WeakKeyDictionary[object, dict[int, str]]" = weakref.WeakKeyDictionary()
+_LABELS_LOCK = threading.Lock()
+
+
 def token_labels(token_ids: Sequence[int], model: str = GEMMA_KEY) -> list[str]:
     """token_label of each token, the model's tokenizer looked up once."""
     tokenizer = ui_models.lm_tokenizer(model_entry(model))
-    return [_label(tokenizer, int(i)) for i in token_ids]
-
-
-@functools.lru_cache(maxsize=16384)
-def _label(tokenizer, token_id: int) -> str:
-    """Kept per tokenizer and token (st.cache_data hashed and pickled every call: more than the decoding)."""
-    text = tokenizer.decode([token_id])
-    return visible(text) if text else f"⟨{token_id}⟩"
+    with _LABELS_LOCK:
+        kept = _LABELS.setdefault(tokenizer, {})
+    labels = []
+    for token_id in map(int, token_ids):
+        label = kept.get(token_id)
+        if label is None:
+            text = tokenizer.decode([token_id])
+            label = kept[token_id] = visible(text) if text else f"⟨{token_id}⟩"
+        labels.append(label)
+    return labels
 
 
 def strategy_name(strategy: D.Strategy, lang: str) -> str:

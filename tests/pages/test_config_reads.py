@@ -49,7 +49,31 @@ def test_a_read_does_not_wait_for_the_lock(installed):
     assert finished and read == [config_reads._streamlit_get_option("global.minCachedMessageSize")]
 
 
-def test_the_server_installs_it():
-    import streamlit_app  # noqa: F401  (the server's entry point)
+def test_a_read_during_a_new_parse_gets_the_last_complete_table(installed, monkeypatch):
+    # Streamlit parses again when a config.toml changes: it starts from the defaults and fills them in. A read
+    # in the middle must still get the project's value (.streamlit/config.toml: no usage statistics).
+    assert config.get_option("browser.gatherUsageStats") is False
+    apply_file = config._update_config_with_toml
+    seen: list = []
 
-    assert config_reads.installed()
+    def midway(raw_toml, where_defined):  # the new table holds the defaults here, this file not applied yet
+        reader = threading.Thread(target=lambda: seen.append(config.get_option("browser.gatherUsageStats")))
+        reader.start()
+        reader.join(10)
+        return apply_file(raw_toml, where_defined)
+
+    monkeypatch.setattr(config, "_update_config_with_toml", midway)
+    config.get_config_options(force_reparse=True)
+    assert seen and set(seen) == {False}  # one read per config.toml found
+    assert config.get_option("browser.gatherUsageStats") is False  # and the new table once complete
+
+
+def test_the_server_installs_it():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import streamlit_app; from ui import config_reads; assert config_reads.installed()"
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
