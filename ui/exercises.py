@@ -139,8 +139,9 @@ def top_link(lesson_id: str, lang: str) -> None:
 def exercise(ex: Exercise, n: int, lang: str, saved: dict[str, float],
              earlier: SavedAttempt | PendingAttempt | None = None) -> None:
     attempt_no = st.session_state.setdefault(_key(ex, "attempt"), 0)
-    st.markdown(f"**{t('exercises.title', lang, n=n, kind=t(f'exercises.kind.{ex.kind}', lang))}**")
-    st.markdown(ex.text("prompt", lang))
+    # The title and the question as one element (one message fewer per exercise on every run of a lab page)
+    st.markdown(f"**{t('exercises.title', lang, n=n, kind=t(f'exercises.kind.{ex.kind}', lang))}**\n\n"
+                + ex.text("prompt", lang))
     if isinstance(ex, CodeExercise):
         examples(ex, lang)
     with st.form(key=_key(ex, f"form.{attempt_no}"), border=False, enter_to_submit=not isinstance(ex, CodeExercise)):
