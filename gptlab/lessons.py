@@ -202,6 +202,21 @@ def _load_file(path: Path, language: str, mtime_ns: int) -> Lesson:
     return parse_lesson(path.read_text(encoding="utf-8"), language, path)
 
 
+def figure_file(name: str, language: str, root: Path = LESSONS_DIR) -> str | None:
+    """The SVG text of lessons/figures/<name>.<language>.svg, read once per version of the file (like the
+    lessons: a lesson page shows its figures on every run); None when there is no such file."""
+    path = root / "figures" / f"{name}.{language}.svg"
+    try:
+        return _read_figure(path, path.stat().st_mtime_ns)
+    except OSError:  # no such figure (a folder of that name cannot be read either)
+        return None
+
+
+@lru_cache(maxsize=128)
+def _read_figure(path: Path, mtime_ns: int) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 def lesson_files(language: str, root: Path = LESSONS_DIR) -> list[Path]:
     return sorted((root / language).glob("[0-9][0-9]-*.md"))
 

@@ -7,7 +7,6 @@ widgets, placed between the sections by the page itself, run exactly as in the f
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 from pathlib import Path
@@ -18,7 +17,7 @@ import course
 from gptlab import models
 from gptlab.figures import PIPELINE, WIDTH, figure_options, pipeline_svg, svg_label
 from gptlab.i18n import t
-from gptlab.lessons import LESSONS_DIR, Lesson, Part, load_lesson
+from gptlab.lessons import Lesson, Part, figure_file, load_lesson
 from ui import frame
 
 PROSE_ONLY_SECTIONS = ("recap", "references")  # no widget follows them: the lab view leaves them out
@@ -102,18 +101,7 @@ def figure_svg(spec: str, lang: str) -> str | None:
             return pipeline_svg(lang, hub_layers[0], options.get("stage"), hub_layers[1])
         layers = decoder_layers()
         return pipeline_svg(lang, layers, options.get("stage"), models.GEMMA_DECODER.name if layers else None)
-    path = LESSONS_DIR / "figures" / f"{name}.{lang}.svg"
-    try:
-        changed = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _svg_file(path, changed)
-
-
-@functools.lru_cache(maxsize=128)
-def _svg_file(path: Path, changed: int) -> str | None:
-    """A figure's SVG, read once per version of the file (a lesson page read it on every run)."""
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    return figure_file(name, lang)
 
 
 def _aside(label: str, icon: str, body: str, key: str | None) -> None:

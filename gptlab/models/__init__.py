@@ -203,10 +203,10 @@ def decoder_model_dir() -> Path:
     return cache_dir() / f"gemma-3-270m-bf16-v{PREPARED_FORMAT}"
 
 
-_MANIFESTS: dict[Path, tuple[tuple[int, int, int], object]] = {}  # folder -> (manifest's stat, its parsed JSON)
+_MANIFESTS: dict[Path, tuple[tuple[int, int, int], dict]] = {}  # folder -> (manifest's stat, its parsed JSON)
 
 
-def _manifest(folder: Path) -> object:
+def _manifest(folder: Path) -> dict:
     """The folder's manifest, parsed; read again only when the file changed (every page of a class asks on every
     run whether the decoder is ready: reading and parsing it each time was 5 % of a decoding page's Python)."""
     manifest = folder / MANIFEST
@@ -224,8 +224,8 @@ def is_prepared(folder: Path) -> bool:
     """A folder counts only if its manifest exists and every file it lists has the listed size."""
     try:
         listed = _manifest(folder)
-        return listed.get("format") == PREPARED_FORMAT and all(  # type: ignore[union-attr]
-            (folder / name).stat().st_size == size for name, size in listed["files"].items()  # type: ignore[index]
+        return listed.get("format") == PREPARED_FORMAT and all(
+            (folder / name).stat().st_size == size for name, size in listed["files"].items()
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False

@@ -233,3 +233,21 @@ def test_every_table_header_cell_in_the_lessons_has_text():
                 if any(not c for c in cells):
                     empty.append(f"{path.relative_to(ROOT)}:{number}")
     assert empty == []
+
+
+def test_figure_file_is_read_again_when_the_file_changes(tmp_path):
+    import os
+
+    from gptlab.lessons import figure_file
+
+    (tmp_path / "figures").mkdir()
+    svg = tmp_path / "figures" / "loop.en.svg"
+    svg.write_text("<svg>one</svg>", encoding="utf-8")
+    os.utime(svg, ns=(1_000_000_000, 1_000_000_000))
+    assert figure_file("loop", "en", tmp_path) == "<svg>one</svg>"
+    svg.write_text("<svg>two</svg>", encoding="utf-8")
+    os.utime(svg, ns=(2_000_000_000, 2_000_000_000))  # a new version (set: two writes can share a clock tick)
+    assert figure_file("loop", "en", tmp_path) == "<svg>two</svg>"
+    assert figure_file("loop", "pt-BR", tmp_path) is None  # no such file
+    (tmp_path / "figures" / "folder.en.svg").mkdir()
+    assert figure_file("folder", "en", tmp_path) is None
