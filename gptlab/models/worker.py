@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator, Sequence
 import torch
 
 from gptlab.nn.decoding import Strategy
-from gptlab.models.engine import GemmaEngine, KVCache
+from gptlab.models.engine import GemmaEngine, KVCache, round_up
 from gptlab.nn.generation import GenerationRun, GenerationState
 
 MAX_BATCH_ROWS = int(os.environ.get("GPTLAB_MAX_BATCH_ROWS", "512"))  # rows in one step, all requests together
@@ -280,6 +280,7 @@ class ModelWorker(WorkerThread):
         self.step_seconds = 0.05  # moving average of a step's time, for estimates
         self.job_seconds = 0.5  # moving average of a job's time
         self.steps = 0
+        self._logits_memory: torch.Tensor | None = None  # every step's logits are written here (_logits_buffer)
         self._start()
 
     # ------------------------------------------------------------------------------- public API
@@ -347,6 +348,8 @@ class ModelWorker(WorkerThread):
         self.thread_policy = policy
         while True:
             with self._cond:
+                if not self._closed and not self._has_work():
+                    self._logits_memory = None  # nothing to do: a class's 400 MB of logits go back
                 while not self._closed and not self._has_work():
                     self._cond.wait()
                 if self._closed:
@@ -453,7 +456,7 @@ class ModelWorker(WorkerThread):
         small = [self._small(req) for req, _ in self._owner[: len(decode_rows)]]
         small += [self._small(req) for req in admitted]
         small += [True] * (len(all_picks) - len(small))  # a forward: one sequence, a few positions
-        logits = engine.logits(picked_hidden, small)  # (P, V)
+        logits = engine.logits(picked_hidden, small, out=self._logits_buffer(len(all_picks)))  # (P, V)
         # Hand out the results.
         n_decode, n_new = len(decode_rows), len(admitted)
         # Beams that moved, every request's at once: one copy per block for the whole class (request by request,
@@ -489,6 +492,14 @@ class ModelWorker(WorkerThread):
         self.steps += 1
         elapsed = time.monotonic() - start
         self.step_seconds = 0.8 * self.step_seconds + 0.2 * elapsed
+
+    def _logits_buffer(self, rows: int) -> torch.Tensor:
+        """(rows, V) float32 for this step's logits, the same memory every step (see GemmaEngine.logits): valid
+        until the next step; what outlives the step (a forward's result) is copied out of it."""
+        buffer = self._logits_memory
+        if buffer is None or buffer.shape[0] < rows:
+            buffer = self._logits_memory = torch.empty(round_up(rows, 64), self.engine.shape.vocab)
+        return buffer[:rows]
 
     @staticmethod
     def _small(request: "_Generation | None") -> bool:

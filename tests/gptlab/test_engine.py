@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gptlab.models.engine import REFINED_LOGITS, GemmaEngine, KVCache, invariant_softmax
+from gptlab.models.engine import REFINED_LOGITS, GemmaEngine, KVCache, Linear, invariant_softmax
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 
@@ -222,6 +222,24 @@ def test_real_logits_are_exact_in_float32_where_students_read_them(lab_engine, g
         probs = logits.softmax(-1)
         assert torch.allclose(probs, exact.softmax(-1), atol=2e-5)  # the int8 tail moves nothing visible
     assert REFINED_LOGITS >= 100
+
+
+@pytest.mark.real_models
+def test_real_output_layer_in_vocabulary_slices_is_one_product_bit_for_bit(lab_engine):
+    """The dense output layer runs slice by slice into a buffer the worker keeps (no fresh 419 MB a step in a
+    class); every logit is the number one product over the whole vocabulary gives, whatever the rows."""
+    _, engine = lab_engine
+    assert len(engine.lm_head_slices) > 1
+    whole = Linear(engine.lm_head, packed=True)
+    generator = torch.Generator().manual_seed(0)
+    for rows in (3, 40):
+        x = torch.randn(rows, engine.shape.hidden, generator=generator).to(torch.bfloat16)
+        assert torch.equal(engine._dense_logits(x, torch.empty(rows, engine.shape.vocab)), whole(x).float())
+        hidden = x * 3
+        fresh = engine.logits(hidden, [False] * rows)
+        kept = torch.full((rows, engine.shape.vocab), float("nan"))
+        assert engine.logits(hidden, [False] * rows, out=kept) is kept  # written in place
+        assert torch.equal(kept, fresh)
 
 
 @pytest.mark.real_models

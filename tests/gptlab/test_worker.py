@@ -85,6 +85,25 @@ def test_each_step_streams_and_stop_frees_the_rows_at_once(worker):
     assert worker.load()["rows"] == 0
 
 
+def test_every_step_writes_its_logits_in_the_same_memory_which_goes_back_when_the_worker_is_idle(tiny, worker):
+    seen = []
+    logits = worker.engine.logits
+
+    def spy(hidden, int8_rows=None, out=None):
+        seen.append(None if out is None else out.untyped_storage().data_ptr())
+        return logits(hidden, int8_rows, out=out)
+
+    worker.engine.logits = spy
+    _last(worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=6, seed=0))
+    assert len(seen) >= 6 and None not in seen and len(set(seen)) == 1  # one buffer for every step
+    deadline = time.monotonic() + 10
+    while worker._logits_memory is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker._logits_memory is None  # nothing to do: the memory is given back
+    again = _last(worker.generate(PROMPTS[2], SIDE_BY_SIDE, max_new_tokens=6, seed=1))  # in new memory
+    assert _tokens(again) == _tokens(G.run(tiny, PROMPTS[2], SIDE_BY_SIDE, max_new_tokens=6, seed=1))
+
+
 def test_a_handle_nobody_holds_any_more_frees_its_rows(worker):
     # A page that submitted a generation and ended before reading it (its session closed): the handle goes
     # with the session, and the worker stops generating for nobody.
