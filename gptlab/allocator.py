@@ -71,3 +71,30 @@ def keep_freed_memory() -> bool:
     global _ALONE_WHEN_APPLIED
     _ALONE_WHEN_APPLIED = _ALONE_WHEN_APPLIED or threading.active_count() == 1
     return all(mallopt(param, value) == 1 for param, value in SETTINGS)
+
+
+def fresh_zeros(*shape: int, dtype=None):
+    """A zero tensor on fresh pages of its own (Linux, macOS: an anonymous mapping), which the system fills
+    with zeros the first time each is touched: pages never used cost nothing.
+
+    For the key/value cache, whose capacity runs ahead of what rows hold (room for 128 tokens while a
+    class's rows hold 40-60): torch.zeros writes every page of it at once, and in a class that happens
+    while 40 page threads are busy, each page fault waiting on them. The pages go back to the system
+    when the tensor is freed. Where anonymous mappings are not available, torch.zeros.
+    """
+    import mmap
+
+    import torch
+
+    dtype = dtype or torch.get_default_dtype()
+    count = 1
+    for size in shape:
+        count *= size
+    nbytes = count * torch.empty((), dtype=dtype).element_size()
+    if not nbytes or not hasattr(mmap, "MAP_ANONYMOUS"):
+        return torch.zeros(shape, dtype=dtype)
+    try:
+        memory = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    except OSError:
+        return torch.zeros(shape, dtype=dtype)
+    return torch.frombuffer(memory, dtype=dtype).view(shape)  # the tensor keeps the mapping alive

@@ -41,3 +41,30 @@ def test_the_variables_at_process_start_count_as_before_every_thread(monkeypatch
     monkeypatch.setenv("MALLOC_ARENA_MAX", "1")
     monkeypatch.setenv("MALLOC_MMAP_MAX_", "0")
     assert allocator.applied_before_threads() is True
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="reads the process's resident memory from /proc")
+def test_fresh_zeros_are_zeros_paid_for_only_where_touched_and_given_back():
+    import gc
+
+    import torch
+
+    def resident_mb() -> float:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS")
+
+    small = allocator.fresh_zeros(3, 4, dtype=torch.bfloat16)
+    assert small.shape == (3, 4) and small.dtype == torch.bfloat16 and not small.any()
+    small[1, 2] = 5
+    assert small.sum() == 5
+    assert allocator.fresh_zeros(0, 7).shape == (0, 7)
+    before = resident_mb()
+    big = allocator.fresh_zeros(64, 1024, 1024)  # 256 MB of zeros
+    assert resident_mb() - before < 64  # nothing touched yet: not resident
+    big[:8].fill_(1.0)  # 32 MB written
+    assert 24 < resident_mb() - before < 128 and int(torch.count_nonzero(big[8:])) == 0
+    del big
+    gc.collect()
+    assert resident_mb() - before < 16  # the pages went back with the tensor
