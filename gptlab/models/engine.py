@@ -517,10 +517,15 @@ class GemmaEngine:
         elif not any(flags):
             self._dense_logits(x, logits)
         else:
-            small = torch.tensor([i for i, f in enumerate(flags) if f])
-            large = torch.tensor([i for i, f in enumerate(flags) if not f])
-            logits[small] = torch.ops.aten._weight_int8pack_mm(x[small], self.lm_head_int8, self.lm_head_scales).float()
-            logits[large] = self._dense_logits(x[large], torch.empty(len(large), self.shape.vocab))
+            small = [i for i, f in enumerate(flags) if f]
+            large = [i for i, f in enumerate(flags) if not f]
+            index = torch.tensor(small)
+            logits[index] = torch.ops.aten._weight_int8pack_mm(x[index], self.lm_head_int8, self.lm_head_scales).float()
+            if large == list(range(large[0], large[0] + len(large))):  # the worker's usual order: generations' rows
+                self._dense_logits(x[large[0] : large[0] + len(large)], logits[large[0] : large[0] + len(large)])
+            else:  # first, a forward's few rows after them; here the rows take a detour through a copy
+                index = torch.tensor(large)
+                logits[index] = self._dense_logits(x[index], torch.empty(len(large), self.shape.vocab))
         h = hidden.float()
         for s in range(0, n, TOPK_ROWS):
             rows = logits[s : s + TOPK_ROWS]  # (r, V)

@@ -240,6 +240,13 @@ def test_real_output_layer_in_vocabulary_slices_is_one_product_bit_for_bit(lab_e
         kept = torch.full((rows, engine.shape.vocab), float("nan"))
         assert engine.logits(hidden, [False] * rows, out=kept) is kept  # written in place
         assert torch.equal(kept, fresh)
+    # Both kernels in one batch (a forward's rows beside a class's generations), in the worker's order and mixed:
+    hidden = torch.randn(6, engine.shape.hidden, generator=generator).to(torch.bfloat16) * 3
+    for flags in ([False] * 4 + [True] * 2, [True, False, True, False, False, True]):
+        kept = torch.full((6, engine.shape.vocab), float("nan"))
+        engine.logits(hidden, flags, out=kept)
+        for i, int8 in enumerate(flags):
+            assert torch.equal(kept[i], engine.logits(hidden[i : i + 1], [int8])[0]), (flags, i)
 
 
 @pytest.mark.real_models
