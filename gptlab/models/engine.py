@@ -569,8 +569,8 @@ class KVCache:
     def _allocate(self, rows: int, tokens: int) -> None:
         s = self.shape
         old = getattr(self, "keys", None)
-        new_k = [allocator.fresh_zeros(rows, s.kv_heads, tokens, s.head_dim, dtype=self.dtype) for _ in range(s.layers)]
-        new_v = [allocator.fresh_zeros(rows, s.kv_heads, tokens, s.head_dim, dtype=self.dtype) for _ in range(s.layers)]
+        new_k = [allocator.cache_zeros(rows, s.kv_heads, tokens, s.head_dim, dtype=self.dtype) for _ in range(s.layers)]
+        new_v = [allocator.cache_zeros(rows, s.kv_heads, tokens, s.head_dim, dtype=self.dtype) for _ in range(s.layers)]
         if old is not None:
             # Only what rows hold is copied: rows past self.rows and positions past the longest are never read
             # (zeros there are as good as the stale values they had).

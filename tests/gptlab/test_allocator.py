@@ -68,3 +68,15 @@ def test_fresh_zeros_are_zeros_paid_for_only_where_touched_and_given_back():
     del big
     gc.collect()
     assert resident_mb() - before < 16  # the pages went back with the tensor
+
+
+@pytest.mark.parametrize("keeping", [True, False])
+def test_the_cache_takes_kept_heap_memory_where_the_process_keeps_it_and_fresh_pages_elsewhere(monkeypatch, keeping):
+    import torch
+
+    fresh = []
+    monkeypatch.setattr(allocator, "applied_before_threads", lambda: keeping)
+    monkeypatch.setattr(allocator, "fresh_zeros", lambda *shape, dtype=None: fresh.append(shape) or torch.zeros(shape))
+    cache = allocator.cache_zeros(4, 1, 128, 256, dtype=torch.float32)
+    assert cache.shape == (4, 1, 128, 256) and not cache.any()
+    assert fresh == ([] if keeping else [(4, 1, 128, 256)])
