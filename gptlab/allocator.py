@@ -69,8 +69,10 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     global _ALONE_WHEN_APPLIED
-    _ALONE_WHEN_APPLIED = _ALONE_WHEN_APPLIED or threading.active_count() == 1
-    return all(mallopt(param, value) == 1 for param, value in SETTINGS)
+    alone = threading.active_count() == 1
+    taken = all(mallopt(param, value) == 1 for param, value in SETTINGS)
+    _ALONE_WHEN_APPLIED = _ALONE_WHEN_APPLIED or (alone and taken)
+    return taken
 
 
 def fresh_zeros(*shape: int, dtype=None):

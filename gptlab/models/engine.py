@@ -510,7 +510,9 @@ class GemmaEngine:
             flags = [n <= INT8_MAX_ROWS] * n
         else:
             flags = list(int8_rows)
-        logits = torch.empty(n, self.shape.vocab) if out is None else out  # (N, V)
+        if out is not None and (out.shape != (n, self.shape.vocab) or out.dtype != torch.float32 or not out.is_contiguous()):
+            raise ValueError(f"out must be a contiguous ({n}, {self.shape.vocab}) float32 tensor")
+        logits = torch.empty(n, self.shape.vocab, dtype=torch.float32) if out is None else out  # (N, V)
         x = hidden.to(self.dtype).contiguous()
         if all(flags):
             logits.copy_(torch.ops.aten._weight_int8pack_mm(x, self.lm_head_int8, self.lm_head_scales))
@@ -519,13 +521,12 @@ class GemmaEngine:
         else:
             small = [i for i, f in enumerate(flags) if f]
             large = [i for i, f in enumerate(flags) if not f]
-            index = torch.tensor(small)
-            logits[index] = torch.ops.aten._weight_int8pack_mm(x[index], self.lm_head_int8, self.lm_head_scales).float()
             if large == list(range(large[0], large[0] + len(large))):  # the worker's usual order: generations' rows
                 self._dense_logits(x[large[0] : large[0] + len(large)], logits[large[0] : large[0] + len(large)])
-            else:  # first, a forward's few rows after them; here the rows take a detour through a copy
-                index = torch.tensor(large)
-                logits[index] = self._dense_logits(x[index], torch.empty(len(large), self.shape.vocab))
+            else:  # a small request among them: every row in bfloat16 (the few int8 rows' numbers replaced below)
+                self._dense_logits(x, logits)
+            index = torch.tensor(small)
+            logits[index] = torch.ops.aten._weight_int8pack_mm(x[index], self.lm_head_int8, self.lm_head_scales).float()
         h = hidden.float()
         for s in range(0, n, TOPK_ROWS):
             rows = logits[s : s + TOPK_ROWS]  # (r, V)
@@ -537,7 +538,7 @@ class GemmaEngine:
                                                           self.lm_head[top[e : e + REFINE_ROWS]].float())
             rows.scatter_(-1, top, exact)
         if self.shape.softcap:
-            torch.tanh(logits / self.shape.softcap, out=logits).mul_(self.shape.softcap)
+            logits.div_(self.shape.softcap).tanh_().mul_(self.shape.softcap)
         return logits
 
     def _dense_logits(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:

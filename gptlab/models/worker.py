@@ -348,8 +348,10 @@ class ModelWorker(WorkerThread):
         self.thread_policy = policy
         while True:
             with self._cond:
-                if not self._closed and not self._has_work():
-                    self._logits_memory = None  # nothing to do: a class's 400 MB of logits go back
+                idle = not self._closed and not self._has_work()
+            if idle:  # nothing to do: a class's 400 MB of logits go back (freed outside the lock the pages wait on)
+                self._logits_memory = None
+            with self._cond:
                 while not self._closed and not self._has_work():
                     self._cond.wait()
                 if self._closed:
@@ -498,7 +500,8 @@ class ModelWorker(WorkerThread):
         until the next step; what outlives the step (a forward's result) is copied out of it."""
         buffer = self._logits_memory
         if buffer is None or buffer.shape[0] < rows:
-            buffer = self._logits_memory = torch.empty(round_up(rows, 64), self.engine.shape.vocab)
+            self._logits_memory = buffer = None  # the old one goes before the larger one comes
+            buffer = self._logits_memory = torch.empty(round_up(rows, 64), self.engine.shape.vocab, dtype=torch.float32)
         return buffer[:rows]
 
     @staticmethod

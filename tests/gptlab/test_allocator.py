@@ -75,6 +75,7 @@ def test_the_cache_takes_kept_heap_memory_where_the_process_keeps_it_and_fresh_p
     import torch
 
     fresh = []
+    monkeypatch.delenv(allocator.ENV, raising=False)
     monkeypatch.setattr(allocator, "applied_before_threads", lambda: keeping)
     monkeypatch.setattr(allocator, "fresh_zeros", lambda *shape, dtype=None: fresh.append(shape) or torch.zeros(shape))
     cache = allocator.cache_zeros(4, 1, 128, 256, dtype=torch.float32)

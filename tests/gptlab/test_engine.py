@@ -230,9 +230,9 @@ def test_real_output_layer_in_vocabulary_slices_is_one_product_bit_for_bit(lab_e
     class); every logit is the number one product over the whole vocabulary gives, whatever the rows."""
     _, engine = lab_engine
     assert len(engine.lm_head_slices) > 1
-    whole = Linear(engine.lm_head, packed=True)
+    whole = Linear(engine.lm_head, packed=engine.lm_head_slices[0]._packed is not None)
     generator = torch.Generator().manual_seed(0)
-    for rows in (3, 40):
+    for rows in (3, 130):  # 130: three groups of the exact candidates' search (64 rows at a time)
         x = torch.randn(rows, engine.shape.hidden, generator=generator).to(torch.bfloat16)
         assert torch.equal(engine._dense_logits(x, torch.empty(rows, engine.shape.vocab)), whole(x).float())
         hidden = x * 3
@@ -240,6 +240,9 @@ def test_real_output_layer_in_vocabulary_slices_is_one_product_bit_for_bit(lab_e
         kept = torch.full((rows, engine.shape.vocab), float("nan"))
         assert engine.logits(hidden, [False] * rows, out=kept) is kept  # written in place
         assert torch.equal(kept, fresh)
+        for i in {0, rows // 2, rows - 1}:  # each group's rows: what the row gets alone
+            assert torch.equal(kept[i], engine.logits(hidden[i : i + 1], [False])[0]), (rows, i)
+        del fresh, kept
     # Both kernels in one batch (a forward's rows beside a class's generations), in the worker's order and mixed:
     hidden = torch.randn(6, engine.shape.hidden, generator=generator).to(torch.bfloat16) * 3
     for flags in ([False] * 4 + [True] * 2, [True, False, True, False, False, True]):

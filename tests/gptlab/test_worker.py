@@ -90,7 +90,8 @@ def test_every_step_writes_its_logits_in_the_same_memory_which_goes_back_when_th
     logits = worker.engine.logits
 
     def spy(hidden, int8_rows=None, out=None):
-        seen.append(None if out is None else out.untyped_storage().data_ptr())
+        assert out is not None and out.untyped_storage().data_ptr() == worker._logits_memory.untyped_storage().data_ptr()
+        seen.append(out.untyped_storage().data_ptr())
         return logits(hidden, int8_rows, out=out)
 
     worker.engine.logits = spy
@@ -102,6 +103,25 @@ def test_every_step_writes_its_logits_in_the_same_memory_which_goes_back_when_th
     assert worker._logits_memory is None  # nothing to do: the memory is given back
     again = _last(worker.generate(PROMPTS[2], SIDE_BY_SIDE, max_new_tokens=6, seed=1))  # in new memory
     assert _tokens(again) == _tokens(G.run(tiny, PROMPTS[2], SIDE_BY_SIDE, max_new_tokens=6, seed=1))
+
+
+def test_the_key_value_cache_on_fresh_pages_gives_the_same_texts(tiny, monkeypatch):
+    """Under `streamlit run` the cache grows on fresh zero pages (allocator.cache_zeros): the same texts."""
+    from gptlab import allocator
+
+    monkeypatch.setattr(allocator, "applied_before_threads", lambda: False)
+    fresh = []
+    monkeypatch.setattr(allocator, "fresh_zeros", lambda *a, fresh_zeros=allocator.fresh_zeros, **k: fresh.append(a) or fresh_zeros(*a, **k))
+    w = ModelWorker(GemmaEngine(tiny))
+    try:
+        long_prompt = PROMPTS[2] * 12  # grows the cache's tokens as well as its rows
+        handles = [w.generate(p, SIDE_BY_SIDE, max_new_tokens=5, seed=i) for i, p in enumerate([*PROMPTS, long_prompt])]
+        got = [_last(h) for h in handles]
+    finally:
+        w.close()
+    assert fresh  # the cache was on fresh pages
+    for i, (p, state) in enumerate(zip([*PROMPTS, long_prompt], got)):
+        assert _tokens(state) == _tokens(G.run(tiny, p, SIDE_BY_SIDE, max_new_tokens=5, seed=i))
 
 
 def test_a_handle_nobody_holds_any_more_frees_its_rows(worker):
