@@ -26,6 +26,7 @@ the README's command for a class). `applied_before_threads()` says which case a 
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import sys
 import threading
@@ -89,10 +90,7 @@ def fresh_zeros(*shape: int, dtype=None):
     import torch
 
     dtype = dtype or torch.get_default_dtype()
-    count = 1
-    for size in shape:
-        count *= size
-    nbytes = count * torch.empty((), dtype=dtype).element_size()
+    nbytes = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
     if not nbytes or not hasattr(mmap, "MAP_ANONYMOUS"):
         return torch.zeros(shape, dtype=dtype)
     try:
