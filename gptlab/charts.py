@@ -206,7 +206,7 @@ MIN_NUMBER_CELL = 34  # pixels: cells at least this wide have their numbers writ
 def attention_heatmap(
     matrix, labels: list[str], *, title: str, value_title: str, query_title: str = "query", key_title: str = "key",
     language: str = "en", masked_text: str = "−∞", large: bool = False, size: int | None = None,
-) -> alt.Chart:
+) -> dict:
     """A (T, T) matrix as a heatmap: rows are the tokens that look, columns the tokens looked at.
 
     cividis is designed to read the same with colour-vision deficiencies; cells at -inf are
@@ -216,11 +216,15 @@ def attention_heatmap(
     column labels turn upright, once the cells are wide enough for them. `size` fixes the side instead
     (pixels, axis labels included). Numbers are written for `language` (pt-BR: decimal comma) in the cells
     and the tooltip.
+
+    Written as the Vega-Lite spec Altair produced for it (one dict per layer, the cells' table once): every
+    student's sentence gives other matrices, so a class opening the attention lab builds four each at once,
+    and Altair's objects (a deep copy of the whole chart at every method) and their to_dict took 35 ms a
+    heatmap, more than half of the page's Python time. Tests validate it against the Vega-Lite schema.
     """
     import numpy as np
 
     T = len(labels)
-    rows, cols = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
     values = np.asarray(matrix, dtype=float)
     finite = np.isfinite(values)
     flat, flat_finite = values.ravel(), finite.ravel()
@@ -229,19 +233,15 @@ def attention_heatmap(
         low = high - 1
     # The domain is given, not left to Vega, so each cell's colour is known here and its number can be written
     # in the ink that contrasts most with it (WCAG AA, 4.5:1, in every cell; the -inf cells are light grey).
-    scale = alt.Scale(scheme="cividis", domain=[low, high], zero=False, nice=False)
     fills = [c if f else MASKED_FILL for c, f in zip(cividis_many((np.where(flat_finite, flat, low) - low) / (high - low)), flat_finite)]
-    frame = pd.DataFrame(
-        {
-            "query": [labels[i] for i in rows.ravel()],
-            "key": [labels[j] for j in cols.ravel()],
-            "value": np.where(finite, values, np.nan).ravel(),
-            "shown": [v if f else masked_text for v, f in zip(fmt_floats(np.where(flat_finite, flat, 0.0), language, 4), flat_finite)],
-            "short": [v if f else masked_text for v, f in zip(fmt_floats(np.where(flat_finite, flat, 0.0), language, 2), flat_finite)],
-            "masked": ~flat_finite,
-            "ink": [readable_ink(fill) for fill in fills],
-        }
-    )
+    shown = fmt_floats(np.where(flat_finite, flat, 0.0), language, 4)
+    short = fmt_floats(np.where(flat_finite, flat, 0.0), language, 2)
+    cells = [
+        {"query": labels[n // T], "key": labels[n % T], "value": value if ok else None,
+         "shown": long if ok else masked_text, "short": brief if ok else masked_text, "masked": not ok,
+         "ink": readable_ink(fill)}
+        for n, (value, ok, long, brief, fill) in enumerate(zip(flat.tolist(), flat_finite.tolist(), shown, short, fills))
+    ]  # row by row: (query i, key j) is cell i * T + j
     font = PROJECTOR_FONT if large else 13
     fits = size is None
     side = size if size is not None else min(HEATMAP_SIDE[1], max(HEATMAP_SIDE[0], (48 if large else 34) * T))
@@ -249,52 +249,50 @@ def attention_heatmap(
     cell = f"(width / {max(T, 1)})" if fits else str(side / max(T, 1))
     label_px = max((len(label) for label in labels), default=1) * font * 0.62 + 8  # the widest label, upright
     upright = f"{cell} >= {label_px:.0f}"
-    axis = dict(labelFontSize=font, titleFontSize=font, labelLimit=160 if fits or side >= 400 else 90,
-                labelOverlap=False, labelColor=TEXT_INK)
+    axis = {"labelFontSize": font, "titleFontSize": font, "labelLimit": 160 if fits or side >= 400 else 90,
+            "labelOverlap": False, "labelColor": TEXT_INK}
     slanted = f"{cell} >= {font * 1.3:.0f} ? -60 : -90"  # narrow cells: labels straight up, or they overlap
-    x_axis = alt.Axis(labelAngle={"expr": f"{upright} ? 0 : {slanted}"}, labelAlign={"expr": f"{upright} ? 'center' : 'right'"},
-                      labelBaseline={"expr": f"{upright} ? 'top' : 'middle'"}, **axis)
-    # The data sits on the layer, not on each subchart: altair would hash every subchart's copy to merge them
-    # (a third of a class's page time went there).
-    base = alt.Chart().encode(
-        x=alt.X("key:N", sort=labels, title=None, axis=x_axis),
-        y=alt.Y("query:N", sort=labels, title=None, axis=alt.Axis(**axis)),
-        tooltip=[
-            alt.Tooltip("query:N", title=query_title),
-            alt.Tooltip("key:N", title=key_title),
-            alt.Tooltip("shown:N", title=value_title),
-        ],
-    )
-    legend = None if not finite.any() or float(values[finite].min()) == float(values[finite].max()) else alt.Legend(
-        **decimal_labels(language))
-    cells = base.transform_filter("!datum.masked").mark_rect().encode(
-        color=alt.Color("value:Q", title=value_title, scale=scale, legend=legend)
-    )
-    layers = [cells]
+    x_axis = {**axis, "labelAngle": {"expr": f"{upright} ? 0 : {slanted}"},
+              "labelAlign": {"expr": f"{upright} ? 'center' : 'right'"},
+              "labelBaseline": {"expr": f"{upright} ? 'top' : 'middle'"}}
+    where = {
+        "x": {"field": "key", "type": "nominal", "sort": list(labels), "title": None, "axis": x_axis},
+        "y": {"field": "query", "type": "nominal", "sort": list(labels), "title": None, "axis": axis},
+        "tooltip": [{"field": "query", "type": "nominal", "title": query_title},
+                    {"field": "key", "type": "nominal", "title": key_title},
+                    {"field": "shown", "type": "nominal", "title": value_title}],
+    }
+    legend = None if not finite.any() or float(values[finite].min()) == float(values[finite].max()) else decimal_labels(language)
+    colour = {"field": "value", "type": "quantitative", "title": value_title, "legend": legend,
+              "scale": {"scheme": "cividis", "domain": [low, high], "zero": False, "nice": False}}
+    layers = [{"mark": {"type": "rect"}, "transform": [{"filter": "!datum.masked"}], "encoding": {**where, "color": colour}}]
     if not finite.all():  # a layer of its own: a colour encoding drops rows whose value is null. Only when there
         # are such cells: an empty layer is an unnamed graphic to a screen reader (axe-core svg-img-alt)
-        layers.append(base.transform_filter("datum.masked").mark_rect(color=MASKED_FILL))
+        layers.append({"mark": {"type": "rect", "color": MASKED_FILL}, "transform": [{"filter": "datum.masked"}],
+                       "encoding": dict(where)})
     row = f"(height / {max(T, 1)})" if fits else str(side / max(T, 1))
     if fits or side / max(T, 1) >= MIN_NUMBER_CELL:  # wide and tall enough cells: print the numbers in them
         roomy = f"{cell} >= {MIN_NUMBER_CELL} && {row} >= {font + 2}"
-        numbers = base.mark_text(fontSize=font - 1, opacity={"expr": f"{roomy} ? 1 : 0"})
-        layers.append(numbers.encode(text="short:N", color=alt.Color("ink:N", scale=None)))
+        # the numbers' ink is a colour of its own, not on the cells' scale (resolved apart below: one shared
+        # colour scale fails to compile)
+        layers.append({"mark": {"type": "text", "fontSize": font - 1, "opacity": {"expr": f"{roomy} ? 1 : 0"}},
+                       "encoding": {**where, "text": {"field": "short", "type": "nominal"},
+                                    "color": {"field": "ink", "type": "nominal", "scale": None}}})
     n_masked = int((~flat_finite).sum())
     details = t("charts.heatmap", language, n=T, query=query_title, looked_at=key_title, value=value_title,
                 low=fmt_float(float(values[finite].min()) if finite.any() else 0.0, language, 2),
                 high=fmt_float(float(values[finite].max()) if finite.any() else 0.0, language, 2))
     if n_masked:
         details += " " + t("charts.heatmap_masked", language, n=n_masked, masked=masked_text)
-    # the numbers' ink is a colour of its own, not on the cells' scale: one shared colour scale fails to compile
-    chart = alt.layer(*layers, data=frame, title=alt.TitleParams(title, fontSize=font + 2)).resolve_scale(
-        color="independent")
+    chart = {"layer": layers, "data": {"name": "cells"}, "datasets": {"cells": cells},
+             "title": {"text": title, "fontSize": font + 2}, "resolve": {"scale": {"color": "independent"}}}
     if fits:  # Vega's own `height` signal, redefined: as tall as the chart is wide, up to about a screen, and
         # taller where rows would be thinner than their labels (many tokens, a narrow column, projector mode)
         least = T * (font + 4) + HEATMAP_FRAME
-        chart = chart.properties(width="container", height=side).add_params(
-            alt.param(name="height", expr=f"max(min(width, {HEATMAP_MAX_HEIGHT[large]}), {least})"))
+        chart.update(width="container", height=side,
+                     params=[{"name": "height", "expr": f"max(min(width, {HEATMAP_MAX_HEIGHT[large]}), {least})"}])
     else:
-        chart = chart.properties(width=side, height=side)
+        chart.update(width=side, height=side)
     return readable(described(chart, kind="heatmap", title=title, details=details, language=language), large)
 
 

@@ -177,8 +177,7 @@ def test_scores_text_alternative_is_in_the_users_language():
     assert en["looks most at"][3] == "3 ▁subiu (4.000), 2 ▁gato (3.000), 1 O (2.000)"
 
 
-def _layers(chart):
-    spec = chart.to_dict()
+def _layers(spec):
     return spec, spec["layer"]
 
 

@@ -52,13 +52,45 @@ def test_contrast_ratio_matches_wcags_reference_values():
 def test_the_heatmap_says_what_it_shows_and_how_many_cells_are_masked(lang):
     labels = ["0 a", "1 b", "2 c"]
     scores = np.array([[1.0, -np.inf, -np.inf], [0.5, 2.0, -np.inf], [0.25, 0.375, 3.0]])
-    spec = C.attention_heatmap(scores, labels, title="Scores", value_title="v", language=lang).to_dict()
+    spec = C.attention_heatmap(scores, labels, title="Scores", value_title="v", language=lang)
     description = spec["description"]
     assert description.startswith(t("charts.kind.heatmap", lang) + ": Scores.")
     assert t("charts.heatmap_masked", lang, n=3, masked="−∞") in description
     assert ("de 0,25 (azul-escuro) a 3,00" if lang == "pt-BR" else "from 0.25 (dark blue) to 3.00") in description
     no_mask = C.attention_heatmap(np.eye(2) / 2 + 0.25, labels[:2], title="W", value_title="v", language=lang)
-    assert len(no_mask.to_dict()["layer"]) == 2  # cells and numbers: no empty layer for masked cells
+    assert len(no_mask["layer"]) == 2  # cells and numbers: no empty layer for masked cells
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("large", (False, True))
+@pytest.mark.parametrize("size", (None, 220, 420))
+def test_every_kind_of_heatmap_is_valid_vega_lite_with_one_cell_per_query_and_key(lang, large, size):
+    """The heatmap is written as a dict (no Altair checks on the way): the schema Altair ships checks it here."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    inf = float("-inf")
+    labels = ["0 <b>", "1 'a'", '2 "c"']
+    matrices = {
+        "masked": np.array([[1.0, inf, inf], [0.5, 2.0, inf], [0.25, 0.375, 3.0]]),
+        "full": np.array([[0.1, 0.2, 0.7], [0.3, 0.3, 0.4], [0.9, 0.05, 0.05]]),
+        "constant": np.zeros((3, 3)),
+        "all masked": np.full((3, 3), inf),
+    }
+    for name, matrix in matrices.items():
+        spec = C.attention_heatmap(matrix, labels, title=name, value_title="v", language=lang, large=large, size=size)
+        validate_jsonschema(spec, load_schema())
+        cells = spec["datasets"][spec["data"]["name"]]
+        assert len(cells) == 9
+        for i in range(3):
+            for j in range(3):
+                cell = cells[3 * i + j]
+                assert (cell["query"], cell["key"]) == (labels[i], labels[j])
+                assert cell["masked"] == (matrix[i, j] == inf)
+                assert cell["value"] == (None if cell["masked"] else matrix[i, j])
+        legend = spec["layer"][0]["encoding"]["color"]["legend"]
+        assert (legend is None) == (name in ("constant", "all masked"))  # one value: nothing to read off a scale
+        assert ("config" in spec) == large  # projector mode: large black axes, legend and title
 
 
 @pytest.mark.parametrize("lang", LANGS)
