@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
@@ -137,19 +138,40 @@ def locale(language: str) -> str:
     return value("language.babel_locale", language)
 
 
+@lru_cache(maxsize=None)
+def babel_locale(language: str) -> Locale:
+    """The language's Babel Locale, parsed once and its number data read once.
+
+    Babel, handed a locale's name ('pt_BR'), parses it anew on every call and fetches its data through a
+    lock shared by every thread; a class's pages (40 threads formatting numbers at once) spent a third of
+    their time in that lock (py-spy, the classroom benchmark's decoding scenario). A Locale object keeps
+    its data: formatting with it takes no lock.
+    """
+    parsed = Locale.parse(locale(language))
+    parsed.number_symbols  # read now, in one thread, rather than by the first pages at once
+    return parsed
+
+
+@lru_cache(maxsize=None)
+def _number_symbols(language: str) -> dict[str, str]:
+    """Python's ',' '.' '-' in a formatted number -> the language's group, decimal and minus signs."""
+    code = babel_locale(language)
+    return {",": get_group_symbol(code), ".": get_decimal_symbol(code), "-": get_minus_sign_symbol(code)}
+
+
 def decimal_symbol(language: str) -> str:
-    return get_decimal_symbol(locale(language))
+    return _number_symbols(language)["."]
 
 
 def fmt_int(n: int, language: str) -> str:
     """1234567 -> '1.234.567' (pt-BR) or '1,234,567' (en)."""
-    return format_decimal(int(n), format="#,##0", locale=locale(language))
+    return format_decimal(int(n), format="#,##0", locale=babel_locale(language))
 
 
 def fmt_float(x: float, language: str, digits: int = 2) -> str:
     """3.14159 -> '3,14' (pt-BR) or '3.14' (en): `digits` decimals, grouped thousands."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(x, format=pattern, locale=locale(language), decimal_quantization=True)
+    return format_decimal(x, format=pattern, locale=babel_locale(language), decimal_quantization=True)
 
 
 def fmt_floats(values, language: str, digits: int = 2) -> list[str]:
@@ -158,9 +180,7 @@ def fmt_floats(values, language: str, digits: int = 2) -> list[str]:
     Babel reads a float through its shortest decimal form (str) and rounds half to even; so does this,
     with Python's own Decimal formatting, and then writes the language's symbols. Not finite: fmt_float.
     """
-    code = locale(language)
-    symbols = {",": get_group_symbol(code), ".": get_decimal_symbol(code), "-": get_minus_sign_symbol(code)}
-    swap = str.maketrans(symbols)
+    swap = str.maketrans(_number_symbols(language))
     quantum = decimal.Decimal(1).scaleb(-digits)
     spec = f",.{digits}f"
     out = []
@@ -177,7 +197,7 @@ def fmt_floats(values, language: str, digits: int = 2) -> list[str]:
 def fmt_number(x: float, language: str, digits: int) -> str:
     """Up to `digits` decimals, trailing zeros dropped: 0.5 -> '0,5', 2.0 -> '2'."""
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-    return format_decimal(x, format=pattern, locale=locale(language))
+    return format_decimal(x, format=pattern, locale=babel_locale(language))
 
 
 def fmt_percent(p: float, language: str, digits: int | None = None) -> str:
@@ -203,4 +223,4 @@ def fmt_scientific(x: float, language: str) -> str:
 def fmt_datetime(moment, language: str) -> str:
     """A moment to the minute, in the language's pattern ('01/03/2025 12:00', '2025-03-01 12:00')."""
     return format_datetime(moment, value("language.datetime", language), tzinfo=moment.tzinfo,
-                           locale=locale(language))
+                           locale=babel_locale(language))

@@ -152,3 +152,18 @@ def test_a_page_reads_the_strings_of_its_visitors_language_only():
             "print(i18n.catalog.cache_info().currsize, STRINGS is i18n.STRINGS, sorted(STRINGS['home.lessons']))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["1 False", f"{len(LANGUAGES)} True {sorted(LANGUAGES)}"]
+
+
+def test_numbers_are_formatted_with_one_parsed_locale_per_language():
+    """A Locale object, parsed once, keeps its data: Babel handed a name ('pt_BR') parses it and fetches the data
+    through a lock every thread shares, on every number."""
+    from babel import Locale
+
+    from gptlab import i18n
+
+    for language in i18n.LANGUAGES:
+        parsed = i18n.babel_locale(language)
+        assert isinstance(parsed, Locale) and str(parsed) == i18n.locale(language)
+        assert i18n.babel_locale(language) is parsed
+    assert i18n.fmt_float(-1234.5, "pt-BR") == "-1.234,50" and i18n.fmt_floats([-1234.5], "en") == ["-1,234.50"]
+    assert i18n.decimal_symbol("pt-BR") == "," and i18n.decimal_symbol("en") == "."
