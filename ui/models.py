@@ -84,7 +84,7 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
     if lang is None or future.done():  # done: e.g. run in place before the decoder was prepared (submit)
         return future.result()
     worker = worker if worker is not None else model_worker()
-    notice = None
+    notice, shown = None, None
     try:
         while True:
             try:
@@ -93,6 +93,12 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
                 status = worker.job_status(future)
                 if notice is None:
                     notice = st.empty()
+                # Drawn again only when it changed: 40 students waiting drew it 4 times a second each, 12 % of
+                # the attention page's Python in a class (formatting, and a message each for the server to send).
+                now = (status.running, status.ahead, max(1, round(status.estimate_s)))
+                if now == shown:
+                    continue
+                shown = now
                 if status.running:
                     notice.caption(f":material/hourglass_top: {t('models.queue.computing', lang)}")
                 else:
