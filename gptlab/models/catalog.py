@@ -190,11 +190,15 @@ def _hub_entry(hub_id: str, name: str, licence: str | None, extra: bool) -> Caus
     return CausalLM(hub_id, name, hub_id, licence, local, available, None if available else "not_cached", extra)
 
 
-def catalog() -> tuple[CausalLM, ...]:
-    """Every causal LM the picker lists, Gemma first, then the GPT-2 family, then the instructor's ids."""
+def _gemma_entry() -> CausalLM:
     gemma = models.GEMMA_DECODER
     ready = models.decoder_ready()
-    entries = [CausalLM(GEMMA_KEY, gemma.name, None, gemma.licence, None, ready, None if ready else "not_prepared")]
+    return CausalLM(GEMMA_KEY, gemma.name, None, gemma.licence, None, ready, None if ready else "not_prepared")
+
+
+def catalog() -> tuple[CausalLM, ...]:
+    """Every causal LM the picker lists, Gemma first, then the GPT-2 family, then the instructor's ids."""
+    entries = [_gemma_entry()]
     built_in = {hub_id for hub_id, _, _ in HUB_CAUSAL_LMS}
     entries += [_hub_entry(hub_id, name, licence, False) for hub_id, name, licence in HUB_CAUSAL_LMS]
     entries += [_hub_entry(hub_id, hub_id, None, True) for hub_id in extra_model_ids()
@@ -207,6 +211,8 @@ def find(key: str | None) -> CausalLM | None:
     if not key:
         return None
     wanted = str(key).strip().lower()
+    if wanted == GEMMA_KEY.lower():  # the pages ask for Gemma's entry several times a run: not the Hub's folders
+        return _gemma_entry()
     return next((entry for entry in catalog() if entry.key.lower() == wanted), None)
 
 

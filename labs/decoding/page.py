@@ -139,9 +139,9 @@ def distribution(prompt: G.FittedPrompt) -> None:
             pd.DataFrame(
                 {
                     t("decoding.col.token", lang): rows["label"],
-                    t("decoding.series.model", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["model"]],
-                    t("decoding.series.strategy", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["strategy"]],
-                    t("decoding.series.cumulative", lang): [fmt_float(100 * p, lang, 2) + " %" for p in rows["cumulative"]],
+                    t("decoding.series.model", lang): [f"{v} %" for v in fmt_floats([100 * p for p in rows["model"]], lang, 2)],
+                    t("decoding.series.strategy", lang): [f"{v} %" for v in fmt_floats([100 * p for p in rows["strategy"]], lang, 2)],
+                    t("decoding.series.cumulative", lang): [f"{v} %" for v in fmt_floats([100 * p for p in rows["cumulative"]], lang, 2)],
                     t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
                 }
             ),
@@ -242,8 +242,8 @@ def many_draws(prompt: G.FittedPrompt) -> None:
                 {
                     t("decoding.col.token", lang): rows["label"],
                     t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
-                    t("decoding.draws.drawn", lang): [fmt_float(100 * d, lang, 1) + " %" for d in rows["drawn"]],
-                    t("decoding.draws.expected", lang): [fmt_float(100 * e, lang, 1) + " %" for e in rows["expected"]],
+                    t("decoding.draws.drawn", lang): [f"{v} %" for v in fmt_floats([100 * d for d in rows["drawn"]], lang, 1)],
+                    t("decoding.draws.expected", lang): [f"{v} %" for v in fmt_floats([100 * e for e in rows["expected"]], lang, 1)],
                 }
             ),
             hide_index=True,

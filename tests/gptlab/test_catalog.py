@@ -43,6 +43,8 @@ def test_cached_models_are_offered_from_their_snapshot(tiny_gpt2_hub_cache):
         assert entries[key].local_path.startswith(str(tiny_gpt2_hub_cache))
     assert entries["distilgpt2"].reason == "not_cached"
     assert C.find("GPT2").key == "gpt2" and C.find("nope") is None and C.find("") is None
+    # Gemma's entry (asked for several times a page run) without the Hub's folders: the catalog's own
+    assert C.find(" " + C.GEMMA_KEY.upper()) == C.catalog()[0] and C.catalog()[0].key == C.GEMMA_KEY
 
 
 def test_instructor_ids_are_listed_and_checked(tiny_gpt2_hub_cache, monkeypatch):
