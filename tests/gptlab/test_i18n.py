@@ -135,7 +135,26 @@ def test_fmt_floats_writes_what_fmt_float_writes(language, digits):
               2.5e-7, 1e21, 1e-300, 123456789012.345, float("inf"), float("-inf")]
     values += [rng.uniform(-1, 1) for _ in range(3000)] + [round(rng.uniform(-10, 10), 3) for _ in range(1000)]
     values += [rng.random() * 10 ** rng.randint(-12, 15) for _ in range(1000)]
-    assert fmt_floats(values, language, digits) == [fmt_float(v, language, digits) for v in values]
+    from gptlab.i18n import babel_float
+
+    babel = [babel_float(v, language, digits) for v in values]
+    assert fmt_floats(values, language, digits) == babel
+    assert [fmt_float(v, language, digits) for v in values] == babel
+
+
+@pytest.mark.parametrize("language", ["pt-BR", "en"])
+def test_fmt_int_writes_what_babel_writes(language):
+    import random
+
+    from babel.numbers import format_decimal
+
+    from gptlab.i18n import babel_locale
+
+    rng = random.Random(11)
+    values = [0, -0, 1, -1, 999, 1000, -1000, 1234567, -1234567, 10**21, -(10**21), 2**63]
+    values += [rng.randint(-10**12, 10**12) for _ in range(3000)] + [rng.randint(-2000, 2000) for _ in range(1000)]
+    assert [fmt_int(v, language) for v in values] == [
+        format_decimal(v, format="#,##0", locale=babel_locale(language)) for v in values]
 
 
 def test_a_page_reads_the_strings_of_its_visitors_language_only():
