@@ -56,7 +56,7 @@ def heatmap_spec(matrix: np.ndarray, labels: tuple[str, ...], title: str, kind: 
         matrix, list(labels), title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("attention.query", lang),
         key_title=t("attention.key", lang), language=lang, large=large, size=size,
     )
-    return vega.spec(chart)
+    return vega.packed(chart)  # its records already in the Arrow bytes Streamlit sends
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
