@@ -1,4 +1,5 @@
-"""Altair chart builders: they return charts; the caller decides where they show."""
+"""Chart builders: they return Altair charts, or Vega-Lite specs written as dicts where a class builds many at once
+(the attention heatmap); the caller decides where they show."""
 
 from __future__ import annotations
 
@@ -234,8 +235,8 @@ def attention_heatmap(
     # The domain is given, not left to Vega, so each cell's colour is known here and its number can be written
     # in the ink that contrasts most with it (WCAG AA, 4.5:1, in every cell; the -inf cells are light grey).
     fills = [c if f else MASKED_FILL for c, f in zip(cividis_many((np.where(flat_finite, flat, low) - low) / (high - low)), flat_finite)]
-    shown = fmt_floats(np.where(flat_finite, flat, 0.0), language, 4)
-    short = fmt_floats(np.where(flat_finite, flat, 0.0), language, 2)
+    finite_or_zero = np.where(flat_finite, flat, 0.0)
+    shown, short = fmt_floats(finite_or_zero, language, 4), fmt_floats(finite_or_zero, language, 2)
     cells = [
         {"query": labels[n // T], "key": labels[n % T], "value": value if ok else None,
          "shown": long if ok else masked_text, "short": brief if ok else masked_text, "masked": not ok,

@@ -193,20 +193,24 @@ def babel_float(x: float, language: str, digits: int = 2) -> str:
 def fmt_floats(values, language: str, digits: int = 2) -> list[str]:
     """fmt_float of many numbers: what Babel writes with the pattern "#,##0.00" (`digits` zeros).
 
-    Babel reads a float through its shortest decimal form (str) and rounds half to even; so does this,
-    with Python's own Decimal formatting, and then writes the language's symbols. Not finite: Babel's.
+    Babel reads a number through its shortest decimal form (str: a numpy float32's own, '3.915', not its
+    float64 widening 3.91499996...) and rounds half to even; so does this, with Python's own Decimal
+    formatting, and then writes the language's symbols. Not finite: Babel's.
     """
     swap = _swap(language)
     quantum = decimal.Decimal(1).scaleb(-digits)
     spec = f",.{digits}f"
     out = []
     for value in values:
-        value = float(value)
-        if not math.isfinite(value):
-            out.append(babel_float(value, language, digits))
+        number = float(value)
+        if not math.isfinite(number):
+            out.append(babel_float(number, language, digits))
             continue
-        exact = decimal.Decimal(str(value)).quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
-        out.append(format(exact, spec).translate(swap))
+        try:
+            exact = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:  # not written as a number (a bool, a 0-d array): its float
+            exact = decimal.Decimal(str(number))
+        out.append(format(exact.quantize(quantum, rounding=decimal.ROUND_HALF_EVEN), spec).translate(swap))
     return out
 
 

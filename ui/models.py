@@ -8,6 +8,7 @@ import time
 from typing import Any, Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
 
 from gptlab import models
 from gptlab.i18n import fmt_int, t
@@ -85,11 +86,16 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
         return future.result()
     worker = worker if worker is not None else model_worker()
     notice, shown = None, None
+    # Streamlit stops or reruns a script (a click, another page, a closed tab) when the script sends something;
+    # a notice that is not drawn again sends nothing, so the wait looks for those requests itself.
+    yield_check = get_run_yield_check()
     try:
         while True:
             try:
                 return future.result(timeout=POLL_S)
             except concurrent.futures.TimeoutError:
+                if yield_check is not None:
+                    yield_check()
                 status = worker.job_status(future)
                 if notice is None:
                     notice = st.empty()
@@ -99,12 +105,12 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
                 if now == shown:
                     continue
                 shown = now
-                if status.running:
+                running, ahead, seconds = now
+                if running:
                     notice.caption(f":material/hourglass_top: {t('models.queue.computing', lang)}")
                 else:
-                    notice.info(t("models.queue.waiting", lang, ahead=fmt_int(status.ahead + 1, lang),
-                                  seconds=fmt_int(max(1, round(status.estimate_s)), lang)),
-                                icon=":material/groups:")
+                    notice.info(t("models.queue.waiting", lang, ahead=fmt_int(ahead + 1, lang),
+                                  seconds=fmt_int(seconds, lang)), icon=":material/groups:")
     finally:
         if withdraw:
             future.cancel()  # no effect once it runs

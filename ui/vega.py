@@ -4,7 +4,8 @@ st.altair_chart converts a chart under one lock shared by every session (it swit
 theme and data transformer while it converts), and Altair first validates the whole spec against the
 Vega-Lite JSON schema. With 40 students opening the decoding lab at once, that conversion was a fifth
 of the server's Python time (py-spy, holding the GIL). The app's charts are built by tested code, and
-the tests validate every one of them (gptlab/charts.py and each lab's charts tests call to_dict()), so
+the tests validate every one of them (Altair's with to_dict(), the specs written as dicts against the
+Vega-Lite schema Altair ships: tests/pages/test_chart_specs.py, the charts' own tests), so
 the pages convert them without validation, outside any lock. Every chart of the app goes through here:
 a session converting while another switched Altair's global data transformer would put its data in
 the other's datasets.
@@ -44,16 +45,25 @@ def packed(chart: Any) -> dict:
 
 
 def arrow_bytes(data: Any) -> bytes:
-    """A dataset as the Arrow bytes Streamlit sends: records (a list of dicts, as the app's charts write their
-    data) straight into an Arrow table, anything else as Streamlit converts it (through pandas, about eight
-    times slower for a chart's few dozen records: a decoding page's two charts spent 7 % of its Python there)."""
+    """A dataset as the Arrow bytes Streamlit sends: records (a list of dicts with the same keys, as the app's
+    charts write their data) straight into an Arrow table, one column per key, NaN as null as pandas has it;
+    anything else, and records Arrow cannot type (a column of both text and numbers), as Streamlit converts
+    them (through pandas, about eight times slower for a chart's few dozen records: a decoding page's two
+    charts spent 7 % of its Python there)."""
     import pyarrow as pa
     from streamlit import dataframe_util
 
     if isinstance(data, bytes):
         return data
     if isinstance(data, list) and data and all(isinstance(record, dict) for record in data):
-        return dataframe_util.convert_arrow_table_to_arrow_bytes(pa.Table.from_pylist(data))
+        keys = list(data[0])
+        if all(list(record) == keys for record in data):
+            try:
+                table = pa.table({key: pa.array([record[key] for record in data], from_pandas=True) for key in keys})
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass
+            else:
+                return dataframe_util.convert_arrow_table_to_arrow_bytes(table)
     return dataframe_util.convert_anything_to_arrow_bytes(data)
 
 

@@ -50,8 +50,8 @@ def encoder_run(entry, text: str) -> tuple[tuple[str, ...], np.ndarray]:
 @st.cache_data(max_entries=256, show_spinner=False)
 def heatmap_spec(matrix: np.ndarray, labels: tuple[str, ...], title: str, kind: str, lang: str, large: bool,
                  size: int | None) -> dict:
-    """The heatmap's Vega-Lite spec, built once per matrix: Altair's checks of a chart with a cell per token pair
-    cost tens of milliseconds, ten charts a page, on every rerun and every visit."""
+    """The heatmap's Vega-Lite spec, built once per matrix (a page shows it again on every rerun), its cells
+    already in the Arrow bytes Streamlit sends."""
     chart = attention_heatmap(
         matrix, list(labels), title=title, value_title=t(VALUE_KEYS[kind], lang), query_title=t("attention.query", lang),
         key_title=t("attention.key", lang), language=lang, large=large, size=size,

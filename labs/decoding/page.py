@@ -113,6 +113,11 @@ if prompt is not None and st.session_state.get(SBS_GO_KEY) and S.MAX_NEW_KEY in 
                            ui_models.lm_stop_token_ids(picked))
 
 
+def percents(shares, digits: int) -> list[str]:
+    """Shares in [0, 1] as the tables write them: '12,34 %' (one fmt_floats call for the whole column)."""
+    return [f"{v} %" for v in fmt_floats([100 * share for share in shares], lang, digits)]
+
+
 def distribution(prompt: G.FittedPrompt) -> None:
     view = ui_dec.token_view(prompt.ids, strategy, SHOWN, MODEL)
     notes = []
@@ -139,9 +144,9 @@ def distribution(prompt: G.FittedPrompt) -> None:
             pd.DataFrame(
                 {
                     t("decoding.col.token", lang): rows["label"],
-                    t("decoding.series.model", lang): [f"{v} %" for v in fmt_floats([100 * p for p in rows["model"]], lang, 2)],
-                    t("decoding.series.strategy", lang): [f"{v} %" for v in fmt_floats([100 * p for p in rows["strategy"]], lang, 2)],
-                    t("decoding.series.cumulative", lang): [f"{v} %" for v in fmt_floats([100 * p for p in rows["cumulative"]], lang, 2)],
+                    t("decoding.series.model", lang): percents(rows["model"], 2),
+                    t("decoding.series.strategy", lang): percents(rows["strategy"], 2),
+                    t("decoding.series.cumulative", lang): percents(rows["cumulative"], 2),
                     t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
                 }
             ),
@@ -242,8 +247,8 @@ def many_draws(prompt: G.FittedPrompt) -> None:
                 {
                     t("decoding.col.token", lang): rows["label"],
                     t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
-                    t("decoding.draws.drawn", lang): [f"{v} %" for v in fmt_floats([100 * d for d in rows["drawn"]], lang, 1)],
-                    t("decoding.draws.expected", lang): [f"{v} %" for v in fmt_floats([100 * e for e in rows["expected"]], lang, 1)],
+                    t("decoding.draws.drawn", lang): percents(rows["drawn"], 1),
+                    t("decoding.draws.expected", lang): percents(rows["expected"], 1),
                 }
             ),
             hide_index=True,

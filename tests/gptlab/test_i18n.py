@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import course
@@ -135,6 +136,9 @@ def test_fmt_floats_writes_what_fmt_float_writes(language, digits):
               2.5e-7, 1e21, 1e-300, 123456789012.345, float("inf"), float("-inf")]
     values += [rng.uniform(-1, 1) for _ in range(3000)] + [round(rng.uniform(-10, 10), 3) for _ in range(1000)]
     values += [rng.random() * 10 ** rng.randint(-12, 15) for _ in range(1000)]
+    # numpy's numbers as the pages hand them over (a float32 is read as its own shortest form: 3.915, not 3.91499996)
+    values += [np.float32(3.915), np.float32(-0.125)] + [np.float32(round(rng.uniform(-10, 10), 3)) for _ in range(1000)]
+    values += [np.float64(rng.uniform(-1, 1)) for _ in range(200)] + [np.int64(-1234567), 7]
     from gptlab.i18n import babel_float
 
     babel = [babel_float(v, language, digits) for v in values]

@@ -72,3 +72,28 @@ def test_a_result_already_there_draws_nothing(monkeypatch):
     future.set_result(7)
     assert M.wait_for(future, "en", worker=Queue(future, [])) == 7
     assert fake.drawn == []
+
+
+class Rerun(Exception):
+    """What Streamlit raises in a script whose student pressed something (its RerunException)."""
+
+
+def test_a_click_while_the_notice_stays_the_same_stops_the_wait_and_withdraws_the_job(monkeypatch):
+    """Streamlit looks for a stop or a rerun when a script sends something; a notice that is not drawn again
+    sends nothing, so the wait asks Streamlit itself at every look at the queue."""
+    fake = FakeSt()
+    monkeypatch.setattr(M, "st", fake)
+    monkeypatch.setattr(M, "POLL_S", 0.001)
+    looks = []
+
+    def check() -> None:
+        looks.append(1)
+        if len(looks) == 4:  # the student clicked while the place in the queue did not change
+            raise Rerun
+
+    monkeypatch.setattr(M, "get_run_yield_check", lambda: check)
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    with pytest.raises(Rerun):
+        M.wait_for(future, "en", worker=Queue(future, [WaitStatus(2, False, 9.6)] * 10))
+    assert future.cancelled()  # a job that had not started is withdrawn
+    assert fake.drawn == [("info", t("models.queue.waiting", "en", ahead="3", seconds="10")), ("empty", None)]
