@@ -250,7 +250,7 @@ def mask_visibility(mask: np.ndarray, tokens: tuple[str, ...]) -> tuple[MaskRow,
 
 def text_alternative(matrix: np.ndarray, tokens: tuple[str, ...], kind: str, language: str) -> dict[str, list[str]]:
     """The table beside a heatmap, in the user's language: column title -> one cell per row."""
-    from gptlab.i18n import fmt_floats, t
+    from gptlab.i18n import fmt_float, t
 
     if kind == "mask":
         rows = mask_visibility(matrix, tokens)
@@ -264,10 +264,11 @@ def text_alternative(matrix: np.ndarray, tokens: tuple[str, ...], kind: str, lan
         return {t("attention.col.token", language): [r.token for r in rows], t("attention.col.mask", language): seen}
     summaries = top_attended(matrix, tokens, kind=kind)
     column = "attention.col.top" if kind == "weights" else "attention.col.top_scores"
-    numbers = iter(fmt_floats([v for r in summaries for _, v in r.top], language, 3))  # every row's, in one call
     return {
         t("attention.col.token", language): [r.token for r in summaries],
-        t(column, language): [", ".join(f"{tok} ({next(numbers)})" for tok, _ in r.top) for r in summaries],
+        t(column, language): [
+            ", ".join(f"{tok} ({fmt_float(v, language, 3)})" for tok, v in r.top) for r in summaries
+        ],
     }
 
 

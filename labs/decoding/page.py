@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab.i18n import fmt_float, fmt_floats, fmt_int, t
+from gptlab.i18n import fmt_float, fmt_floats, fmt_int, fmt_percent, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
@@ -113,11 +113,6 @@ if prompt is not None and st.session_state.get(SBS_GO_KEY) and S.MAX_NEW_KEY in 
                            ui_models.lm_stop_token_ids(picked))
 
 
-def percents(shares, digits: int) -> list[str]:
-    """Shares in [0, 1] as the tables write them: '12,34 %' (one fmt_floats call for the whole column)."""
-    return [f"{v} %" for v in fmt_floats([100 * share for share in shares], lang, digits)]
-
-
 def distribution(prompt: G.FittedPrompt) -> None:
     view = ui_dec.token_view(prompt.ids, strategy, SHOWN, MODEL)
     notes = []
@@ -144,9 +139,9 @@ def distribution(prompt: G.FittedPrompt) -> None:
             pd.DataFrame(
                 {
                     t("decoding.col.token", lang): rows["label"],
-                    t("decoding.series.model", lang): percents(rows["model"], 2),
-                    t("decoding.series.strategy", lang): percents(rows["strategy"], 2),
-                    t("decoding.series.cumulative", lang): percents(rows["cumulative"], 2),
+                    t("decoding.series.model", lang): [fmt_percent(share, lang, 2) for share in rows["model"]],
+                    t("decoding.series.strategy", lang): [fmt_percent(share, lang, 2) for share in rows["strategy"]],
+                    t("decoding.series.cumulative", lang): [fmt_percent(share, lang, 2) for share in rows["cumulative"]],
                     t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
                 }
             ),
@@ -247,8 +242,8 @@ def many_draws(prompt: G.FittedPrompt) -> None:
                 {
                     t("decoding.col.token", lang): rows["label"],
                     t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
-                    t("decoding.draws.drawn", lang): percents(rows["drawn"], 1),
-                    t("decoding.draws.expected", lang): percents(rows["expected"], 1),
+                    t("decoding.draws.drawn", lang): [fmt_percent(share, lang, 1) for share in rows["drawn"]],
+                    t("decoding.draws.expected", lang): [fmt_percent(share, lang, 1) for share in rows["expected"]],
                 }
             ),
             hide_index=True,
