@@ -9,9 +9,13 @@ moment; each finishes after `--tokens` steps. No Streamlit, no pages: what the s
 on top of this is what `benchmarks.classroom --scenario generate` measures.
 
 Last line: worker: students=N rows=R tokens=T total_s=X first_token_worst_s=F step_median_ms=S
+           blocks_s=B output_layer_s=O choices_s=C rest_s=E
   total_s              from submitting every request to the last one's end (best of --rounds)
   first_token_worst_s  the slowest request's first state (its prompt's pass is in the first step)
   step_median_ms       median time of a step with every row in the batch
+  blocks_s ... rest_s  where that round's steps spent their time (the worker's own clocks): the decoder's
+                       blocks, the output layer (every row's 262,144 logits), the strategies' choices, the
+                       rest of the steps. The first two are the model's arithmetic, the floor of total_s.
 Figures, not tests.
 """
 
@@ -35,8 +39,9 @@ def side_by_side():
     return (*SIDE_BY_SIDE, D.Strategy())
 
 
-def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float]]:
-    """Submit every student's generation at once; (total seconds, slowest first state, step seconds)."""
+def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float], dict[str, float]]:
+    """Submit every student's generation at once; (total seconds, slowest first state, step seconds, the steps'
+    seconds by part)."""
     strategies = side_by_side()
     firsts = [0.0] * len(prompts)
     steps: list[float] = []
@@ -58,6 +63,7 @@ def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float]]:
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
+    before = worker.seconds.copy()
     start = time.perf_counter()
     handles = [worker.generate(p, strategies, max_new_tokens=tokens, seed=i) for i, p in enumerate(prompts)]
 
@@ -74,7 +80,10 @@ def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float]]:
     total = time.perf_counter() - start
     stop.set()
     watcher.join()
-    return total, max(firsts), steps
+    after = worker.seconds.copy()
+    parts = {name: getattr(after, name) - getattr(before, name) for name in ("blocks", "output_layer", "choices", "total")}
+    parts["rest"] = parts["total"] - parts["blocks"] - parts["output_layer"] - parts["choices"]
+    return total, max(firsts), steps, parts
 
 
 def main() -> None:
@@ -105,14 +114,18 @@ def main() -> None:
     finally:
         stop_hogs(hogs)
         worker.close()
-    for n, (total, first, steps) in enumerate(results, 1):
+    for n, (total, first, steps, parts) in enumerate(results, 1):
         print(f"round {n}: total {total:.2f} s, first token worst {first:.2f} s, "
-              f"{len(steps)} full steps, median {1000 * statistics.median(steps or [0]):.0f} ms")
-    total, first, steps = min(results, key=lambda r: r[0])
+              f"{len(steps)} full steps, median {1000 * statistics.median(steps or [0]):.0f} ms; steps: "
+              f"blocks {parts['blocks']:.2f} s, output layer {parts['output_layer']:.2f} s, "
+              f"choices {parts['choices']:.2f} s, rest {parts['rest']:.2f} s")
+    total, first, steps, parts = min(results, key=lambda r: r[0])
     rows = sum(s.num_beams for s in side_by_side()) * args.students
     print(f"machine: {torch.get_num_threads()} threads; busy programs beside: {args.hog}")
     print(f"worker: students={args.students} rows={rows} tokens={args.tokens} total_s={total:.2f} "
-          f"first_token_worst_s={first:.2f} step_median_ms={1000 * statistics.median(steps or [0]):.0f}")
+          f"first_token_worst_s={first:.2f} step_median_ms={1000 * statistics.median(steps or [0]):.0f} "
+          f"blocks_s={parts['blocks']:.2f} output_layer_s={parts['output_layer']:.2f} "
+          f"choices_s={parts['choices']:.2f} rest_s={parts['rest']:.2f}")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,19 @@ class ThreadPolicy:
             torch.set_num_threads(self.threads)
 
 
+@dataclass
+class StepSeconds:
+    """Seconds the worker's steps spent, cumulative, by part (perf_counter, wall time on the worker's thread)."""
+
+    blocks: float = 0.0  # GemmaEngine.forward: the decoder's blocks for every row's new tokens
+    output_layer: float = 0.0  # GemmaEngine.logits: 262,144 logits a row, the top ones recomputed exactly
+    choices: float = 0.0  # every request's strategies choosing their tokens (GenerationRun.step)
+    total: float = 0.0  # whole steps, those three included
+
+    def copy(self) -> "StepSeconds":
+        return StepSeconds(self.blocks, self.output_layer, self.choices, self.total)
+
+
 @dataclass(frozen=True)
 class WaitStatus:
     """Where a request stands, for the page to show while it waits."""
@@ -280,6 +293,9 @@ class ModelWorker(WorkerThread):
         self.step_seconds = 0.05  # moving average of a step's time, for estimates
         self.job_seconds = 0.5  # moving average of a job's time
         self.steps = 0
+        # Where the steps' time went, cumulative (benchmarks.worker prints them): the model's passes (the blocks,
+        # then the output layer), the strategies' choices, and everything else in a step.
+        self.seconds = StepSeconds()
         self._logits_memory: torch.Tensor | None = None  # every step's logits are written here (_logits_buffer)
         self._start()
 
@@ -411,6 +427,7 @@ class ModelWorker(WorkerThread):
 
     def _step(self) -> None:
         start = time.monotonic()
+        clock = time.perf_counter()
         self._drop_cancelled()
         admitted = self._admit()
         self._pending_admitted = admitted  # not active yet: a failing step must still answer them
@@ -439,7 +456,9 @@ class ModelWorker(WorkerThread):
             new_tokens.append(list(request.ids))
         adapters = [(id(req), req.adapter) if req.adapter is not None else None for req, _ in self._owner[:len(decode_rows)]]
         adapters += [(id(req), req.adapter) if req.adapter is not None else None for req in (*admitted, *forwards)]
+        began = time.perf_counter()
         hidden = engine.forward(cache, decode_rows + new_rows, decode_tokens + new_tokens, adapters)  # (N, d)
+        self.seconds.blocks += time.perf_counter() - began
         # Which hidden states need logits: the last of every row, and a forward's asked positions.
         offsets, offset = [], 0
         for tokens in decode_tokens + new_tokens:
@@ -458,7 +477,9 @@ class ModelWorker(WorkerThread):
         small = [self._small(req) for req, _ in self._owner[: len(decode_rows)]]
         small += [self._small(req) for req in admitted]
         small += [True] * (len(all_picks) - len(small))  # a forward: one sequence, a few positions
+        began = time.perf_counter()
         logits = engine.logits(picked_hidden, small, out=self._logits_buffer(len(all_picks)))  # (P, V)
+        self.seconds.output_layer += time.perf_counter() - began
         # Hand out the results.
         n_decode, n_new = len(decode_rows), len(admitted)
         # Beams that moved, every request's at once: one copy per block for the whole class (request by request,
@@ -492,6 +513,7 @@ class ModelWorker(WorkerThread):
         self._remove_rows(forward_rows)
         self._finish_done()
         self.steps += 1
+        self.seconds.total += time.perf_counter() - clock
         elapsed = time.monotonic() - start
         self.step_seconds = 0.8 * self.step_seconds + 0.2 * elapsed
 
@@ -514,7 +536,9 @@ class ModelWorker(WorkerThread):
         """One step of a request's choices; the rows its beams move to go into `moves` (targets, sources).
         The new state is handed to the page at the end of the step (_hand_out)."""
         run = request.run
+        began = time.perf_counter()
         run.step(logits)
+        self.seconds.choices += time.perf_counter() - began
         if run.reorder is not None:
             rows = request.rows
             moves[0].extend(rows)

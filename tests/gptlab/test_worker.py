@@ -280,3 +280,15 @@ def test_the_newest_state_comes_before_the_error_that_followed_it(worker):
     for item in (*states, None):
         request.states.put(item)
     assert [s.step for s in GenerationHandle(worker, request).states(timeout=0.1)] == [2]
+
+
+def test_step_seconds_say_where_the_steps_went(worker):
+    """benchmarks.worker prints these: the blocks, the output layer, the choices, within the steps' total."""
+    before = worker.seconds.copy()
+    _last(worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=6, seed=0))
+    after = worker.seconds.copy()
+    parts = [getattr(after, n) - getattr(before, n) for n in ("blocks", "output_layer", "choices")]
+    total = after.total - before.total
+    assert all(p > 0 for p in parts)
+    assert sum(parts) <= total
+    assert worker.steps >= 6
