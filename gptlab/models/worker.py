@@ -23,6 +23,7 @@ import os
 import queue
 import threading
 import time
+import traceback
 import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -383,6 +384,9 @@ class ModelWorker(WorkerThread):
                 with torch.inference_mode():
                     self._step()
             except Exception as exc:  # a failed step fails its requests, never the worker
+                # The error goes to every page in the step, and a page may keep it: its traceback's frames would
+                # keep the step's locals alive with it, a view of the class's 400 MB of logits among them.
+                traceback.clear_frames(exc.__traceback__)
                 self._fail_active(exc)
 
     def _run_job(self, job: _Job) -> None:

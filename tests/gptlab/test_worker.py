@@ -292,3 +292,29 @@ def test_step_seconds_say_where_the_steps_went(worker):
     assert all(p > 0 for p in parts)
     assert sum(parts) <= total
     assert worker.steps >= 6
+
+
+def test_a_failed_step_does_not_keep_the_logits_memory(tiny):
+    """The error a failed step hands the pages keeps its traceback (what failed, where) but not the step's
+    locals: a page holding the error must not hold the class's logits buffer once the worker lets it go."""
+    import traceback
+
+    worker = ModelWorker(GemmaEngine(tiny))
+    buffers = []
+
+    def failing(hidden, small=None, out=None):
+        buffers.append(out.untyped_storage().data_ptr())  # the worker's buffer, handed to the output layer
+        raise RuntimeError("the output layer failed")
+
+    worker.engine.logits = failing
+    try:
+        with pytest.raises(RuntimeError, match="output layer failed") as info:
+            _last(worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=3, seed=0))
+        assert buffers
+        held = [name for frame, _ in traceback.walk_tb(info.value.__traceback__)
+                for name, value in frame.f_locals.items()
+                if isinstance(value, torch.Tensor) and value.untyped_storage().data_ptr() == buffers[0]]
+        assert held == []
+        assert "failing" in "".join(traceback.format_tb(info.value.__traceback__))  # where it failed is still told
+    finally:
+        worker.close()
