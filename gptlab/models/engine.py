@@ -99,24 +99,33 @@ def _mkl_local_threads():
 _MKL_LOCAL_THREADS = _mkl_local_threads()
 
 
-class mkl_one_thread:
-    """Run MKL's matrix products on the calling thread alone (the engine's small attention products).
+class mkl_threads:
+    """Run MKL's matrix products (the engine's attention products) on `n` threads of the calling thread.
 
-    They take a few microseconds of arithmetic; handing them to a second thread costs more than
-    that on an idle machine, and on a busy one waits for a core another program holds: measured
-    here under load, 6-11 tok/s with two MKL threads, 34-36 with one. The big products do not go
-    through MKL (oneDNN, int8 kernels) and keep both cores.
+    One thread for the small products of a student's few rows: they take a few microseconds of
+    arithmetic; handing them to a second thread costs more than that on an idle machine, and on a
+    busy one waits for a core another program holds: measured here under load, 6-11 tok/s with two
+    MKL threads, 34-36 with one. A class's decoding rows attend DECODE_CHUNK rows at a time, and
+    there every core the thread policy gives torch helps (see GemmaEngine._decode_attention). The big
+    products do not go through MKL (oneDNN, int8 kernels) and keep torch's threads.
     """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
 
     def __enter__(self):
         if _MKL_LOCAL_THREADS is not None:
-            self._previous = _MKL_LOCAL_THREADS(1)
+            self._previous = _MKL_LOCAL_THREADS(self.n)
         return self
 
     def __exit__(self, *exc):
         if _MKL_LOCAL_THREADS is not None:
             _MKL_LOCAL_THREADS(self._previous)  # 0 restores the global setting
         return False
+
+
+def mkl_one_thread() -> mkl_threads:
+    return mkl_threads(1)
 
 
 def _mkldnn_ready() -> bool:
@@ -386,6 +395,7 @@ class GemmaEngine:
         return out
 
     DECODE_CHUNK = 32  # decoding rows attend in groups, each padded only to its own longest row
+    THREADED_CHUNK = 16  # a group of at least this many rows runs its products on all of torch's threads
 
     def _decode_masks(self, cache: "KVCache", rows: list[int]) -> list[dict[bool, torch.Tensor]]:
         """Per group of DECODE_CHUNK rows, additive masks (r, 1, 1, T) for the one new token of each row."""
@@ -422,7 +432,13 @@ class GemmaEngine:
                 keys = cache.keys[index][picked, :, :width]  # (r, Hkv, T, hd), a copy
                 values = cache.values[index][picked, :, :width]
             qc = q[first : first + n].view(n, s.kv_heads, group, s.head_dim)  # (r, Hkv, g, hd)
-            a = self._attend(qc, keys, values, mask)  # (r, Hkv, g, hd)
+            # A class's chunks use both cores: MKL shares a batch of products among its threads, each product
+            # on one thread, so a row's numbers are the same as alone on one thread (tested). Measured here, a
+            # class's step of 400 rows: the blocks 433 ms with one thread, 370 ms with two. A student's few
+            # rows keep one thread (see mkl_threads).
+            threads = torch.get_num_threads() if n >= self.THREADED_CHUNK else 1
+            with mkl_threads(threads):
+                a = self._attend(qc, keys, values, mask)  # (r, Hkv, g, hd)
             out.append(a.reshape(n, s.heads * s.head_dim))
         return out[0] if len(out) == 1 else torch.cat(out)  # (R, H*hd)
 

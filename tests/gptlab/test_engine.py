@@ -312,3 +312,30 @@ def test_attention_of_a_row_does_not_depend_on_the_batch_or_its_padding(tiny):
                                    mask[r : r + 1, ..., :own])
             differing += int(not torch.equal(alone, together[r : r + 1]))
     assert differing == 0
+
+
+def test_a_class_chunk_on_all_threads_gives_each_row_its_numbers_alone(tiny):
+    """A class's decoding rows attend 32 at a time with MKL on every thread torch has; a student's row alone
+    attends on one thread. The same numbers either way, bit for bit, or a class would change a student's text."""
+    engine = GemmaEngine(tiny)
+    s = engine.shape
+    generator = torch.Generator().manual_seed(11)
+    cache = KVCache(s, rows=40, tokens=256)
+    rows = [cache.add_row() for _ in range(40)]
+    for r in rows:
+        cache.lengths[r] = int(torch.randint(1, 200, (), generator=generator))
+    for layer in range(s.layers):
+        cache.keys[layer].copy_(torch.randn(cache.keys[layer].shape, generator=generator) * 2)
+        cache.values[layer].copy_(torch.randn(cache.values[layer].shape, generator=generator))
+    q = (torch.randn(40, s.heads, s.head_dim, generator=generator) * 2).to(engine.dtype)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert len(rows) // engine.DECODE_CHUNK >= 1 and engine.DECODE_CHUNK >= engine.THREADED_CHUNK
+        for sliding in (False, True):
+            together = engine._decode_attention(cache, 0, rows, q, engine._decode_masks(cache, rows), sliding)
+            for r in rows:
+                alone = engine._decode_attention(cache, 0, [r], q[r : r + 1], engine._decode_masks(cache, [r]), sliding)
+                assert torch.equal(alone[0], together[r]), (sliding, r)
+    finally:
+        torch.set_num_threads(threads)
