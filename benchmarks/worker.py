@@ -15,7 +15,7 @@ Last line: worker: students=N rows=R tokens=T total_s=X first_token_worst_s=F st
   step_median_ms       median time of a step with every row in the batch
   blocks_s ... rest_s  where that round's steps spent their time (the worker's own clocks): the decoder's
                        blocks, the output layer (every row's 262,144 logits), the strategies' choices, the
-                       rest of the steps. The first two are the model's arithmetic, the floor of total_s.
+                       rest of the steps. The first two are mostly the model's arithmetic.
 Figures, not tests.
 """
 
@@ -63,7 +63,7 @@ def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float], 
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    before = worker.seconds.copy()
+    before = worker.submit(worker.seconds.copy).result()  # read on the worker's thread, between steps
     start = time.perf_counter()
     handles = [worker.generate(p, strategies, max_new_tokens=tokens, seed=i) for i, p in enumerate(prompts)]
 
@@ -80,7 +80,7 @@ def one_class(worker, prompts, tokens: int) -> tuple[float, float, list[float], 
     total = time.perf_counter() - start
     stop.set()
     watcher.join()
-    after = worker.seconds.copy()
+    after = worker.submit(worker.seconds.copy).result()  # after the last step, all of it counted
     parts = {name: getattr(after, name) - getattr(before, name) for name in ("blocks", "output_layer", "choices", "total")}
     parts["rest"] = parts["total"] - parts["blocks"] - parts["output_layer"] - parts["choices"]
     return total, max(firsts), steps, parts

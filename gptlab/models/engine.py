@@ -100,7 +100,7 @@ _MKL_LOCAL_THREADS = _mkl_local_threads()
 
 
 class mkl_threads:
-    """Run MKL's matrix products (the engine's attention products) on `n` threads of the calling thread.
+    """MKL calls made from this thread (the engine's attention products) use `n` threads.
 
     One thread for the small products of a student's few rows: they take a few microseconds of
     arithmetic; handing them to a second thread costs more than that on an idle machine, and on a
@@ -432,8 +432,8 @@ class GemmaEngine:
                 keys = cache.keys[index][picked, :, :width]  # (r, Hkv, T, hd), a copy
                 values = cache.values[index][picked, :, :width]
             qc = q[first : first + n].view(n, s.kv_heads, group, s.head_dim)  # (r, Hkv, g, hd)
-            # A class's chunks use both cores: MKL shares a batch of products among its threads, each product
-            # on one thread, so a row's numbers are the same as alone on one thread (tested). Measured here, a
+            # A class's chunks use every thread torch has (the thread policy's): a row's numbers are the same as
+            # alone on one thread (tests/gptlab/test_engine.py, chunks of 16 to 32 rows). Measured here, a
             # class's step of 400 rows: the blocks 433 ms with one thread, 370 ms with two. A student's few
             # rows keep one thread (see mkl_threads).
             threads = torch.get_num_threads() if n >= self.THREADED_CHUNK else 1

@@ -89,10 +89,15 @@ class ThreadPolicy:
 
 @dataclass
 class StepSeconds:
-    """Seconds the worker's steps spent, cumulative, by part (perf_counter, wall time on the worker's thread)."""
+    """Seconds the worker's steps spent, cumulative, by part (perf_counter, wall time on the worker's thread).
+
+    Written by the worker's thread only; read them there too, between steps (`worker.submit(worker.seconds.copy)`):
+    from another thread a step may be half counted. A part is counted when its call returns; `total` for every
+    step, a failed one and one that found nothing to do included.
+    """
 
     blocks: float = 0.0  # GemmaEngine.forward: the decoder's blocks for every row's new tokens
-    output_layer: float = 0.0  # GemmaEngine.logits: 262,144 logits a row, the top ones recomputed exactly
+    output_layer: float = 0.0  # GemmaEngine.logits (and the buffer it writes into): 262,144 logits a row
     choices: float = 0.0  # every request's strategies choosing their tokens (GenerationRun.step)
     total: float = 0.0  # whole steps, those three included
 
@@ -107,6 +112,16 @@ class WaitStatus:
     ahead: int  # requests before it in the queue (0: it is being served)
     running: bool  # it has started
     estimate_s: float  # seconds until it starts (0 once started), a rough figure
+
+
+def _clear_frames(exc: BaseException) -> None:
+    """Drop the locals of every finished frame in the error's tracebacks (its causes' included); what failed
+    and where stays readable."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
 
 
 class Cancelled(Exception):
@@ -386,7 +401,7 @@ class ModelWorker(WorkerThread):
             except Exception as exc:  # a failed step fails its requests, never the worker
                 # The error goes to every page in the step, and a page may keep it: its traceback's frames would
                 # keep the step's locals alive with it, a view of the class's 400 MB of logits among them.
-                traceback.clear_frames(exc.__traceback__)
+                _clear_frames(exc)
                 self._fail_active(exc)
 
     def _run_job(self, job: _Job) -> None:
@@ -430,8 +445,13 @@ class ModelWorker(WorkerThread):
         return admitted
 
     def _step(self) -> None:
-        start = time.monotonic()
-        clock = time.perf_counter()
+        start = time.perf_counter()
+        try:
+            self._run_step(start)
+        finally:  # a failed step's time counts too (its parts up to the failure were counted)
+            self.seconds.total += time.perf_counter() - start
+
+    def _run_step(self, start: float) -> None:
         self._drop_cancelled()
         admitted = self._admit()
         self._pending_admitted = admitted  # not active yet: a failing step must still answer them
@@ -517,8 +537,7 @@ class ModelWorker(WorkerThread):
         self._remove_rows(forward_rows)
         self._finish_done()
         self.steps += 1
-        self.seconds.total += time.perf_counter() - clock
-        elapsed = time.monotonic() - start
+        elapsed = time.perf_counter() - start
         self.step_seconds = 0.8 * self.step_seconds + 0.2 * elapsed
 
     def _logits_buffer(self, rows: int) -> torch.Tensor:

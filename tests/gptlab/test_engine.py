@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from gptlab.models import engine as engine_module
 from gptlab.models.engine import REFINED_LOGITS, GemmaEngine, KVCache, Linear, invariant_softmax
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
@@ -314,28 +315,32 @@ def test_attention_of_a_row_does_not_depend_on_the_batch_or_its_padding(tiny):
     assert differing == 0
 
 
-def test_a_class_chunk_on_all_threads_gives_each_row_its_numbers_alone(tiny):
+@pytest.mark.skipif(engine_module._MKL_LOCAL_THREADS is None, reason="MKL's thread-local setter is not there")
+@pytest.mark.parametrize("rows", [16, 40, 49, 55, 63, 64])  # chunks of 16, 32 + 8, 32 + 17, 32 + 23, 32 + 31, 32 + 32
+def test_a_class_chunk_on_all_threads_gives_each_row_its_numbers_alone(tiny, rows):
     """A class's decoding rows attend 32 at a time with MKL on every thread torch has; a student's row alone
-    attends on one thread. The same numbers either way, bit for bit, or a class would change a student's text."""
+    attends on one thread. The same numbers either way, bit for bit, or a class would change a student's text.
+    Gemma 3 270M's shapes (4 query heads sharing one key/value head of 256), even and odd chunks."""
+    from dataclasses import replace
+
     engine = GemmaEngine(tiny)
-    s = engine.shape
-    generator = torch.Generator().manual_seed(11)
-    cache = KVCache(s, rows=40, tokens=256)
-    rows = [cache.add_row() for _ in range(40)]
-    for r in rows:
+    engine.shape = s = replace(engine.shape, heads=4, kv_heads=1, head_dim=256, layers=1)
+    generator = torch.Generator().manual_seed(rows)
+    cache = KVCache(s, rows=rows, tokens=256)
+    numbers = [cache.add_row() for _ in range(rows)]
+    for r in numbers:
         cache.lengths[r] = int(torch.randint(1, 200, (), generator=generator))
-    for layer in range(s.layers):
-        cache.keys[layer].copy_(torch.randn(cache.keys[layer].shape, generator=generator) * 2)
-        cache.values[layer].copy_(torch.randn(cache.values[layer].shape, generator=generator))
-    q = (torch.randn(40, s.heads, s.head_dim, generator=generator) * 2).to(engine.dtype)
+    cache.keys[0].copy_(torch.randn(cache.keys[0].shape, generator=generator).to(engine.dtype) * 2)
+    cache.values[0].copy_(torch.randn(cache.values[0].shape, generator=generator).to(engine.dtype))
+    q = (torch.randn(rows, s.heads, s.head_dim, generator=generator) * 2).to(engine.dtype)
     threads = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        assert len(rows) // engine.DECODE_CHUNK >= 1 and engine.DECODE_CHUNK >= engine.THREADED_CHUNK
+        assert engine.THREADED_CHUNK <= min(rows, engine.DECODE_CHUNK)  # at least one chunk on both threads
         for sliding in (False, True):
-            together = engine._decode_attention(cache, 0, rows, q, engine._decode_masks(cache, rows), sliding)
-            for r in rows:
+            together = engine._decode_attention(cache, 0, numbers, q, engine._decode_masks(cache, numbers), sliding)
+            for r in numbers:
                 alone = engine._decode_attention(cache, 0, [r], q[r : r + 1], engine._decode_masks(cache, [r]), sliding)
-                assert torch.equal(alone[0], together[r]), (sliding, r)
+                assert torch.equal(alone[0], together[r]), (rows, sliding, r)
     finally:
         torch.set_num_threads(threads)

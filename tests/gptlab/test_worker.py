@@ -284,14 +284,17 @@ def test_the_newest_state_comes_before_the_error_that_followed_it(worker):
 
 def test_step_seconds_say_where_the_steps_went(worker):
     """benchmarks.worker prints these: the blocks, the output layer, the choices, within the steps' total."""
-    before = worker.seconds.copy()
+    def counters():  # read on the worker's thread, between steps: a step is counted whole or not at all
+        return worker.submit(lambda: (worker.seconds.copy(), worker.steps)).result()
+
+    before, steps_before = counters()
     _last(worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=6, seed=0))
-    after = worker.seconds.copy()
+    after, steps_after = counters()
     parts = [getattr(after, n) - getattr(before, n) for n in ("blocks", "output_layer", "choices")]
     total = after.total - before.total
     assert all(p > 0 for p in parts)
     assert sum(parts) <= total
-    assert worker.steps >= 6
+    assert steps_after - steps_before == 6
 
 
 def test_a_failed_step_does_not_keep_the_logits_memory(tiny):
@@ -318,3 +321,30 @@ def test_a_failed_step_does_not_keep_the_logits_memory(tiny):
         assert "failing" in "".join(traceback.format_tb(info.value.__traceback__))  # where it failed is still told
     finally:
         worker.close()
+
+
+def test_clearing_an_errors_frames_follows_its_causes():
+    import traceback
+
+    from gptlab.models.worker import _clear_frames
+
+    def inner():
+        kept = torch.zeros(3)  # noqa: F841 - a local the traceback would keep
+        raise ValueError("inner")
+
+    def outer():
+        also = torch.ones(2)  # noqa: F841
+        try:
+            inner()
+        except ValueError as exc:
+            raise RuntimeError("outer") from exc
+
+    try:
+        outer()
+    except RuntimeError as exc:
+        error = exc
+    _clear_frames(error)
+    for e in (error, error.__cause__):
+        assert all(not frame.f_locals for frame, _ in traceback.walk_tb(e.__traceback__)
+                   if frame.f_code.co_name in ("inner", "outer"))
+        assert "inner" in "".join(traceback.format_exception(error))
