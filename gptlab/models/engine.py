@@ -124,10 +124,6 @@ class mkl_threads:
         return False
 
 
-def mkl_one_thread() -> mkl_threads:
-    return mkl_threads(1)
-
-
 def _mkldnn_ready() -> bool:
     """oneDNN's prepacked bfloat16 linear works on this machine (checked once, on a tiny product)."""
     try:
@@ -288,7 +284,7 @@ class GemmaEngine:
     # ------------------------------------------------------------------------------- forward pass
     def forward(self, cache: "KVCache", rows: list[int], new_tokens: list[list[int]],
                 adapters: Sequence[tuple[object, object] | None] | None = None) -> torch.Tensor:
-        with mkl_one_thread(), torch.inference_mode():
+        with mkl_threads(1), torch.inference_mode():
             return self._forward(cache, rows, new_tokens, adapters)
 
     def _forward(self, cache: "KVCache", rows: list[int], new_tokens: list[list[int]],
@@ -503,7 +499,7 @@ class GemmaEngine:
         tensor that size is fresh memory every step, whose page faults cost more than the product itself
         in a busy server (measured in a class: the output layer's step went from 0.45 s to 0.6-2.8 s).
         """
-        with mkl_one_thread(), torch.inference_mode():
+        with mkl_threads(1), torch.inference_mode():
             return self._logits(hidden, int8_rows, out)
 
     def _logits(self, hidden: torch.Tensor, int8_rows: Sequence[bool] | None = None,

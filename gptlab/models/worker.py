@@ -26,7 +26,7 @@ import time
 import traceback
 import weakref
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
 import torch
@@ -102,7 +102,7 @@ class StepSeconds:
     total: float = 0.0  # whole steps, those three included
 
     def copy(self) -> "StepSeconds":
-        return StepSeconds(self.blocks, self.output_layer, self.choices, self.total)
+        return replace(self)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from gptlab.i18n import fmt_float, fmt_floats, fmt_int, fmt_percent, t
+from gptlab.i18n import fmt_float, fmt_int, fmt_percent, t
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn import tokenization as tk
@@ -190,9 +190,8 @@ def step_by_step(prompt: G.FittedPrompt) -> None:
     view = ui_dec.token_view(ids, strategy, STEP_CHOICES, MODEL)
     options = [c.token_id for c in view.candidates]
     cut = f" ({t('decoding.cut', lang)})"
-    labels = {c.token_id: f"{frame.markdown_escape(text)} — {percent} %{'' if c.kept else cut}"
-              for c, text, percent in zip(view.candidates, ui_dec.token_labels(options, MODEL),
-                                          fmt_floats([100 * c.model_prob for c in view.candidates], lang, 1))}
+    labels = {c.token_id: f"{frame.markdown_escape(text)} — {fmt_percent(c.model_prob, lang, 1)}{'' if c.kept else cut}"
+              for c, text in zip(view.candidates, ui_dec.token_labels(options, MODEL))}
 
     def label(token_id: int) -> str:
         return labels[token_id]
