@@ -84,6 +84,21 @@ def fast_topk(x: torch.Tensor, k: int, chunk: int = 128) -> tuple[torch.Tensor, 
     return values, indices
 
 
+def first_argmax(x: torch.Tensor, chunk: int = 128) -> int:
+    """(V,) -> the index of the largest value (the first one if several are equal), like int(x.argmax()).
+
+    torch's argmax walks the whole vector keeping an index beside the running maximum, ten times
+    slower than a plain maximum (0.35 ms against 0.03 ms for Gemma's 262,144 logits here). So take
+    each chunk's maximum, the first chunk holding the largest, and the argmax inside that chunk:
+    every earlier chunk's maximum is smaller, so the first largest value of the vector is there.
+    """
+    vocab = x.shape[-1]
+    if x.dim() != 1 or vocab % chunk or vocab <= chunk:
+        return int(x.argmax())
+    best = int(x.view(vocab // chunk, chunk).amax(dim=-1).argmax())  # the first chunk with the maximum
+    return best * chunk + int(x[best * chunk : (best + 1) * chunk].argmax())
+
+
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """(..., V) -> (..., V). T = 0 keeps only the largest logit (greedy), T = 1 changes nothing."""
     if temperature == 0.0:
@@ -194,14 +209,18 @@ def choose_token(logits: torch.Tensor, strategy: Strategy, generator: torch.Gene
     if strategy.is_beam:
         raise ValueError("beam search chooses among beams, not row by row: use gptlab.nn.generation")
     if strategy.is_greedy:
-        return int(logits.argmax()), 1.0
+        return first_argmax(logits), 1.0
     logits = logits.float()
     scaled = apply_temperature(logits, strategy.temperature)  # (V,)
     vocab = scaled.shape[-1]
     kept: torch.Tensor | None = None  # vocabulary ids that survive, ascending
     if 0 < strategy.top_k < vocab:
-        kth = top_values(scaled, strategy.top_k)[-1]
-        kept = (scaled >= kth).nonzero()[:, 0]  # (k,) ties with the k-th kept, as keep_top_k does
+        top, ids = fast_topk(scaled[None], strategy.top_k)  # (1, k) each, largest first
+        kth = top[0, -1]
+        if int((scaled >= kth).sum()) == strategy.top_k:  # no tie beyond the k-th: the top k are the kept set
+            kept = ids[0].sort().values  # (k,)
+        else:
+            kept = (scaled >= kth).nonzero()[:, 0]  # (n,) ties with the k-th kept, as keep_top_k does
     if strategy.top_p < 1.0:
         pool = scaled if kept is None else scaled[kept]  # (n,) what top-p is handed
         nucleus = _nucleus(pool, strategy.top_p)  # positions in pool

@@ -187,6 +187,34 @@ def test_choose_token_is_the_same_draw_as_sampling_the_whole_distribution(strate
         assert prob == pytest.approx(float(probs[0, expected]), abs=1e-6)
 
 
+def test_first_argmax_is_torch_argmax_ties_and_odd_lengths_included():
+    g = torch.Generator().manual_seed(4)
+    for vocab in (262_144, 5_000, 128, 256, 130):
+        for trial in range(12):
+            x = torch.randn(vocab, generator=g) * 3
+            if trial % 3 == 1:  # coarse values: the maximum appears several times, in several chunks
+                x = torch.round(x)
+            if trial % 3 == 2:  # the maximum at chunk edges, twice, and cut tokens
+                x[torch.randint(0, vocab, (vocab // 3,), generator=g)] = float("-inf")
+                x[[min(127, vocab - 1), vocab - 1]] = 99.0
+            assert D.first_argmax(x) == int(x.argmax()), (vocab, trial)
+
+
+@pytest.mark.parametrize("strategy", [D.Strategy(top_k=40), D.Strategy(temperature=0.7, top_k=50),
+                                      D.Strategy(top_k=3)], ids=str)
+def test_choose_token_keeps_ties_with_the_kth_logit(strategy):
+    """Coarse logits tie at the k-th largest: every token equal to it is kept, as keep_top_k does. (Not with
+    top-p: where tied tokens straddle its cut, which of them counts as more likely is the sort's choice.)"""
+    torch.manual_seed(5)
+    for trial in range(40):
+        logits = torch.round(torch.randn(262_144 if trial % 4 == 0 else 5_000) * (1 + trial % 3)) / 2
+        probs = D.probabilities(logits[None], strategy)
+        expected = int(D.sample(probs, torch.Generator().manual_seed(trial))[0])
+        token, prob = D.choose_token(logits, strategy, torch.Generator().manual_seed(trial))
+        assert token == expected
+        assert prob == pytest.approx(float(probs[0, expected]), abs=1e-6)
+
+
 # --- the real decoder (bfloat16, as the lab holds it) ------------------------------------------------
 
 
