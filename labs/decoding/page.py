@@ -1,6 +1,6 @@
 """Decoding lab: the real next-token distribution reshaped live, step by step, many draws, side by side."""
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 import torch
 
@@ -19,6 +19,7 @@ from ui.code_view import Shelf
 from ui import models as ui_models
 from ui.params import load_from_url, write_to_url
 from ui import vega
+from ui.tables import arrow_table
 
 lang = frame.language()
 SBS_GO_KEY = "decoding.sbs.go"  # the side-by-side widget's Generate button
@@ -125,7 +126,7 @@ def distribution(prompt: G.FittedPrompt) -> None:
         notes.append(t("decoding.note.top_p_zero", lang))
     for note in notes:
         st.info(note, icon=":material/info:")
-    rows, chart = ui_dec.distribution_figure(prompt.ids, strategy, SHOWN, lang, frame.projector_mode(), MODEL)
+    table, chart = ui_dec.distribution_figure(prompt.ids, strategy, SHOWN, lang, frame.projector_mode(), MODEL)
     vega.show(chart, width="stretch")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("decoding.metric.model_entropy", lang), f"{fmt_float(view.model_entropy_bits, lang, 2)} bits")
@@ -135,19 +136,7 @@ def distribution(prompt: G.FittedPrompt) -> None:
     st.caption(t("decoding.shown_mass", lang, n=len(view.candidates), mass=fmt_float(100 * view.shown_model_mass, lang, 1),
                  rest=fmt_int(view.vocab_size - len(view.candidates), lang)))
     with st.expander(t("decoding.table", lang)):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("decoding.col.token", lang): rows["label"],
-                    t("decoding.series.model", lang): [fmt_percent(share, lang, 2) for share in rows["model"]],
-                    t("decoding.series.strategy", lang): [fmt_percent(share, lang, 2) for share in rows["strategy"]],
-                    t("decoding.series.cumulative", lang): [fmt_percent(share, lang, 2) for share in rows["cumulative"]],
-                    t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(table, hide_index=True, width="stretch")
     shelf.show("next_token", takeaway.NextTokenSettings(check.text, strategy, SHOWN))
 
 
@@ -230,24 +219,12 @@ def many_draws(prompt: G.FittedPrompt) -> None:
     st.subheader(t("decoding.draws.header", lang))
     n = st.slider(t("decoding.draws.n", lang), 10, 10_000, step=10, key=S.DRAWS_KEY, persist_state="session")
     seed = int(st.session_state.get(S.SEED_KEY, S.DEFAULT_SEED))
-    rows, distinct, chart = ui_dec.draws_figure(prompt.ids, strategy, int(n), seed, lang, frame.projector_mode(), MODEL)
+    table, distinct, gap, chart = ui_dec.draws_figure(prompt.ids, strategy, int(n), seed, lang, frame.projector_mode(), MODEL)
     st.caption(t("decoding.draws.caption", lang, name=ui_dec.strategy_name(strategy, lang), n=fmt_int(n, lang)))
     vega.show(chart, width="stretch")
-    gap = float((rows["drawn"] - rows["expected"]).abs().max())
     st.markdown(t("decoding.draws.summary", lang, distinct=fmt_int(distinct, lang), gap=fmt_float(100 * gap, lang, 1)))
     with st.expander(t("decoding.table", lang)):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("decoding.col.token", lang): rows["label"],
-                    t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
-                    t("decoding.draws.drawn", lang): [fmt_percent(share, lang, 1) for share in rows["drawn"]],
-                    t("decoding.draws.expected", lang): [fmt_percent(share, lang, 1) for share in rows["expected"]],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(table, hide_index=True, width="stretch")
     shelf.show("many_draws", takeaway.ManyDrawsSettings(check.text, strategy, int(n), seed))
 
 
@@ -289,10 +266,12 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
     """Run (when asked) or show the widget's last run; says when it no longer matches the settings."""
     tokenizer = ui_models.lm_tokenizer(picked)
     progress = st.empty()
+    drawn: list[G.GenerationState] = []  # the state the stream drew last
     if start:
-        cache = ui_dec.PieceCache(tokenizer, request.prompt_ids)
+        cache = ui_dec.piece_cache(key, tokenizer, request.prompt_ids)
 
         def draw(state: G.GenerationState) -> None:
+            drawn[:] = [state]
             show_rows(request.names, state, slots, cache)
             progress.progress(state.step / state.max_new_tokens,
                               text=t("decoding.progress", lang, step=state.step, total=state.max_new_tokens))
@@ -301,7 +280,7 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
         progress.empty()
     entry = ui_dec.saved(key)
     if entry is None:
-        show_rows(request.names, None, slots, ui_dec.PieceCache(tokenizer, request.prompt_ids))
+        show_rows(request.names, None, slots, ui_dec.piece_cache(key, tokenizer, request.prompt_ids))
         return None
     done: ui_dec.RunRequest = entry["request"]
     if done.names != request.names:  # the layout changed: draw the old run with its own labels
@@ -310,7 +289,8 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
                 slot.empty()
         slots = [st.empty() for _ in done.names]
     done_tokenizer = tokenizer if done.model == MODEL else ui_models.lm_tokenizer(ui_dec.model_entry(done.model))
-    show_rows(done.names, entry["state"], slots, ui_dec.PieceCache(done_tokenizer, done.prompt_ids))
+    if not (drawn and drawn[0] is entry["state"] and done.names == request.names):  # else the stream just drew it here
+        show_rows(done.names, entry["state"], slots, ui_dec.piece_cache(key, done_tokenizer, done.prompt_ids))
     if done != request:
         st.caption(t("decoding.older_settings", lang))
     if not entry["complete"]:
@@ -318,10 +298,10 @@ def streamed(key: str, request: ui_dec.RunRequest, slots, start: bool) -> dict |
     return entry
 
 
-def token_tables(entry: dict) -> None:
+def token_tables(key: str, entry: dict) -> None:
     """The text alternative of the shaded texts: every token with its two probabilities."""
     done: ui_dec.RunRequest = entry["request"]
-    cache = ui_dec.PieceCache(ui_models.lm_tokenizer(ui_dec.model_entry(done.model)), done.prompt_ids)
+    cache = ui_dec.piece_cache(key, ui_models.lm_tokenizer(ui_dec.model_entry(done.model)), done.prompt_ids)
     with st.expander(t("decoding.table_tokens", lang)):
         for i, (name, row) in enumerate(zip(done.names, entry["state"].rows)):
             st.markdown(f"**{name}**")
@@ -329,11 +309,12 @@ def token_tables(entry: dict) -> None:
             st.dataframe(ui_dec.probabilities_table(pieces, row.tokens, lang), hide_index=True, width="stretch")
 
 
-def repetition_table(entry: dict) -> pd.DataFrame:
+def repetition_table(entry: dict) -> pa.Table:
     done: ui_dec.RunRequest = entry["request"]
     tokenizer = ui_models.lm_tokenizer(ui_dec.model_entry(done.model))
-    return pd.DataFrame([ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang, tokenizer)
-                         for n, r in zip(done.names, entry["state"].rows)])
+    rows = [ui_dec.repetition_row(n, [c.token_id for c in r.tokens], lang, tokenizer)
+            for n, r in zip(done.names, entry["state"].rows)]
+    return arrow_table({column: [row[column] for row in rows] for column in rows[0]})
 
 
 def side_by_side(prompt: G.FittedPrompt) -> None:
@@ -356,7 +337,7 @@ def side_by_side(prompt: G.FittedPrompt) -> None:
         return
     st.markdown(f"**{t('decoding.repetition', lang)}**")
     st.dataframe(repetition_table(entry), hide_index=True, width="stretch")
-    token_tables(entry)
+    token_tables(S.SIDE_BY_SIDE_KEY, entry)
 
 
 def grid(prompt: G.FittedPrompt) -> None:
@@ -389,7 +370,7 @@ def grid(prompt: G.FittedPrompt) -> None:
                                                        entry["request"].model)}
     with st.expander(t("decoding.repetition", lang)):
         st.dataframe(repetition_table(labelled), hide_index=True, width="stretch")
-    token_tables(labelled)
+    token_tables(S.GRID_KEY, labelled)
 
 
 if prompt is not None:

@@ -11,19 +11,22 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 import torch
 
-from gptlab.i18n import fmt_float, fmt_floats, fmt_int, t
+from gptlab.i18n import fmt_float, fmt_floats, fmt_int, fmt_percent, t
 from gptlab.models.catalog import GEMMA_KEY
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.tokenization import visible
 from labs.decoding.repetition import repetition_stats
+from labs.decoding import settings as S
 from labs.decoding.settings import SHOWN, STEP_CHOICES
 from ui import models as ui_models
 from ui import vega
 from ui.chips import chip, inline_html
+from ui.tables import arrow_table
 
 # Probability bins of a chosen token, and their background: ColorBrewer "Oranges" (a single hue
 # that varies in lightness, so it reads the same with colour-vision deficiencies). Unlikely tokens
@@ -80,8 +83,8 @@ def token_view(ids: tuple[int, ...], strategy: D.Strategy, shown: int, model: st
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def distribution_figure(ids: tuple[int, ...], strategy: D.Strategy, shown: int, lang: str, large: bool,
-                        model: str = GEMMA_KEY) -> tuple[pd.DataFrame, dict]:
-    """The distribution widget's rows (rank, label, model, strategy, cumulative, kept) and its chart, ready to send."""
+                        model: str = GEMMA_KEY) -> tuple[pa.Table, dict]:
+    """The distribution widget's table (its chart's text alternative, in `lang`) and its chart, both ready to send."""
     from labs.decoding.charts import DistributionTitles, next_token_chart
 
     view = token_view(ids, strategy, shown, model)
@@ -107,14 +110,22 @@ def distribution_figure(ids: tuple[int, ...], strategy: D.Strategy, shown: int, 
     )
     show_rule = strategy.top_p < 1.0 and not strategy.is_greedy
     chart = next_token_chart(rows, titles=titles, language=lang, top_p=strategy.top_p if show_rule else None, large=large)
-    return rows, vega.packed(chart)
+    table = arrow_table({
+        t("decoding.col.token", lang): rows["label"],
+        t("decoding.series.model", lang): [fmt_percent(share, lang, 2) for share in rows["model"]],
+        t("decoding.series.strategy", lang): [fmt_percent(share, lang, 2) for share in rows["strategy"]],
+        t("decoding.series.cumulative", lang): [fmt_percent(share, lang, 2) for share in rows["cumulative"]],
+        t("decoding.col.kept", lang): [t("decoding.kept", lang) if k else t("decoding.cut", lang) for k in rows["kept"]],
+    })
+    return table, vega.packed(chart)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def draws_figure(ids: tuple[int, ...], strategy: D.Strategy, n: int, seed: int, lang: str, large: bool,
-                 model: str = GEMMA_KEY) -> tuple[pd.DataFrame, int, dict]:
-    """Many draws: the ten likeliest tokens' drawn and expected shares (and the rest's), how many distinct
-    tokens came out, and the chart, ready to send."""
+                 model: str = GEMMA_KEY) -> tuple[pa.Table, int, float, dict]:
+    """Many draws: the table of the ten likeliest tokens' counts, drawn and expected shares (and the rest's; the
+    chart's text alternative, in `lang`), how many distinct tokens came out, the largest gap between a drawn
+    and an expected share, and the chart, ready to send."""
     from labs.decoding.charts import draws_chart
 
     logits = torch.from_numpy(next_logits(ids, model))
@@ -132,7 +143,14 @@ def draws_figure(ids: tuple[int, ...], strategy: D.Strategy, n: int, seed: int, 
                         token_title=t("decoding.col.token", lang), share_title=t("decoding.draws.share", lang),
                         drawn=t("decoding.draws.drawn", lang), expected=t("decoding.draws.expected", lang),
                         language=lang, large=large)
-    return rows, int((counts > 0).sum()), vega.packed(chart)
+    table = arrow_table({
+        t("decoding.col.token", lang): rows["label"],
+        t("decoding.draws.count", lang): [fmt_int(round(d * n), lang) for d in rows["drawn"]],
+        t("decoding.draws.drawn", lang): [fmt_percent(share, lang, 1) for share in rows["drawn"]],
+        t("decoding.draws.expected", lang): [fmt_percent(share, lang, 1) for share in rows["expected"]],
+    })
+    gap = float((rows["drawn"] - rows["expected"]).abs().max())
+    return table, int((counts > 0).sum()), gap, vega.packed(chart)
 
 
 def token_label(token_id: int, model: str = GEMMA_KEY) -> str:
@@ -211,9 +229,9 @@ def generated_box(prompt_text: str, pieces: Sequence[str], chosen: Sequence[G.Ch
     )
 
 
-def probabilities_table(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) -> pd.DataFrame:
+def probabilities_table(pieces: Sequence[str], chosen: Sequence[G.Chosen], lang: str) -> pa.Table:
     """The text alternative of a shaded text: each token with its two probabilities."""
-    return pd.DataFrame(
+    return arrow_table(
         {
             t("decoding.col.step", lang): range(1, len(chosen) + 1),
             t("decoding.col.token", lang): [visible(p) for p in pieces],
@@ -268,6 +286,8 @@ class PieceCache:
     def pieces(self, row: int, ids: Sequence[int]) -> tuple[str, ...]:
         ids = tuple(ids)
         old_ids, old_pieces = self.rows.get(row, ((), ()))
+        if ids == old_ids:  # drawn again unchanged (a page run after the generation, the token tables)
+            return old_pieces
         keep = 0
         while keep < min(len(ids), len(old_ids)) and ids[keep] == old_ids[keep]:
             keep += 1
@@ -276,6 +296,17 @@ class PieceCache:
         new = old_pieces[:keep] + G.pieces(self.tokenizer, ids[keep:], before=before)
         self.rows[row] = (ids, new)
         return new
+
+
+def piece_cache(key: str, tokenizer, prompt_ids: Sequence[int]) -> PieceCache:
+    """The widget's PieceCache for this tokenizer and prompt, kept in the session: every page run after a
+    generation draws its texts and their token tables again, and a new cache decoded every token of every row
+    again for each (280 tokenizer calls a page run for the side by side, 40 pages at once when a class ends)."""
+    caches = st.session_state.setdefault(S.PIECES_KEY, {})
+    cache = caches.get(key)
+    if cache is None or cache.tokenizer is not tokenizer or cache.tail != tuple(prompt_ids[-8:]):
+        cache = caches[key] = PieceCache(tokenizer, prompt_ids)
+    return cache
 
 
 def _submit(request: RunRequest, stop_ids: tuple[int, ...]):

@@ -188,3 +188,50 @@ def test_the_notebooks_cells_run_on_gemma(prepared_decoder):
         assert entry["complete"] and entry["request"].model == "gemma-3-270m" and len(entry["state"].rows) == rows
         assert all(r.tokens for r in entry["state"].rows)
     assert t("decoding.notebook.cell11", "en") in [m.value.strip("*") for m in at.markdown]
+
+
+@pytest.mark.real_models
+def test_a_run_draws_each_text_once_and_decodes_no_token_twice(prepared_decoder, monkeypatch):
+    """After a generation the stream's last drawing stays (no second one of the same state), and the page
+    runs that follow (a slider, Generate's own run) decode nothing again: the texts and their token tables
+    read the widget's kept pieces. The tables still hold every token."""
+    from labs.decoding import widgets as ui_dec
+
+    at = run_app("en", DECODING)
+    at.slider(key="decoding.max_new").set_value(5).run()
+    boxes, decodes = [], []
+    box, pieces = ui_dec.generated_box, ui_dec.G.pieces
+    monkeypatch.setattr(ui_dec, "generated_box", lambda *a: boxes.append(len(a[1])) or box(*a))
+    monkeypatch.setattr(ui_dec.G, "pieces", lambda tok, ids, before=(): decodes.append(len(ids)) or pieces(tok, ids, before))
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    rows = at.session_state["decoding.sbs.result"]["state"].rows
+    finals = [len(r.tokens) for r in rows]
+    # each strategy's final text once (the stream's), where a second drawing of the same state doubled them
+    assert sorted(n for n in boxes if n == max(finals)) == sorted(n for n in finals if n == max(finals))
+    tables = [d.value for d in at.dataframe if t("decoding.col.model_p", "en") in d.value.columns]
+    assert [len(df) for df in tables] == finals
+    assert all(list(df[t("decoding.col.step", "en")]) == list(range(1, len(df) + 1)) for df in tables)
+    decodes.clear()
+    at.slider(key="decoding.draws").set_value(20).run()  # a page run that draws the last generation again
+    assert not at.exception and [n for n in decodes if n] == []  # (the step by step's empty list: no token)
+    assert [len(d.value) for d in at.dataframe if t("decoding.col.model_p", "en") in d.value.columns] == finals
+
+
+def test_the_piece_cache_returns_an_unchanged_row_without_decoding(gemma_tokenizer):
+    from labs.decoding import widgets as ui_dec
+
+    calls = []
+
+    class Counting:
+        def decode(self, ids):
+            calls.append(tuple(ids))
+            return gemma_tokenizer.decode(ids)
+
+    cache = ui_dec.PieceCache(Counting(), [2, 651, 1553])
+    ids = gemma_tokenizer("Olá, mundo 🙂 e mais", add_special_tokens=False)["input_ids"]
+    first = cache.pieces(0, ids)
+    assert "".join(first) == gemma_tokenizer.decode(ids) and calls
+    calls.clear()
+    assert cache.pieces(0, ids) == first and calls == []
+    assert cache.pieces(0, ids + [ids[0]])[: len(first) - 2] == first[:-2] and calls  # one more: the last ones redone
