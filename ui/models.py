@@ -12,6 +12,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yiel
 
 from gptlab import models
 from gptlab.i18n import fmt_int, t
+from gptlab.models.results import result_of
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,7 +72,7 @@ def submit(fn: Callable[[], Any]) -> concurrent.futures.Future:
 def worker_call(fn: Callable[[], Any]) -> Any:
     """fn() on the model worker, one job at a time between batched steps; blocks, shows nothing.
     For cached functions (st.cache_data), which must not draw; pages use `on_worker` or `job`."""
-    return submit(fn).result()
+    return result_of(submit(fn))
 
 
 POLL_S = 0.25  # how often a waiting page looks at its place in the queue
@@ -83,7 +84,7 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
     not started, unless others wait for the same result (withdraw=False). `worker`: the one the job
     was submitted to (default: Gemma's)."""
     if lang is None or future.done():  # done: e.g. run in place before the decoder was prepared (submit)
-        return future.result()
+        return result_of(future)
     worker = worker if worker is not None else model_worker()
     notice, shown = None, None
     # Streamlit stops or reruns a script (a click, another page, a closed tab) when the script sends something;
@@ -92,7 +93,7 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
     try:
         while True:
             try:
-                return future.result(timeout=POLL_S)
+                return result_of(future, POLL_S)
             except concurrent.futures.TimeoutError:
                 if yield_check is not None:
                     yield_check()

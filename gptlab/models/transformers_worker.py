@@ -21,6 +21,7 @@ from typing import Callable, Iterator, Sequence
 
 import torch
 
+from gptlab.models.results import result_of
 from gptlab.models.worker import GenerationHandle, WaitStatus, WorkerThread
 from gptlab.nn import generation as G
 from gptlab.nn.decoding import Strategy
@@ -66,7 +67,7 @@ class TransformersWorker(WorkerThread):
         if not ids:
             raise ValueError("no tokens")
         ids = tuple(int(i) for i in ids)
-        return self.submit(lambda: G.next_token_logits(self.model, ids), "next_token_logits").result(timeout)
+        return result_of(self.submit(lambda: G.next_token_logits(self.model, ids), "next_token_logits"), timeout)
 
     def _job_wait_s(self) -> float:
         return self.round_seconds

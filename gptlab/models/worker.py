@@ -33,6 +33,7 @@ import torch
 
 from gptlab.nn.decoding import Strategy
 from gptlab.models.engine import GemmaEngine, KVCache, round_up
+from gptlab.models.results import own_error, result_of
 from gptlab.nn.generation import GenerationRun, GenerationState
 
 MAX_BATCH_ROWS = int(os.environ.get("GPTLAB_MAX_BATCH_ROWS", "512"))  # rows in one step, all requests together
@@ -195,7 +196,7 @@ class GenerationHandle:
                 if item is None:
                     return
                 if isinstance(item, BaseException):
-                    raise item
+                    raise own_error(item)
                 yield item
         finally:
             self.cancel()  # a page that stops reading (Stop, a closed tab) frees the rows at once
@@ -228,7 +229,7 @@ class GenerationHandle:
                 if item is None:
                     return
                 if isinstance(item, BaseException):
-                    raise item
+                    raise own_error(item)
                 yield item
         finally:
             self.cancel()
@@ -347,7 +348,7 @@ class ModelWorker(WorkerThread):
 
     def next_token_logits(self, ids: Sequence[int], timeout: float | None = None, adapter: Any = None) -> torch.Tensor:
         """(V,) float32 logits of the token after `ids` (blocks until served)."""
-        return self.forward(ids, adapter=adapter).result(timeout).logits[0]
+        return result_of(self.forward(ids, adapter=adapter), timeout).logits[0]
 
     def _job_wait_s(self) -> float:
         return self.job_seconds + self.step_seconds

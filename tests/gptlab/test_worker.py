@@ -314,11 +314,11 @@ def test_a_failed_step_does_not_keep_the_logits_memory(tiny):
         with pytest.raises(RuntimeError, match="output layer failed") as info:
             _last(worker.generate(PROMPTS[0], SIDE_BY_SIDE, max_new_tokens=3, seed=0))
         assert buffers
-        held = [name for frame, _ in traceback.walk_tb(info.value.__traceback__)
+        held = [name for error in (info.value, info.value.__cause__) for frame, _ in traceback.walk_tb(error.__traceback__)
                 for name, value in frame.f_locals.items()
                 if isinstance(value, torch.Tensor) and value.untyped_storage().data_ptr() == buffers[0]]
         assert held == []
-        assert "failing" in "".join(traceback.format_tb(info.value.__traceback__))  # where it failed is still told
+        assert "failing" in "".join(traceback.format_exception(info.value))  # where it failed is still told (its cause)
     finally:
         worker.close()
 
@@ -348,3 +348,59 @@ def test_clearing_an_errors_frames_follows_its_causes():
         assert all(not frame.f_locals for frame, _ in traceback.walk_tb(e.__traceback__)
                    if frame.f_code.co_name in ("inner", "outer"))
         assert "inner" in "".join(traceback.format_exception(error))
+
+
+def test_every_reader_of_one_failure_raises_its_own_error(worker, monkeypatch):
+    """A failed step's requests, and the sessions waiting for one job, get the same error; each raises its own
+    copy (same type and message, the worker's error as its cause), so no page's frames join another's traceback."""
+    import concurrent.futures
+    import traceback
+
+    from gptlab.models.results import own_error, result_of
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine broke")
+
+    monkeypatch.setattr(worker.engine, "forward", broken)
+    handles = [worker.generate(p, [D.GREEDY], max_new_tokens=3, seed=0) for p in PROMPTS[:2]]
+    raised = []
+
+    def read_in(name, handle):  # each reader's frame has its own name in the traceback
+        def reader():
+            try:
+                for _ in handle.states(timeout=0.1):
+                    pass
+            except RuntimeError as exc:
+                raised.append((name, exc))
+        thread = threading.Thread(target=reader, name=name)
+        thread.start()
+        return thread
+
+    for thread in [read_in(f"page{i}", h) for i, h in enumerate(handles)]:
+        thread.join()
+    monkeypatch.undo()
+    assert len(raised) == 2 and raised[0][1] is not raised[1][1]
+    causes = {id(exc.__cause__) for _, exc in raised}
+    for _, exc in raised:
+        assert type(exc) is RuntimeError and str(exc) == "engine broke"
+        assert "broken" in "".join(traceback.format_exception(exc))  # where it failed: the cause's traceback
+    if len(causes) == 1:  # one step failed both: its error's traceback holds the worker's frames only
+        assert all(frame.f_code.co_name != "reader" for frame, _ in traceback.walk_tb(raised[0][1].__cause__.__traceback__))
+
+    shared = RuntimeError("job failed")
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    future.set_exception(shared)
+    depth = []
+    for _ in range(3):  # three sessions waiting for one job
+        with pytest.raises(RuntimeError, match="job failed") as info:
+            result_of(future)
+        assert info.value is not shared and info.value.__cause__ is shared
+        depth.append(len(list(traceback.walk_tb(shared.__traceback__))))
+    assert depth == [0, 0, 0]  # future.result() itself made it 3, 6, 9 frames deep
+
+    class Strict(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} {b}")
+
+    odd = Strict(1, 2)  # a copy would call Strict("1 2"): raised as it is
+    assert own_error(odd) is odd
