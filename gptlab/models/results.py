@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from concurrent.futures import Future
 from typing import Any
 
@@ -12,11 +11,12 @@ def own_error(exc: BaseException) -> BaseException:
     worker's error as its cause (where it failed). One error reaches many readers (every request of a failed
     step, the sessions waiting for one shared job), and raising the one object from each page's thread added
     that page's frames to its single traceback, from forty threads at once."""
-    try:
-        own = copy.copy(exc)
+    try:  # built without __init__: one that builds its message from its argument would build it twice
+        own = type(exc).__new__(type(exc), *exc.args)
+        own.__dict__.update(vars(exc))
     except Exception:  # noqa: BLE001 - an error that cannot be copied is raised as it is
         return exc
-    if type(own) is not type(exc):
+    if type(own) is not type(exc) or own.args != exc.args or str(own) != str(exc):
         return exc
     own.__traceback__ = None
     own.__cause__ = exc  # (and the context is not shown again)

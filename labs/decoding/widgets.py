@@ -302,10 +302,13 @@ def piece_cache(key: str, tokenizer, prompt_ids: Sequence[int]) -> PieceCache:
     """The widget's PieceCache for this tokenizer and prompt, kept in the session: every page run after a
     generation draws its texts and their token tables again, and a new cache decoded every token of every row
     again for each (280 tokenizer calls a page run for the side by side, 40 pages at once when a class ends)."""
-    caches = st.session_state.setdefault(S.PIECES_KEY, {})
-    cache = caches.get(key)
-    if cache is None or cache.tokenizer is not tokenizer or cache.tail != tuple(prompt_ids[-8:]):
-        cache = caches[key] = PieceCache(tokenizer, prompt_ids)
+    kept = st.session_state.setdefault(S.PIECES_KEY, {})  # {key: (weak reference to the tokenizer, tail, rows)}
+    cache = PieceCache(tokenizer, prompt_ids)
+    found = kept.get(key)
+    if found is not None and found[0]() is tokenizer and found[1] == cache.tail:
+        cache.rows = found[2]  # filled in place by cache.pieces
+    else:  # (weakly: a tokenizer the server's cache let go is not kept alive by a session)
+        kept[key] = (weakref.ref(tokenizer), cache.tail, cache.rows)
     return cache
 
 

@@ -198,6 +198,18 @@ def test_first_argmax_is_torch_argmax_ties_and_odd_lengths_included():
                 x[torch.randint(0, vocab, (vocab // 3,), generator=g)] = float("-inf")
                 x[[min(127, vocab - 1), vocab - 1]] = 99.0
             assert D.first_argmax(x) == int(x.argmax()), (vocab, trial)
+    # (5,000 and 130 are no multiple of the chunk: argmax itself; 262,144, 256 and 128 x 40 go by chunks)
+    x = torch.randn(2, 262_144, generator=g)
+    for special in (float("nan"), float("inf"), float("-inf")):
+        y = x[0].clone()
+        y[[1000, 70_000]] = special
+        assert D.first_argmax(y) == int(y.argmax()), special
+    assert D.first_argmax(torch.full((262_144,), float("-inf"))) == 0
+    strided = x.t().contiguous().t()[0]  # (V,) every second float of the buffer: a strided view
+    assert strided.shape == (262_144,) and not strided.is_contiguous()
+    assert D.first_argmax(strided) == int(strided.argmax())
+    coarse = torch.round(torch.randn(128 * 40, generator=g) * 2).to(torch.bfloat16)  # bfloat16, many ties
+    assert D.first_argmax(coarse) == int(coarse.argmax())
 
 
 @pytest.mark.parametrize("strategy", [D.Strategy(top_k=40), D.Strategy(temperature=0.7, top_k=50),

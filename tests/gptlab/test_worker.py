@@ -362,7 +362,11 @@ def test_every_reader_of_one_failure_raises_its_own_error(worker, monkeypatch):
         raise RuntimeError("engine broke")
 
     monkeypatch.setattr(worker.engine, "forward", broken)
+    gate = threading.Event()
+    held = worker.submit(lambda: gate.wait(30))  # the worker waits between steps: both requests join one step
     handles = [worker.generate(p, [D.GREEDY], max_new_tokens=3, seed=0) for p in PROMPTS[:2]]
+    gate.set()
+    held.result(timeout=30)
     raised = []
 
     def read_in(name, handle):  # each reader's frame has its own name in the traceback
@@ -377,15 +381,15 @@ def test_every_reader_of_one_failure_raises_its_own_error(worker, monkeypatch):
         return thread
 
     for thread in [read_in(f"page{i}", h) for i, h in enumerate(handles)]:
-        thread.join()
+        thread.join(timeout=30)
     monkeypatch.undo()
     assert len(raised) == 2 and raised[0][1] is not raised[1][1]
-    causes = {id(exc.__cause__) for _, exc in raised}
+    assert len({id(exc.__cause__) for _, exc in raised}) == 1  # one step failed both, with one error
     for _, exc in raised:
         assert type(exc) is RuntimeError and str(exc) == "engine broke"
         assert "broken" in "".join(traceback.format_exception(exc))  # where it failed: the cause's traceback
-    if len(causes) == 1:  # one step failed both: its error's traceback holds the worker's frames only
-        assert all(frame.f_code.co_name != "reader" for frame, _ in traceback.walk_tb(raised[0][1].__cause__.__traceback__))
+    # the shared error's traceback holds the worker's frames only, no page's
+    assert all(frame.f_code.co_name != "reader" for frame, _ in traceback.walk_tb(raised[0][1].__cause__.__traceback__))
 
     shared = RuntimeError("job failed")
     future: concurrent.futures.Future = concurrent.futures.Future()
@@ -398,9 +402,20 @@ def test_every_reader_of_one_failure_raises_its_own_error(worker, monkeypatch):
         depth.append(len(list(traceback.walk_tb(shared.__traceback__))))
     assert depth == [0, 0, 0]  # future.result() itself made it 3, 6, 9 frames deep
 
+    class Worded(Exception):  # builds its message from its argument (as gptlab.nn.architecture's errors do)
+        def __init__(self, name):
+            super().__init__(f"no adapter for {name!r}")
+            self.name = name
+
+    worded = Worded("llama")
+    own = own_error(worded)  # built without calling __init__ again: the same message, the same attributes
+    assert own is not worded and str(own) == str(worded) and own.name == "llama" and own.__cause__ is worded
+
     class Strict(Exception):
         def __init__(self, a, b):
             super().__init__(f"{a} {b}")
+            self.a = a
 
-    odd = Strict(1, 2)  # a copy would call Strict("1 2"): raised as it is
-    assert own_error(odd) is odd
+    odd = Strict(1, 2)
+    copied = own_error(odd)
+    assert str(copied) == "1 2" and copied.a == 1

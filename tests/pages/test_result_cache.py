@@ -45,3 +45,26 @@ def test_the_journey_labs_traces_are_kept_for_a_class(monkeypatch):
                         asked.setdefault(name, max_entries))
     journey.trace(None, "a student's prompt")
     assert asked == {"journey.trace": ui_models.CLASS_ENTRIES} and ui_models.CLASS_ENTRIES >= 40
+
+
+def test_a_job_that_failed_with_a_timeout_is_not_taken_for_the_waits_own():
+    """wait_for polls with a timeout; a job that itself raised TimeoutError reaches the page (it waited forever)."""
+    import concurrent.futures
+    import threading
+
+    from ui import models as ui_models
+
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    threading.Timer(0.05, lambda: future.set_exception(TimeoutError("the job's own"))).start()
+    done = []
+
+    def wait() -> None:
+        try:
+            ui_models.wait_for(future, "en", worker=object())
+        except TimeoutError as exc:
+            done.append(str(exc))
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    waiter.join(timeout=10)
+    assert done == ["the job's own"]
