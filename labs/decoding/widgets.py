@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from bisect import bisect_right
 from dataclasses import dataclass, replace
@@ -13,10 +14,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
 import torch
 
 from gptlab.i18n import fmt_float, fmt_floats, fmt_int, fmt_percent, t
 from gptlab.models.catalog import GEMMA_KEY
+from gptlab.models.worker import Redraws
 from gptlab.nn import decoding as D
 from gptlab.nn import generation as G
 from gptlab.nn.tokenization import visible
@@ -344,6 +347,8 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang:
     st.session_state[key] = {"request": request, "state": None, "complete": False}
     handle = ui_models.take_early(key, request) or _submit(request, stop_ids)
     notice = None
+    redraws = Redraws()  # in a class, fewer drawings: the cores go to the steps (see Redraws)
+    yield_check = get_run_yield_check()
     for item in handle.states(timeout=ui_models.POLL_S):
         if not isinstance(item, G.GenerationState):  # still waiting for room in the batch
             if not item.running:
@@ -355,7 +360,10 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang:
             notice.empty()
             notice = None
         st.session_state[key] = {"request": request, "state": item, "complete": item.done}
-        draw(item)
+        if redraws.due(item, handle.sharing(), time.monotonic()):
+            draw(item)
+        elif yield_check is not None:  # not drawn: Stop, or anything else the student presses, still ends the run now
+            yield_check()
     st.session_state[key]["complete"] = True
 
 

@@ -419,3 +419,33 @@ def test_every_reader_of_one_failure_raises_its_own_error(worker, monkeypatch):
     odd = Strict(1, 2)
     copied = own_error(odd)
     assert str(copied) == "1 2" and copied.a == 1
+
+
+def test_a_page_draws_fewer_states_when_a_class_shares_the_steps():
+    """Redraws: the first and the last state always; between them at most every 25 ms per generation running
+    (a student alone sees every step of a fast worker, a class of 40 a drawing about every second)."""
+    from gptlab.models.worker import REDRAW_S_PER_GENERATION, Redraws
+
+    def state(step, last=False):
+        return G.GenerationState(step=step, max_new_tokens=40, rows=(G.RowResult((), last, False),))
+
+    alone, cls = Redraws(), Redraws()
+    times = [0.03 * i for i in range(40)]  # a state every 30 ms
+    drawn_alone = [alone.due(state(i + 1), 1, t) for i, t in enumerate(times)]
+    drawn_class = [cls.due(state(i + 1, last=i == 39), 40, t) for i, t in enumerate(times)]
+    assert all(drawn_alone)
+    assert drawn_class[0] and drawn_class[-1]
+    gaps = [b - a for a, b in zip([t for t, d in zip(times, drawn_class) if d], [t for t, d in zip(times, drawn_class) if d][1:])]
+    assert all(g >= 40 * REDRAW_S_PER_GENERATION - 1e-9 for g in gaps[:-1])  # the last one: the end, drawn at once
+    assert sum(drawn_class) == 3  # at 0, 1.02 s and the end (1.17 s)
+
+
+def test_the_worker_says_how_many_generations_share_its_steps(worker):
+    handles = [worker.generate(p, [D.GREEDY], max_new_tokens=30, seed=0) for p in PROMPTS[:3]]
+    seen = []
+    for state in handles[0]:
+        seen.append(handles[0].sharing())
+    for h in handles[1:]:
+        _last(h)
+    assert max(seen) >= 2 and min(seen) >= 1  # the others joined its steps
+    assert worker.generations_running() == 1  # nothing running: at least one, the pace's floor
