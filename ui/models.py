@@ -95,8 +95,8 @@ def wait_for(future: concurrent.futures.Future, lang: str | None, *, withdraw: b
             try:
                 return result_of(future, POLL_S)
             except concurrent.futures.TimeoutError:
-                if future.done():  # the job itself failed with a TimeoutError: not the poll's
-                    raise
+                if future.done():  # done meanwhile, or the job itself failed with a TimeoutError: not the poll's
+                    return result_of(future)
                 if yield_check is not None:
                     yield_check()
                 status = worker.job_status(future)

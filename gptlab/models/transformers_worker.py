@@ -62,6 +62,9 @@ class TransformersWorker(WorkerThread):
             self._cond.notify()
         return GenerationHandle(self, request)
 
+    def generations_running(self) -> int:
+        return max(1, len(self._active))  # they take turns step by step: a page's pace follows them too
+
     def next_token_logits(self, ids: Sequence[int], timeout: float | None = None) -> torch.Tensor:
         """(V,) float32 logits of the token after `ids` (blocks until served)."""
         if not ids:

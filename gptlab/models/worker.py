@@ -187,9 +187,9 @@ class Redraws:
     REDRAW_S_PER_GENERATION seconds per generation running in the worker's steps (a student alone: every 25 ms,
     as fast as the steps come; a class of 40: about every second, a step or two at a time).
 
-    Drawing is the pages' Python on the cores the worker's steps need: 40 pages drawing every step of a class's
-    generation made it 1.3 to 3 s longer (17.4 and 19.6 s against 16.1 and 16.4 s drawing only the first and
-    last states, on a 2-core machine). Every state is still kept by the page as it comes.
+    Drawing is the pages' Python on the cores the worker's steps need: two runs of a class of 40 drawing only the
+    first and last states took 16.1 and 16.4 s against 17.4 and 19.6 s drawing every step (2-core machine; the
+    README has the figures of this pace). Every state is still kept by the page as it comes.
     """
 
     def __init__(self) -> None:
@@ -300,7 +300,7 @@ class WorkerThread:
         raise NotImplementedError
 
     def generations_running(self) -> int:
-        """How many generations share each step now (a worker that runs them one at a time: one)."""
+        """How many generations share the worker's steps now (at least one: the caller's)."""
         return 1
 
     def job_status(self, future: Future) -> WaitStatus:

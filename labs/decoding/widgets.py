@@ -349,21 +349,29 @@ def stream(key: str, request: RunRequest, stop_ids: tuple[int, ...], draw, lang:
     notice = None
     redraws = Redraws()  # in a class, fewer drawings: the cores go to the steps (see Redraws)
     yield_check = get_run_yield_check()
-    for item in handle.states(timeout=ui_models.POLL_S):
-        if not isinstance(item, G.GenerationState):  # still waiting for room in the batch
-            if not item.running:
-                notice = notice or st.empty()
-                notice.info(t("models.queue.waiting", lang, ahead=fmt_int(item.ahead + 1, lang),
-                              seconds=fmt_int(max(1, round(item.estimate_s)), lang)), icon=":material/groups:")
-            continue
-        if notice is not None:
-            notice.empty()
-            notice = None
-        st.session_state[key] = {"request": request, "state": item, "complete": item.done}
-        if redraws.due(item, handle.sharing(), time.monotonic()):
-            draw(item)
-        elif yield_check is not None:  # not drawn: Stop, or anything else the student presses, still ends the run now
-            yield_check()
+    undrawn = None  # the newest state, while it is not drawn
+    try:
+        for item in handle.states(timeout=ui_models.POLL_S):
+            if not isinstance(item, G.GenerationState):  # still waiting for room in the batch
+                if not item.running:
+                    notice = notice or st.empty()
+                    notice.info(t("models.queue.waiting", lang, ahead=fmt_int(item.ahead + 1, lang),
+                                  seconds=fmt_int(max(1, round(item.estimate_s)), lang)), icon=":material/groups:")
+                continue
+            if notice is not None:
+                notice.empty()
+                notice = None
+            st.session_state[key] = {"request": request, "state": item, "complete": item.done}
+            undrawn = item
+            if redraws.due(item, handle.sharing(), time.monotonic()):
+                draw(item)
+                undrawn = None
+            elif yield_check is not None:  # not drawn: Stop, or anything else the student presses, still ends the run now
+                yield_check()
+    except Exception:
+        if undrawn is not None:  # the worker failed after a state this page had not drawn yet: the text shown is the kept one
+            draw(undrawn)
+        raise
     st.session_state[key]["complete"] = True
 
 

@@ -420,6 +420,14 @@ def test_every_reader_of_one_failure_raises_its_own_error(worker, monkeypatch):
     copied = own_error(odd)
     assert str(copied) == "1 2" and copied.a == 1
 
+    missing = ModuleNotFoundError("no module named 'x'", name="x")  # its name is kept outside args: not copied
+    assert own_error(missing) is missing
+    noted = RuntimeError("noted")
+    noted.add_note("a note")
+    own = own_error(noted)
+    own.add_note("the page's")
+    assert noted.__notes__ == ["a note"] and own.__notes__ == ["a note", "the page's"]
+
 
 def test_a_page_draws_fewer_states_when_a_class_shares_the_steps():
     """Redraws: the first and the last state always; between them at most every 25 ms per generation running
@@ -441,11 +449,13 @@ def test_a_page_draws_fewer_states_when_a_class_shares_the_steps():
 
 
 def test_the_worker_says_how_many_generations_share_its_steps(worker):
+    gate = threading.Event()
+    held = worker.submit(lambda: gate.wait(30))  # the three join the same step
     handles = [worker.generate(p, [D.GREEDY], max_new_tokens=30, seed=0) for p in PROMPTS[:3]]
-    seen = []
-    for state in handles[0]:
-        seen.append(handles[0].sharing())
-    for h in handles[1:]:
+    gate.set()
+    held.result(timeout=30)
+    first = next(iter(handles[0].states(timeout=0.1)))
+    assert first.step == 1 and handles[0].sharing() == 3
+    for h in handles:
         _last(h)
-    assert max(seen) >= 2 and min(seen) >= 1  # the others joined its steps
-    assert worker.generations_running() == 1  # nothing running: at least one, the pace's floor
+    assert worker.submit(worker.generations_running).result(timeout=30) == 1  # none running: one, the pace's floor

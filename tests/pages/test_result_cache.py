@@ -58,9 +58,15 @@ def test_a_job_that_failed_with_a_timeout_is_not_taken_for_the_waits_own():
     threading.Timer(0.05, lambda: future.set_exception(TimeoutError("the job's own"))).start()
     done = []
 
+    from gptlab.models.worker import WaitStatus
+
+    class Worker:  # the page asks the worker where the job stands between polls
+        def job_status(self, future):
+            return WaitStatus(ahead=0, running=True, estimate_s=0.0)
+
     def wait() -> None:
         try:
-            ui_models.wait_for(future, "en", worker=object())
+            ui_models.wait_for(future, "en", worker=Worker())
         except TimeoutError as exc:
             done.append(str(exc))
 
@@ -68,3 +74,17 @@ def test_a_job_that_failed_with_a_timeout_is_not_taken_for_the_waits_own():
     waiter.start()
     waiter.join(timeout=10)
     assert done == ["the job's own"]
+
+
+def test_a_job_done_right_after_a_poll_gives_its_result():
+    """A poll that times out while the job finishes: the page gets the result, not the poll's TimeoutError."""
+    import concurrent.futures
+
+    class Finishing(concurrent.futures.Future):
+        def exception(self, timeout=None):  # the poll runs out; the job is done the moment after
+            if not self.done():
+                self.set_result("the result")
+                raise concurrent.futures.TimeoutError()
+            return super().exception(timeout)
+
+    assert ui_models.wait_for(Finishing(), "en", worker=object()) == "the result"

@@ -235,3 +235,37 @@ def test_the_piece_cache_returns_an_unchanged_row_without_decoding(gemma_tokeniz
     calls.clear()
     assert cache.pieces(0, ids) == first and calls == []
     assert cache.pieces(0, ids + [ids[0]])[: len(first) - 2] == first[:-2] and calls  # one more: the last ones redone
+
+
+@pytest.mark.real_models
+def test_a_worker_failing_after_an_undrawn_state_leaves_that_state_on_screen(prepared_decoder, monkeypatch):
+    """In a class a page skips drawings (Redraws); if the worker then fails, the page draws the newest state it
+    kept before saying what went wrong, so the texts on screen are the ones the session holds."""
+    from gptlab.nn import generation as G
+    from labs.decoding import widgets as ui_dec
+
+    class FailingInAClass:
+        def __init__(self, request):
+            rows = len(request.strategies)
+            self.states_ = [G.GenerationState(step=n, max_new_tokens=9, rows=tuple(
+                G.RowResult(tuple(G.Chosen(1000 + i, 0.5, 0.5) for i in range(n)), False, False) for _ in range(rows)))
+                for n in (1, 2, 3)]
+
+        def states(self, timeout):
+            yield from self.states_  # 30 ms apart at most: in a class of 40 only the first is due
+            raise RuntimeError("the worker failed")
+
+        def sharing(self):
+            return 40
+
+        def cancel(self):
+            pass
+
+    at = run_app("en", DECODING)
+    monkeypatch.setattr(ui_dec, "_submit", lambda request, stop_ids: FailingInAClass(request))
+    at.button(key="decoding.sbs.go").click().run()
+    assert not at.exception
+    assert any("RuntimeError" in e.value for e in at.error)  # the page's message, in the student's language
+    filled = [b for b in _generated(at) if 'class="gl-chip gl-inline"' in b]
+    assert filled and all(b.count('class="gl-chip gl-inline"') == 3 for b in filled), [b.count("gl-chip") for b in filled]
+    assert at.session_state["decoding.sbs.result"]["state"].step == 3
