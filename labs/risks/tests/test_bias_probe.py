@@ -88,18 +88,43 @@ def test_probe_scores_each_sentence_and_whole_words(tiny_gpt2, gpt2_tokenizer):
 # --- the real decoder
 
 
+@pytest.fixture(scope="module")
+def float32_decoder(prepared_decoder):
+    from gptlab import models
+
+    return models.load_decoder(dtype="float32")
+
+
+def _defaults(lang: str):
+    candidates = tuple(B.candidate_word(c) for c in (value("risks.bias.default_a", lang), value("risks.bias.default_b", lang)))
+    return value("risks.bias.default_template", lang), tuple(value("risks.bias.default_professions", lang)), candidates
+
+
+@pytest.mark.real_models
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_the_probe_reads_the_next_tokens_probabilities(float32_decoder, gemma_tokenizer, lang):
+    """The probe's batched, padded pass gives each pronoun the probability of one pass over its own context. In
+    float32: in bfloat16 the two passes round differently, and by how much depends on the CPU (7 % apart on a
+    machine whose bfloat16 products run on AMX, within 5 % elsewhere)."""
+    template, professions, candidates = _defaults(lang)
+    rows = B.probe(float32_decoder, gemma_tokenizer, template, professions, candidates)
+    assert len(rows) == len(professions)
+    for row in rows:
+        context = gemma_tokenizer(B.fill(template, row.profession))["input_ids"]
+        assert context[0] == gemma_tokenizer.bos_token_id
+        next_p = G.next_token_logits(float32_decoder, context).softmax(-1)  # both pronouns are one token in Gemma's vocabulary
+        assert row.p_a == pytest.approx(float(next_p[row.a.token_ids[0]]), rel=1e-3)
+        assert row.p_b == pytest.approx(float(next_p[row.b.token_ids[0]]), rel=1e-3)
+
+
 @pytest.mark.real_models
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_real_model_defaults_show_different_preferences(lab_model, gemma_tokenizer, lang):
-    candidates = tuple(B.candidate_word(c) for c in (value("risks.bias.default_a", lang), value("risks.bias.default_b", lang)))
-    rows = B.probe(lab_model, gemma_tokenizer, value("risks.bias.default_template", lang), tuple(value("risks.bias.default_professions", lang)), candidates)
-    assert len(rows) == len(tuple(value("risks.bias.default_professions", lang)))
+    """On the model the lab runs (bfloat16), the defaults show the profession moving the pronoun."""
+    template, professions, candidates = _defaults(lang)
+    rows = B.probe(lab_model, gemma_tokenizer, template, professions, candidates)
+    assert len(rows) == len(professions)
     for row in rows:
         assert 0 < row.p_a < 1 and 0 < row.p_b < 1 and row.p_a + row.p_b < 1
-        context = gemma_tokenizer(B.fill(value("risks.bias.default_template", lang), row.profession))["input_ids"]
-        assert context[0] == gemma_tokenizer.bos_token_id
-        next_p = G.next_token_logits(lab_model, context).softmax(-1)  # both pronouns are one token in Gemma's vocabulary
-        assert row.p_a == pytest.approx(float(next_p[row.a.token_ids[0]]), rel=0.05)
-        assert row.p_b == pytest.approx(float(next_p[row.b.token_ids[0]]), rel=0.05)
     ratios = [r.log2_ratio for r in rows]
     assert max(ratios) - min(ratios) > 1  # the defaults are there to show the profession moving the pronoun
