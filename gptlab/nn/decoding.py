@@ -249,11 +249,6 @@ def choose_token(logits: torch.Tensor, strategy: Strategy, generator: torch.Gene
     return int(kept[where]), float(probs[where])
 
 
-def top_values(x: torch.Tensor, k: int) -> torch.Tensor:
-    """(V,) -> (k,) the k largest values, largest first (a fast top-k for long vectors)."""
-    return fast_topk(x[None], k)[0][0]
-
-
 def _nucleus(logits: torch.Tensor, p: float) -> torch.Tensor:
     """(n,) logits -> positions of the smallest set, most likely first, whose probability reaches p."""
     log_norm = torch.logsumexp(logits, dim=-1)

@@ -21,7 +21,7 @@ SEED_KEY, MAX_NEW_KEY, DRAWS_KEY = "decoding.seed", "decoding.max_new", "decodin
 STEPS_KEY = "decoding.steps"  # the token ids chosen in the step-by-step widget
 SIDE_BY_SIDE_KEY = "decoding.sbs.result"  # the last side-by-side run
 GRID_KEY = "decoding.grid.result"  # the last grid run (the repetition task reads it)
-PIECES_KEY = "decoding.pieces"  # {widget key: the PieceCache that drew its last run's texts}
+PIECES_KEY = "decoding.pieces"  # {widget key: its texts' pieces (widgets.piece_cache)}
 DEFAULT_SEED, DEFAULT_MAX_NEW = 42, 40
 
 
